@@ -1,0 +1,1 @@
+"""qari core: article model, segmentation, translation, summary, export. Never imports Textual."""

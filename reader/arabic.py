@@ -1,0 +1,45 @@
+"""Small Arabic-script helpers shared by segmentation, summary scoring and search."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Harakat, tanween, shadda, sukun, dagger alef, Quranic marks, and tatweel.
+TASHKEEL_RE = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0640]")
+ARABIC_LETTER_RE = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
+_ALEF_TABLE = str.maketrans({"\u0622": "\u0627", "\u0623": "\u0627", "\u0625": "\u0627", "\u0671": "\u0627",
+                             "\u0649": "\u064a", "\u0629": "\u0647"})
+
+
+def strip_tashkeel(text: str) -> str:
+    """Remove harakat and tatweel (used for scoring and search, never for display)."""
+    return TASHKEEL_RE.sub("", text)
+
+
+def search_key(text: str) -> str:
+    """Fold text for matching: no tashkeel, alef/ya/ta-marbuta variants unified, casefolded."""
+    return strip_tashkeel(text).translate(_ALEF_TABLE).casefold()
+
+
+def search_key_with_map(text: str) -> tuple[str, list[int]]:
+    """`search_key` plus, for each folded character, the index of the original character,
+    so a match in folded text maps back to a span of the original."""
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        if TASHKEEL_RE.match(ch):
+            continue
+        folded = ch.translate(_ALEF_TABLE).casefold()
+        for f in folded:
+            out.append(f)
+            index.append(i)
+    return "".join(out), index
+
+
+def arabic_ratio(text: str) -> float:
+    """Share of letters that are Arabic script (0.0 when there are no letters)."""
+    letters = [c for c in text if unicodedata.category(c).startswith("L")]
+    if not letters:
+        return 0.0
+    return sum(1 for c in letters if ARABIC_LETTER_RE.match(c)) / len(letters)

@@ -1,0 +1,364 @@
+"""Load an article: read bytes, decode, normalise, find paragraphs, sections and sentences.
+
+The normalised logical text is the single source of truth: every paragraph and sentence is a
+span of it. Errors are `ArticleError` with a one-line message fit for the terminal.
+"""
+
+from __future__ import annotations
+
+import codecs
+import importlib.resources
+import re
+import statistics
+import sys
+import unicodedata
+from pathlib import Path
+
+from reader.arabic import arabic_ratio
+from reader.model import Article, Paragraph, Section, Sentence, SentenceId
+from reader.segment import split_sentences
+
+MAX_BYTES = 50 * 1024 * 1024
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+
+# Zero-width characters and bidi controls never belong in the display text.
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u061c"
+             "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
+    None,
+)
+_ODD_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_MULTI_SPACE = re.compile(" {2,}")
+_URL_LIKE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+_END_PUNCT = tuple(".!?؟…:\"'”’»)]}")
+
+
+class ArticleError(Exception):
+    """A problem with the input, phrased as one line for the user."""
+
+
+def sample_article_path() -> Path:
+    """The bundled sample article (shipped as package data)."""
+    folder = importlib.resources.files("reader.assets").joinpath("articles")
+    return Path(str(folder.joinpath("zad-jordan-musk-trump-interview.ar.txt")))
+
+
+def load_article(source: str | Path, encoding: str | None = None) -> Article:
+    """Load an article from a path, `-` (stdin), an http(s) URL, or an .html file."""
+    name = str(source)
+    if name == "-":
+        data = _read_stdin()
+        return _article_from_bytes(data, "<stdin>", encoding)
+    if _URL_LIKE.match(name):
+        from reader import fetch  # only URL and HTML sources pay for this import
+
+        try:
+            data = fetch.fetch_url(name)
+        except fetch.FetchError as exc:
+            raise ArticleError(str(exc)) from None
+        return _article_from_html(data, name, encoding, url=name)
+    path = Path(name).expanduser()
+    data = _read_file(path)
+    if path.suffix.lower() in HTML_SUFFIXES:
+        return _article_from_html(data, name, encoding)
+    return _article_from_bytes(data, name, encoding)
+
+
+def parse_text(text: str, source: str = "<text>", *, encoding: str = "utf-8") -> Article:
+    """Build an Article from already-decoded text."""
+    text = normalise(text)
+    if not text.strip():
+        raise ArticleError(f"{source}: the article is empty (no text to read)")
+    blocks = [("paragraph", p) for p in _paragraphs(text)]
+    return _build(blocks, source=source, title=None, encoding=encoding, detect_headings=True)
+
+
+def article_from_blocks(
+    blocks: list[tuple[str, str]], source: str, title: str | None = None, *, encoding: str = "utf-8"
+) -> Article:
+    """Build an Article from extracted blocks ("heading" | "paragraph", text), e.g. from HTML."""
+    clean = []
+    for kind, text in blocks:
+        for line in normalise(text).split("\n"):
+            if line.strip():
+                clean.append((kind, line.strip()))
+    if not clean:
+        raise ArticleError(f"{source}: no article text found")
+    return _build(clean, source=source, title=title, encoding=encoding, detect_headings=False)
+
+
+# --- reading and decoding -------------------------------------------------------------------
+
+def _read_stdin() -> bytes:
+    if sys.stdin is None or sys.stdin.closed:
+        raise ArticleError("stdin: nothing to read")
+    if sys.stdin.isatty():
+        raise ArticleError("stdin: expected an article piped in (for example: cat article.txt | qari -)")
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ArticleError(f"stdin: the input is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    return data
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        if path.is_dir():
+            raise ArticleError(f"{path}: is a directory, not an article file")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ArticleError(f"{path}: the file is {size / 1e6:.0f} MB; qari reads articles up to {MAX_BYTES // (1024 * 1024)} MB")
+        with path.open("rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise ArticleError(f"{path}: no such file") from None
+    except PermissionError:
+        raise ArticleError(f"{path}: permission denied (cannot read the file)") from None
+    except IsADirectoryError:
+        raise ArticleError(f"{path}: is a directory, not an article file") from None
+    except OSError as exc:
+        raise ArticleError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+
+
+def decode(data: bytes, source: str = "<input>", encoding: str | None = None) -> tuple[str, str]:
+    """Decode article bytes; return (text, encoding used). Detects BOMs, UTF-8, UTF-16
+    without BOM, and the Arabic 8-bit code pages (Windows-1256, ISO-8859-6)."""
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ArticleError(f"unknown encoding: {encoding}") from None
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            raise ArticleError(f"{source}: cannot be decoded as {encoding} (byte {exc.start})") from None
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
+                      (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError:
+                raise ArticleError(f"{source}: starts with a {name} byte-order mark but is not valid {name}") from None
+    utf16 = _guess_utf16(data)
+    if utf16:
+        try:
+            return data.decode(utf16), utf16
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
+        raise ArticleError(f"{source}: looks like a binary file, not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best: tuple[float, str, str] | None = None
+    for name in ("cp1256", "iso-8859-6"):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        score = arabic_ratio(text) - _control_ratio(text)
+        if best is None or score > best[0]:
+            best = (score, text, name)
+    if best is not None and best[0] > 0.3:
+        return best[1], best[2]
+    try:
+        from charset_normalizer import from_bytes
+
+        match = from_bytes(data).best()
+    except Exception:  # noqa: BLE001 - detection is best effort
+        match = None
+    if match is not None and _control_ratio(str(match)) < 0.05:
+        return str(match), match.encoding
+    raise ArticleError(f"{source}: cannot tell the text encoding (try --encoding cp1256 or utf-8)")
+
+
+def _guess_utf16(data: bytes) -> str | None:
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even_zero = sample[0::2].count(0) / max(1, len(sample[0::2]))
+    odd_zero = sample[1::2].count(0) / max(1, len(sample[1::2]))
+    # Arabic in UTF-16 has 0x06 high bytes and ASCII has 0x00 high bytes; either way one
+    # parity is nearly never zero and the high-byte parity is dominated by 0x00/0x06.
+    for name, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        if high and sum(1 for b in high if b in (0x00, 0x06, 0x20, 0xFE)) / len(high) > 0.9:
+            if (name == "utf-16-le" and odd_zero > 0.2) or (name == "utf-16-be" and even_zero > 0.2) or \
+               sum(1 for b in high if b == 0x06) / len(high) > 0.5:
+                return name
+    return None
+
+
+def _control_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    bad = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t")
+    return bad / len(text)
+
+
+def _article_from_bytes(data: bytes, source: str, encoding: str | None) -> Article:
+    if not data.strip():
+        raise ArticleError(f"{source}: the file is empty")
+    text, used = decode(data, source, encoding)
+    if _control_ratio(text) > 0.1:
+        raise ArticleError(f"{source}: looks like a binary file, not text")
+    return parse_text(text, source, encoding=used)
+
+
+def _article_from_html(data: bytes, source: str, encoding: str | None, url: str | None = None) -> Article:
+    from reader import fetch
+
+    if not data.strip():
+        raise ArticleError(f"{source}: the page is empty")
+    html: str | bytes = data
+    if encoding:
+        html, _ = decode(data, source, encoding)
+    try:
+        title, blocks = fetch.extract_html(html, url=url)
+    except fetch.FetchError as exc:
+        raise ArticleError(f"{source}: {exc}") from None
+    return article_from_blocks(blocks, source, title or None)
+
+
+# --- normalising ----------------------------------------------------------------------------
+
+def normalise(text: str) -> str:
+    """Unify line endings and spaces, drop zero-width and bidi control characters and other
+    control characters; keep tashkeel. Lines are stripped; blank-line runs become one."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = text.translate(_INVISIBLE)
+    text = _ODD_SPACES.sub(" ", text)
+    text = "".join(c for c in text if c == "\n" or unicodedata.category(c) != "Cc")
+    lines = [_MULTI_SPACE.sub(" ", line).strip() for line in text.split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Split normalised text into paragraphs, re-joining hard-wrapped lines."""
+    lines = text.split("\n")
+    if not _is_hard_wrapped(lines):
+        return [line for line in lines if line]
+    width = _wrap_width(lines)
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        if not line:
+            if current:
+                paragraphs.append(" ".join(current))
+                current = []
+            continue
+        current.append(line)
+        # A line well short of the wrap width, ending a sentence, closes its paragraph.
+        if len(line) < 0.6 * width and line.endswith(_END_PUNCT):
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return paragraphs
+
+
+def _wrap_width(lines: list[str]) -> int:
+    lengths = sorted(len(line) for line in lines if line)
+    return lengths[int(0.9 * (len(lengths) - 1))]
+
+
+def _is_hard_wrapped(lines: list[str]) -> bool:
+    """Most lines end near one width and mid-sentence: text broken at a fixed column."""
+    body = [line for line in lines if line]
+    if len(body) < 4:
+        return False
+    width = _wrap_width(lines)
+    if width < 20 or width > 200:
+        return False
+    near = [line for line in body if len(line) >= 0.75 * width]
+    if len(near) < 0.6 * len(body):
+        return False
+    mid_sentence = [line for line in near if not line.endswith(_END_PUNCT)]
+    spread = statistics.pstdev([len(line) for line in near]) if len(near) > 1 else 0
+    return len(mid_sentence) >= 0.6 * len(near) and spread <= 0.12 * width
+
+
+# --- structure ------------------------------------------------------------------------------
+
+def _looks_like_heading(line: str, max_words: int) -> bool:
+    words = line.split()
+    return 0 < len(words) <= max_words and len(line) <= 160 and not line.endswith(_END_PUNCT)
+
+
+def _build(blocks: list[tuple[str, str]], *, source: str, title: str | None, encoding: str,
+           detect_headings: bool) -> Article:
+    """Lay blocks out as one text and group them into sections.
+
+    Leading heading lines form the title section; after that a heading opens a section that
+    runs to the next heading, and a paragraph with no heading above it is its own section.
+    """
+    text = "\n".join(t for _, t in blocks)
+    kinds: list[bool] = []
+    in_title = True
+    for kind, para in blocks:
+        if detect_headings:
+            heading = _looks_like_heading(para, 20 if in_title else 12)
+        else:
+            heading = kind == "heading"
+        in_title = in_title and heading
+        kinds.append(heading)
+
+    sections: list[Section] = []
+    offset = 0
+    number = 0
+    leading = True
+    open_heading_section = False
+    for (_, para), is_heading in zip(blocks, kinds, strict=True):
+        start, end = offset, offset + len(para)
+        offset = end + 1
+        if is_heading:
+            if not (leading and sections):
+                sections.append(Section(index=len(sections)))
+            open_heading_section = not leading
+        else:
+            if leading:
+                leading = False
+                open_heading_section = False
+            if not open_heading_section:
+                sections.append(Section(index=len(sections)))
+        section = sections[-1]
+        p = Paragraph(section=section.index, index=len(section.paragraphs), text=para, start=start, end=end,
+                      is_heading=is_heading)
+        spans = [(0, len(para))] if is_heading else split_sentences(para)
+        for i, (a, b) in enumerate(spans):
+            p.sentences.append(Sentence(SentenceId(section.index, p.index, i), para[a:b], start + a, start + b, number))
+            number += 1
+        section.paragraphs.append(p)
+
+    warnings = []
+    ratio = arabic_ratio(text)
+    if ratio < 0.5:
+        warnings.append(f"{source}: only {ratio:.0%} of the letters are Arabic script; qari is made for Arabic text")
+    if title is None:
+        title = _title(sections) or _stem(source)
+    return Article(text=text, sections=sections, source=source, title=title, encoding=encoding, warnings=warnings)
+
+
+def _title(sections: list[Section]) -> str | None:
+    """The first title-section heading, skipping a site byline such as "Agency -"."""
+    headings = [p.text for p in sections[0].paragraphs if p.is_heading] if sections else []
+    for heading in headings:
+        if not heading.rstrip().endswith(("-", "–", "—", "|")):
+            return heading
+    return headings[0] if headings else None
+
+
+def _stem(source: str) -> str:
+    if source.startswith("<"):
+        return source.strip("<>")
+    name = Path(source).name
+    for suffix in (".txt", ".html", ".htm", ".md", ".ar"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return name or source

@@ -1,0 +1,490 @@
+"""Command line: `qari [SOURCE]` opens the reader; `summarize`, `translate`, `models` and
+`config` run headless. Every failure the user can cause is one line on stderr and a non-zero
+exit code, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 70
+
+COMMANDS = ("summarize", "translate", "models", "config")
+
+
+def qari_version() -> str:
+    try:
+        return version("qari")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+class UserError(Exception):
+    """A one-line message for the user, with an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _err(message: str) -> None:
+    print(f"qari: {message}", file=sys.stderr)
+
+
+def _warn(message: str) -> None:
+    print(f"qari: warning: {message}", file=sys.stderr)
+
+
+# --- parsers ---------------------------------------------------------------------------------
+
+def _source_help() -> str:
+    return "an article: a text or .html file, - for stdin, or an http(s) URL"
+
+
+def _reader_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qari",
+        usage="qari [SOURCE] [options]\n       qari {summarize,translate,models,config} --help",
+        description=(
+            "Read Arabic news in the terminal: the article right-to-left, an offline English "
+            "translation sentence by sentence, and an extractive summary. With no SOURCE, opens "
+            "the bundled sample article."
+        ),
+        epilog=(
+            "commands:\n"
+            "  summarize SOURCE   write a Markdown summary (Arabic + English)\n"
+            "  translate SOURCE   translate sentence by sentence (jsonl, markdown or text)\n"
+            "  models ...         list, install, remove or pack Argos translation models\n"
+            "  config             show or create the settings file\n\n"
+            "In the reader press ? for every key."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("source", nargs="?", metavar="SOURCE", help=_source_help())
+    parser.add_argument("--version", action="version", version=f"qari {qari_version()}")
+    parser.add_argument("--encoding", help="decode the file with this encoding instead of detecting it")
+    parser.add_argument("--bidi", choices=("app", "terminal"),
+                        help="app: qari orders right-to-left text (default); terminal: your terminal does")
+    parser.add_argument("--no-shape", action="store_true", help="do not join Arabic letters (for terminals that shape)")
+    parser.add_argument("--layout", choices=("side", "stacked", "interleaved"), help="start in this layout")
+    return parser
+
+
+def _summarize_parser() -> argparse.ArgumentParser:
+    from reader.config import ALGORITHMS
+
+    parser = argparse.ArgumentParser(
+        prog="qari summarize",
+        description="Summarize an Arabic article and print Markdown (each summary sentence in Arabic "
+                    "and, when a model is installed, English).",
+    )
+    parser.add_argument("source", metavar="SOURCE", help=_source_help())
+    parser.add_argument("--algorithm", "-a", choices=ALGORITHMS, default=None,
+                        help="summarizer (default: news, from the settings file)")
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--sentences", "-n", type=_positive_int, help="number of summary sentences")
+    length.add_argument("--ratio", "-r", type=_ratio, help="summary length as a share of the article (0-1]")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the Markdown to FILE instead of stdout")
+    parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    parser.add_argument("--no-translate", action="store_true", help="do not translate the summary")
+    parser.add_argument("--encoding", help="decode the file with this encoding instead of detecting it")
+    return parser
+
+
+def _translate_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qari translate",
+        description="Translate an Arabic article to English offline, sentence by sentence, in article order. "
+                    "Without a model, prints the sentences with en=null and exits 0.",
+    )
+    parser.add_argument("source", metavar="SOURCE", help=_source_help())
+    parser.add_argument("--format", "-f", choices=("jsonl", "markdown", "text"), default="jsonl",
+                        help="jsonl: one JSON object per sentence (default); markdown: paragraphs in both "
+                             "languages; text: the English text")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    parser.add_argument("--no-cache", action="store_true", help="translate again even what the cache holds")
+    parser.add_argument("--encoding", help="decode the file with this encoding instead of detecting it")
+    return parser
+
+
+def _models_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qari models",
+        description="Manage Argos Translate packages (the offline translation models qari uses).",
+    )
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sub.add_parser("list", help="installed packages and the one qari uses",
+                   description="List installed Argos packages (pair, version, size, path).")
+    available = sub.add_parser("available", help="packages offered by the Argos index (needs the internet)",
+                               description="List the packages the Argos index offers; ar->en is marked.")
+    available.add_argument("--index", metavar="URL", help="package index URL (default: ARGOS_PACKAGE_INDEX or Argos's)")
+    install = sub.add_parser(
+        "install", help="install a package: `install ar en` downloads it, `install FILE.argosmodel` uses a file",
+        description="Install an Argos package, from the index (`qari models install ar en`, needs the "
+                    "internet) or from a file (`qari models install FILE.argosmodel`).")
+    install.add_argument("what", nargs="+", metavar="ARG", help="FROM TO language codes, or a .argosmodel file")
+    install.add_argument("--index", metavar="URL", help="package index URL")
+    remove = sub.add_parser("remove", help="remove the installed package for a pair",
+                            description="Remove the installed Argos package(s) for a language pair.")
+    remove.add_argument("from_code", metavar="FROM")
+    remove.add_argument("to_code", metavar="TO")
+    pack = sub.add_parser(
+        "pack", help="build a .argosmodel from a CTranslate2 model and a SentencePiece model",
+        description="Build an .argosmodel from a CTranslate2 model directory (for example an OPUS-MT or NLLB "
+                    "model converted with ct2-transformers-converter) and its SentencePiece model.")
+    pack.add_argument("model_dir", metavar="CT2_MODEL_DIR")
+    pack.add_argument("sp_model", metavar="SENTENCEPIECE_MODEL")
+    pack.add_argument("--from", dest="from_code", default="ar", help="source language code (default ar)")
+    pack.add_argument("--to", dest="to_code", default="en", help="target language code (default en)")
+    pack.add_argument("-o", "--output", required=True, metavar="FILE.argosmodel")
+    pack.add_argument("--name", help="package name shown in listings")
+    pack.add_argument("--version", dest="pkg_version", default="1.0", help="package version (default 1.0)")
+    pack.add_argument("--target-sp-model", metavar="FILE", help="target-side SentencePiece model, if separate")
+    pack.add_argument("--target-prefix", default="", help="token forced at the start of the output (NLLB: eng_Latn)")
+    pack.add_argument("--force", action="store_true", help="overwrite the output file")
+    return parser
+
+
+def _config_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qari config",
+                                     description="Show the settings file's path and the settings in force.")
+    parser.add_argument("action", nargs="?", choices=("show", "init", "path"), default="show",
+                        help="show (default), init: write a commented settings file, path: print its path")
+    return parser
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _ratio(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0 < number <= 1:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 1")
+    return number
+
+
+# --- shared steps --------------------------------------------------------------------------
+
+def _load(source: str, encoding: str | None):
+    from reader.article import ArticleError, load_article
+
+    try:
+        article = load_article(source, encoding=encoding)
+    except ArticleError as exc:
+        raise UserError(str(exc), EXIT_USAGE) from None
+    for warning in article.warnings:
+        _warn(warning)
+    return article
+
+
+def _translator_or_none(quiet_warning: bool = False):
+    from reader.translate import NoModelError, load_translator
+
+    try:
+        return load_translator("ar", "en")
+    except NoModelError as exc:
+        if not quiet_warning:
+            _warn(str(exc).splitlines()[0])
+            for line in str(exc).splitlines()[1:]:
+                print(f"  {line}", file=sys.stderr)
+        return None
+
+
+def _emit(text: str, output: str | None, force: bool) -> None:
+    if output is None or output == "-":
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+        return
+    from reader.export import ExportError, write_text_atomic
+
+    try:
+        path = write_text_atomic(output, text if text.endswith("\n") else text + "\n", force=force)
+    except ExportError as exc:
+        raise UserError(str(exc)) from None
+    print(f"qari: wrote {path}", file=sys.stderr)
+
+
+def _progress_printer(total: int) -> Callable[[int, int], None] | None:
+    """A one-line progress display on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty() or total == 0:
+        return None
+
+    def report(done: int, all_: int) -> None:
+        end = "\n" if done >= all_ else ""
+        print(f"\rqari: translating {done}/{all_} sentences", end=end, file=sys.stderr, flush=True)
+
+    return report
+
+
+def _translate_all(translator, texts: Sequence[str], use_cache: bool = True) -> list[str | None]:
+    if translator is None:
+        return [None] * len(texts)
+    return list(translator.translate(list(texts), progress=_progress_printer(len(texts)), use_cache=use_cache))
+
+
+# --- commands --------------------------------------------------------------------------------
+
+def cmd_read(argv: Sequence[str]) -> int:
+    args = _reader_parser().parse_args(argv)
+    from reader.article import sample_article_path
+    from reader.config import load_config
+
+    config = load_config()
+    for warning in config.warnings:
+        _warn(warning)
+    source = args.source or str(sample_article_path())
+    article = _load(source, args.encoding)
+    config = config.with_overrides(bidi=args.bidi, layout=args.layout, shape=False if args.no_shape else None)
+    if source == "-":
+        _reattach_terminal()
+    if not (sys.stdout.isatty() and sys.stdin.isatty()):
+        raise UserError("the reader needs a terminal; for scripts use `qari translate` or `qari summarize`",
+                        EXIT_USAGE)
+    from reader.app import run_app
+
+    def translator_factory():
+        from reader.translate import load_translator
+
+        return load_translator("ar", "en")
+
+    return run_app(article, config, translator_factory)
+
+
+def _reattach_terminal() -> None:
+    """After reading the article from a pipe, read keys from the controlling terminal."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        return
+    os.dup2(fd, 0)
+    os.close(fd)
+    sys.stdin = os.fdopen(0, "r", closefd=False)
+
+
+def cmd_summarize(argv: Sequence[str]) -> int:
+    args = _summarize_parser().parse_args(argv)
+    from reader.config import load_config
+    from reader.export import summary_markdown
+    from reader.summarize import summarize_article
+
+    config = load_config()
+    article = _load(args.source, args.encoding)
+    algorithm = args.algorithm or config.algorithm
+    count = args.sentences or (None if args.ratio else (config.summary_sentences or None))
+    chosen = summarize_article(article, algorithm=algorithm, count=count, ratio=args.ratio)
+    translator = None if args.no_translate else _translator_or_none()
+    english = _translate_all(translator, [s.text for s in chosen])
+    translations = {s.id: en for s, en in zip(chosen, english, strict=True)}
+    length = f"{len(chosen)} of {len(article.sentences)} sentences"
+    markdown = summary_markdown(article, chosen, translations, algorithm=algorithm, length=length,
+                                model=translator.model_name if translator else None)
+    _emit(markdown, args.output, args.force)
+    return EXIT_OK
+
+
+def cmd_translate(argv: Sequence[str]) -> int:
+    args = _translate_parser().parse_args(argv)
+    article = _load(args.source, args.encoding)
+    translator = _translator_or_none()
+    sentences = article.sentences
+    english = _translate_all(translator, [s.text for s in sentences], use_cache=not args.no_cache)
+    if args.format == "jsonl":
+        rows = [
+            json.dumps({"section": s.id.section, "paragraph": s.id.paragraph, "index": s.id.index,
+                        "number": s.number, "heading": article.sections[s.id.section].paragraphs[s.id.paragraph].is_heading,
+                        "ar": s.text, "en": en}, ensure_ascii=False)
+            for s, en in zip(sentences, english, strict=True)
+        ]
+        text = "\n".join(rows)
+    elif args.format == "markdown":
+        text = _translation_markdown(article, english, translator)
+    else:
+        text = _translation_text(article, english)
+    _emit(text, args.output, args.force)
+    return EXIT_OK
+
+
+def _translation_markdown(article, english: list[str | None], translator) -> str:
+    import html
+
+    from reader.export import escape_markdown
+
+    lines = [f"# {escape_markdown(article.title)}", "", f"- Source: {escape_markdown(article.source)}",
+             f"- Model: {translator.model_name if translator else 'none (no translation model installed)'}", ""]
+    for paragraph in article.paragraphs:
+        ar = html.escape(paragraph.text, quote=False)
+        en = " ".join(english[s.number] or "" for s in paragraph.sentences).strip()
+        if paragraph.is_heading:
+            lines += [f'<h2 dir="rtl" lang="ar">{ar}</h2>', "", f"## {escape_markdown(en)}" if en else "", ""]
+        else:
+            lines += [f'<p dir="rtl" lang="ar">{ar}</p>', "", escape_markdown(en) if en else "*(no translation)*", ""]
+    return "\n".join(line for i, line in enumerate(lines) if line or (i and lines[i - 1]))
+
+
+def _translation_text(article, english: list[str | None]) -> str:
+    paragraphs = []
+    for paragraph in article.paragraphs:
+        paragraphs.append(" ".join(english[s.number] or "" for s in paragraph.sentences).strip())
+    return "\n\n".join(paragraphs)
+
+
+def cmd_models(argv: Sequence[str]) -> int:
+    args = _models_parser().parse_args(argv)
+    from reader import models
+
+    try:
+        if args.action == "list":
+            return _models_list(models)
+        if args.action == "available":
+            for m in models.available(index_url=args.index):
+                mark = "*" if (m.from_code, m.to_code) == ("ar", "en") else " "
+                print(f"{mark} {m.from_code}->{m.to_code}  {m.version:<8} {m.name}")
+            return EXIT_OK
+        if args.action == "install":
+            return _models_install(models, args)
+        if args.action == "remove":
+            removed = models.remove(args.from_code, args.to_code)
+            if not removed:
+                raise UserError(f"no installed package for {args.from_code}->{args.to_code}")
+            for m in removed:
+                print(f"removed {m.from_code}->{m.to_code} {m.version} ({m.path})")
+            return EXIT_OK
+        if args.action == "pack":
+            if os.path.exists(args.output) and not args.force:
+                raise UserError(f"{args.output}: already exists (use --force to overwrite)")
+            out = models.pack(args.model_dir, args.sp_model, from_code=args.from_code, to_code=args.to_code,
+                              out=args.output, name=args.name, version=args.pkg_version,
+                              target_sp_model=args.target_sp_model, target_prefix=args.target_prefix)
+            print(f"wrote {out}; install it with: qari models install {out}")
+            return EXIT_OK
+    except models.ModelError as exc:
+        raise UserError(str(exc)) from None
+    return EXIT_USAGE
+
+
+def _models_list(models) -> int:
+    installed = models.list_installed()
+    if not installed:
+        from reader.translate import NO_MODEL_HELP
+
+        print("no Argos packages installed")
+        print(NO_MODEL_HELP)
+        return EXIT_OK
+    used = models.which_used("ar", "en")
+    for m in installed:
+        mark = "*" if used is not None and m.path == used.path else " "
+        print(f"{mark} {m.from_code}->{m.to_code}  {m.version:<8} {m.size_bytes / 1e6:7.1f} MB  {m.name}  {m.path}")
+    if used is not None:
+        print("* = used by qari for Arabic -> English")
+    return EXIT_OK
+
+
+def _models_install(models, args) -> int:
+    what = args.what
+    if len(what) == 1:
+        installed = models.install_file(what[0])
+    elif len(what) == 2:
+        installed = models.install_pair(what[0], what[1], progress=_download_progress(), index_url=args.index)
+    else:
+        raise UserError("install takes FROM TO (e.g. `ar en`) or one .argosmodel file", EXIT_USAGE)
+    print(f"installed {installed.from_code}->{installed.to_code} {installed.version} at {installed.path}")
+    return EXIT_OK
+
+
+def _download_progress() -> Callable[[int, int | None], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def report(done: int, total: int | None) -> None:
+        if total:
+            print(f"\rqari: downloading {done / 1e6:.1f}/{total / 1e6:.1f} MB ({done / total:.0%})",
+                  end="", file=sys.stderr, flush=True)
+            if done >= total:
+                print(file=sys.stderr)
+        else:
+            print(f"\rqari: downloading {done / 1e6:.1f} MB", end="", file=sys.stderr, flush=True)
+
+    return report
+
+
+def cmd_config(argv: Sequence[str]) -> int:
+    args = _config_parser().parse_args(argv)
+    from dataclasses import asdict
+
+    from reader.config import config_path, load_config, write_default_config
+
+    path = config_path()
+    if args.action == "path":
+        print(path)
+        return EXIT_OK
+    if args.action == "init":
+        from reader.export import ExportError
+
+        try:
+            write_default_config(path)
+        except ExportError as exc:
+            raise UserError(str(exc)) from None
+        print(f"wrote {path}")
+        return EXIT_OK
+    config = load_config(path)
+    for warning in config.warnings:
+        _warn(warning)
+    print(f"# {path}{'' if path.exists() else ' (not created yet: qari config init)'}")
+    for key, value in asdict(config).items():
+        if key != "warnings":
+            print(f"{key} = {json.dumps(value)}")
+    return EXIT_OK
+
+
+HANDLERS: dict[str, Callable[[Sequence[str]], int]] = {
+    "summarize": cmd_summarize,
+    "translate": cmd_translate,
+    "models": cmd_models,
+    "config": cmd_config,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in HANDLERS:
+            return HANDLERS[argv[0]](argv[1:])
+        return cmd_read(argv)
+    except UserError as exc:
+        _err(str(exc))
+        return exc.code
+    except KeyboardInterrupt:
+        _err("interrupted (finished translations are kept in the cache)")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:
+            pass
+        return EXIT_OK
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+        if os.environ.get("QARI_DEBUG"):
+            raise
+        _err(f"internal error: {type(exc).__name__}: {exc} (set QARI_DEBUG=1 for details)")
+        return EXIT_INTERNAL

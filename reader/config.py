@@ -1,0 +1,95 @@
+"""User settings: a TOML file in the user config dir (platformdirs; honours XDG_CONFIG_HOME).
+
+A missing file means defaults; a broken file or a bad value is reported as a warning and
+replaced by the default, never a crash.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+LAYOUTS = ("side", "stacked", "interleaved")
+BIDI_MODES = ("app", "terminal")
+ALGORITHMS = ("news", "lexrank", "lsa", "textrank", "luhn", "kl", "sumbasic", "reduction")
+
+DEFAULT_CONFIG_TEXT = """\
+# qari settings. Delete a line to get the default back.
+layout = "side"            # side | stacked | interleaved
+show_translation = true    # the English pane (key: t)
+show_summary = true        # the summary pane (key: s)
+algorithm = "news"         # news | lexrank | lsa | textrank | luhn | kl | sumbasic | reduction
+summary_sentences = 0      # 0 = choose by article length
+bidi = "app"               # app: qari orders RTL text; terminal: your terminal does (Konsole, mlterm, GNOME Terminal)
+shape = true               # join Arabic letters (turn off if your terminal shapes by itself)
+theme = "textual-dark"
+"""
+
+
+@dataclass
+class Config:
+    layout: str = "side"
+    show_translation: bool = True
+    show_summary: bool = True
+    algorithm: str = "news"
+    summary_sentences: int = 0
+    bidi: str = "app"
+    shape: bool = True
+    theme: str = "textual-dark"
+    warnings: list[str] = field(default_factory=list, compare=False, repr=False)
+
+    def with_overrides(self, **values: object) -> Config:
+        """A copy with the given non-None values applied (command-line flags win)."""
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+
+_CHOICES = {"layout": LAYOUTS, "bidi": BIDI_MODES, "algorithm": ALGORITHMS}
+
+
+def config_path() -> Path:
+    override = os.environ.get("QARI_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("qari")) / "config.toml"
+
+
+def load_config(path: Path | None = None) -> Config:
+    path = path or config_path()
+    config = Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return config
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        config.warnings.append(f"{path}: ignored, cannot read settings ({exc})")
+        return config
+    known = {f.name: f for f in fields(Config) if f.name != "warnings"}
+    for key, value in data.items():
+        if key not in known:
+            config.warnings.append(f"{path}: unknown setting {key!r} ignored")
+            continue
+        default = getattr(config, key)
+        if type(value) is not type(default):
+            config.warnings.append(f"{path}: {key} must be a {type(default).__name__}; using {default!r}")
+            continue
+        if key in _CHOICES and value not in _CHOICES[key]:
+            config.warnings.append(f"{path}: {key} must be one of {', '.join(_CHOICES[key])}; using {default!r}")
+            continue
+        if key == "summary_sentences" and value < 0:
+            config.warnings.append(f"{path}: summary_sentences must be 0 or more; using 0")
+            continue
+        setattr(config, key, value)
+    return config
+
+
+def write_default_config(path: Path | None = None) -> Path:
+    """Create the settings file with commented defaults (never overwrites)."""
+    from reader.export import write_text_atomic
+
+    path = path or config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_text_atomic(path, DEFAULT_CONFIG_TEXT)

@@ -1,0 +1,140 @@
+"""Sentence splitting for Arabic (and the English/Latin text mixed into it).
+
+One splitter serves display, translation and summary, so a sentence is the same thing in
+every pane. It works on spans, never on copies, so every character of the input stays
+accounted for: the pieces between sentences are only whitespace.
+
+Rules: split after `.` `!` `?` `؟` `…` (runs of them, with any closing quotes or brackets
+that follow) and at line breaks; never at `،` `؛` `:`; never inside numbers (`1.3`,
+`12.08.2024`), after common abbreviations or single-letter initials, or inside URLs and
+e-mail addresses. There is no limit on the number of splits.
+"""
+
+from __future__ import annotations
+
+import re
+
+TERMINATORS = ".!?؟…"
+CLOSERS = "\"'”’»)]}›"
+OPENERS = "\"'“‘«([{‹"
+
+_TERMINATOR_RUN = re.compile(r"[.!?؟…]+[\"'”’»)\]}›]*")
+_PROTECTED = re.compile(
+    r"(?:https?://|ftp://|www\.)[^\s<>\"'«»]+"  # URLs
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+    r"|\b[\w-]+(?:\.[a-z]{2,6})+(?:/[^\s]*)?",  # bare domains such as example.com/path
+    re.IGNORECASE,
+)
+_LAST_TOKEN = re.compile(r"(\S+)$")
+_LETTER_OR_DIGIT = re.compile(r"\w")
+
+# Lower-cased, without the final period. Arabic: doctor, professor, engineer, page, part,
+# AD / AH years, born, died, B.C., etc.
+ABBREVIATIONS = frozenset(
+    {
+        "د", "أ", "ا", "م", "هـ", "ه", "ص", "ج", "ت", "ق", "ق.م", "إلخ", "الخ", "م.م", "أ.د", "ش.م.م",
+        "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "no", "vs", "etc", "e.g", "i.e",
+        "inc", "ltd", "co", "corp", "gen", "col", "lt", "sgt", "gov", "sen", "rep", "rev", "fig",
+        "approx", "dept", "est", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+        "oct", "nov", "dec", "u.s", "u.k", "u.n", "p", "pp", "vol", "ed",
+    }
+)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return the (start, end) spans of the sentences in `text`, in order.
+
+    Each span is trimmed of surrounding whitespace; what lies between spans is whitespace
+    only, so joining the spans with the gaps rebuilds `text` exactly.
+    """
+    protected = [(m.start(), m.end()) for m in _PROTECTED.finditer(text)]
+    cuts: list[int] = []
+    for m in _TERMINATOR_RUN.finditer(text):
+        if _inside(m.start(), protected) and _inside(m.end() - 1, protected):
+            continue
+        if _is_boundary(text, m.start(), m.end()):
+            cuts.append(m.end())
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            cuts.append(i)
+    cuts = sorted(set(cuts))
+
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for cut in [*cuts, len(text)]:
+        span = _trim(text, start, cut)
+        if span is not None:
+            spans.append(span)
+        start = cut
+    return spans
+
+
+def sentences(text: str) -> list[str]:
+    """The sentence strings of `text` (convenience over `split_sentences`)."""
+    return [text[a:b] for a, b in split_sentences(text)]
+
+
+def _inside(pos: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in ranges)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def _is_boundary(text: str, start: int, end: int) -> bool:
+    """Is the terminator run text[start:end] the end of a sentence?"""
+    run = text[start:end]
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+
+    if run.rstrip(CLOSERS) == ".":
+        # A single period: numbers, abbreviations and initials are not sentence ends.
+        if before.isdigit() and after.isdigit():
+            return False  # 1.3, 12.08.2024
+        token_match = _LAST_TOKEN.search(text, 0, start)
+        token = token_match.group(1) if token_match else ""
+        token = token.lstrip(OPENERS)
+        if token and _is_abbreviation(token) and after not in "\n":
+            return False
+        if token.isdigit() and len(token) <= 2 and _line_prefix_is_empty(text, start - len(token)):
+            return False  # a list number such as "1. " at the start of a line
+    if not after:
+        return True
+    if after.isspace():
+        return True
+    if after in OPENERS or after in "-–—":
+        return True
+    # No space after the terminator ("ماسك.وقال"): still a boundary between Arabic words,
+    # but not inside Latin text (file.txt, a.m.) or numbers.
+    if _is_arabic_letter(after) and (before == "" or not before.isdigit()):
+        return True
+    return False
+
+
+def _is_abbreviation(token: str) -> bool:
+    word = token.rstrip(".").casefold()
+    if word in ABBREVIATIONS:
+        return True
+    # Single letters (initials such as "J." or Arabic "م.") and dotted initials ("U.S").
+    if len(word) == 1 and word.isalpha():
+        return True
+    return bool(re.fullmatch(r"(?:\w\.)+\w", word)) and len(word) <= 7
+
+
+def _line_prefix_is_empty(text: str, pos: int) -> bool:
+    line_start = text.rfind("\n", 0, pos) + 1
+    return text[line_start:pos].strip() == ""
+
+
+def _is_arabic_letter(ch: str) -> bool:
+    return "\u0621" <= ch <= "\u064a" or "\u0671" <= ch <= "\u06d3"
+
+
+def is_wordy(text: str) -> bool:
+    """True when the text has at least one letter or digit (not only punctuation)."""
+    return bool(_LETTER_OR_DIGIT.search(text))
