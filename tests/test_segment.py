@@ -1,0 +1,93 @@
+"""Sentence splitting: the rules of issue 2, on the sample article and on hard cases."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reader.segment import sentences, split_sentences
+
+
+def test_sample_article_sentences(sample_text: str) -> None:
+    found = sentences(sample_text)
+    assert len(found) == 32
+    assert found[0] == "زاد الاردن الاخباري -"
+    assert found[8] == "تدخل وتقول: هل تريدون الاستقالة؟."
+    assert found[9] == "ثم يدخلون في إضراب."
+    # 1.3 million stays in one sentence; 2020، is not a boundary.
+    assert any("1.3 مليون" in s for s in found)
+    assert any(s.startswith("وفي عام 2020، أيد ماسك") for s in found)
+
+
+def test_never_splits_at_arabic_comma_semicolon_colon() -> None:
+    text = "قال الوزير، في مؤتمر صحفي؛ إن الوضع مستقر: لا تغيير."
+    assert sentences(text) == [text]
+
+
+def test_numbers_and_dates_stay_whole() -> None:
+    text = "بلغ النمو 3.5 بالمئة في 12.08.2024 مقابل 2.1 في العام الماضي. وقال المتحدث ذلك."
+    assert sentences(text) == ["بلغ النمو 3.5 بالمئة في 12.08.2024 مقابل 2.1 في العام الماضي.", "وقال المتحدث ذلك."]
+
+
+def test_year_at_sentence_end_is_a_boundary() -> None:
+    assert sentences("تأسست الشركة عام 2020. ثم توسعت.") == ["تأسست الشركة عام 2020.", "ثم توسعت."]
+
+
+def test_abbreviations_and_initials() -> None:
+    assert sentences("التقى د. أحمد بالسيد J. Smith أمس. ثم غادر.") == ["التقى د. أحمد بالسيد J. Smith أمس.", "ثم غادر."]
+    assert sentences("He met Mr. Brown in the U.S. on Monday. He left.") == [
+        "He met Mr. Brown in the U.S. on Monday.", "He left."]
+
+
+def test_urls_and_emails() -> None:
+    text = "زوروا https://example.com/a.b?x=1. أو راسلوا news@agency.co.uk للمزيد. شكرا."
+    assert sentences(text) == ["زوروا https://example.com/a.b?x=1.", "أو راسلوا news@agency.co.uk للمزيد.", "شكرا."]
+
+
+def test_closing_quotes_and_brackets_stay_with_their_sentence() -> None:
+    text = 'قال "هذا مهم." ثم صمت (طويلا!) وبعدها غادر. «انتهى؟» نعم.'
+    assert sentences(text) == ['قال "هذا مهم."', "ثم صمت (طويلا!)", "وبعدها غادر.", "«انتهى؟»", "نعم."]
+
+
+def test_question_marks_ellipsis_and_runs() -> None:
+    assert sentences("هل جاء؟! لا… ربما... نعم") == ["هل جاء؟!", "لا…", "ربما...", "نعم"]
+
+
+def test_missing_space_between_arabic_sentences() -> None:
+    assert sentences("انتهى الاجتماع.وبدأ المؤتمر.") == ["انتهى الاجتماع.", "وبدأ المؤتمر."]
+
+
+def test_line_breaks_split() -> None:
+    assert sentences("عنوان بلا نقطة\nنص المقال هنا.") == ["عنوان بلا نقطة", "نص المقال هنا."]
+
+
+def test_fifty_sentence_paragraph_has_no_split_limit() -> None:
+    parts = [f"هذه الجملة رقم {i} في الفقرة، وهي طويلة قليلا." for i in range(50)]
+    assert sentences(" ".join(parts)) == parts
+
+
+def test_tashkeel_is_kept() -> None:
+    text = "ذَهَبَ الوَلَدُ إِلَى المَدْرَسَةِ. ثُمَّ عَادَ."
+    assert sentences(text) == ["ذَهَبَ الوَلَدُ إِلَى المَدْرَسَةِ.", "ثُمَّ عَادَ."]
+
+
+def test_endless_sentence_is_one_sentence() -> None:
+    text = " ".join(["كلمة"] * 4000)
+    assert split_sentences(text) == [(0, len(text))]
+
+
+ALPHABET = st.sampled_from(list("ابتثجحخدذرسشصضطظعغفقكلمنهوي") + list("abcXYZ0123456789") +
+                           list(" .!?؟…،؛:\"'«»()\n\u064e\u0650") + ["\u200f", "😀"])
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=200))
+def test_spans_keep_every_character_in_order(text: str) -> None:
+    spans = split_sentences(text)
+    position = 0
+    for start, end in spans:
+        assert start >= position and end > start
+        assert text[position:start].strip() == ""  # only whitespace between sentences
+        assert text[start:end] == text[start:end].strip()
+        position = end
+    assert text[position:].strip() == ""
