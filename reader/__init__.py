@@ -1,1 +1,45 @@
-"""qari core: article model, segmentation, translation, summary, export. Never imports Textual."""
+"""qari core: article model, segmentation, translation, summary, export. Never imports Textual.
+
+The small public API for library use (heavy modules are imported only when called):
+
+    >>> import reader
+    >>> article = reader.load_article("article.txt")          # or "-" for stdin, or a URL
+    >>> reader.summarize_text(text, sentences=3)               # summary sentences, article order
+    >>> reader.translate_sentences(["جملة أولى.", "جملة ثانية."]) # needs an installed ar->en model
+    >>> reader.translate_text(text)                            # [(arabic, english), ...] per sentence
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reader.article import ArticleError, load_article, parse_text
+from reader.model import Article, Paragraph, Section, Sentence, SentenceId
+
+
+__all__ = [
+    "Article", "ArticleError", "Paragraph", "Section", "Sentence", "SentenceId",
+    "load_article", "parse_text", "summarize_text", "translate_sentences", "translate_text",
+]
+
+
+def summarize_text(text: str, sentences: int | None = None, algorithm: str | None = None) -> list[str]:
+    """The summary of an Arabic text: its chosen sentences as strings, in article order."""
+    from reader.summarize import summarize_text as _summarize_text
+
+    return _summarize_text(text, sentences=sentences, algorithm=algorithm)
+
+
+def translate_sentences(sentences: Sequence[str], from_code: str = "ar", to_code: str = "en") -> list[str]:
+    """Translate each sentence (one output per input, same order) with the installed Argos
+    package and qari's cache. Raises reader.translate.NoModelError when no model is installed."""
+    from reader.translate import load_translator
+
+    return load_translator(from_code, to_code).translate(list(sentences))
+
+
+def translate_text(text: str) -> list[tuple[str, str]]:
+    """Split an Arabic text into sentences and translate them: [(arabic, english), ...]."""
+    article = parse_text(text)
+    originals = [s.text for s in article.sentences]
+    return list(zip(originals, translate_sentences(originals), strict=True))

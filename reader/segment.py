@@ -20,7 +20,7 @@ OPENERS = "\"'“‘«([{‹"
 
 _TERMINATOR_RUN = re.compile(r"[.!?؟…]+[\"'”’»)\]}›]*")
 _PROTECTED = re.compile(
-    r"(?:https?://|ftp://|www\.)[^\s<>\"'«»]+"  # URLs
+    r"(?:https?://|ftp://|www\.)[^\s<>\"'«»]*[^\s<>\"'«».,;:!?؟،)\]]"  # URLs (not their final period)
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
     r"|\b[\w-]+(?:\.[a-z]{2,6})+(?:/[^\s]*)?",  # bare domains such as example.com/path
     re.IGNORECASE,
