@@ -1,0 +1,615 @@
+"""Articles from the web: fetch a page over http(s) and extract its article text.
+
+* :func:`is_url` says whether a string is an http(s) URL qari can fetch.
+* :func:`fetch_url` downloads a page with a timeout, a size cap, redirects restricted to
+  http(s), and one-line :class:`FetchError` messages for everything that can go wrong.
+  It returns :class:`FetchedBytes` (a ``bytes`` subclass that also carries the final URL,
+  the content type and the charset the server declared).
+* :func:`decode_html` turns page bytes into text (BOM, valid UTF-8, the declared charset, the
+  ``<meta>`` charset, then detection; windows-1256 pages are common in Arabic news).
+* :func:`extract_html` runs trafilatura (offline: it is only given a string, never a URL to
+  fetch) and returns ``(title, blocks)`` where blocks are ``("heading" | "paragraph", text)``.
+
+trafilatura takes about 0.2-0.3 s to import, so it is imported inside :func:`extract_html` only;
+importing this module costs nothing beyond the standard library.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import time
+import urllib.parse
+
+# http.client, ssl, socket, urllib.request and zlib are imported inside the functions that
+# use them: `is_url` (called at startup for every argument) must stay cheap.
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_TIMEOUT",
+    "FetchError",
+    "FetchedBytes",
+    "decode_html",
+    "extract_html",
+    "fetch_url",
+    "is_url",
+    "looks_like_url",
+]
+
+DEFAULT_TIMEOUT = 20.0
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+USER_AGENT = "qari/0.1 (terminal reader for Arabic news; +https://pypi.org/project/qari/)"
+_CHUNK = 64 * 1024
+
+# Content types we accept from a server: HTML, XHTML, XML and plain text. Anything else
+# (PDF, images, JSON, ...) is refused with a clear message.
+_TEXT_TYPES = ("text/", "application/xhtml+xml", "application/xml")
+
+
+class FetchError(Exception):
+    """A page could not be fetched or read; ``str(err)`` is a one-line, user-facing message."""
+
+
+class FetchedBytes(bytes):
+    """The body of a fetched page, plus what the server said about it.
+
+    Attributes: ``url`` (final URL after redirects), ``content_type`` (lower-case MIME type
+    without parameters, "" when absent), ``charset`` (declared by the server, or None).
+    """
+
+    url: str
+    content_type: str
+    charset: str | None
+
+    def __new__(cls, data: bytes, *, url: str, content_type: str = "", charset: str | None = None):
+        self = super().__new__(cls, data)
+        self.url = url
+        self.content_type = content_type
+        self.charset = charset
+        return self
+
+
+# --------------------------------------------------------------------------------------------
+# URLs
+
+
+def is_url(s: object) -> bool:
+    """True for an http:// or https:// URL with a host; False for anything else."""
+    if not isinstance(s, str):
+        return False
+    s = s.strip()
+    try:
+        parts = urllib.parse.urlsplit(s)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
+_KNOWN_SCHEMES = frozenset(
+    "http https ftp ftps file data javascript mailto sftp ssh gopher ws wss about blob".split()
+)
+
+
+def looks_like_url(s: str) -> bool:
+    """True when ``s`` is meant as a URL (any scheme), even one qari will refuse to fetch.
+
+    Lets the CLI send ``ftp://...`` or ``javascript:...`` to :func:`fetch_url` (which explains
+    why it is refused) instead of reporting a missing file. A Windows drive letter (``C:``) is
+    not a scheme.
+    """
+    m = _SCHEME_RE.match(s.strip())
+    if not m:
+        return False
+    return "://" in s or m.group(1).lower() in _KNOWN_SCHEMES
+
+
+def _check_url(url: str) -> str:
+    if not isinstance(url, str) or not url.strip():
+        raise FetchError("no URL given")
+    url = url.strip()
+    if any(ch in url for ch in "\r\n\t"):
+        raise FetchError(f"invalid URL {_short(url)!r}: it contains a line break or tab")
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError as err:
+        raise FetchError(f"invalid URL {_short(url)!r}: {err}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        shown = f"{scheme}:" if scheme else "no scheme"
+        raise FetchError(
+            f"cannot fetch {_short(url)!r}: unsupported URL scheme ({shown}); only http:// and https:// URLs can be fetched"
+        )
+    try:
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as err:
+        raise FetchError(f"invalid URL {_short(url)!r}: {err}") from None
+    if not host:
+        raise FetchError(f"invalid URL {_short(url)!r}: no host name")
+    return _iri_to_uri(parts)
+
+
+def _iri_to_uri(parts: urllib.parse.SplitResult) -> str:
+    """Percent-encode non-ASCII paths and queries (Arabic slugs are common) and IDNA-encode
+    the host, so that http.client can send the request line. The fragment is dropped."""
+    host = parts.hostname or ""
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise FetchError(f"invalid host name {host!r}") from None
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    if parts.username is not None:
+        userinfo = urllib.parse.quote(parts.username, safe="%")
+        if parts.password is not None:
+            userinfo += ":" + urllib.parse.quote(parts.password, safe="%")
+        netloc = f"{userinfo}@{netloc}"
+    path = urllib.parse.quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
+    query = urllib.parse.quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
+    return urllib.parse.urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
+
+
+def _short(text: str, limit: int = 120) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MiB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KiB"
+
+
+# --------------------------------------------------------------------------------------------
+# Fetching
+
+
+def _redirect_handler():
+    """A urllib redirect handler that follows redirects only to http(s) URLs (urllib's own
+    would also follow ftp://)."""
+    import urllib.request
+
+    class HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+        max_redirections = 10
+
+        def http_error_302(self, req, fp, code, msg, headers):  # urllib API
+            location = headers.get("Location") or headers.get("URI") or ""
+            target = urllib.parse.urljoin(req.full_url, location.strip())
+            if location and urllib.parse.urlsplit(target).scheme.lower() not in ("http", "https"):
+                fp.close()
+                raise FetchError(
+                    f"refused redirect from {_short(req.full_url)} to {_short(target)!r}: "
+                    "only http(s) URLs can be fetched"
+                )
+            return super().http_error_302(req, fp, code, msg, headers)
+
+        http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+    return HttpOnlyRedirects()
+
+
+def _reason_text(reason: object) -> str:
+    text = str(reason) or type(reason).__name__
+    return _short(text, 160)
+
+
+def _network_error(url: str, err: BaseException, timeout: float) -> FetchError:
+    """Map a urllib/socket exception to a one-line FetchError."""
+    import http.client
+    import socket
+    import ssl
+    import urllib.error
+
+    host = urllib.parse.urlsplit(url).hostname or url
+    reason = err.reason if isinstance(err, urllib.error.URLError) else err
+    if isinstance(reason, (TimeoutError, socket.timeout)):
+        return FetchError(f"timed out after {timeout:g} s waiting for {_short(url)}")
+    if isinstance(reason, socket.gaierror):
+        return FetchError(f"could not resolve host {host!r} (DNS lookup failed: {_reason_text(reason.strerror or reason)})")
+    if isinstance(reason, ConnectionRefusedError):
+        return FetchError(f"connection refused by {host} ({_short(url)})")
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return FetchError(f"TLS certificate of {host} could not be verified: {_reason_text(reason.verify_message or reason)}")
+    if isinstance(reason, ssl.SSLError):
+        return FetchError(f"TLS error talking to {host}: {_reason_text(reason)}")
+    if isinstance(reason, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
+        return FetchError(f"connection to {host} was reset while fetching {_short(url)}")
+    if isinstance(reason, http.client.IncompleteRead):
+        return FetchError(f"connection closed before the page was complete ({_short(url)})")
+    if isinstance(reason, http.client.HTTPException):
+        return FetchError(f"bad HTTP response from {host}: {_reason_text(reason)}")
+    if isinstance(reason, OSError):
+        return FetchError(f"could not fetch {_short(url)}: {_reason_text(reason.strerror or reason)}")
+    return FetchError(f"could not fetch {_short(url)}: {_reason_text(reason)}")
+
+
+class _Decoder:
+    """Streaming Content-Encoding decoder with an output cap (guards against zip bombs)."""
+
+    def __init__(self, encoding: str, url: str, max_bytes: int):
+        import zlib
+
+        self._zlib = zlib
+        self.url, self.max_bytes = url, max_bytes
+        encoding = encoding.strip().lower()
+        if encoding in ("", "identity"):
+            self._z = None
+        elif encoding in ("gzip", "x-gzip"):
+            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._z = "deflate?"  # zlib-wrapped or raw: decided on the first bytes
+        else:
+            raise FetchError(f"unsupported content encoding {encoding!r} from {_short(url)}")
+        self.out: list[bytes] = []
+        self.size = 0
+
+    def _append(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            raise FetchError(f"page is larger than the {_mib(self.max_bytes)} limit ({_short(self.url)})")
+        self.out.append(data)
+
+    def feed(self, chunk: bytes) -> None:
+        if self._z is None:
+            self._append(chunk)
+            return
+        if self._z == "deflate?":
+            raw = not (len(chunk) >= 2 and (chunk[0] & 0x0F) == 8 and ((chunk[0] << 8) | chunk[1]) % 31 == 0)
+            self._z = self._zlib.decompressobj(-self._zlib.MAX_WBITS if raw else self._zlib.MAX_WBITS)
+        data = chunk
+        try:
+            while data:
+                self._append(self._z.decompress(data, self.max_bytes - self.size + 1))
+                data = self._z.unconsumed_tail
+        except self._zlib.error as err:
+            raise FetchError(f"corrupt compressed response from {_short(self.url)}: {err}") from None
+
+    def finish(self) -> bytes:
+        if self._z is not None and not isinstance(self._z, str):
+            try:
+                self._append(self._z.flush())
+            except self._zlib.error as err:
+                raise FetchError(f"corrupt compressed response from {_short(self.url)}: {err}") from None
+        return b"".join(self.out)
+
+
+def fetch_url(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES) -> FetchedBytes:
+    """Download an http(s) page and return its body.
+
+    ``timeout`` bounds every network wait (connect, each read) and also the whole transfer.
+    ``max_bytes`` caps the (decompressed) body. Only text content types are accepted (HTML,
+    XHTML, XML, plain text). Raises :class:`FetchError` with a one-line message for a bad
+    scheme, DNS failure, refused connection, timeout, HTTP error status, a body that is too
+    large or cut short, or a non-text content type.
+    """
+    import http.client
+    import urllib.error
+    import urllib.request
+
+    url = _check_url(url)
+    request = urllib.request.Request(
+        url,
+        headers={
+            "User-Agent": USER_AGENT,
+            "Accept": "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.1",
+            "Accept-Encoding": "gzip, deflate",
+            "Accept-Language": "ar,en;q=0.5",
+        },
+    )
+    opener = urllib.request.build_opener(_redirect_handler())
+    deadline = time.monotonic() + timeout
+    try:
+        response = opener.open(request, timeout=timeout)
+    except FetchError:
+        raise
+    except urllib.error.HTTPError as err:
+        reason = f" {err.reason}" if err.reason else ""
+        err.close()
+        raise FetchError(f"HTTP {err.code}{reason} from {_short(err.url or url)}") from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as err:
+        raise _network_error(url, err, timeout) from None
+
+    with response:
+        final_url = response.geturl() or url
+        headers = response.headers
+        content_type = (headers.get_content_type() if headers.get("Content-Type") else "").lower()
+        charset = headers.get_content_charset() if headers.get("Content-Type") else None
+        if content_type and not content_type.startswith(_TEXT_TYPES):
+            raise FetchError(
+                f"{_short(final_url)} is {content_type}, not a web page (expected HTML or plain text)"
+            )
+        length = headers.get("Content-Length")
+        declared = int(length) if length and length.strip().isdigit() else None
+        encoding = headers.get("Content-Encoding", "")
+        if declared is not None and declared > max_bytes and encoding.strip().lower() in ("", "identity"):
+            raise FetchError(
+                f"page is larger than the {_mib(max_bytes)} limit ({_mib(declared)}, {_short(final_url)})"
+            )
+        decoder = _Decoder(encoding, final_url, max_bytes)
+        received = 0
+        try:
+            while True:
+                if time.monotonic() > deadline:
+                    raise FetchError(f"timed out after {timeout:g} s downloading {_short(final_url)}")
+                # read1: return what has arrived instead of waiting for a full chunk, so the
+                # overall deadline also stops a server that trickles bytes
+                chunk = response.read1(_CHUNK) if hasattr(response, "read1") else response.read(_CHUNK)
+                if not chunk:
+                    break
+                received += len(chunk)
+                if received > max_bytes:  # also bounds a compressed stream before decoding it
+                    raise FetchError(f"page is larger than the {_mib(max_bytes)} limit ({_short(final_url)})")
+                decoder.feed(chunk)
+        except FetchError:
+            raise
+        except (OSError, http.client.HTTPException, ValueError) as err:
+            raise _network_error(final_url, err, timeout) from None
+        if declared is not None and received < declared:
+            raise FetchError(
+                f"connection closed before the page was complete ({received} of {declared} bytes, {_short(final_url)})"
+            )
+        body = decoder.finish()
+    return FetchedBytes(body, url=final_url, content_type=content_type, charset=charset)
+
+
+# --------------------------------------------------------------------------------------------
+# Decoding
+
+_META_CHARSET_RE = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_ENCODING_RE = re.compile(rb"""<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
+_ARABIC_RE = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+# WHATWG encoding labels that Python spells differently (the Latin-1 family means windows-1252).
+_LABELS = {
+    "latin1": "cp1252", "latin-1": "cp1252", "iso-8859-1": "cp1252", "iso8859-1": "cp1252",
+    "iso_8859-1": "cp1252", "l1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
+    "windows-1252": "cp1252", "x-cp1252": "cp1252",
+    "windows-1256": "cp1256", "x-cp1256": "cp1256", "cp1256": "cp1256",
+    "iso-8859-6": "iso8859_6", "iso8859-6": "iso8859_6", "iso_8859-6": "iso8859_6",
+    "arabic": "iso8859_6", "asmo-708": "iso8859_6", "ecma-114": "iso8859_6",
+    "iso-8859-6-i": "iso8859_6", "iso-8859-6-e": "iso8859_6",
+    "utf8": "utf-8", "unicode-1-1-utf-8": "utf-8", "x-mac-arabic": "mac_arabic",
+}
+
+
+def _codec(label: str | None) -> str | None:
+    """A Python codec name for an encoding label, or None if unknown or unusable for HTML."""
+    if not label:
+        return None
+    label = label.strip().strip("'\"").lower()
+    name = _LABELS.get(label, label)
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):
+        return None
+    if info.name.startswith(("utf-16", "utf-32")):  # a <meta> cannot declare these (WHATWG)
+        return "utf-8"
+    return info.name
+
+
+def _sniff_declared(data: bytes) -> str | None:
+    head = data[:16384]
+    for pattern in (_META_CHARSET_RE, _XML_ENCODING_RE):
+        m = pattern.search(head)
+        if m:
+            return m.group(1).decode("ascii", "replace")
+    return None
+
+
+def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode page bytes; return ``(text, codec_name)``.
+
+    Order: byte-order mark; valid UTF-8 (legacy Arabic encodings practically never form valid
+    UTF-8, so this also fixes pages that declare the wrong charset); the charset the server
+    declared (``declared``) and the one in ``<meta>``/``<?xml?>``, preferring one that yields
+    Arabic letters (servers often send a default ``iso-8859-1`` for windows-1256 pages);
+    charset detection (charset-normalizer); finally windows-1256 with replacement characters.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", "replace"), "utf-8"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", "replace"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    decoded: list[tuple[str, str]] = []
+    for label in (declared, _sniff_declared(data)):
+        codec = _codec(label)
+        if codec and codec != "utf-8" and all(codec != c for c, _ in decoded):
+            try:
+                decoded.append((codec, data.decode(codec)))
+            except UnicodeDecodeError:
+                continue
+    for codec, text in decoded:
+        if _ARABIC_RE.search(text):
+            return text, codec
+    best = None
+    try:
+        import charset_normalizer
+
+        best = charset_normalizer.from_bytes(data).best()
+    except Exception:  # pragma: no cover - detection is a best effort
+        best = None
+    if best is not None and _ARABIC_RE.search(str(best)):
+        return str(best), _codec(best.encoding) or best.encoding
+    if decoded:
+        codec, text = decoded[0]
+        return text, codec
+    if best is not None:
+        return str(best), _codec(best.encoding) or best.encoding
+    return data.decode("cp1256", "replace"), "cp1256"
+
+
+# --------------------------------------------------------------------------------------------
+# Extraction
+
+# Link bars inside the content area ("Print | Send to a friend", "About us - Contact"): an
+# element whose children are only links (two or more) and whose own text is separators.
+_PRUNE_XPATH = [
+    "//*[self::p or self::div or self::span or self::td or self::li or self::section]"
+    "[count(a) >= 2][not(*[not(self::a or self::br)])]"
+    "[not(text()[normalize-space(translate(., '|-–—·•/،,:»«›‹', '')) != ''])]",
+]
+_WS_RE = re.compile(r"\s+")
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\u00a0", " ").replace("\u200b", "")
+    return _WS_RE.sub(" ", text).strip()
+
+
+_BLOCK_TAGS = frozenset({"head", "p", "quote", "list", "item", "table", "row", "cell", "code", "div",
+                         "main", "body", "doc", "section", "article"})
+
+
+class _Flow:
+    """Turns trafilatura's output tree (mixed content: text, <lb/>, nested blocks) into blocks."""
+
+    def __init__(self) -> None:
+        self.blocks: list[tuple[str, str]] = []
+        self._buffer: list[str] = []
+
+    def flush(self) -> None:
+        text = _clean("".join(self._buffer))
+        self._buffer.clear()
+        if text:
+            self.blocks.append(("paragraph", text))
+
+    def text(self, value: str | None) -> None:
+        if value:
+            self._buffer.append(value)
+
+    def element(self, el) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag == "lb":
+            self.flush()
+        elif tag == "head":
+            self.flush()
+            heading = _clean(" ".join(el.itertext()))
+            if heading:
+                self.blocks.append(("heading", heading))
+        elif tag in _BLOCK_TAGS:
+            self.flush()
+            self.text(el.text)
+            for child in el:
+                self.element(child)
+                self.text(child.tail)
+            self.flush()
+        elif tag in ("graphic", ""):
+            pass  # images, comments, processing instructions
+        else:  # inline: hi, ref, del, span, ...
+            self.text(el.text)
+            for child in el:
+                self.element(child)
+                self.text(child.tail)
+
+
+_AD_TOKEN_RE = re.compile(
+    r"(^|[-_])(ad|ads|adv|advert|adverts|advertisement|advertising|adslot|adsense|dfp|gpt|"
+    r"sponsor|sponsored|promo|promoted|outbrain|taboola)([-_]|$)"
+)
+_META_TOKEN_RE = re.compile(
+    r"^(byline|author|author-name|post-info|post-meta|entry-meta|article-meta|story-meta|meta|"
+    r"date|dateline|time|timestamp|published|updated|share|share-bar|social|print-links|tags|post-tags)$"
+)
+
+
+def _preclean(tree) -> None:
+    """Drop ad slots and byline/date/share strips that trafilatura may keep inside the body.
+
+    Only short elements are removed (an ad or a byline is a few words; a wrapper holding the
+    article is not), so a misleading class name cannot remove the article itself.
+    """
+    doomed = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        tokens = (el.get("class") or "").lower().split() + (el.get("id") or "").lower().split()
+        if not tokens:
+            continue
+        size = None
+        if any(_AD_TOKEN_RE.search(t) for t in tokens):
+            size = len(el.text_content())
+            if size < 400:
+                doomed.append(el)
+                continue
+        if any(_META_TOKEN_RE.match(t) for t in tokens):
+            if (size if size is not None else len(el.text_content())) < 200:
+                doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()  # keeps the element's tail text
+
+
+def _has_prose(blocks: list[tuple[str, str]]) -> bool:
+    """Whether an extraction found article text rather than leftover menus: at least one
+    sentence-length paragraph (8 words or more)."""
+    return any(kind == "paragraph" and len(text.split()) >= 8 for kind, text in blocks)
+
+
+def _same(a: str, b: str) -> bool:
+    return _clean(a).casefold() == _clean(b).casefold()
+
+
+def extract_html(html: str | bytes, url: str | None = None, *, encoding: str | None = None) -> tuple[str, list[tuple[str, str]]]:
+    """Extract ``(title, blocks)`` from a news page with trafilatura.
+
+    ``html`` may be bytes (decoded with :func:`decode_html`; ``encoding`` or, for
+    :class:`FetchedBytes`, the server's charset is tried first) or text. ``url`` is only
+    metadata for trafilatura: nothing is fetched. Navigation, sidebars, footers, ads,
+    comments and script/style text are dropped; headings become ``("heading", text)``,
+    paragraphs, list items and quotes ``("paragraph", text)``, in document order. The title
+    comes from the page metadata (og:title, <h1>, <title>); a first heading repeating it is
+    dropped. Returns ``(title, [])`` when no article text is found (title may be "").
+    """
+    if isinstance(html, (bytes, bytearray)):
+        declared = encoding or getattr(html, "charset", None)
+        text, _codec_name = decode_html(bytes(html), declared)
+    else:
+        text = html
+    if not text.strip():
+        return "", []
+
+    import trafilatura  # slow import (~0.2-0.3 s): only when a page is extracted
+    from trafilatura.utils import load_html
+
+    options = dict(
+        url=url,
+        include_comments=False,
+        include_tables=False,  # layout tables of older sites would otherwise pull in menus and ads
+        include_images=False,
+        include_links=False,
+        include_formatting=False,
+        with_metadata=True,
+        deduplicate=False,
+        prune_xpath=_PRUNE_XPATH,
+    )
+    found_title_so_far: str | None = None
+    blocks: list[tuple[str, str]] = []
+    for mode in ({"favor_precision": True}, {"favor_recall": True}):
+        tree = load_html(text)
+        if tree is None:
+            break
+        _preclean(tree)
+        found = trafilatura.bare_extraction(tree, **mode, **options)
+        if found is None:
+            continue
+        if isinstance(found, dict):  # trafilatura < 2.0 returned a dict
+            found_title, found_body = found.get("title"), found.get("body")
+        else:
+            found_title, found_body = getattr(found, "title", None), getattr(found, "body", None)
+        if found_title_so_far is None:
+            found_title_so_far = found_title or ""  # keep the title even if no article text is found
+        flow = _Flow()
+        if found_body is not None:
+            flow.element(found_body)
+            flow.flush()
+        if _has_prose(flow.blocks):
+            found_title_so_far, blocks = found_title or found_title_so_far, flow.blocks
+            break
+    title = _clean(found_title_so_far or "")
+    if not title and blocks and blocks[0][0] == "heading":
+        title = blocks[0][1]
+    if title and blocks and blocks[0][0] == "heading" and _same(blocks[0][1], title):
+        blocks.pop(0)
+    return title, blocks

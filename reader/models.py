@@ -1,0 +1,1032 @@
+"""Argos Translate packages: list, index, download + validate + install, remove, pack.
+
+qari translates with Argos Translate packages (``.argosmodel`` zip files: one top folder with
+``metadata.json``, a CTranslate2 ``model/`` and a SentencePiece or BPE tokenizer). This module
+manages them the way Argos does, but safely:
+
+* where packages live and where the index is come from ``argostranslate.settings``
+  (``ARGOS_PACKAGES_DIR``, ``ARGOS_PACKAGE_INDEX``, or Argos's settings.json), so qari and
+  Argos always agree;
+* downloads stream to a temporary file on the same filesystem as the packages dir, with a
+  timeout, retries and a progress callback;
+* every package is validated before it is installed (zip integrity, exactly one top folder,
+  no unsafe paths, metadata for the expected pair, a CTranslate2 model, a tokenizer that
+  loads), then installed with ``argostranslate.package.install_from_path``;
+* a failure at any step leaves the packages dir exactly as it was.
+
+No Textual here, and ``argostranslate`` is imported inside the functions (importing
+``argostranslate.settings`` creates Argos's data/config/cache dirs, as Argos itself does).
+
+The TUI's install flow is :func:`install_pair` with ``progress``: it runs in a worker thread;
+the callback is called from that thread; raising from the callback cancels the install
+cleanly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+import urllib.parse
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Sequence
+
+__all__ = [
+    "AvailableModel",
+    "InstalledModel",
+    "ModelError",
+    "PackageInfo",
+    "available",
+    "index_json_url",
+    "install_file",
+    "install_pair",
+    "list_installed",
+    "pack",
+    "packages_dir",
+    "remove",
+    "validate_package",
+    "which_used",
+]
+
+DEFAULT_INDEX_TIMEOUT = 20.0
+DEFAULT_DOWNLOAD_TIMEOUT = 60.0
+USER_AGENT = "qari/0.1 (Argos package installer)"
+INSTALL_FROM_FILE_HINT = "install from a file instead: qari models install FILE.argosmodel"
+_CHUNK = 128 * 1024
+_INDEX_MAX_BYTES = 8 * 1024 * 1024
+_SCRATCH_PREFIX = ".qari-"
+_LANGUAGE_NAMES = {
+    "ar": "Arabic", "en": "English", "fr": "French", "de": "German", "es": "Spanish",
+    "fa": "Persian", "tr": "Turkish", "ur": "Urdu", "he": "Hebrew", "ru": "Russian",
+    "zh": "Chinese", "it": "Italian", "pt": "Portuguese",
+}
+_lock = threading.Lock()
+
+
+class ModelError(Exception):
+    """Anything that went wrong managing models; ``str(err)`` is one line for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(" ".join(str(message).split()))
+
+
+@dataclass(frozen=True)
+class InstalledModel:
+    """An installed translate package."""
+
+    from_code: str
+    to_code: str
+    name: str  # the package code, e.g. "translate-ar_en"
+    version: str  # metadata "package_version"
+    size_bytes: int
+    path: Path
+    from_name: str = ""
+    to_name: str = ""
+    tokenizer: Path | None = None  # sentencepiece.model or bpe.model
+    target_tokenizer: Path | None = None  # target_sentencepiece.model (packs of OPUS-MT), else None
+    target_prefix: str = ""
+
+    @property
+    def pair(self) -> str:
+        return f"{self.from_code}→{self.to_code}"
+
+
+@dataclass(frozen=True)
+class AvailableModel:
+    """A translate package offered by the Argos index."""
+
+    from_code: str
+    to_code: str
+    name: str
+    version: str
+    links: tuple[str, ...]  # http(s) download links (ipfs:// and others are dropped)
+    from_name: str = ""
+    to_name: str = ""
+    argos_version: str = ""
+
+    @property
+    def pair(self) -> str:
+        return f"{self.from_code}→{self.to_code}"
+
+
+@dataclass(frozen=True)
+class PackageInfo:
+    """What :func:`validate_package` learned about an ``.argosmodel`` file."""
+
+    path: Path
+    name: str  # how to call the file in messages
+    top: str  # the single top folder, i.e. the directory name once installed
+    metadata: dict[str, Any] = field(repr=False)
+    from_code: str = ""
+    to_code: str = ""
+    version: str = ""
+    tokenizer: str = ""  # "sentencepiece.model" or "bpe.model"
+    unpacked_bytes: int = 0
+    files: int = 0
+
+
+# --------------------------------------------------------------------------------------------
+# Locations (from argostranslate.settings, read at call time so tests can patch them)
+
+
+def _settings():
+    from argostranslate import settings
+
+    return settings
+
+
+def packages_dir() -> Path:
+    """The directory packages are installed into (``ARGOS_PACKAGES_DIR`` or Argos's default)."""
+    return Path(_settings().package_data_dir)
+
+
+def _package_dirs() -> list[Path]:
+    """Every directory Argos searches for packages (the packages dir first; snap dirs after)."""
+    settings = _settings()
+    dirs = [Path(d) for d in getattr(settings, "package_dirs", [settings.package_data_dir])]
+    main = packages_dir()
+    if main not in dirs:
+        dirs.insert(0, main)
+    return dirs
+
+
+def index_json_url(base: str | None = None) -> str:
+    """The URL of the package index JSON.
+
+    ``base`` (or Argos's ``ARGOS_PACKAGE_INDEX`` setting, default the public argospm-index)
+    is a directory URL to which Argos appends ``index.json``; a URL that already ends in
+    ``.json`` is used as it is. A missing trailing slash is added (Argos would build
+    ``.../mainindex.json``).
+    """
+    if base is None:
+        base = str(_settings().package_index)
+    base = base.strip()
+    if urllib.parse.urlsplit(base).path.endswith(".json"):
+        return base
+    if not base.endswith("/"):
+        base += "/"
+    return base + "index.json"
+
+
+# --------------------------------------------------------------------------------------------
+# Listing
+
+
+def _version_key(version: str) -> tuple:
+    """Sort key for package versions (PEP 440 when possible), the same as reader.translate."""
+    try:
+        from packaging.version import Version
+
+        return (1, Version(version))
+    except Exception:
+        return (0, version)
+
+
+def _dir_size(path: Path) -> int:
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(root, name)).st_size
+    return total
+
+
+def _read_metadata(package_path: Path) -> dict[str, Any] | None:
+    try:
+        with open(package_path / "metadata.json", encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _installed_from_dir(path: Path, metadata: dict[str, Any]) -> InstalledModel:
+    from_code, to_code = str(metadata["from_code"]), str(metadata["to_code"])
+    tokenizer = next((path / n for n in ("sentencepiece.model", "bpe.model") if (path / n).is_file()), None)
+    qari = metadata.get("qari") if isinstance(metadata.get("qari"), dict) else {}
+    target_name = qari.get("target_sentencepiece_model")
+    target = path / target_name if isinstance(target_name, str) and (path / target_name).is_file() else None
+    return InstalledModel(
+        from_code=from_code,
+        to_code=to_code,
+        name=str(metadata.get("code") or f"translate-{from_code}_{to_code}"),
+        version=str(metadata.get("package_version") or ""),
+        size_bytes=_dir_size(path),
+        path=path,
+        from_name=str(metadata.get("from_name") or ""),
+        to_name=str(metadata.get("to_name") or ""),
+        tokenizer=tokenizer,
+        target_tokenizer=target,
+        target_prefix=str(metadata.get("target_prefix") or ""),
+    )
+
+
+def list_installed() -> list[InstalledModel]:
+    """Installed translate packages in every Argos package dir, sorted by pair, newest first.
+
+    Directories without a readable ``metadata.json`` (or without a language pair, such as
+    sentence-boundary packages) are skipped, as are qari's own hidden scratch entries.
+    """
+    found: list[InstalledModel] = []
+    seen: set[Path] = set()
+    for directory in _package_dirs():
+        try:
+            entries = sorted(directory.iterdir())
+        except OSError:
+            continue
+        for path in entries:
+            if path.name.startswith(_SCRATCH_PREFIX) or not path.is_dir() or path in seen:
+                continue
+            seen.add(path)
+            metadata = _read_metadata(path)
+            if not metadata or metadata.get("type", "translate") != "translate":
+                continue
+            if not metadata.get("from_code") or not metadata.get("to_code"):
+                continue
+            found.append(_installed_from_dir(path, metadata))
+    found.sort(key=lambda m: (_version_key(m.version), str(m.path)), reverse=True)  # newest first...
+    found.sort(key=lambda m: (m.from_code, m.to_code))  # ...within each pair (the sort is stable)
+    return found
+
+
+def which_used(from_code: str = "ar", to_code: str = "en") -> InstalledModel | None:
+    """The package qari translates with for the pair: the highest ``package_version``
+    (ties: the greatest path), exactly as ``reader.translate.find_package`` chooses."""
+    candidates = [m for m in list_installed() if m.from_code == from_code and m.to_code == to_code]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda m: (_version_key(m.version), str(m.path)))
+
+
+# --------------------------------------------------------------------------------------------
+# Network
+
+
+def _check_http(url: str, what: str) -> str:
+    scheme = urllib.parse.urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ModelError(f"{what} {url!r} is not an http(s) URL")
+    return url
+
+
+def _reason(err: BaseException) -> str:
+    """A short reason for a network error."""
+    import socket
+    import urllib.error
+
+    reason = err.reason if isinstance(err, urllib.error.URLError) and not isinstance(err, urllib.error.HTTPError) else err
+    if isinstance(err, urllib.error.HTTPError):
+        return f"HTTP {err.code} {err.reason}".strip()
+    if isinstance(reason, (TimeoutError, socket.timeout)):
+        return "timed out"
+    if isinstance(reason, socket.gaierror):
+        return f"DNS lookup failed: {reason.strerror or reason}"
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(reason, OSError) and reason.strerror:
+        return reason.strerror
+    text = str(reason) or type(reason).__name__
+    return text if len(text) < 160 else text[:159] + "…"
+
+
+def _open(url: str, timeout: float):
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - scheme checked
+
+
+def _fetch_index(url: str, timeout: float) -> list[Any]:
+    import http.client
+    import urllib.error
+
+    _check_http(url, "package index URL")
+    try:
+        with _open(url, timeout) as response:
+            data = response.read(_INDEX_MAX_BYTES + 1)
+    except urllib.error.HTTPError as err:
+        err.close()
+        raise ModelError(
+            f"the Argos package index at {url} answered HTTP {err.code} {err.reason}; {INSTALL_FROM_FILE_HINT}"
+        ) from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as err:
+        raise ModelError(
+            f"could not reach the Argos package index at {url} ({_reason(err)}); {INSTALL_FROM_FILE_HINT}"
+        ) from None
+    if len(data) > _INDEX_MAX_BYTES:
+        raise ModelError(f"the Argos package index at {url} is larger than {_INDEX_MAX_BYTES // 2**20} MiB")
+    try:
+        index = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as err:
+        raise ModelError(f"the Argos package index at {url} is not valid JSON ({err})") from None
+    if not isinstance(index, list):
+        raise ModelError(f"the Argos package index at {url} is not a JSON list of packages")
+    return index
+
+
+def available(index_url: str | None = None, timeout: float = DEFAULT_INDEX_TIMEOUT) -> list[AvailableModel]:
+    """The translate packages the Argos index offers, sorted by pair (newest version first).
+
+    ``index_url`` is the index base or JSON URL (default: Argos's ``ARGOS_PACKAGE_INDEX``).
+    Entries without a language pair or of another type (e.g. "sbd") are skipped. Raises
+    :class:`ModelError` when the index cannot be reached or read.
+    """
+    url = index_json_url(index_url)
+    models: list[AvailableModel] = []
+    for entry in _fetch_index(url, timeout):
+        if not isinstance(entry, dict) or entry.get("type", "translate") != "translate":
+            continue
+        from_code, to_code = entry.get("from_code"), entry.get("to_code")
+        if not isinstance(from_code, str) or not isinstance(to_code, str) or not from_code or not to_code:
+            continue
+        links = entry.get("links") or []
+        if isinstance(links, str):
+            links = [links]
+        http_links = tuple(
+            str(link) for link in links
+            if isinstance(link, str) and urllib.parse.urlsplit(link).scheme.lower() in ("http", "https")
+        )
+        models.append(
+            AvailableModel(
+                from_code=from_code,
+                to_code=to_code,
+                name=str(entry.get("code") or f"translate-{from_code}_{to_code}"),
+                version=str(entry.get("package_version") or ""),
+                links=http_links,
+                from_name=str(entry.get("from_name") or ""),
+                to_name=str(entry.get("to_name") or ""),
+                argos_version=str(entry.get("argos_version") or ""),
+            )
+        )
+    models.sort(key=lambda m: _version_key(m.version), reverse=True)
+    models.sort(key=lambda m: (m.from_code, m.to_code))
+    return models
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+
+_TOKENIZERS = ("sentencepiece.model", "bpe.model")
+_MAX_UNPACKED = 64 * 1024**3  # 64 GiB: anything beyond is not a translation package
+
+
+def _is_symlink(info: zipfile.ZipInfo) -> bool:
+    return ((info.external_attr >> 16) & 0o170000) == 0o120000
+
+
+def _unsafe(name: str) -> bool:
+    if not name or "\\" in name or "\x00" in name or name.startswith("/"):
+        return True
+    if re.match(r"^[A-Za-z]:", name):
+        return True
+    return any(part in ("..",) for part in PurePosixPath(name).parts)
+
+
+def validate_package(
+    path: str | os.PathLike, *, expect: tuple[str, str] | None = None, display_name: str | None = None
+) -> PackageInfo:
+    """Check that ``path`` is a usable Argos translate package; return what it holds.
+
+    Checks: a readable zip; every entry a safe relative path (no ``..``, absolute paths,
+    backslashes or symlinks: no zip-slip); exactly one top folder and nothing beside it;
+    ``metadata.json`` in it with ``from_code``/``to_code`` (equal to ``expect`` when given);
+    ``model/model.bin`` (a CTranslate2 model) and ``model/config.json`` if present valid
+    JSON; a ``sentencepiece.model`` that SentencePiece loads, or a ``bpe.model``; all CRCs.
+    Raises :class:`ModelError` naming the first problem (``display_name`` is how the file is
+    called in messages; default its file name).
+    """
+    path = Path(path)
+    shown = display_name or path.name
+    if not path.is_file():
+        raise ModelError(f"{path}: no such file")
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise ModelError(f"{shown} is not an Argos package: not a zip archive (corrupt or incomplete download?)") from None
+    except OSError as err:
+        raise ModelError(f"cannot read {path}: {err.strerror or err}") from None
+    with archive:
+        infos = archive.infolist()
+        if not infos:
+            raise ModelError(f"{shown} is not an Argos package: the archive is empty")
+        tops: set[str] = set()
+        for info in infos:
+            name = info.filename
+            if _unsafe(name) or _is_symlink(info):
+                raise ModelError(f"{shown} is refused: unsafe path in archive: {name!r}")
+            parts = PurePosixPath(name).parts
+            if len(parts) == 1 and not info.is_dir():
+                raise ModelError(f"{shown} is not an Argos package: file {name!r} is outside the package folder")
+            tops.add(parts[0])
+        if len(tops) != 1:
+            listed = ", ".join(sorted(tops)[:4])
+            raise ModelError(f"{shown} is not an Argos package: expected one top folder, found {len(tops)} ({listed})")
+        top = tops.pop()
+        if top.startswith(".") or top in (".", ""):
+            raise ModelError(f"{shown} is refused: hidden top folder {top!r}")
+        by_name = {info.filename: info for info in infos if not info.is_dir()}
+        unpacked = sum(info.file_size for info in by_name.values())
+        if unpacked > _MAX_UNPACKED:
+            raise ModelError(f"{shown} is refused: it would unpack to {unpacked / 2**30:.0f} GiB")
+
+        meta_name = f"{top}/metadata.json"
+        if meta_name not in by_name:
+            raise ModelError(f"{shown} is not an Argos package: no {top}/metadata.json")
+        try:
+            metadata = json.loads(archive.read(meta_name).decode("utf-8-sig"))
+        except Exception as err:  # bad JSON or encoding, or a damaged entry (zlib.error, BadZipFile)
+            raise ModelError(f"{shown}: {top}/metadata.json is not valid JSON ({err})") from None
+        if not isinstance(metadata, dict):
+            raise ModelError(f"{shown}: {top}/metadata.json is not a JSON object")
+        kind = metadata.get("type", "translate")
+        if kind != "translate":
+            raise ModelError(f"{shown} is a {kind!r} package, not a translation package")
+        from_code, to_code = metadata.get("from_code"), metadata.get("to_code")
+        if not isinstance(from_code, str) or not isinstance(to_code, str) or not from_code or not to_code:
+            raise ModelError(f"{shown}: metadata.json lacks from_code/to_code")
+        if expect is not None and (from_code, to_code) != tuple(expect):
+            raise ModelError(
+                f"{shown} is a package for {from_code}→{to_code}, not {expect[0]}→{expect[1]}"
+            )
+
+        if f"{top}/model/model.bin" not in by_name:
+            raise ModelError(f"{shown} is not an Argos package: no CTranslate2 model ({top}/model/model.bin)")
+        if by_name[f"{top}/model/model.bin"].file_size == 0:
+            raise ModelError(f"{shown}: {top}/model/model.bin is empty")
+        config_name = f"{top}/model/config.json"
+        if config_name in by_name:
+            try:
+                json.loads(archive.read(config_name).decode("utf-8"))
+            except Exception as err:
+                raise ModelError(f"{shown}: {config_name} is not valid JSON ({err})") from None
+        tokenizer = next((t for t in _TOKENIZERS if f"{top}/{t}" in by_name), "")
+        if not tokenizer:
+            raise ModelError(f"{shown} is not an Argos package: no tokenizer ({top}/sentencepiece.model or bpe.model)")
+
+        try:
+            bad = archive.testzip()  # reads every entry and checks its CRC
+        except Exception as err:  # BadZipFile, zlib.error, EOFError, OSError ...
+            raise ModelError(f"{shown} is corrupt: {err}") from None
+        if bad is not None:
+            raise ModelError(f"{shown} is corrupt: checksum mismatch in {bad}")
+
+        spm_names = [f"{top}/sentencepiece.model"]
+        qari = metadata.get("qari") if isinstance(metadata.get("qari"), dict) else {}
+        if isinstance(qari.get("target_sentencepiece_model"), str):
+            spm_names.append(f"{top}/{qari['target_sentencepiece_model']}")
+        for spm_name in spm_names:
+            if spm_name in by_name:
+                _check_sentencepiece(archive.read(spm_name), f"{shown}: {spm_name}")
+            elif spm_name != spm_names[0]:
+                raise ModelError(f"{shown}: metadata names {spm_name} but the archive lacks it")
+    return PackageInfo(
+        path=path,
+        name=shown,
+        top=top,
+        metadata=metadata,
+        from_code=from_code,
+        to_code=to_code,
+        version=str(metadata.get("package_version") or ""),
+        tokenizer=tokenizer,
+        unpacked_bytes=unpacked,
+        files=len(by_name),
+    )
+
+
+def _check_sentencepiece(data: bytes, what: str) -> int:
+    """Load a SentencePiece model from bytes; return its vocabulary size."""
+    import sentencepiece
+
+    try:
+        processor = sentencepiece.SentencePieceProcessor(model_proto=data)
+        size = processor.get_piece_size()
+    except Exception as err:  # RuntimeError / OSError from the C++ side
+        raise ModelError(f"{what} is not a valid SentencePiece model ({str(err).splitlines()[0] if str(err) else type(err).__name__})") from None
+    if size <= 0:
+        raise ModelError(f"{what} is an empty SentencePiece model")
+    return size
+
+
+# --------------------------------------------------------------------------------------------
+# Installing
+
+
+def _scratch_dir() -> Path:
+    """A hidden working directory on the packages dir's filesystem, outside the packages dir
+    when possible (Argos treats every directory inside it as a package)."""
+    main = packages_dir()
+    main.mkdir(parents=True, exist_ok=True)
+    for candidate in (main.parent / f"{_SCRATCH_PREFIX}tmp", main / f"{_SCRATCH_PREFIX}tmp"):
+        try:
+            candidate.mkdir(exist_ok=True)
+            if os.stat(candidate).st_dev == os.stat(main).st_dev and os.access(candidate, os.W_OK):
+                return candidate
+        except OSError:
+            continue
+    raise ModelError(f"cannot write next to the packages dir {main}")
+
+
+def _drop_scratch_if_empty() -> None:
+    main = packages_dir()
+    for candidate in (main.parent / f"{_SCRATCH_PREFIX}tmp", main / f"{_SCRATCH_PREFIX}tmp"):
+        with contextlib.suppress(OSError):
+            candidate.rmdir()  # only succeeds when empty
+
+
+def _clean_scratch(scratch: Path, older_than: float = 3600.0) -> None:
+    """Remove leftovers of interrupted installs (older than an hour: not someone else's live one)."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for entry in scratch.iterdir():
+            with contextlib.suppress(OSError):
+                if now - entry.lstat().st_mtime > older_than:
+                    if entry.is_dir() and not entry.is_symlink():
+                        shutil.rmtree(entry, ignore_errors=True)
+                    else:
+                        entry.unlink()
+
+
+def _check_space(where: Path, needed: int, what: str) -> None:
+    try:
+        free = shutil.disk_usage(where).free
+    except OSError:
+        return
+    if needed > free:
+        raise ModelError(
+            f"not enough disk space for {what} in {where}: need {needed / 2**20:.0f} MiB, {free / 2**20:.0f} MiB free"
+        )
+
+
+def _move_aside(path: Path, scratch: Path) -> Path:
+    aside = Path(tempfile.mkdtemp(prefix="old-", dir=scratch))
+    target = aside / path.name
+    os.replace(path, target)
+    return target
+
+
+def _clear_argos_cache() -> None:
+    """Argos caches installed languages; clear it if argostranslate.translate is loaded."""
+    import sys
+
+    module = sys.modules.get("argostranslate.translate")
+    if module is not None:
+        with contextlib.suppress(Exception):
+            module.get_installed_languages.cache_clear()
+
+
+def _install_validated(info: PackageInfo, *, replace: bool) -> InstalledModel:
+    """Install a validated package with argostranslate; all-or-nothing."""
+    from argostranslate import package as argos_package
+
+    main = packages_dir()
+    main.mkdir(parents=True, exist_ok=True)
+    _check_space(main, info.unpacked_bytes, info.name)
+    target = main / info.top
+    with _lock:
+        before = {p.name for p in main.iterdir()}
+        moved: list[tuple[Path, Path]] = []  # (original location, aside location)
+        try:
+            if target.exists() or target.is_symlink():
+                existing = _read_metadata(target) if target.is_dir() else None
+                pair = (existing or {}).get("from_code"), (existing or {}).get("to_code")
+                if existing is not None and pair != (info.from_code, info.to_code):
+                    raise ModelError(
+                        f"cannot install {info.name}: {target} already holds a {pair[0]}→{pair[1]} package; "
+                        f"remove it first (qari models remove {pair[0]} {pair[1]})"
+                    )
+                moved.append((target, _move_aside(target, _scratch_dir())))
+            if replace:
+                for other in list_installed():
+                    if (other.from_code, other.to_code) == (info.from_code, info.to_code) \
+                            and other.path.parent == main and other.path != target:
+                        moved.append((other.path, _move_aside(other.path, _scratch_dir())))
+            try:
+                argos_package.install_from_path(info.path)
+            except Exception as err:
+                raise ModelError(f"installing {info.name} failed: {err}") from None
+            metadata = _read_metadata(target)
+            if not metadata or (metadata.get("from_code"), metadata.get("to_code")) != (info.from_code, info.to_code):
+                raise ModelError(f"installing {info.name} failed: {target}/metadata.json is missing or wrong after unpacking")
+            stray = {p.name for p in main.iterdir()} - before - {info.top}
+            if stray:
+                raise ModelError(f"installing {info.name} failed: unexpected entries appeared: {', '.join(sorted(stray))}")
+        except BaseException:
+            # Undo: delete whatever appeared in the packages dir (the partly unpacked package;
+            # its name was already there if the old copy was moved aside), restore what moved.
+            current = {p.name for p in main.iterdir()}
+            new = current - before
+            if any(original == target for original, _ in moved) and info.top in current:
+                new.add(info.top)
+            for name in new:
+                stray_path = main / name
+                if stray_path.is_dir() and not stray_path.is_symlink():
+                    shutil.rmtree(stray_path, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        stray_path.unlink()
+            for original, aside in reversed(moved):
+                with contextlib.suppress(OSError):
+                    os.replace(aside, original)
+                    aside.parent.rmdir()
+            raise
+        else:
+            for _original, aside in moved:
+                shutil.rmtree(aside.parent, ignore_errors=True)
+        finally:
+            _drop_scratch_if_empty()
+            _clear_argos_cache()
+    metadata = _read_metadata(target) or info.metadata
+    return _installed_from_dir(target, metadata)
+
+
+def install_file(
+    path: str | os.PathLike,
+    *,
+    expect: tuple[str, str] | None = ("ar", "en"),
+    replace: bool = True,
+) -> InstalledModel:
+    """Validate an ``.argosmodel`` file and install it; return the installed package.
+
+    ``expect`` is the required (from_code, to_code), or None to accept any pair. With
+    ``replace`` (the default) other installed packages for the same pair in the packages dir
+    are removed once the new one is in place, so the new one is the one qari uses. On any
+    error the packages dir is left exactly as it was and :class:`ModelError` is raised.
+    """
+    info = validate_package(path, expect=expect)
+    return _install_validated(info, replace=replace)
+
+
+def _pick(models: Sequence[AvailableModel], from_code: str, to_code: str, url: str) -> AvailableModel:
+    candidates = [m for m in models if (m.from_code, m.to_code) == (from_code, to_code)]
+    if not candidates:
+        raise ModelError(f"the Argos package index at {url} has no {from_code}→{to_code} package")
+    best = max(candidates, key=lambda m: _version_key(m.version))
+    if not best.links:
+        raise ModelError(
+            f"the Argos package index lists {best.name} {best.version} but gives no http(s) download link; {INSTALL_FROM_FILE_HINT}"
+        )
+    return best
+
+
+def _download(
+    url: str,
+    dest: Path,
+    *,
+    progress: Callable[[int, int | None], None] | None,
+    timeout: float,
+) -> int:
+    """Stream ``url`` into ``dest``; return the byte count. Raises _RetryableError or ModelError."""
+    import http.client
+    import urllib.error
+
+    try:
+        response = _open(url, timeout)
+    except urllib.error.HTTPError as err:
+        err.close()
+        error = ModelError(f"download of {url} failed: HTTP {err.code} {err.reason}")
+        if err.code >= 500 or err.code in (408, 429):
+            raise _RetryableError(str(error)) from None
+        raise error from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as err:
+        raise _RetryableError(f"download of {url} failed ({_reason(err)})") from None
+    with response:
+        length = response.headers.get("Content-Length")
+        total = int(length) if length and length.strip().isdigit() else None
+        if total is not None:
+            _check_space(dest.parent, total * 2, url.rsplit("/", 1)[-1])
+        done = 0
+        if progress is not None:
+            progress(0, total)
+        with open(dest, "wb") as handle:
+            while True:
+                try:
+                    chunk = response.read(_CHUNK)
+                except (OSError, http.client.HTTPException, ValueError) as err:
+                    raise _RetryableError(f"download of {url} broke after {done} bytes ({_reason(err)})") from None
+                if not chunk:
+                    break
+                try:
+                    handle.write(chunk)
+                except OSError as err:
+                    raise ModelError(f"cannot write the download to {dest.parent}: {err.strerror or err}") from None
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
+    if total is not None and done != total:
+        raise _RetryableError(f"download of {url} was cut short ({done} of {total} bytes)")
+    if done == 0:
+        raise _RetryableError(f"download of {url} returned no data")
+    return done
+
+
+class _RetryableError(ModelError):
+    pass
+
+
+def install_pair(
+    from_code: str = "ar",
+    to_code: str = "en",
+    *,
+    progress: Callable[[int, int | None], None] | None = None,
+    index_url: str | None = None,
+    timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+    retries: int = 3,
+    retry_delay: float = 1.0,
+    replace: bool = True,
+) -> InstalledModel:
+    """Download the pair's package from the Argos index, validate it, install it.
+
+    ``progress(done_bytes, total_bytes_or_None)`` is called with (0, total) when a download
+    starts and after every chunk; a retry starts again from 0. Raising from ``progress``
+    cancels: the temporary file is removed and the exception propagates. ``timeout`` bounds
+    each network wait (connect, every read); ``retries`` more attempts follow a broken or
+    failed download (not a 4xx answer), ``retry_delay`` seconds apart, doubling. Nothing is
+    installed unless the whole file arrived and validated. Raises :class:`ModelError`.
+    """
+    url = index_json_url(index_url)
+    models = available(url, timeout=min(timeout, DEFAULT_INDEX_TIMEOUT))
+    choice = _pick(models, from_code, to_code, url)
+    scratch = _scratch_dir()
+    _clean_scratch(scratch)
+    handle, temp_name = tempfile.mkstemp(prefix="download-", suffix=".argosmodel.part", dir=scratch)
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        last: ModelError | None = None
+        delay = retry_delay
+        attempts = 0
+        for attempt in range(retries + 1):
+            if attempt:
+                time.sleep(delay)
+                delay *= 2
+            attempts += 1
+            retryable = False
+            for link in choice.links:
+                try:
+                    _download(link, temp, progress=progress, timeout=timeout)
+                except _RetryableError as err:
+                    last, retryable = err, True
+                    continue
+                except ModelError as err:  # 404 and other definite answers: try the next link
+                    if "cannot write" in str(err):
+                        raise
+                    last = err
+                    continue
+                shown = f"{urllib.parse.unquote(link.rsplit('/', 1)[-1]) or choice.name} (downloaded from {link})"
+                info = validate_package(temp, expect=(from_code, to_code), display_name=shown)
+                return _install_validated(info, replace=replace)
+            if not retryable:
+                break
+        assert last is not None
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        raise ModelError(f"{last}{tries}; {INSTALL_FROM_FILE_HINT}")
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        _drop_scratch_if_empty()
+
+
+# --------------------------------------------------------------------------------------------
+# Removing
+
+
+def remove(from_code: str = "ar", to_code: str = "en") -> list[InstalledModel]:
+    """Remove every installed package for the pair from the packages dir; return them.
+
+    Packages in read-only extra dirs (e.g. bundled with a snap) are left alone. Each package
+    is first moved out of the packages dir (atomic rename), then deleted, so an interrupted
+    removal never leaves a half-deleted package behind.
+    """
+    main = packages_dir()
+    removed: list[InstalledModel] = []
+    with _lock:
+        doomed = [m for m in list_installed() if (m.from_code, m.to_code) == (from_code, to_code) and m.path.parent == main]
+        if not doomed:
+            return []
+        scratch = _scratch_dir()
+        for model in doomed:
+            try:
+                aside = _move_aside(model.path, scratch)
+            except OSError as err:
+                raise ModelError(f"cannot remove {model.path}: {err.strerror or err}") from None
+            shutil.rmtree(aside.parent, ignore_errors=True)
+            removed.append(model)
+        _drop_scratch_if_empty()
+    _clear_argos_cache()
+    return removed
+
+
+# --------------------------------------------------------------------------------------------
+# Packing
+
+
+def _vocabulary(model_dir: Path, side: str) -> list[str] | None:
+    """The CTranslate2 vocabulary of one side ("source" or "target"), or None if unknown."""
+    for stem in (f"{side}_vocabulary", "shared_vocabulary"):
+        json_path, txt_path = model_dir / f"{stem}.json", model_dir / f"{stem}.txt"
+        if json_path.is_file():
+            try:
+                data = json.loads(json_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return None
+            return [str(t) for t in data] if isinstance(data, list) else None
+        if txt_path.is_file():
+            try:
+                return txt_path.read_text(encoding="utf-8").splitlines()
+            except OSError:
+                return None
+    return None
+
+
+def _spm_pieces(path: Path, what: str) -> list[str]:
+    import sentencepiece
+
+    try:
+        processor = sentencepiece.SentencePieceProcessor(model_file=str(path))
+        return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+    except Exception as err:
+        raise ModelError(f"{what} {path} is not a valid SentencePiece model ({type(err).__name__})") from None
+
+
+def _check_coverage(pieces: list[str], vocab: list[str] | None, what: str, vocab_name: str) -> None:
+    if vocab is None:
+        return
+    known = set(vocab)
+    normal = [p for p in pieces if p not in ("<unk>", "<s>", "</s>", "<pad>")]
+    if not normal:
+        return
+    share = sum(p in known for p in normal) / len(normal)
+    if share < 0.5:  # a matching tokenizer is ~100% covered; an unrelated one is near 0%
+        raise ModelError(
+            f"{what} does not match the model: only {share:.0%} of its pieces are in the model's {vocab_name} vocabulary"
+        )
+
+
+def _safe_name(text: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
+    return name or "package"
+
+
+def pack(
+    model_dir: str | os.PathLike,
+    sp_model: str | os.PathLike,
+    *,
+    from_code: str,
+    to_code: str,
+    out: str | os.PathLike,
+    name: str | None = None,
+    version: str = "1.0",
+    target_sp_model: str | os.PathLike | None = None,
+    target_prefix: str = "",
+    source_prefix: str = "",
+    add_source_eos: bool | None = None,
+    description: str = "",
+    force: bool = False,
+) -> Path:
+    """Build an ``.argosmodel`` from a CTranslate2 model directory and its SentencePiece model(s).
+
+    * ``sp_model``: the source-side SentencePiece model (``source.spm`` for OPUS-MT, the
+      Flores-200 ``sentencepiece.bpe.model`` for NLLB). It becomes ``sentencepiece.model``,
+      the tokenizer Argos uses for both encoding and decoding.
+    * ``target_sp_model``: the target-side model when it differs (OPUS-MT ``target.spm``);
+      stored as ``target_sentencepiece.model`` and named in metadata ``qari.target_sentencepiece_model``.
+      Argos itself ignores it (it decodes with ``sentencepiece.model``, which for SentencePiece
+      mostly joins pieces anyway); a translator that honours it decodes exactly.
+    * ``target_prefix``: a token forced at the start of the output (NLLB: ``eng_Latn``);
+      written to metadata ``target_prefix``, which Argos honours.
+    * ``source_prefix``: a token put before every source sentence (NLLB: ``arb_Arab``), and
+      ``add_source_eos``: append ``</s>`` to every source sentence (models converted with
+      ``ct2-transformers-converter`` need it; ones from ``ct2-opus-mt-converter`` already do
+      it). Argos's metadata has no field for either, so both are written into the packed
+      model's ``config.json`` (CTranslate2's own ``add_source_bos`` with ``bos_token`` =
+      the prefix, and ``add_source_eos``): CTranslate2 then adds them itself, for Argos and
+      for qari alike. The choices are recorded in metadata ``qari`` for reference only.
+
+    ``out`` is the output file, or a directory to write ``<name>.argosmodel`` into. The
+    result is validated with :func:`validate_package` before it is returned. Raises
+    :class:`ModelError`.
+    """
+    model_dir = Path(model_dir)
+    sp_model = Path(sp_model)
+    if not (model_dir / "model.bin").is_file():
+        raise ModelError(f"{model_dir} is not a CTranslate2 model directory (no model.bin)")
+    if not sp_model.is_file():
+        raise ModelError(f"{sp_model}: no such SentencePiece model")
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", from_code or "") or not re.fullmatch(r"[A-Za-z0-9_-]+", to_code or ""):
+        raise ModelError("from_code and to_code must be language codes such as ar and en")
+    config_path = model_dir / "config.json"
+    config: dict[str, Any] = {}
+    if config_path.is_file():
+        try:
+            config = json.loads(config_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise ModelError(f"{config_path} is not valid JSON ({err})") from None
+
+    source_vocab = _vocabulary(model_dir, "source")
+    target_vocab = _vocabulary(model_dir, "target")
+    _check_coverage(_spm_pieces(sp_model, "the source tokenizer"), source_vocab,
+                    f"the source tokenizer {sp_model.name}", "source")
+    if target_sp_model is not None:
+        target_sp_model = Path(target_sp_model)
+        if not target_sp_model.is_file():
+            raise ModelError(f"{target_sp_model}: no such SentencePiece model")
+        _check_coverage(_spm_pieces(target_sp_model, "the target tokenizer"), target_vocab,
+                        f"the target tokenizer {target_sp_model.name}", "target")
+    if target_prefix and target_vocab is not None and target_prefix not in set(target_vocab):
+        raise ModelError(f"target prefix {target_prefix!r} is not a token of the model's target vocabulary")
+    if source_prefix and source_vocab is not None and source_prefix not in set(source_vocab):
+        raise ModelError(f"source prefix {source_prefix!r} is not a token of the model's source vocabulary")
+    if (source_prefix or add_source_eos is not None) and not config_path.is_file():
+        raise ModelError(f"{model_dir} has no config.json: cannot set source prefix/eos (re-convert with CTranslate2 >= 3)")
+
+    package_name = name or f"translate-{from_code}_{to_code}"
+    top = _safe_name(f"{package_name}-{version}".replace(".", "_"))
+    out = Path(out)
+    if out.is_dir():
+        out = out / f"{top}.argosmodel"
+    if out.exists() and not force:
+        raise ModelError(f"{out} already exists (use --force to overwrite)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    new_config = dict(config)
+    if source_prefix:
+        new_config["add_source_bos"] = True
+        new_config["bos_token"] = source_prefix
+        if "decoder_start_token" not in config:  # it defaults to bos_token: keep decoding unchanged
+            new_config["decoder_start_token"] = config.get("bos_token", "<s>")
+    if add_source_eos is not None:
+        new_config["add_source_eos"] = bool(add_source_eos)
+
+    try:
+        from importlib.metadata import version as dist_version
+
+        argos_version = dist_version("argos-translate-lt")
+    except Exception:
+        argos_version = "1.9"
+    metadata: dict[str, Any] = {
+        "package_version": version,
+        "argos_version": argos_version,
+        "code": package_name,
+        "type": "translate",
+        "from_code": from_code,
+        "from_name": _LANGUAGE_NAMES.get(from_code, from_code),
+        "to_code": to_code,
+        "to_name": _LANGUAGE_NAMES.get(to_code, to_code),
+        "links": [],
+    }
+    if target_prefix:
+        metadata["target_prefix"] = target_prefix
+    qari_meta: dict[str, Any] = {"packed_from": model_dir.name}
+    if target_sp_model is not None:
+        qari_meta["target_sentencepiece_model"] = "target_sentencepiece.model"
+    if source_prefix:
+        qari_meta["source_prefix"] = source_prefix
+        qari_meta["source_prefix_applied_by"] = "model/config.json add_source_bos + bos_token"
+    if add_source_eos is not None:
+        qari_meta["add_source_eos"] = bool(add_source_eos)
+    metadata["qari"] = qari_meta
+    if description:
+        metadata["description"] = description
+    readme = (
+        f"# {package_name} {version}\n\n"
+        f"{from_code} → {to_code} translation package packed by `qari models pack` from the CTranslate2\n"
+        f"model directory `{model_dir.name}` and the SentencePiece model `{sp_model.name}`"
+        + (f" (target side: `{Path(target_sp_model).name}`)" if target_sp_model is not None else "")
+        + ".\n" + (f"\n{description}\n" if description else "")
+        + "\nCheck the original model's license before sharing this file.\n"
+    )
+
+    model_files = sorted(p for p in model_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
+    temp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+            archive.writestr(f"{top}/", b"")
+            archive.writestr(f"{top}/model/", b"")
+            archive.writestr(f"{top}/metadata.json", json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
+            archive.writestr(f"{top}/README.md", readme)
+            for path in model_files:
+                rel = path.relative_to(model_dir).as_posix()
+                arcname = f"{top}/model/{rel}"
+                if rel == "config.json":
+                    archive.writestr(arcname, json.dumps(new_config, indent=2) + "\n")
+                    continue
+                level = 1 if path.stat().st_size > 8 * 2**20 else 6
+                archive.write(path, arcname, compress_type=zipfile.ZIP_DEFLATED, compresslevel=level)
+            archive.write(sp_model, f"{top}/sentencepiece.model")
+            if target_sp_model is not None:
+                archive.write(target_sp_model, f"{top}/target_sentencepiece.model")
+        validate_package(temp, expect=(from_code, to_code))
+        os.replace(temp, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    return out
+
