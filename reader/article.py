@@ -56,7 +56,9 @@ def load_article(source: str | Path, encoding: str | None = None) -> Article:
             data = fetch.fetch_url(name)
         except fetch.FetchError as exc:
             raise ArticleError(str(exc)) from None
-        return _article_from_html(data, name, encoding, url=name)
+        if getattr(data, "content_type", "") == "text/plain":
+            return _article_from_bytes(bytes(data), name, encoding)
+        return _article_from_html(data, name, encoding, url=getattr(data, "url", name))
     path = Path(name).expanduser()
     data = _read_file(path)
     if path.suffix.lower() in HTML_SUFFIXES:

@@ -127,12 +127,18 @@ def _models_parser() -> argparse.ArgumentParser:
     available = sub.add_parser("available", help="packages offered by the Argos index (needs the internet)",
                                description="List the packages the Argos index offers; ar->en is marked.")
     available.add_argument("--index", metavar="URL", help="package index URL (default: ARGOS_PACKAGE_INDEX or Argos's)")
+    available.add_argument("--timeout", type=float, default=20.0, help="seconds to wait on the network (default 20)")
     install = sub.add_parser(
         "install", help="install a package: `install ar en` downloads it, `install FILE.argosmodel` uses a file",
         description="Install an Argos package, from the index (`qari models install ar en`, needs the "
                     "internet) or from a file (`qari models install FILE.argosmodel`).")
     install.add_argument("what", nargs="+", metavar="ARG", help="FROM TO language codes, or a .argosmodel file")
     install.add_argument("--index", metavar="URL", help="package index URL")
+    install.add_argument("--timeout", type=float, default=60.0, help="seconds to wait on the network (default 60)")
+    install.add_argument("--retries", type=int, default=3, help="download attempts (default 3)")
+    install.add_argument("--any-pair", action="store_true", help="accept a file for a pair other than ar->en")
+    install.add_argument("--keep-others", action="store_true",
+                         help="keep other installed packages for the same pair (default: replace them)")
     remove = sub.add_parser("remove", help="remove the installed package for a pair",
                             description="Remove the installed Argos package(s) for a language pair.")
     remove.add_argument("from_code", metavar="FROM")
@@ -150,6 +156,9 @@ def _models_parser() -> argparse.ArgumentParser:
     pack.add_argument("--version", dest="pkg_version", default="1.0", help="package version (default 1.0)")
     pack.add_argument("--target-sp-model", metavar="FILE", help="target-side SentencePiece model, if separate")
     pack.add_argument("--target-prefix", default="", help="token forced at the start of the output (NLLB: eng_Latn)")
+    pack.add_argument("--source-prefix", default="", help="token put before every source sentence (NLLB: arb_Arab)")
+    pack.add_argument("--add-source-eos", action="store_true",
+                      help="append </s> to every source sentence (models from ct2-transformers-converter)")
     pack.add_argument("--force", action="store_true", help="overwrite the output file")
     return parser
 
@@ -355,7 +364,7 @@ def cmd_models(argv: Sequence[str]) -> int:
         if args.action == "list":
             return _models_list(models)
         if args.action == "available":
-            for m in models.available(index_url=args.index):
+            for m in models.available(index_url=args.index, timeout=args.timeout):
                 mark = "*" if (m.from_code, m.to_code) == ("ar", "en") else " "
                 print(f"{mark} {m.from_code}->{m.to_code}  {m.version:<8} {m.name}")
             return EXIT_OK
@@ -369,11 +378,11 @@ def cmd_models(argv: Sequence[str]) -> int:
                 print(f"removed {m.from_code}->{m.to_code} {m.version} ({m.path})")
             return EXIT_OK
         if args.action == "pack":
-            if os.path.exists(args.output) and not args.force:
-                raise UserError(f"{args.output}: already exists (use --force to overwrite)")
             out = models.pack(args.model_dir, args.sp_model, from_code=args.from_code, to_code=args.to_code,
                               out=args.output, name=args.name, version=args.pkg_version,
-                              target_sp_model=args.target_sp_model, target_prefix=args.target_prefix)
+                              target_sp_model=args.target_sp_model, target_prefix=args.target_prefix,
+                              source_prefix=args.source_prefix,
+                              add_source_eos=True if args.add_source_eos else None, force=args.force)
             print(f"wrote {out}; install it with: qari models install {out}")
             return EXIT_OK
     except models.ModelError as exc:
@@ -400,28 +409,43 @@ def _models_list(models) -> int:
 
 def _models_install(models, args) -> int:
     what = args.what
-    if len(what) == 1:
-        installed = models.install_file(what[0])
-    elif len(what) == 2:
-        installed = models.install_pair(what[0], what[1], progress=_download_progress(), index_url=args.index)
-    else:
-        raise UserError("install takes FROM TO (e.g. `ar en`) or one .argosmodel file", EXIT_USAGE)
+    try:
+        if len(what) == 1:
+            installed = models.install_file(what[0], expect=None if args.any_pair else ("ar", "en"),
+                                            replace=not args.keep_others)
+        elif len(what) == 2:
+            installed = models.install_pair(what[0], what[1], progress=_download_progress(), index_url=args.index,
+                                            timeout=args.timeout, retries=max(1, args.retries),
+                                            replace=not args.keep_others)
+        else:
+            raise UserError("install takes FROM TO (e.g. `ar en`) or one .argosmodel file", EXIT_USAGE)
+    except KeyboardInterrupt:
+        raise UserError("cancelled; nothing was installed", EXIT_INTERRUPTED) from None
     print(f"installed {installed.from_code}->{installed.to_code} {installed.version} at {installed.path}")
     return EXIT_OK
 
 
 def _download_progress() -> Callable[[int, int | None], None] | None:
+    """Bytes, rate and time left on one stderr line, only when stderr is a terminal."""
     if not sys.stderr.isatty():
         return None
+    import time
+
+    started = time.monotonic()
 
     def report(done: int, total: int | None) -> None:
+        nonlocal started
+        if done == 0:
+            started = time.monotonic()  # a retry starts over
+        elapsed = max(time.monotonic() - started, 1e-6)
+        rate = done / elapsed
+        line = f"downloading {done / 1e6:.1f}"
         if total:
-            print(f"\rqari: downloading {done / 1e6:.1f}/{total / 1e6:.1f} MB ({done / total:.0%})",
-                  end="", file=sys.stderr, flush=True)
-            if done >= total:
-                print(file=sys.stderr)
+            left = (total - done) / rate if rate > 0 else 0
+            line += f"/{total / 1e6:.1f} MB ({done / total:.0%}) {rate / 1e6:.1f} MB/s, {left:.0f} s left"
         else:
-            print(f"\rqari: downloading {done / 1e6:.1f} MB", end="", file=sys.stderr, flush=True)
+            line += f" MB {rate / 1e6:.1f} MB/s"
+        print(f"\rqari: {line}   ", end="\n" if total and done >= total else "", file=sys.stderr, flush=True)
 
     return report
 
