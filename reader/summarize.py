@@ -52,11 +52,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from reader.arabic import ARABIC_LETTER_RE, strip_tashkeel
+from reader.config import ALGORITHMS  # one list of names for settings, CLI and summarizer
 
 if TYPE_CHECKING:  # pragma: no cover
     from reader.model import Article, Sentence
 
-ALGORITHMS: tuple[str, ...] = ("news", "lexrank", "lsa", "textrank", "luhn", "kl", "sumbasic", "reduction")
 DEFAULT_ALGORITHM = "news"
 
 #: ``news`` = centrality weight * TextRank without self-loops (0..1) + position weight * prior (0..1).

@@ -48,3 +48,65 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         path.mkdir()
         monkeypatch.setenv(name, str(path))
     return tmp_path
+
+
+# --- TUI tests (reader/app.py, widgets/): fixtures are namespaced app_* / sample_article -------
+
+@pytest.fixture(scope="session")
+def sample_article():
+    """The bundled sample article, loaded once."""
+    from reader.article import load_article
+
+    return load_article(SAMPLE)
+
+
+@pytest.fixture
+def app_config():
+    """A fixed Config for TUI tests (not read from any file)."""
+    from reader.config import Config
+
+    return Config(layout="side", show_translation=True, show_summary=True, algorithm="news",
+                  summary_sentences=0, bidi="app", shape=True, theme="textual-dark")
+
+
+@pytest.fixture
+def app_save_dir(tmp_path: Path) -> Path:
+    """Where the save dialog proposes files in TUI tests (instead of the real cwd)."""
+    path = tmp_path / "saves"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def app_packages_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty Argos packages dir for one TUI test (argostranslate.settings patched)."""
+    from argostranslate import settings
+
+    path = tmp_path / "argos-packages"
+    path.mkdir()
+    monkeypatch.setattr(settings, "package_data_dir", path)
+    monkeypatch.setattr(settings, "package_dirs", [path])
+    return path
+
+
+@pytest.fixture
+def app_translator_factory(app_packages_dir: Path, tmp_path: Path):
+    """A translator factory as cli.py builds it, with a temporary cache (nothing installed
+    unless the test installs a model: then it raises NoModelError)."""
+
+    def factory():
+        from reader.cache import TranslationCache
+        from reader.translate import load_translator
+
+        return load_translator("ar", "en", cache=TranslationCache(tmp_path / "translations.sqlite"))
+
+    return factory
+
+
+@pytest.fixture
+def app_tiny_model(app_packages_dir: Path, app_translator_factory):
+    """The real tiny fixture model installed in the temporary packages dir; returns the factory."""
+    from reader import models
+
+    models.install_file(FIXTURE_MODEL)
+    return app_translator_factory
