@@ -1,0 +1,71 @@
+"""Snapshot tests (pytest-textual-snapshot) of the reader's main layouts at a fixed size.
+
+The config is injected, the article has a fixed source name (the header shows it), the
+English comes from the real tiny fixture model (deterministic, meaningless text) and every
+worker has finished before the screenshot. Update after an intended change with
+`pytest tests/test_app_snapshots.py --snapshot-update` and review the SVGs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from reader.app import QariApp
+from reader.article import parse_text
+
+SIZE = (160, 48)
+
+
+@pytest.fixture(scope="module")
+def snapshot_article(request):
+    from conftest import SAMPLE
+
+    return parse_text(SAMPLE.read_text(encoding="utf-8"), source=SAMPLE.name)
+
+
+async def settle(pilot, condition, timeout: float = 30.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition(pilot.app):
+        if loop.time() > deadline:
+            raise AssertionError("app did not settle")
+        await pilot.pause(0.05)
+    await pilot.pause(0.1)
+
+
+def finished(app: QariApp) -> bool:
+    return app.translation_done and app.summary_numbers is not None and not app._pending_updates
+
+
+@pytest.mark.parametrize("layout", ["side", "stacked", "interleaved"])
+def test_layout_snapshot(snap_compare, snapshot_article, app_config, app_tiny_model, layout):
+    app_config.layout = layout
+    app = QariApp(snapshot_article, app_config, app_tiny_model)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot, finished)
+        await pilot.press("j", "j", "j")  # move the highlight off the first sentence
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_no_model_snapshot(snap_compare, snapshot_article, app_config, app_translator_factory):
+    app = QariApp(snapshot_article, app_config, app_translator_factory)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot, lambda app: app.model_state == "missing" and app.summary_numbers is not None)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_narrow_snapshot(snap_compare, snapshot_article, app_config):
+    """80x24 falls back to stacked panes; translation off."""
+    app = QariApp(snapshot_article, app_config, None)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot, lambda app: app.summary_numbers is not None)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -1,0 +1,190 @@
+"""End to end: run the real `qari` console script in a terminal, as a person would.
+
+tmux gives the terminal (`new-session -d -x 160 -y 48`); keys go in with `send-keys` and the
+screen comes back with `capture-pane -p -N`. HOME and the XDG dirs are temporary; the Argos
+packages dir is temporary and empty (no model: the English pane explains how to get one) or
+holds the tiny fixture model. A pty test checks the VTE bidi-mode escapes on start and exit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parent.parent
+ARABIC = re.compile("[\u0621-\u064a\ufb50-\ufdff\ufe70-\ufefc]")
+QARI = Path(sys.executable).with_name("qari")
+
+
+def qari_command() -> list[str]:
+    return [str(QARI)] if QARI.exists() else [sys.executable, "-m", "reader"]
+
+
+@pytest.fixture
+def e2e_env(tmp_path: Path) -> dict[str, str]:
+    home = tmp_path / "home"
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "ARGOS_PACKAGES_DIR": str(tmp_path / "argos-packages"),
+        "TERM": "xterm-256color",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+    }
+    for key in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "ARGOS_PACKAGES_DIR"):
+        Path(env[key]).mkdir(parents=True, exist_ok=True)
+    return env
+
+
+class Tmux:
+    def __init__(self, socket: str, env: dict[str, str]) -> None:
+        self.socket = socket
+        self.env = env
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
+                              env=self.env, check=check, timeout=20)
+
+    def start(self, command: list[str]) -> None:
+        script = " ".join(f"'{part}'" for part in command) + "; echo QARI_EXIT=$?; sleep 30"
+        self.run("new-session", "-d", "-s", "qari", "-x", "160", "-y", "48", script)
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-N", "-t", "qari").stdout
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", "-t", "qari", *keys)
+
+    def wait_for(self, predicate, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if predicate(screen):
+                return screen
+            time.sleep(0.1)
+        raise AssertionError("screen never matched; last screen:\n" + screen)
+
+    def close(self) -> None:
+        self.run("kill-server", check=False)
+        folder = Path(self.env.get("TMUX_TMPDIR") or os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
+        (folder / self.socket).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def tmux(e2e_env, tmp_path):
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    session = Tmux(f"qari-test-{os.getpid()}-{tmp_path.name}", e2e_env)
+    yield session
+    session.close()
+
+
+def pane_lines(screen: str, column: slice) -> list[str]:
+    return [line[column] for line in screen.splitlines()]
+
+
+def highlighted_rows(tmux: Tmux) -> set[int]:
+    """Rows of the Arabic pane whose text carries a background colour (the cursor sentence)."""
+    raw = tmux.run("capture-pane", "-p", "-e", "-N", "-t", "qari").stdout
+    rows = set()
+    for y, line in enumerate(raw.splitlines()):
+        left = line.split("││", 1)[0] if "││" in line else line
+        # A background escape followed by Arabic text on the same row.
+        if re.search(r"\x1b\[[0-9;]*48;5;(?!233|234|235|16\b)\d+m[^\x1b]*[\u0621-\u064a\ufb50-\ufefc]", left):
+            rows.add(y)
+    return rows
+
+
+def arabic_pane(screen: str) -> str:
+    """The left pane of the side-by-side layout (left of the double border `││`)."""
+    return "\n".join(line.split("││")[0] for line in screen.splitlines() if "││" in line)
+
+
+def test_reader_in_tmux_without_model(tmux):
+    tmux.start(qari_command())
+    screen = tmux.wait_for(
+        lambda s: all(t in s for t in ("Arabic", "English", "Summary", "No Arabic")) and ARABIC.search(arabic_pane(s))
+    )
+    assert "No Arabic→English translation model is installed" in screen
+    assert "qari models install ar en" in screen
+    # Arabic is drawn right-aligned: its lines end at the pane's right border.
+    rows = [line.split("││")[0] for line in screen.splitlines() if "││" in line and ARABIC.search(line.split("││")[0])]
+    ends = {len(row.rstrip(" │▁▂▃▄▅▆▇█")) for row in rows}
+    assert len(rows) > 5 and len(ends) == 1, rows
+    assert "1/" in screen  # position in the Arabic pane's subtitle
+    first = highlighted_rows(tmux)
+    assert first
+    tmux.keys("j", "j", "j")
+    moved = tmux.wait_for(lambda s: "4/" in s)
+    assert "4/" in moved
+    after = highlighted_rows(tmux)
+    assert after and after != first
+    tmux.keys("l")
+    tmux.wait_for(lambda s: "Layout: stacked" in s)
+    tmux.keys("q")
+    final = tmux.wait_for(lambda s: "QARI_EXIT=" in s)
+    assert "QARI_EXIT=0" in final
+
+
+def test_reader_in_tmux_with_tiny_model(tmux, e2e_env):
+    from conftest import FIXTURE_MODEL
+
+    installed = subprocess.run(qari_command() + ["models", "install", str(FIXTURE_MODEL)], env=e2e_env,
+                               capture_output=True, text=True, timeout=60)
+    assert installed.returncode == 0, installed.stderr
+    tmux.start(qari_command())
+    screen = tmux.wait_for(lambda s: "translated" in s, timeout=60)
+    total = re.search(r"(\d+)/\1 translated", screen)
+    assert total, screen
+    assert "model: translate-ar_en" in screen
+    tmux.keys("C-c")
+    final = tmux.wait_for(lambda s: "QARI_EXIT=" in s)
+    assert "QARI_EXIT=0" in final
+
+
+def test_vte_bidi_mode_escapes(e2e_env):
+    """In a real terminal qari asks for explicit bidi mode (ESC[8l) and restores ESC[8h."""
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:  # child
+        os.execvpe(qari_command()[0], qari_command(), {**e2e_env, "COLUMNS": "100", "LINES": "30"})
+    output = b""
+    deadline = time.monotonic() + 30
+    sent_quit = False
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                output += chunk
+            if not sent_quit and b"Arabic" in output:
+                time.sleep(0.5)
+                os.write(fd, b"q")
+                sent_quit = True
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert sent_quit, output[-2000:]
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert b"\x1b[8l" in output
+    assert output.rfind(b"\x1b[8h") > output.find(b"\x1b[8l")

@@ -1,0 +1,631 @@
+"""A Line-API pane that draws paragraphs laid out by `reader.bidi.layout_paragraph`.
+
+One widget serves the Arabic pane (right-to-left, shaped, reordered), the English pane
+(left-to-right) and, through `SummaryPane`, the summary. Content is a list of `Block`s: a
+block is one paragraph of logical text plus the spans of the sentences it contains. The pane:
+
+* lays every block out at its content width (cached per block and width; a resize re-wraps),
+* right-aligns right-to-left lines by padding on the left,
+* highlights the cursor sentence and search matches through `visual_spans`,
+* pads alignment groups to a minimum height so paragraph tops can line up with a sibling pane,
+* maps a mouse click back to a sentence through `VisualLine.logical_index`,
+* returns the *logical* text of a mouse selection (never the visual order).
+
+Article text is never parsed as markup: lines become `rich.text.Text` objects directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Hashable, Iterable
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
+from textual import events
+from textual.worker import get_current_worker
+
+from reader.bidi import VisualLine, layout_paragraph, logical_offset_at, visual_spans
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of logical text in a pane."""
+
+    text: str
+    sentences: tuple[tuple[int, int, int], ...] = ()
+    """(article sentence number, start, end) of each sentence inside `text`."""
+    rtl: bool = True
+    kind: str = "body"
+    """"body", "heading", "note" (messages such as the no-model help) or "marker"."""
+    group: Hashable | None = None
+    """Alignment group (the article paragraph); groups can be padded to a minimum height."""
+    gap_after: int = 1
+    """Blank rows after the block."""
+    decorations: tuple[tuple[int, int, str], ...] = ()
+    """(start, end, component class) ranges of `text` drawn with a component style."""
+    item: int | None = None
+    """Free index for subclasses (the summary item a block belongs to)."""
+
+    @property
+    def lang(self) -> str:
+        return "ar" if self.rtl else "en"
+
+
+@dataclass
+class _Row:
+    block: int
+    line: VisualLine | None
+    pad: int = 0
+
+
+@dataclass
+class _Layout:
+    width: int
+    rows: list[_Row]
+    sentence_rows: dict[int, list[int]]
+    group_heights: dict[Hashable, int]
+    block_rows: list[int] = field(default_factory=list)
+
+
+class ArticlePane(ScrollView, can_focus=True):
+    """A scrollable pane of bidi-laid-out paragraphs with a sentence cursor."""
+
+    ALLOW_SELECT = True
+
+    SYNC_LAYOUT_BLOCKS = 300
+    """Blocks laid out synchronously on a re-wrap; an article with more is finished in a
+    background thread (the blocks around the view first, the others estimated meanwhile)."""
+
+    COMPONENT_CLASSES = {
+        "article-pane--cursor",
+        "article-pane--match",
+        "article-pane--heading",
+        "article-pane--note",
+        "article-pane--pending",
+        "article-pane--marker",
+        "article-pane--selected",
+    }
+
+    DEFAULT_CSS = """
+    ArticlePane {
+        scrollbar-gutter: stable;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+    }
+    ArticlePane > .article-pane--cursor { background: $accent 30%; color: $text; }
+    ArticlePane:focus > .article-pane--cursor { background: $accent 55%; color: $text; }
+    ArticlePane > .article-pane--match { background: $warning 45%; color: $text; text-style: bold underline; }
+    ArticlePane > .article-pane--heading { text-style: bold; color: $text-primary; }
+    ArticlePane > .article-pane--note { color: $text-warning; }
+    ArticlePane > .article-pane--pending { color: $text-muted; }
+    ArticlePane > .article-pane--marker { color: $text-secondary; }
+    ArticlePane > .article-pane--selected { background: $boost; }
+    """
+
+    BINDINGS = [
+        # The app's sentence cursor wins over ScrollView's plain scrolling keys.
+        Binding("up", "app.cursor_prev", "Previous sentence", show=False),
+        Binding("down", "app.cursor_next", "Next sentence", show=False),
+        Binding("home", "app.cursor_first", "First sentence", show=False),
+        Binding("end", "app.cursor_last", "Last sentence", show=False),
+    ]
+
+    cursor: reactive[int | None] = reactive(None, layout=False, init=False)
+
+    class SentenceClicked(Message):
+        """A sentence was clicked in a pane."""
+
+        def __init__(self, pane: "ArticlePane", number: int) -> None:
+            super().__init__()
+            self.pane = pane
+            self.number = number
+
+        @property
+        def control(self) -> "ArticlePane":
+            return self.pane
+
+    class LayoutChanged(Message):
+        """The natural heights of the alignment groups changed (after a re-wrap)."""
+
+        def __init__(self, pane: "ArticlePane", heights: dict[Hashable, int]) -> None:
+            super().__init__()
+            self.pane = pane
+            self.heights = heights
+
+        @property
+        def control(self) -> "ArticlePane":
+            return self.pane
+
+    def __init__(
+        self,
+        *,
+        shape: bool = True,
+        reorder: bool = True,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.shape = shape
+        self.reorder = reorder
+        self._blocks: list[Block] = []
+        self._line_cache: dict[tuple[str, int, bool], list[VisualLine]] = {}
+        self._layout: _Layout | None = None
+        self._min_heights: dict[Hashable, int] = {}
+        self._marks: dict[str, dict[int, list[Span]]] = {}
+        self._natural: dict[Hashable, int] | None = None
+        self._sentence_spans: list[dict[int, Span]] = []
+        self._strips: dict[tuple, Strip] = {}
+        self._marks_version = 0
+        self._estimated: set[int] = set()
+        self._layout_generation = 0
+        self._background_width = 0
+        self._background_running = False
+        self._sentence_block: dict[int, int] = {}
+
+    # ------------------------------------------------------------------ content API
+
+    @property
+    def blocks(self) -> list[Block]:
+        return self._blocks
+
+    def set_blocks(self, blocks: Iterable[Block]) -> None:
+        """Replace the content; keeps the scroll position, re-lays out at the current width."""
+        self._blocks = list(blocks)
+        self._sentence_spans = [{n: (s, e) for n, s, e in b.sentences} for b in self._blocks]
+        self._sentence_block = {}
+        for index, block in enumerate(self._blocks):
+            for number, _, _ in block.sentences:
+                self._sentence_block.setdefault(number, index)
+        self._relayout()
+
+    def replace_blocks(self, changes: dict[int, Block]) -> None:
+        """Replace some blocks by index (cheap: unchanged blocks keep their cached lines)."""
+        for index, block in changes.items():
+            self._blocks[index] = block
+            self._sentence_spans[index] = {n: (s, e) for n, s, e in block.sentences}
+        self._relayout()
+
+    def set_min_heights(self, heights: dict[Hashable, int]) -> None:
+        """Pad alignment groups to at least these heights (rows, gaps included)."""
+        if heights != self._min_heights:
+            self._min_heights = dict(heights)
+            self._relayout()
+
+    def set_marks(self, marks: dict[str, dict[int, list[Span]]]) -> None:
+        """Search matches: {lang: {sentence number: [(start, end) relative to the sentence]}}."""
+        self._marks = marks
+        self._marks_version += 1
+        self._strips.clear()
+        self.refresh()
+
+    def plain_text(self) -> str:
+        """The logical text of every block, one block per line (for tests and copy-all)."""
+        return "\n".join(block.text for block in self._blocks)
+
+    @property
+    def content_width(self) -> int:
+        return max(1, self.scrollable_content_region.width)
+
+    @property
+    def row_count(self) -> int:
+        return len(self._layout.rows) if self._layout else 0
+
+    def natural_heights(self) -> dict[Hashable, int]:
+        return dict(self._natural or {})
+
+    def sentence_rows(self, number: int) -> list[int]:
+        """Rows (virtual y) on which a sentence is drawn."""
+        if self._layout is None:
+            return []
+        return list(self._layout.sentence_rows.get(number, []))
+
+    def visual_row(self, y: int) -> str:
+        """The visual text of a virtual row, padded as drawn (for tests)."""
+        if self._layout is None or not 0 <= y < len(self._layout.rows):
+            return ""
+        row = self._layout.rows[y]
+        if row.line is None:
+            return ""
+        return " " * row.pad + row.line.text
+
+    # ------------------------------------------------------------------ layout
+
+    def _layout_block(self, block: Block, width: int) -> list[VisualLine]:
+        # Left-to-right blocks are reordered too (base direction LTR), so an Arabic name
+        # kept in an English translation still reads correctly.
+        return layout_paragraph(block.text, width, rtl=block.rtl, shape=self.shape, reorder=self.reorder)
+
+    def _lines_for(self, block: Block, width: int) -> list[VisualLine]:
+        key = (block.text, width, block.rtl)
+        lines = self._line_cache.get(key)
+        if lines is None:
+            lines = self._layout_block(block, width)
+            if len(self._line_cache) > 50000:
+                self._line_cache.clear()
+            self._line_cache[key] = lines
+        return lines
+
+    @staticmethod
+    def _estimate(block: Block, width: int) -> int:
+        """Rough line count of a block not laid out yet (progressive layout)."""
+        return max(1, -(-len(block.text) // max(1, width - 6)))
+
+    def _anchor_block(self) -> int:
+        """The block at the top of the view (or holding the cursor when it is visible)."""
+        layout = self._layout
+        if layout is None or not layout.rows:
+            return 0
+        top = min(int(self.scroll_y), len(layout.rows) - 1)
+        return layout.rows[top].block
+
+    def _relayout(self, *, anchor: int | None = None, keep_background: bool = False) -> None:
+        width = self.content_width if self.is_mounted and self.size.width else 0
+        if width <= 0:
+            self._layout = None
+            return
+        blocks = self._blocks
+        cache = self._line_cache
+        missing = [i for i, b in enumerate(blocks) if (b.text, width, b.rtl) not in cache]
+        estimated: set[int] = set()
+        if len(missing) > self.SYNC_LAYOUT_BLOCKS:
+            # Big article: lay out the blocks around the view now, estimate the others, and
+            # finish in a background thread (pure functions) without freezing the UI.
+            if anchor is None:
+                anchor = self._anchor_block() if self._layout is not None else 0
+                if self.cursor is not None and self.cursor in self._sentence_block:
+                    anchor = self._sentence_block[self.cursor]
+            near = sorted(missing, key=lambda i: abs(i - anchor))[: self.SYNC_LAYOUT_BLOCKS]
+            for i in near:
+                self._lines_for(blocks[i], width)
+            estimated = set(missing) - set(near)
+            running = self._background_width == width and self._background_running
+            if not (keep_background and running):
+                self._finish_in_background(width, sorted(estimated))
+        rows: list[_Row] = []
+        sentence_rows: dict[int, list[int]] = {}
+        natural: dict[Hashable, int] = {}
+        block_rows: list[int] = []
+        i = 0
+        while i < len(blocks):
+            group = blocks[i].group
+            j = i
+            group_start = len(rows)
+            # A run of consecutive blocks with the same (non-None) group is aligned together.
+            while j < len(blocks) and (j == i or (group is not None and blocks[j].group == group)):
+                block = blocks[j]
+                block_rows.append(len(rows))
+                if j in estimated:
+                    rows.extend(_Row(j, None) for _ in range(self._estimate(block, width)))
+                else:
+                    for line in self._lines_for(block, width):
+                        y = len(rows)
+                        pad = max(0, width - line.cells) if block.rtl else 0
+                        rows.append(_Row(j, line, pad))
+                        for number, start, end in block.sentences:
+                            if start < line.end and end > line.start or (start == end == line.start):
+                                sentence_rows.setdefault(number, []).append(y)
+                for _ in range(block.gap_after):
+                    rows.append(_Row(j, None))
+                j += 1
+            if group is not None:
+                height = len(rows) - group_start
+                natural[group] = height
+                want = self._min_heights.get(group, 0)
+                if want > height:
+                    rows.extend(_Row(j - 1, None) for _ in range(want - height))
+            i = j
+        self._layout = _Layout(width, rows, sentence_rows, natural, block_rows)
+        self._estimated = estimated
+        self._strips.clear()
+        self.virtual_size = Size(width, len(rows))
+        self.refresh()
+        if natural != self._natural:
+            self._natural = natural
+            self.post_message(self.LayoutChanged(self, dict(natural)))
+
+    @property
+    def layout_pending(self) -> bool:
+        """True while a progressive layout is still being finished in the background."""
+        return bool(self._estimated)
+
+    def _finish_in_background(self, width: int, indices: list[int]) -> None:
+        self._layout_generation += 1
+        generation = self._layout_generation
+        blocks = list(self._blocks)
+        self._background_width = width
+        self._background_running = True
+
+        def work() -> None:
+            worker = get_current_worker()
+            results: dict[tuple[str, int, bool], list[VisualLine]] = {}
+            for i in indices:
+                if worker.is_cancelled or generation != self._layout_generation:
+                    return
+                block = blocks[i]
+                results[(block.text, width, block.rtl)] = self._layout_block(block, width)
+            if worker.is_cancelled:
+                return
+            try:
+                self.app.call_from_thread(self._background_done, generation, results)
+            except RuntimeError:  # the app is closing
+                pass
+
+        self.run_worker(work, thread=True, group="layout", exclusive=True, exit_on_error=False)
+
+    def _background_done(self, generation: int, results: dict) -> None:
+        if generation != self._layout_generation:
+            return
+        self._background_running = False
+        self._line_cache.update(results)
+        layout = self._layout
+        # Keep the block at the top of the view where it is.
+        anchor = self._anchor_block()
+        offset = int(self.scroll_y) - layout.block_rows[anchor] if layout and anchor < len(layout.block_rows) else 0
+        self._relayout(anchor=anchor)
+        layout = self._layout
+        if layout is not None and anchor < len(layout.block_rows):
+            self.scroll_to(y=max(0, layout.block_rows[anchor] + offset), animate=False, immediate=True)
+        if self.cursor is not None:
+            self.scroll_to_sentence(self.cursor)
+
+    def _ensure_sentence_laid_out(self, number: int) -> None:
+        """Lay out now the blocks of a sentence that so far only has an estimated height."""
+        if not self._estimated:
+            return
+        wanted = [i for i in sorted(self._estimated) if any(n == number for n, _, _ in self._blocks[i].sentences)]
+        if wanted:
+            self._relayout(anchor=wanted[0], keep_background=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._relayout()
+        if self.cursor is not None:
+            self.call_after_refresh(self.scroll_to_sentence, self.cursor)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._relayout()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+        self.refresh()
+
+    # ------------------------------------------------------------------ cursor
+
+    def watch_cursor(self, old: int | None, new: int | None) -> None:
+        self.refresh()
+
+    def scroll_to_sentence(self, number: int | None, *, animate: bool = False) -> None:
+        """Scroll so the sentence's rows are visible (with a row of context if possible)."""
+        if number is None or self._layout is None:
+            return
+        self._ensure_sentence_laid_out(number)
+        rows = self._layout.sentence_rows.get(number)
+        if not rows:
+            return
+        first, last = rows[0], rows[-1]
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        top = int(self.scroll_y)
+        bottom = top + height - 1
+        if first >= top and last <= bottom:
+            return
+        if last - first + 1 >= height or first < top:
+            target = max(0, first - (1 if height > 4 else 0))
+        else:
+            target = last - height + 1 + (1 if height > 4 else 0)
+            target = min(target, first)
+        self.scroll_to(y=target, animate=animate, immediate=True)
+
+    # ------------------------------------------------------------------ rendering
+
+    def _block_style_key(self, index: int, block: Block) -> Hashable:
+        """Whatever `_block_base_style` depends on besides the block (for the strip cache)."""
+        return None
+
+    def _block_base_style(self, index: int, block: Block) -> Style:
+        """Extra base style for a block (subclasses highlight selected items)."""
+        if block.kind == "heading":
+            return self.get_component_rich_style("article-pane--heading", partial=True)
+        if block.kind == "note":
+            return self.get_component_rich_style("article-pane--note", partial=True)
+        return Style()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        layout = self._layout
+        row_y = scroll_y + y
+        if layout is None or row_y >= len(layout.rows):
+            return Strip.blank(self.scrollable_content_region.width, self.rich_style)
+        width = layout.width
+        row = layout.rows[row_y]
+        block = self._blocks[row.block]
+        spans = self._sentence_spans[row.block]
+        line = row.line
+        cursor = self.cursor
+        if line is None or cursor not in spans or not (
+            spans[cursor][0] < line.end and spans[cursor][1] > line.start
+        ):
+            cursor = None
+        selection = self.text_selection
+        key = (row_y, width, scroll_x, cursor, self._marks_version, self._block_style_key(row.block, block))
+        if selection is None:
+            cached = self._strips.get(key)
+            if cached is not None:
+                return cached
+        strip = self._render_row(row_y, row, block, spans, cursor, selection, width, scroll_x, self.rich_style)
+        if selection is None:
+            if len(self._strips) > 4096:
+                self._strips.clear()
+            self._strips[key] = strip
+        return strip
+
+    def _render_row(self, row_y, row, block, spans, cursor, selection, width, scroll_x, base) -> Strip:
+        block_style = self._block_base_style(row.block, block)
+        if row.line is None:
+            # Blank rows keep the block style's background (selected summary items).
+            style = base + Style(bgcolor=block_style.bgcolor) if block_style.bgcolor else base
+            return Strip.blank(width, style).apply_offsets(0, row_y)
+        line = row.line
+        pad = row.pad
+        text = Text(" " * pad + line.text, style=base + block_style, no_wrap=True, end="")
+        # Decorations (markers, pending placeholders).
+        for start, end, component in block.decorations:
+            if start < line.end and end > line.start:
+                style = self.get_component_rich_style(component, partial=True)
+                for a, b in visual_spans(line, start, end):
+                    text.stylize(style, a + pad, b + pad)
+        # The cursor sentence.
+        if cursor is not None:
+            start, end = spans[cursor]
+            if start < line.end and end > line.start:
+                style = self.get_component_rich_style("article-pane--cursor")
+                for a, b in visual_spans(line, start, end):
+                    text.stylize(style, a + pad, b + pad)
+        # Search matches.
+        marks = self._marks.get(block.lang)
+        if marks:
+            style = self.get_component_rich_style("article-pane--match")
+            for number, (s_start, _s_end) in spans.items():
+                for m_start, m_end in marks.get(number, ()):
+                    start, end = s_start + m_start, s_start + m_end
+                    if start < line.end and end > line.start:
+                        for a, b in visual_spans(line, start, end):
+                            text.stylize(style, a + pad, b + pad)
+        # Mouse selection (in drawn character offsets, as Textual reports them).
+        if selection is not None:
+            span = selection.get_span(row_y)
+            if span is not None:
+                a, b = span
+                if b == -1:
+                    b = len(text)
+                text.stylize(self.screen.get_component_rich_style("screen--selection"), a, b)
+        strip = Strip(list(text.render(self.app.console)), text.cell_len)
+        strip = strip.crop_extend(scroll_x, scroll_x + width, base)
+        return strip.apply_offsets(scroll_x, row_y)
+
+    # ------------------------------------------------------------------ mouse
+
+    def _position_to_logical(self, x: int, y: int) -> tuple[int, int] | None:
+        """(block index, logical offset in the block) under a cell position (virtual space).
+        Padding and the space past a line's end snap to the nearest drawn character."""
+        if self._layout is None or not 0 <= y < len(self._layout.rows):
+            return None
+        row = self._layout.rows[y]
+        line = row.line
+        if line is None or not line.text or line.cells <= 0:
+            return None
+        cell = min(max(0, x - row.pad), line.cells - 1)
+        offset = logical_offset_at(line, cell)
+        if offset is None:
+            return None
+        return row.block, offset
+
+    def sentence_at(self, x: int, y: int) -> int | None:
+        """The sentence drawn at virtual position (x, y), or None."""
+        hit = self._position_to_logical(x, y)
+        if hit is None:
+            return None
+        block_index, offset = hit
+        best: int | None = None
+        best_distance = None
+        for number, start, end in self._blocks[block_index].sentences:
+            if start <= offset < end:
+                return number
+            distance = min(abs(offset - start), abs(offset - end))
+            if best_distance is None or distance < best_distance:
+                best, best_distance = number, distance
+        return best
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        number = self.sentence_at(offset.x + int(self.scroll_x), offset.y + int(self.scroll_y))
+        if number is not None:
+            self.post_message(self.SentenceClicked(self, number))
+
+    # ------------------------------------------------------------------ selection
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The logical text under a selection: for every block touched, the logical span
+        from the first to the last selected character (visual order never leaks out)."""
+        layout = self._layout
+        if layout is None or not layout.rows:
+            return None
+        first_y = 0 if selection.start is None else selection.start.y
+        last_y = len(layout.rows) - 1 if selection.end is None else min(selection.end.y, len(layout.rows) - 1)
+        picked: dict[int, list[int]] = {}
+        order: list[int] = []
+        for y in range(max(0, first_y), last_y + 1):
+            row = layout.rows[y]
+            if row.line is None:
+                continue
+            span = selection.get_span(y)
+            if span is None:
+                continue
+            a, b = span
+            drawn = row.pad + len(row.line.text)
+            if b == -1 or b > drawn:
+                b = drawn
+            a = max(a - row.pad, 0)
+            b = max(b - row.pad, 0)
+            if a >= b:
+                continue
+            offsets = list(row.line.logical_index[a:b])
+            # A lam-alef ligature glyph also stands for its alef.
+            offsets.extend(o for k, o in row.line.extra_index if a <= k < b)
+            if row.block not in picked:
+                picked[row.block] = []
+                order.append(row.block)
+            picked[row.block].extend(offsets)
+        if not picked:
+            return None
+        parts = []
+        for index in order:
+            offsets = picked[index]
+            text = self._blocks[index].text
+            parts.append(text[min(offsets) : max(offsets) + 1])
+        return "\n".join(parts), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
+
+
+def paragraph_block(paragraph, *, group: Hashable | None = None, gap_after: int = 1) -> Block:
+    """The Arabic block of an article paragraph (sentence spans relative to the paragraph)."""
+    return Block(
+        paragraph.text,
+        tuple((s.number, s.start - paragraph.start, s.end - paragraph.start) for s in paragraph.sentences),
+        rtl=True,
+        kind="heading" if paragraph.is_heading else "body",
+        group=group,
+        gap_after=gap_after,
+    )
+
+
+def visual_one_line(text: str, width: int, *, rtl: bool = True, shape: bool = True, reorder: bool = True) -> str:
+    """`text` as one visual line of at most `width` cells (for titles and lists); a longer
+    text is cut at its logical end and marked with an ellipsis on the line's end side."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    lines = layout_paragraph(text, max(2, width - 1), rtl=rtl, shape=shape and rtl, reorder=reorder and rtl)
+    if not lines:
+        return ""
+    first = lines[0].text
+    if len(lines) == 1:
+        return first
+    return ("…" + first) if rtl and reorder else (first + "…")
