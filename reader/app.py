@@ -23,8 +23,8 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker, get_current_worker
 
 import reader.assets
-from reader.arabic import search_key, search_key_with_map, strip_tashkeel
 from reader.model import Article
+from reader.search import Match, SentenceIndex
 from widgets.article_pane import ArticlePane, Block, paragraph_block, visual_one_line
 from widgets.help_screen import HelpScreen
 from widgets.messages import (
@@ -192,9 +192,9 @@ class QariApp(App[int]):
         self._interleaved_built: bool | None = None
         # Search state.
         self.search_query: str | None = None
-        self.matches: list[tuple[int, str, int, int]] = []
+        self.matches: list[Match] = []
         self.match_index: int | None = None
-        self._folded: list[tuple[str, list[int]]] | None = None
+        self._search_index: SentenceIndex | None = None
         self._bdsm_stream = None
         self.first_paint: float | None = None
         self.install_state: str | None = None
@@ -863,32 +863,9 @@ class QariApp(App[int]):
 
     def _run_search(self, query: str, *, jump: bool) -> None:
         self.search_query = query
-        key = search_key(query)
-        folded_query = query.casefold()
-        matches: list[tuple[int, str, int, int]] = []
-        if self._folded is None:
-            self._folded = [search_key_with_map(s.text) for s in self.sentences]
-        for number, sentence in enumerate(self.sentences):
-            if key:
-                folded, index = self._folded[number]
-                start = folded.find(key)
-                while start != -1:
-                    a = index[start]
-                    b = index[start + len(key) - 1] + 1
-                    # Keep the harakat of the last matched letter inside the match.
-                    while b < len(sentence.text) and strip_tashkeel(sentence.text[b]) == "":
-                        b += 1
-                    matches.append((number, "ar", a, b))
-                    start = folded.find(key, start + max(1, len(key)))
-            english = self.translations.get(number)
-            if english and folded_query:
-                lowered = english.casefold()
-                if len(lowered) == len(english):
-                    start = lowered.find(folded_query)
-                    while start != -1:
-                        matches.append((number, "en", start, start + len(folded_query)))
-                        start = lowered.find(folded_query, start + len(folded_query))
-        matches.sort()
+        if self._search_index is None:
+            self._search_index = SentenceIndex([s.text for s in self.sentences])
+        matches = self._search_index.find(query, self.translations)
         self.matches = matches
         self._show_marks()
         if not jump:
