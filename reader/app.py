@@ -778,11 +778,11 @@ class QariApp(App[int]):
         try:
             from reader import summarize
 
-            if count is None:
-                count = summarize.default_count(len(self.sentences))
+            # count None: summarize_article picks the default length from the body sentences.
             sentences = summarize.summarize_article(self.article, algorithm=algorithm, count=count)
             self.post_message(
-                SummaryReady(generation, algorithm, count, [s.number for s in sentences], tuple(summarize.ALGORITHMS))
+                SummaryReady(generation, algorithm, len(sentences), [s.number for s in sentences],
+                             tuple(summarize.ALGORITHMS))
             )
         except Exception as error:  # noqa: BLE001
             self.post_message(SummaryFailed(generation, f"{type(error).__name__}: {error}"))
@@ -919,8 +919,8 @@ class QariApp(App[int]):
         if numbers is None:
             from reader import summarize
 
-            count = self.summary_count or summarize.default_count(len(self.sentences))
-            numbers = [s.number for s in summarize.summarize_article(self.article, algorithm=self.algorithm, count=count)]
+            chosen = summarize.summarize_article(self.article, algorithm=self.algorithm, count=self.summary_count or None)
+            numbers = [s.number for s in chosen]
         sentences = [self.sentences[n] for n in numbers]
         translations = {s.id: self.translations.get(s.number) for s in sentences}
         text = summary_markdown(
