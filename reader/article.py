@@ -11,7 +11,6 @@ import importlib.resources
 import re
 import statistics
 import sys
-import unicodedata
 from pathlib import Path
 
 from reader.arabic import arabic_ratio
@@ -21,13 +20,20 @@ from reader.segment import split_sentences
 MAX_BYTES = 50 * 1024 * 1024
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
-# Zero-width characters and bidi controls never belong in the display text.
+# Zero-width characters and bidi controls never belong in the display text (a ZWJ inside an
+# emoji sequence such as 👨‍👩‍👧 is part of the emoji and stays).
 _INVISIBLE = dict.fromkeys(
-    map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u061c"
+    map(ord, "\u200b\u200c\u2060\ufeff\u00ad\u200e\u200f\u061c"
              "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
     None,
 )
-_ODD_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_ZWJ = re.compile("\u200d")
+_EMOJI = re.compile("[\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]")
+# Whitespace control characters separate words: line separators (as str.splitlines) become
+# line breaks, the unit separator a space; every other control character is dropped.
+_LINE_CONTROLS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85]")
+_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_ODD_SPACES = re.compile("[\t\x1f\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _MULTI_SPACE = re.compile(" {2,}")
 _URL_LIKE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _END_PUNCT = tuple(".!?؟…:\"'”’»)]}")
@@ -194,8 +200,11 @@ def _guess_utf16(data: bytes) -> str | None:
 def _control_ratio(text: str) -> float:
     if not text:
         return 0.0
-    bad = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t")
+    bad = len(text) - len(_BINARY_CONTROLS.sub("", text))
     return bad / len(text)
+
+
+_BINARY_CONTROLS = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _article_from_bytes(data: bytes, source: str, encoding: str | None) -> Article:
@@ -225,12 +234,17 @@ def _article_from_html(data: bytes, source: str, encoding: str | None, url: str 
 # --- normalising ----------------------------------------------------------------------------
 
 def normalise(text: str) -> str:
-    """Unify line endings and spaces, drop zero-width and bidi control characters and other
-    control characters; keep tashkeel. Lines are stripped; blank-line runs become one."""
+    """Unify line endings and spaces, drop zero-width and bidi control characters (not the
+    ZWJ inside an emoji sequence) and other control characters; keep tashkeel. Whitespace
+    controls (form feed, vertical tab, NEL, separators) become line breaks or spaces, so no
+    two words are glued together. Lines are stripped; blank-line runs become one."""
+    if "\u200d" in text:
+        text = _ZWJ.sub(_keep_emoji_zwj, text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = _LINE_CONTROLS.sub("\n", text)
     text = text.translate(_INVISIBLE)
     text = _ODD_SPACES.sub(" ", text)
-    text = "".join(c for c in text if c == "\n" or unicodedata.category(c) != "Cc")
+    text = _CONTROLS.sub("", text)
     lines = [_MULTI_SPACE.sub(" ", line).strip() for line in text.split("\n")]
     out: list[str] = []
     for line in lines:
@@ -239,6 +253,16 @@ def normalise(text: str) -> str:
     while out and not out[-1]:
         out.pop()
     return "\n".join(out)
+
+
+def _keep_emoji_zwj(match: re.Match) -> str:
+    """A ZWJ between two emoji (the first may carry VS16) joins them; any other is dropped."""
+    text, i = match.string, match.start()
+    before = text[i - 1] if i else ""
+    if before == "\ufe0f" and i >= 2:
+        before = text[i - 2]
+    after = text[i + 1 : i + 2]
+    return "\u200d" if _EMOJI.match(before) and _EMOJI.match(after) else ""
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -341,7 +365,10 @@ def _build(blocks: list[tuple[str, str]], *, source: str, title: str | None, enc
     warnings = []
     ratio = arabic_ratio(text)
     if ratio < 0.5:
-        warnings.append(f"{source}: only {ratio:.0%} of the letters are Arabic script; qari is made for Arabic text")
+        if any(c.isalpha() for c in text):
+            warnings.append(f"{source}: only {ratio:.0%} of the letters are Arabic script; qari is made for Arabic text")
+        else:
+            warnings.append(f"{source}: the text has no letters (only marks, digits or symbols)")
     if title is None:
         title = _title(sections) or _stem(source)
     return Article(text=text, sections=sections, source=source, title=title, encoding=encoding, warnings=warnings)

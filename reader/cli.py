@@ -35,11 +35,24 @@ class UserError(Exception):
         self.code = code
 
 
+_progress_line_open = False
+"""True while a `\r` progress line on stderr has not been ended (see `_progress_printer`)."""
+
+
+def _end_progress_line() -> None:
+    global _progress_line_open
+    if _progress_line_open:
+        print(file=sys.stderr)
+        _progress_line_open = False
+
+
 def _err(message: str) -> None:
+    _end_progress_line()
     print(f"qari: {message}", file=sys.stderr)
 
 
 def _warn(message: str) -> None:
+    _end_progress_line()
     print(f"qari: warning: {message}", file=sys.stderr)
 
 
@@ -238,8 +251,10 @@ def _progress_printer(total: int) -> Callable[[int, int], None] | None:
         return None
 
     def report(done: int, all_: int) -> None:
+        global _progress_line_open
         end = "\n" if done >= all_ else ""
         print(f"\rqari: translating {done}/{all_} sentences", end=end, file=sys.stderr, flush=True)
+        _progress_line_open = not end
 
     return report
 
@@ -247,7 +262,11 @@ def _progress_printer(total: int) -> Callable[[int, int], None] | None:
 def _translate_all(translator, texts: Sequence[str], use_cache: bool = True) -> list[str | None]:
     if translator is None:
         return [None] * len(texts)
-    return list(translator.translate(list(texts), progress=_progress_printer(len(texts)), use_cache=use_cache))
+    english = list(translator.translate(list(texts), progress=_progress_printer(len(texts)), use_cache=use_cache))
+    # A locked, corrupt or unwritable cache does not stop translation; say what happened.
+    for warning in getattr(getattr(translator, "cache", None), "warnings", None) or ():
+        _warn(warning)
+    return english
 
 
 # --- commands --------------------------------------------------------------------------------

@@ -555,6 +555,8 @@ def _raw_scores(texts: Sequence[str], indices: Sequence[int], algorithm: str, li
     with warnings.catch_warnings():
         # sumy's LSA warns when there are fewer distinct words than sentences; harmless here.
         warnings.simplefilter("ignore", UserWarning)
+        # numpy's 0/0 in LexRank's power method: the NaN is handled below.
+        warnings.simplefilter("ignore", RuntimeWarning)
         ratings = summarizer(document, len(sentences))
     if not ratings:  # sumy's LSA when no sentence has a dictionary word
         return [0.0] * len(sentences)
@@ -671,8 +673,11 @@ def summarize_sentences(sentences: Sequence[str], *, algorithm: str | None = DEF
 def summarize_article(article: Article, *, algorithm: str | None = DEFAULT_ALGORITHM,
                       count: int | None = None, ratio: float | None = None) -> list[Sentence]:
     """Summary of an Article: its Sentence objects, in article order.  Headings are never
-    candidates; `ratio` and the default length count body sentences only."""
+    candidates (unless the article is nothing but heading-like lines, such as a list of
+    headlines: then those are); `ratio` and the default length count candidates only."""
     body = [s for p in article.paragraphs if not p.is_heading for s in p.sentences]
+    if not body:
+        body = list(article.sentences)
     picked = summarize_sentences([s.text for s in body], algorithm=algorithm, count=count, ratio=ratio)
     return [body[i] for i in picked]
 
