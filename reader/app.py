@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.notifications import SeverityLevel
 from textual.widgets import Footer, Header
 from textual.worker import Worker, get_current_worker
 
@@ -195,6 +196,7 @@ class QariApp(App[int]):
         self.matches: list[Match] = []
         self.match_index: int | None = None
         self._search_index: SentenceIndex | None = None
+        self._shown_warnings: set[str] = set()
         self._bdsm_stream = None
         self.first_paint: float | None = None
         self.install_state: str | None = None
@@ -649,6 +651,7 @@ class QariApp(App[int]):
         self._update_english_title()
         if self.english_pane._article is None:
             self._show_english()
+        self._show_cache_warnings()
 
     def on_no_model(self, message: NoModel) -> None:
         self.model_state = "missing"
@@ -707,6 +710,20 @@ class QariApp(App[int]):
         self.translation_done = True
         self.progress = (message.total, message.total, 0.0)
         self._update_english_title()
+        self._show_cache_warnings()
+
+    def _show_cache_warnings(self) -> None:
+        """A locked, corrupt or unwritable cache never stops translation; say what happened."""
+        cache = getattr(self._translator, "cache", None)
+        for warning in getattr(cache, "warnings", None) or ():
+            if warning not in self._shown_warnings:
+                self._shown_warnings.add(warning)
+                self.notify(warning, title="Translation cache", severity="warning", timeout=8)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Notifications show user text (queries, paths, errors) literally: never as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def action_retranslate(self) -> None:
         if self.cursor is None:
