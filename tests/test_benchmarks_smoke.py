@@ -1,0 +1,60 @@
+"""The benchmark scripts still run: each in a subprocess with its quickest setting, checking
+only the format of its last line (``RESULT key=value ...``), never a speed."""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent / "benchmarks"
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the scripts use a pseudo-terminal and /proc")
+
+
+def run_script(name: str, *args: str) -> dict[str, str]:
+    proc = subprocess.run([sys.executable, str(BENCH / name), *args], capture_output=True, text=True,
+                          timeout=180, cwd=str(BENCH.parent.parent))
+    assert proc.returncode == 0, f"{name} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
+    last = proc.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"RESULT( [a-z0-9_]+=\S+)+", last), last
+    assert "WARNING" not in proc.stdout, proc.stdout
+    return dict(field.split("=", 1) for field in last.split()[1:])
+
+
+def positive(value: str) -> float:
+    x = float(value)
+    assert math.isfinite(x) and x > 0, value
+    return x
+
+
+def test_bench_translate_quick_tiny(tmp_path: Path) -> None:
+    fields = run_script("bench_translate.py", "--model-size", "tiny", "--quick", "--model-dir", str(tmp_path))
+    assert list(fields)[:2] == ["qari_vs_argos", "qari_vs_ct2"]
+    for key in ("qari_vs_argos", "qari_vs_ct2", "argos_s", "qari_s", "ct2_s", "qari_sent_per_s",
+                "qari_src_tok_per_s", "qari_first_s", "argos_first_para_s", "qari_peak_mb", "ct2_peak_mb"):
+        positive(fields[key])
+    assert fields["model"] == "tiny"
+    assert int(fields["sentences"]) > 0 and int(fields["src_tokens"]) >= int(fields["sentences"])
+    assert not any(tmp_path.glob("*.argosmodel")), "the tiny fixture is used in place, never rebuilt"
+
+
+def test_bench_startup_quick() -> None:
+    fields = run_script("bench_startup.py", "--rounds", "1")
+    assert list(fields)[0] == "first_paint_ratio"
+    ratio = positive(fields["first_paint_ratio"])
+    assert ratio == pytest.approx(positive(fields["qari_ms"]) / positive(fields["bare_ms"]), rel=0.05, abs=0.01)
+
+
+def test_bench_scale_quick() -> None:
+    fields = run_script("bench_scale.py", "--quick")
+    assert list(fields)[:4] == ["segment_growth", "summarize_growth", "layout_growth", "tui_ratio"]
+    for key in ("segment_growth", "summarize_growth", "layout_growth"):
+        float(fields[key])  # an exponent: any finite number
+        assert math.isfinite(float(fields[key]))
+    positive(fields["tui_ratio"])
+    assert fields["largest"] == "10x"
