@@ -9,7 +9,6 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from importlib.metadata import PackageNotFoundError, version
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -21,6 +20,8 @@ COMMANDS = ("summarize", "translate", "models", "config")
 
 
 def qari_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # only for --version: keeps start-up lean
+
     try:
         return version("qari")
     except PackageNotFoundError:
@@ -82,7 +83,7 @@ def _reader_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("source", nargs="?", metavar="SOURCE", help=_source_help())
-    parser.add_argument("--version", action="version", version=f"qari {qari_version()}")
+    parser.add_argument("--version", action="store_true", help="show the version and exit")
     parser.add_argument("--encoding", help="decode the file with this encoding instead of detecting it")
     parser.add_argument("--bidi", choices=("app", "terminal"),
                         help="app: qari orders right-to-left text (default); terminal: your terminal does")
@@ -273,6 +274,9 @@ def _translate_all(translator, texts: Sequence[str], use_cache: bool = True) -> 
 
 def cmd_read(argv: Sequence[str]) -> int:
     args = _reader_parser().parse_args(argv)
+    if args.version:
+        print(f"qari {qari_version()}")
+        return EXIT_OK
     from reader.article import sample_article_path
     from reader.config import load_config
 

@@ -26,6 +26,9 @@ _PROTECTED = re.compile(
     re.IGNORECASE,
 )
 _LAST_TOKEN = re.compile(r"(\S+)$")
+_NEWLINE = re.compile("\n")
+_MAYBE_PROTECTED = re.compile(r"[.@][A-Za-z]|://|www\.", re.IGNORECASE)  # cheap pre-check for URLs/e-mails
+_TOKEN_WINDOW = 64  # abbreviations and numbers are short: look this far back, not to the start
 _LETTER_OR_DIGIT = re.compile(r"\w")
 
 # Lower-cased, without the final period. Arabic: doctor, professor, engineer, page, part,
@@ -47,16 +50,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     Each span is trimmed of surrounding whitespace; what lies between spans is whitespace
     only, so joining the spans with the gaps rebuilds `text` exactly.
     """
-    protected = [(m.start(), m.end()) for m in _PROTECTED.finditer(text)]
+    protected = [(m.start(), m.end()) for m in _PROTECTED.finditer(text)] if _MAYBE_PROTECTED.search(text) else []
     cuts: list[int] = []
     for m in _TERMINATOR_RUN.finditer(text):
         if _inside(m.start(), protected) and _inside(m.end() - 1, protected):
             continue
         if _is_boundary(text, m.start(), m.end()):
             cuts.append(m.end())
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            cuts.append(i)
+    cuts.extend(m.start() for m in _NEWLINE.finditer(text))
     cuts = sorted(set(cuts))
 
     spans: list[tuple[int, int]] = []
@@ -96,7 +97,7 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
         # A single period: numbers, abbreviations and initials are not sentence ends.
         if before.isdigit() and after.isdigit():
             return False  # 1.3, 12.08.2024
-        token_match = _LAST_TOKEN.search(text, 0, start)
+        token_match = _LAST_TOKEN.search(text, max(0, start - _TOKEN_WINDOW), start)
         token = token_match.group(1) if token_match else ""
         token = token.lstrip(OPENERS)
         if token and _is_abbreviation(token) and after not in "\n":

@@ -81,9 +81,10 @@ class ArticlePane(ScrollView, can_focus=True):
 
     ALLOW_SELECT = True
 
-    SYNC_LAYOUT_BLOCKS = 300
-    """Blocks laid out synchronously on a re-wrap; an article with more is finished in a
-    background thread (the blocks around the view first, the others estimated meanwhile)."""
+    SYNC_LAYOUT_BLOCKS = 60
+    """Blocks laid out synchronously on a re-wrap (more than a tall screen shows); an article
+    with more is finished in a background thread, started after the next refresh so it does
+    not compete with painting the view (the others are estimated meanwhile)."""
 
     COMPONENT_CLASSES = {
         "article-pane--cursor",
@@ -361,7 +362,11 @@ class ArticlePane(ScrollView, can_focus=True):
             except RuntimeError:  # the app is closing
                 pass
 
-        self.run_worker(work, thread=True, group="layout", exclusive=True, exit_on_error=False)
+        def start() -> None:
+            if generation == self._layout_generation:
+                self.run_worker(work, thread=True, group="layout", exclusive=True, exit_on_error=False)
+
+        self.call_after_refresh(start)
 
     def _background_done(self, generation: int, results: dict) -> None:
         if generation != self._layout_generation:
