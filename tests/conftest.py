@@ -110,3 +110,23 @@ def app_tiny_model(app_packages_dir: Path, app_translator_factory):
 
     models.install_file(FIXTURE_MODEL)
     return app_translator_factory
+
+
+# --- CLI subprocess environments (tests/clirun.py): isolated HOME, XDG dirs and packages ----
+
+@pytest.fixture(scope="module")
+def with_model(tmp_path_factory: pytest.TempPathFactory):
+    """A CLI environment with the tiny fixture model installed (once per test module)."""
+    from clirun import QariEnv
+
+    env = QariEnv.create(tmp_path_factory.mktemp("cli-model"))
+    env.install_model()
+    return env
+
+
+@pytest.fixture(scope="module")
+def no_model(tmp_path_factory: pytest.TempPathFactory):
+    """A CLI environment with no translation model."""
+    from clirun import QariEnv
+
+    return QariEnv.create(tmp_path_factory.mktemp("cli-no-model"))

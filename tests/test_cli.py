@@ -22,18 +22,6 @@ BODY = [s for p in ARTICLE.paragraphs if not p.is_heading for s in p.sentences]
 
 
 @pytest.fixture(scope="module")
-def with_model(tmp_path_factory: pytest.TempPathFactory) -> QariEnv:
-    env = QariEnv.create(tmp_path_factory.mktemp("cli-model"))
-    env.install_model()
-    return env
-
-
-@pytest.fixture(scope="module")
-def no_model(tmp_path_factory: pytest.TempPathFactory) -> QariEnv:
-    return QariEnv.create(tmp_path_factory.mktemp("cli-no-model"))
-
-
-@pytest.fixture(scope="module")
 def translated(with_model: QariEnv) -> list[dict]:
     """`qari translate SAMPLE` with the tiny model (jsonl), run once for the module."""
     result = with_model.run("translate", SAMPLE)

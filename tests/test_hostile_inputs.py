@@ -49,18 +49,6 @@ PROGRESS = re.compile(r"qari: translating \d+/\d+ sentences")
 
 
 @pytest.fixture(scope="module")
-def with_model(tmp_path_factory: pytest.TempPathFactory) -> QariEnv:
-    env = QariEnv.create(tmp_path_factory.mktemp("hostile-model"))
-    env.install_model()
-    return env
-
-
-@pytest.fixture(scope="module")
-def no_model(tmp_path_factory: pytest.TempPathFactory) -> QariEnv:
-    return QariEnv.create(tmp_path_factory.mktemp("hostile-no-model"))
-
-
-@pytest.fixture(scope="module")
 def hostile_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("hostile-files")
     files = {}

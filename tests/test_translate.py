@@ -60,14 +60,9 @@ def argos_dir(packages_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def empty_argos_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from argostranslate import settings as argos_settings
-
-    target = tmp_path / "no-packages"
-    target.mkdir()
-    monkeypatch.setattr(argos_settings, "package_data_dir", target)
-    monkeypatch.setattr(argos_settings, "package_dirs", [target])
-    return target
+def empty_argos_dir(app_packages_dir: Path) -> Path:
+    """An empty, temporary Argos packages dir (the shared conftest fixture)."""
+    return app_packages_dir
 
 
 @pytest.fixture
