@@ -58,3 +58,11 @@ def test_bench_scale_quick() -> None:
         assert math.isfinite(float(fields[key]))
     positive(fields["tui_ratio"])
     assert fields["largest"] == "10x"
+
+
+def test_bench_rewrap_small() -> None:
+    fields = run_script("bench_rewrap.py", "--lines", "300", "--rounds", "1", "--no-tui")
+    assert list(fields)[0] == "rewrap_ratio"
+    ratio = positive(fields["rewrap_ratio"])
+    assert ratio == pytest.approx(positive(fields["qari_rewrap_ms"]) / positive(fields["naive_ms"]), rel=0.05, abs=0.01)
+    assert fields["lines"] == "300"
