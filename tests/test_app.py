@@ -3,12 +3,12 @@ worker with the real tiny fixture model, the no-model state, saving, search, res
 
 from __future__ import annotations
 
-import asyncio
 import re
 import threading
 from pathlib import Path
 
 import pytest
+from pilot_helpers import wait_for
 from textual.geometry import Offset
 from textual.selection import Selection
 
@@ -29,14 +29,6 @@ def make_app(article, config, factory=None, **kwargs) -> QariApp:
     return QariApp(article, config, factory, **kwargs)
 
 
-async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
-    """Let the app run until `condition()` holds (workers post messages asynchronously)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.02)
 
 
 def settled(app: QariApp) -> bool:

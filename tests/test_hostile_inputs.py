@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import pytest
+from pilot_helpers import wait_for
 from textual.geometry import Offset
 from textual.selection import Selection
 
@@ -137,13 +138,6 @@ def test_cli_markup_is_printed_literally(no_model: QariEnv, hostile_files: dict[
 # --------------------------------------------------------------------------------------
 
 
-async def wait_for(pilot, condition, timeout: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.02)
 
 
 def make_app(article, config, factory=None, **kwargs):
