@@ -1,4 +1,10 @@
-"""The qari Textual App: a thin shell that composes the panes and runs the background work.
+"""The qari Textual App: bindings, composition, thin workers and message routing.
+
+What a reader sees lives in widgets: `widgets.reading_view.ReadingView` keeps the Arabic and
+English panes level and does the paging, `widgets.summary_pane.SummaryPane` the summary. What
+takes time lives in the core: `reader.translation_job.TranslationJob` schedules translation,
+`reader.summarize` summarizes. The App holds the reading state (cursor, translations, summary
+choice, search), binds the cursor to the panes, and turns worker results into widget updates.
 
 Everything heavy (ctranslate2, sumy, numpy) is imported inside thread workers, after the Arabic
 text has been painted. Workers never touch widgets: they post messages (`widgets.messages`).
@@ -6,7 +12,6 @@ text has been painted. Workers never touch widgets: they post messages (`widgets
 
 from __future__ import annotations
 
-import queue
 import sys
 import time
 from functools import partial
@@ -17,64 +22,69 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.notifications import SeverityLevel
 from textual.widgets import Footer, Header
-from textual.worker import Worker, get_current_worker
+from textual.worker import get_current_worker
 
 import reader.assets
+from reader.config import LAYOUTS
 from reader.model import Article
 from reader.search import Match, SentenceIndex
-from widgets.article_pane import ArticlePane, Block, paragraph_block, visual_one_line
+from reader.translation_job import format_eta
+from widgets.article_pane import ArticlePane, visual_inline, visual_one_line
+from widgets.goto_prompt import GotoPrompt
 from widgets.help_screen import HelpScreen
 from widgets.messages import (
     InstallFinished,
     InstallProgress,
     NoModel,
-    SentenceTranslated,
     SummaryFailed,
     SummaryReady,
+    TranslationBatch,
     TranslationFailed,
-    TranslationFinished,
-    TranslationProgress,
     TranslatorReady,
 )
+from widgets.reading_view import ReadingView
 from widgets.save_dialog import SaveDialog
 from widgets.search_bar import SearchBar
 from widgets.section_list import SectionList
 from widgets.summary_pane import SummaryPane
-from widgets.translation_pane import TranslationPane, english_block, note_blocks
+from widgets.translation_pane import TranslationPane
 
 if TYPE_CHECKING:
     from reader.config import Config
     from reader.translate import Translator
+    from reader.translation_job import JobUpdate, TranslationJob
 
-LAYOUTS = ("side", "stacked", "interleaved")
 LAYOUT_NAMES = {"side": "side by side", "stacked": "stacked", "interleaved": "interleaved"}
 WIDE = 100
 """Below this many columns, panes that would sit side by side are stacked instead."""
+COMPACT = 20
+"""Below this many rows, panes keep only their top border (the title, which holds the position)."""
 
 VTE_EXPLICIT = "\x1b[8l"
 """BDSM reset: the terminal must not reorder (qari already laid the text out visually)."""
 VTE_IMPLICIT = "\x1b[8h"
 """BDSM set: the terminal reorders by itself (its default)."""
 
-COMPACT = 20
-"""Below this many rows, panes keep only their top border (the title)."""
 
-INSTALL_HINT = "Press i to download and install the Arabic→English model."
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """`1 sentence`, `2 sentences` (`words` for irregular plurals)."""
+    return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"
 
 
-def format_eta(seconds: float | None) -> str:
-    if seconds is None:
-        return "ETA …"
-    seconds = max(0, int(round(seconds)))
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"ETA {hours}:{minutes:02d}:{seconds:02d}"
-    return f"ETA {minutes}:{seconds:02d}"
+def no_model_note(packages_dir: str) -> str:
+    """What the English pane says without a model: one paragraph per line (the pane wraps)."""
+    return (
+        "No Arabic→English translation model is installed.\n\n"
+        "Press i to download and install it now (needs internet), or run: qari models install ar en\n\n"
+        "Offline: copy a translate-ar_en .argosmodel file to this machine and run: "
+        "qari models install FILE.argosmodel\n\n"
+        f"Models live in {packages_dir}\n\n"
+        "Reading, searching, summaries and saving work without it."
+    )
 
 
 def default_save_path(article: Article, cwd: Path | None = None) -> Path:
@@ -98,36 +108,43 @@ class QariApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=False),
-        Binding("j,down", "cursor_next", "Next sentence", show=True, key_display="j/↓"),
-        Binding("k,up", "cursor_prev", "Previous sentence", show=True, key_display="k/↑"),
+        Binding("ctrl+c", "copy_or_quit", "Copy selection / quit", show=False, priority=True),
+        Binding("j,down", "cursor_next", "Next sentence", key_display="j"),
+        Binding("k,up", "cursor_prev", "Previous sentence", key_display="k"),
+        Binding("space,pagedown,ctrl+f", "page(1)", "Page down", key_display="spc"),
+        Binding("b,pageup,ctrl+b", "page(-1)", "Page up", show=False),
+        Binding("ctrl+d", "page(0.5)", "Half page down", show=False),
+        Binding("ctrl+u", "page(-0.5)", "Half page up", show=False),
+        Binding("z", "recenter", "Center the cursor sentence", show=False),
+        Binding("colon", "goto", "Go to sentence N", show=False),
         Binding("right_square_bracket", "section_next", "Next section", show=False),
         Binding("left_square_bracket", "section_prev", "Previous section", show=False),
         Binding("g,home", "cursor_first", "First sentence", show=False),
         Binding("G,end", "cursor_last", "Last sentence", show=False),
-        Binding("l", "cycle_layout", "Layout"),
-        Binding("t", "toggle_translation", "English"),
-        Binding("s", "toggle_summary", "Summary"),
-        Binding("c", "sections", "Sections"),
         Binding("slash", "search", "Search"),
         Binding("n", "search_next", "Next match", show=False),
         Binding("N", "search_prev", "Previous match", show=False),
+        Binding("escape", "clear_search", "Clear search highlights", show=False),
+        Binding("t", "toggle_translation", "English"),
+        Binding("s", "toggle_summary", "Summary"),
+        Binding("l", "cycle_layout", "Layout"),
+        Binding("c", "sections", "Sections"),
         Binding("r", "retranslate", "Re-translate sentence", show=False),
         Binding("i", "install_model", "Install model", show=False),
-        Binding("a", "cycle_algorithm", "Algorithm", show=False),
+        Binding("a", "cycle_algorithm", "Summary algorithm", show=False),
         Binding("plus,equals_sign", "summary_longer", "Longer summary", show=False),
         Binding("minus", "summary_shorter", "Shorter summary", show=False),
         Binding("ctrl+s", "save", "Save"),
-        Binding("question_mark,f1", "help", "Help"),
     ]
 
     EXTRA_KEYS = [
-        ("tab / shift+tab", "Move focus between panes"),
+        ("tab / shift+tab", "Move focus between panes (j/k choose a summary sentence there)"),
         ("enter (Summary)", "Move the cursor to the chosen summary sentence"),
-        ("j/k (Summary focused)", "Choose a summary sentence"),
         ("mouse click", "Move the cursor to the clicked sentence"),
-        ("mouse drag", "Select text (copied in logical order with ctrl+c)"),
+        ("mouse wheel", "Scroll (side by side, both panes together)"),
+        ("mouse drag", "Select text; ctrl+c copies it (logical order)"),
         ("ctrl+p", "Command palette (every action)"),
         ("ctrl+q", "Quit"),
     ]
@@ -159,12 +176,6 @@ class QariApp(App[int]):
         self.sentences = article.sentences
         source = article.source or ""
         self.source_name = source if "://" in source or source.startswith("<") else Path(source).name or source
-        self.paragraphs = article.paragraphs
-        self._paragraph_of: dict[int, int] = {}
-        for index, paragraph in enumerate(self.paragraphs):
-            for sentence in paragraph.sentences:
-                self._paragraph_of[sentence.number] = index
-        self._section_of = {s.number: sec.index for sec in article.sections for s in sec.sentences}
         # Translation state.
         self.translations: dict[int, str] = {}
         self.model_name: str | None = None
@@ -173,16 +184,13 @@ class QariApp(App[int]):
         self.progress: tuple[int, int, float | None] | None = None
         self.translation_done = False
         self._translator: Translator | None = None
-        self._commands: queue.Queue[tuple[str, object]] = queue.Queue()
-        self._translation_worker: Worker | None = None
-        self._pending_updates: set[int] = set()
-        self._flush_scheduled = False
-        self._last_section: int | None = None
+        self._job: TranslationJob | None = None
+        self.install_state: str | None = None
         # Summary state.
         self.algorithm = getattr(config, "algorithm", "news") or "news"
-        self.algorithms: tuple[str, ...] | None = None
         self.summary_count = int(getattr(config, "summary_sentences", 0) or 0)
         self.summary_numbers: list[int] | None = None
+        self.summary_pending = False
         self._summary_generation = 0
         # Layout state.
         layout = getattr(config, "layout", "side")
@@ -190,7 +198,6 @@ class QariApp(App[int]):
         self.show_translation = bool(getattr(config, "show_translation", True))
         self.show_summary = bool(getattr(config, "show_summary", True))
         self.effective_layout = self.layout_mode
-        self._interleaved_built: bool | None = None
         # Search state.
         self.search_query: str | None = None
         self.matches: list[Match] = []
@@ -198,20 +205,24 @@ class QariApp(App[int]):
         self._search_index: SentenceIndex | None = None
         self._shown_warnings: set[str] = set()
         self._bdsm_stream = None
+        self._closing = False
         self.first_paint: float | None = None
-        self.install_state: str | None = None
 
     # ------------------------------------------------------------------ compose
 
     def compose(self) -> ComposeResult:
+        max_width = int(getattr(self.config, "max_width", 0) or 0) or None
         yield Header(show_clock=False)
         with Container(id="panes"):
-            with Container(id="reading"):
-                yield ArticlePane(id="arabic", classes="pane", shape=self.shape, reorder=self.reorder)
-                yield TranslationPane(id="english", classes="pane", shape=self.shape, reorder=self.reorder)
+            yield ReadingView(self.article, shape=self.shape, reorder=self.reorder, max_width=max_width,
+                              id="reading").data_bind(QariApp.cursor)
             yield SummaryPane(id="summary", classes="pane", shape=self.shape, reorder=self.reorder)
-        yield SearchBar(id="search")
+        yield SearchBar(id="search", shape=self.shape, reorder=self.reorder)
         yield Footer()
+
+    @property
+    def reading_view(self) -> ReadingView:
+        return self.query_one(ReadingView)
 
     @property
     def arabic_pane(self) -> ArticlePane:
@@ -230,16 +241,15 @@ class QariApp(App[int]):
         if theme and theme in self.available_themes:
             self.theme = theme
         self._update_title(self.size.width)
-        self.arabic_pane.border_title = "Arabic"
-        self.english_pane.border_title = "English"
-        self._update_subtitle()
         self._apply_layout()
         self._show_english()
         self.summary_pane.show_message("Summarizing…" if self.start_summary else "Summary is off.")
-        self._update_summary_title()
+        self._update_titles()
         self.arabic_pane.focus()
         if self.sentences:
-            self.cursor = 0
+            self.cursor = self.article.headline_sentence()
+        for warning in self.article.warnings:
+            self.notify(warning, title="Article", severity="warning", timeout=8)
         self._write_bidi_mode()
         self.call_after_refresh(self._after_first_paint)
 
@@ -270,56 +280,55 @@ class QariApp(App[int]):
     # ------------------------------------------------------------------ titles
 
     def _update_title(self, width: int) -> None:
-        """The article title in visual order, cut to fit (at its logical end) so the header
-        never crops its beginning."""
-        title = self.article.title or (self.paragraphs[0].text if self.paragraphs else "")
-        room = max(12, min(60, (width - 8) // 2))
+        """The article title in visual order, cut to the room the header has (at its logical
+        end, so the header never crops its beginning)."""
+        title = self.article.title or (self.article.paragraphs[0].text if self.article.paragraphs else "")
+        room = max(12, width - len(self._subtitle()) - 12)
         self.title = visual_one_line(title, room, rtl=True, shape=self.shape, reorder=self.reorder) or "qari"
 
-    def _update_subtitle(self) -> None:
-        if self.model_state == "ready":
-            model = self.model_name or "?"
-        elif self.model_state == "loading":
-            model = "loading…"
-        elif self.model_state == "missing":
-            model = "none installed"
-        elif self.model_state == "error":
-            model = "error"
-        else:
-            model = "off"
-        self.sub_title = f"{self.source_name} · model: {model}"
-
-    def _update_english_title(self) -> None:
-        pane = self.english_pane
-        if self.model_state == "ready" and self.progress is not None:
-            done, total, eta = self.progress
-            if done >= total:
-                pane.border_subtitle = f"{total}/{total} translated"
-            else:
-                pane.border_subtitle = f"{done}/{total} · {format_eta(eta)}"
-        elif self.model_state == "missing":
-            pane.border_subtitle = "no model · i: install"
-        elif self.model_state == "loading":
-            pane.border_subtitle = "loading model…"
-        else:
-            pane.border_subtitle = ""
-        if self.install_state:
-            pane.border_subtitle = self.install_state
-        if self.effective_layout == "interleaved":
-            self.arabic_pane.border_subtitle = self._position_text() + (
-                f" · {pane.border_subtitle}" if pane.border_subtitle else ""
-            )
+    def _subtitle(self) -> str:
+        model = {"ready": self.model_name or "?", "loading": "loading…", "missing": "none installed",
+                 "error": "error"}.get(self.model_state, "off")
+        return f"{self.source_name} · model: {model}"
 
     def _position_text(self) -> str:
         if self.cursor is None:
             return "empty article"
-        section = self._section_of.get(self.cursor, 0)
+        section = self.article.section_of(self.cursor)
         return f"{self.cursor + 1}/{len(self.sentences)} · §{section + 1}/{len(self.article.sections)}"
+
+    def _english_status(self) -> str:
+        if self.install_state:
+            return self.install_state
+        if self.model_state == "ready" and self.progress is not None:
+            done, total, eta = self.progress
+            return f"{total}/{total} translated" if done >= total else f"{done}/{total} · {format_eta(eta)}"
+        return {"missing": "no model · i: install", "loading": "loading model…",
+                "error": "translation failed"}.get(self.model_state, "")
+
+    def _update_titles(self) -> None:
+        """Pane titles carry the reader's bearings (position, translation progress, search):
+        they stay on screen at every size, down to 40×12 (short windows keep the top border)."""
+        self.sub_title = self._subtitle()
+        english = self._english_status()
+        interleaved = self.effective_layout == "interleaved" and self.show_translation
+        search = ""
+        if self.search_query and self.matches:
+            index = (self.match_index or 0) + 1
+            search = f" · match {index}/{len(self.matches)}"
+        arabic_title = "Arabic · English" if interleaved else "Arabic"
+        parts = [arabic_title, self._position_text() + search]
+        if (interleaved or not self.english_pane.display) and english:
+            parts.append(english)
+        self.arabic_pane.border_title = " · ".join(parts)
+        self.english_pane.border_title = "English" + (f" · {english}" if english else "")
+        self._update_summary_title()
 
     def _update_summary_title(self) -> None:
         count = len(self.summary_numbers) if self.summary_numbers is not None else self.summary_count
-        length = f"{count} sentences" if count else "auto length"
-        self.summary_pane.border_title = f"Summary · {self.algorithm} · {length}"
+        length = plural(count, "sentence") if count else "auto length"
+        state = " · summarizing…" if self.summary_pending else ""
+        self.summary_pane.border_title = f"Summary · {self.algorithm} · {length}{state}"
 
     # ------------------------------------------------------------------ layout
 
@@ -332,119 +341,54 @@ class QariApp(App[int]):
             return
         width = self.size.width if width is None else width
         height = self.size.height if height is None else height
-        mode = self.layout_mode
         wide = width >= WIDE
-        panes = self.query_one("#panes")
-        reading = self.query_one("#reading")
-        effective = mode
-        if mode == "side" and not wide and self.show_translation:
+        effective = self.layout_mode
+        if effective == "side" and not wide and self.show_translation:
             effective = "stacked"
         self.effective_layout = effective
-        panes.set_class(wide and mode in ("stacked", "interleaved") and self.show_summary, "-beside")
+        panes = self.query_one("#panes")
+        panes.set_class(wide and effective in ("stacked", "interleaved") and self.show_summary, "-beside")
         panes.set_class(height < COMPACT, "-compact")
-        reading.set_class(effective == "stacked", "-stack")
-        english = self.english_pane
-        english.display = self.show_translation and effective != "interleaved"
         self.summary_pane.display = self.show_summary
-        self.arabic_pane.border_title = (
-            "Arabic · English" if effective == "interleaved" and self.show_translation else "Arabic"
-        )
-        self._build_arabic()
-        self._sync_alignment()
-        self._update_english_title()
-        self.arabic_pane.border_subtitle = self._position_text()
-        if self.effective_layout == "interleaved":
-            self._update_english_title()
+        self.reading_view.configure(effective, self.show_translation)
+        self._update_titles()
 
     def _has_english(self) -> bool:
         """Whether English is (or will be) available: not when there is no model."""
         return self.model_state in ("loading", "ready")
 
-    def _interleaving(self) -> bool:
-        return self.effective_layout == "interleaved" and self.show_translation
-
-    def _build_arabic(self, force: bool = False) -> None:
-        interleave = self._interleaving()
-        if not force and interleave == self._interleaved_built:
-            return
-        self._interleaved_built = interleave
-        blocks: list[Block] = []
-        if interleave:
-            if self.model_state == "missing" and self.model_message:
-                blocks.extend(note_blocks(self.model_message + "\n\n" + INSTALL_HINT + "\n"))
-            for index, paragraph in enumerate(self.paragraphs):
-                blocks.append(paragraph_block(paragraph, group=index, gap_after=0))
-                if self.model_state not in ("missing", "off", "error"):
-                    blocks.append(english_block(paragraph, self.translations, group=index))
-                else:
-                    blocks[-1] = paragraph_block(paragraph, group=index)
-        else:
-            blocks = [paragraph_block(p, group=i) for i, p in enumerate(self.paragraphs)]
-        self.arabic_pane.set_blocks(blocks)
-        self.arabic_pane.set_min_heights({})
-
     def _show_english(self) -> None:
         if self.summary_numbers is not None:
-            self.summary_pane.set_summary(
-                self.article, self.summary_numbers, self.translations, show_translation=self._has_english()
-            )
+            self.summary_pane.set_summary(self.article, self.summary_numbers, self.translations,
+                                          show_translation=self._has_english())
             self.summary_pane.follow(self.cursor)
-        pane = self.english_pane
-        if self.model_state == "missing":
-            pane.show_note((self.model_message or "No translation model installed.") + "\n\n" + INSTALL_HINT)
-        elif self.model_state == "off":
-            pane.show_note("Translation is off.")
-        elif self.model_state == "error":
-            pane.show_note(f"Translation failed: {self.model_message}")
-        else:
-            pane.show_article(self.article, self.translations)
-        pane.cursor = self.cursor
-        self._build_arabic(force=True)
-        self._sync_alignment()
-
-    def _sync_alignment(self) -> None:
-        arabic, english = self.arabic_pane, self.english_pane
-        if self.effective_layout == "side" and self.show_translation and english.display:
-            english.set_min_heights(arabic.natural_heights())
-            arabic.set_min_heights(english.natural_heights())
-        else:
-            english.set_min_heights({})
-            arabic.set_min_heights({})
-
-    def on_article_pane_layout_changed(self, event: ArticlePane.LayoutChanged) -> None:
-        if event.pane.id in ("arabic", "english"):
-            self._sync_alignment()
+        note = {"missing": self.model_message or "No translation model installed.",
+                "off": "Translation is off.",
+                "error": f"Translation failed: {self.model_message}"}.get(self.model_state)
+        self.reading_view.show_translations(self.translations, note)
 
     # ------------------------------------------------------------------ cursor
 
     def watch_cursor(self, old: int | None, new: int | None) -> None:
-        for pane in (self.arabic_pane, self.english_pane):
-            pane.cursor = new
-            pane.scroll_to_sentence(new)
         self.summary_pane.follow(new)
-        self.arabic_pane.border_subtitle = self._position_text()
-        if self.effective_layout == "interleaved":
-            self._update_english_title()
-        section = self._section_of.get(new) if new is not None else None
-        if section is not None and section != self._last_section:
-            if self._last_section is not None and self._translation_worker is not None:
-                self._commands.put(("first", self._section_numbers(section)))
-            self._last_section = section
+        self._update_titles()
+        if new is None or old is None or self._job is None:
+            return
+        section = self.article.section_of(new)
+        if section != self.article.section_of(old):
+            self._job.prioritise(self.article.section_numbers(section))
 
     def move_cursor(self, number: int | None) -> None:
         if number is None or not self.sentences:
             return
         self.cursor = max(0, min(len(self.sentences) - 1, number))
 
-    def _section_numbers(self, section: int) -> list[int]:
-        return [s.number for s in self.article.sections[section].sentences]
-
     def action_cursor_next(self) -> None:
-        if self.cursor is not None:
+        if self.cursor is not None and not self.reading_view.overflow(+1):
             self.move_cursor(self.cursor + 1)
 
     def action_cursor_prev(self) -> None:
-        if self.cursor is not None:
+        if self.cursor is not None and not self.reading_view.overflow(-1):
             self.move_cursor(self.cursor - 1)
 
     def action_cursor_first(self) -> None:
@@ -453,22 +397,25 @@ class QariApp(App[int]):
     def action_cursor_last(self) -> None:
         self.move_cursor(len(self.sentences) - 1)
 
-    def _section_start(self, index: int) -> int | None:
-        sections = self.article.sections
-        while 0 <= index < len(sections):
-            numbers = self._section_numbers(index)
-            if numbers:
-                return numbers[0]
-            index += 1
-        return None
+    def action_page(self, pages: float) -> None:
+        self.move_cursor(self.reading_view.page(pages))
+
+    def action_recenter(self) -> None:
+        self.reading_view.recenter()
+
+    def action_goto(self) -> None:
+        def chosen(number: int | None) -> None:
+            if number is not None:
+                self.move_cursor(number - 1)
+
+        self.push_screen(GotoPrompt(len(self.sentences)), chosen)
 
     def action_section_next(self) -> None:
         if self.cursor is None:
             return
-        current = self._section_of.get(self.cursor, 0)
-        for index in range(current + 1, len(self.article.sections)):
-            start = self._section_start(index)
-            if start is not None:
+        for index in range(self.article.section_of(self.cursor) + 1, len(self.article.sections)):
+            start = self.article.section_start(index)
+            if start is not None and start > self.cursor:
                 self.move_cursor(start)
                 return
         self.notify("Last section", timeout=2)
@@ -476,13 +423,13 @@ class QariApp(App[int]):
     def action_section_prev(self) -> None:
         if self.cursor is None:
             return
-        current = self._section_of.get(self.cursor, 0)
-        start = self._section_start(current)
+        current = self.article.section_of(self.cursor)
+        start = self.article.section_start(current)
         if start is not None and self.cursor != start:
             self.move_cursor(start)
             return
         for index in range(current - 1, -1, -1):
-            numbers = self._section_numbers(index)
+            numbers = self.article.section_numbers(index)
             if numbers:
                 self.move_cursor(numbers[0])
                 return
@@ -490,6 +437,8 @@ class QariApp(App[int]):
 
     def on_article_pane_sentence_clicked(self, event: ArticlePane.SentenceClicked) -> None:
         self.move_cursor(event.number)
+        if isinstance(event.pane, SummaryPane):
+            self.arabic_pane.focus()  # a click is not a move into the summary
 
     def on_summary_pane_jump(self, event: SummaryPane.Jump) -> None:
         self.move_cursor(event.number)
@@ -504,35 +453,28 @@ class QariApp(App[int]):
         if self.effective_layout != self.layout_mode:
             message += f" (shown {LAYOUT_NAMES[self.effective_layout]}: the window is narrow)"
         self.notify(message, timeout=2)
-        self.call_after_refresh(self._scroll_all)
-
-    def _scroll_all(self) -> None:
-        for pane in (self.arabic_pane, self.english_pane):
-            pane.scroll_to_sentence(self.cursor)
-        self.summary_pane.follow(self.cursor)
 
     def action_toggle_translation(self) -> None:
         self.show_translation = not self.show_translation
+        if not self.show_translation and self.english_pane.has_focus:
+            self.arabic_pane.focus()
         self._apply_layout()
-        self.call_after_refresh(self._scroll_all)
 
     def action_toggle_summary(self) -> None:
         self.show_summary = not self.show_summary
         if not self.show_summary and self.summary_pane.has_focus:
             self.arabic_pane.focus()
         self._apply_layout()
-        self.call_after_refresh(self._scroll_all)
+        self.call_after_refresh(self.summary_pane.follow, self.cursor)
 
     def action_sections(self) -> None:
         if not self.article.sections:
             return
-        current = self._section_of.get(self.cursor, 0) if self.cursor is not None else 0
+        current = self.article.section_of(self.cursor) if self.cursor is not None else 0
 
         def chosen(index: int | None) -> None:
             if index is not None:
-                start = self._section_start(index)
-                if start is not None:
-                    self.move_cursor(start)
+                self.move_cursor(self.article.section_start(index))
 
         self.push_screen(SectionList(self.article, current, shape=self.shape, reorder=self.reorder), chosen)
 
@@ -540,9 +482,12 @@ class QariApp(App[int]):
         self.push_screen(HelpScreen(self.key_table()))
 
     def key_table(self) -> list[tuple[str, str]]:
-        rows = []
+        rows, seen = [], set()
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
+            if binding.action in seen:
+                continue
+            seen.add(binding.action)
             keys = ", ".join(self.get_key_display(Binding(k, binding.action)) for k in binding.key.split(","))
             rows.append((keys, binding.description))
         rows.extend(self.EXTRA_KEYS)
@@ -550,96 +495,46 @@ class QariApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        seen = set()
+        seen = {"quit", "copy_or_quit"}
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
-            if binding.action in seen or binding.action == "quit":
+            if binding.action in seen:
                 continue
             seen.add(binding.action)
             key = self.get_key_display(Binding(binding.key.split(",")[0], binding.action))
-            yield SystemCommand(
-                binding.description,
-                f"{binding.description} (key: {key})",
-                partial(self.call_later, self.run_action, binding.action),
-            )
+            yield SystemCommand(binding.description, f"{binding.description} (key: {key})",
+                                partial(self.call_later, self.run_action, binding.action))
 
     # ------------------------------------------------------------------ translation
 
     def _start_translation(self) -> None:
-        first: list[int] = []
-        if self.cursor is not None:
-            first = self._section_numbers(self._section_of.get(self.cursor, 0))
         self.model_state = "loading"
-        self._update_subtitle()
-        self._update_english_title()
-        self._translation_worker = self._translate(first)
+        self._update_titles()
+        self._translate()
 
     @work(thread=True, group="translate", exit_on_error=False)
-    def _translate(self, first: list[int]) -> None:
-        worker = get_current_worker()
-        texts = [s.text for s in self.sentences]
-        total = len(texts)
+    def _translate(self) -> None:
+        """A thin loop: load the translator, then run the job, posting one message per batch."""
+        from reader.translation_job import TranslationJob
+
         try:
             from reader.translate import NoModelError
 
             try:
                 translator = self.translator_factory()
-            except NoModelError as error:
-                self.post_message(NoModel(str(error)))
+            except NoModelError:
+                from argostranslate import settings
+
+                self.post_message(NoModel(no_model_note(str(settings.package_data_dir))))
                 return
             self._translator = translator
-            self.post_message(TranslatorReady(str(getattr(translator, "model_name", "?")), total))
-            done: set[int] = set()
-            started = self.clock()
-            fresh = 0
-            if total == 0:
-                self.post_message(TranslationFinished(0, 0.0))
-            while not worker.is_cancelled:
-                # Drain the commands: re-translations in order; the latest priority wins.
-                retranslate: list[int] = []
-                while True:
-                    try:
-                        kind, value = self._commands.get_nowait()
-                    except queue.Empty:
-                        break
-                    if kind == "stop":
-                        return
-                    if kind == "retranslate":
-                        retranslate.append(int(value))  # type: ignore[arg-type]
-                    elif kind == "first":
-                        first = list(value)  # type: ignore[arg-type]
-                for number in retranslate:
-                    result = translator.translate([texts[number]], use_cache=False)
-                    done.add(number)
-                    self.post_message(SentenceTranslated(number, result[0], fresh=True))
-                    self.post_message(TranslationProgress(len(done), total, None))
-                    if len(done) == total:
-                        self.post_message(TranslationFinished(total, self.clock() - started))
-                remaining = [i for i in range(total) if i not in done]
-                if not remaining:
-                    # Idle: wait for `r` requests until the app exits.
-                    try:
-                        self._commands.put(self._commands.get(timeout=0.1))
-                    except queue.Empty:
-                        pass
-                    continue
-                position = {number: k for k, number in enumerate(remaining)}
-                first_local = [position[n] for n in first if n in position]
-                for k, text in translator.translate_iter([texts[i] for i in remaining], first=first_local):
-                    number = remaining[k]
-                    done.add(number)
-                    fresh += 1
-                    elapsed = self.clock() - started
-                    left = total - len(done)
-                    eta = elapsed / fresh * left if fresh >= 2 else None
-                    self.post_message(SentenceTranslated(number, text))
-                    self.post_message(TranslationProgress(len(done), total, eta))
-                    if len(done) == total:
-                        self.post_message(TranslationFinished(total, elapsed))
-                    if worker.is_cancelled:
-                        return
-                    if not self._commands.empty():
-                        break  # abandon the iterator: finished ones are cached
+            first = self.article.section_numbers(self.article.section_of(self.cursor or 0)) if self.sentences else []
+            job = TranslationJob(translator, [s.text for s in self.sentences], first=first, clock=self.clock)
+            self.post_message(TranslatorReady(str(getattr(translator, "model_name", "?")), len(self.sentences)))
+            self._job = job
+            if self._closing or get_current_worker().is_cancelled:
+                return  # the app closed while the model loaded (see on_unmount)
+            job.run(lambda update: self.post_message(TranslationBatch(update)))
         except Exception as error:  # noqa: BLE001 - shown to the user, the app keeps running
             self.post_message(TranslationFailed(f"{type(error).__name__}: {error}"))
 
@@ -647,70 +542,41 @@ class QariApp(App[int]):
         self.model_state = "ready"
         self.model_name = message.model_name
         self.progress = (len(self.translations), message.total, None)
-        self._update_subtitle()
-        self._update_english_title()
-        if self.english_pane._article is None:
-            self._show_english()
+        self._update_title(self.size.width)
+        self._show_english()
+        self._update_titles()
         self._show_cache_warnings()
 
     def on_no_model(self, message: NoModel) -> None:
         self.model_state = "missing"
         self.model_message = message.text
-        self._translation_worker = None
-        self._update_subtitle()
-        self._update_english_title()
+        self._update_titles()
         self._show_english()
 
     def on_translation_failed(self, message: TranslationFailed) -> None:
         self.model_state = "error"
         self.model_message = message.text
-        self._translation_worker = None
-        self._update_subtitle()
-        self._update_english_title()
+        self._job = None
+        self._update_titles()
         self._show_english()
         self.notify(message.text, title="Translation failed", severity="error")
 
-    def on_sentence_translated(self, message: SentenceTranslated) -> None:
-        self.translations[message.number] = message.text
-        if message.fresh:
-            self.notify(f"Re-translated sentence {message.number + 1}", timeout=2)
-        self._pending_updates.add(message.number)
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            self.set_timer(0.05, self._flush_translations)
-
-    def _flush_translations(self) -> None:
-        self._flush_scheduled = False
-        numbers, self._pending_updates = self._pending_updates, set()
-        if not numbers:
-            return
-        self.english_pane.update_sentences(numbers)
-        if self._interleaving():
-            changes = {}
-            offset = len(self.arabic_pane.blocks) - 2 * len(self.paragraphs)
+    def on_translation_batch(self, message: TranslationBatch) -> None:
+        update: JobUpdate = message.update
+        self.translations.update(update.translations)
+        numbers = set(update.translations)
+        if update.fresh:
             for number in numbers:
-                index = self._paragraph_of.get(number)
-                if index is not None and offset >= 0:
-                    changes[offset + 2 * index + 1] = english_block(
-                        self.paragraphs[index], self.translations, group=index
-                    )
-            if changes:
-                self.arabic_pane.replace_blocks(changes)
+                self.notify(f"Re-translated sentence {number + 1}", timeout=2)
+        self.progress = (update.done, update.total, update.eta)
+        if update.finished:
+            self.translation_done = True
+            self._show_cache_warnings()
+        self.reading_view.update_translations(numbers)
         self.summary_pane.update_translations(self.translations, numbers)
         if self.search_query:
             self._run_search(self.search_query, jump=False)
-        if self.cursor in numbers:
-            self.english_pane.scroll_to_sentence(self.cursor)
-
-    def on_translation_progress(self, message: TranslationProgress) -> None:
-        self.progress = (message.done, message.total, message.eta)
-        self._update_english_title()
-
-    def on_translation_finished(self, message: TranslationFinished) -> None:
-        self.translation_done = True
-        self.progress = (message.total, message.total, 0.0)
-        self._update_english_title()
-        self._show_cache_warnings()
+        self._update_titles()
 
     def _show_cache_warnings(self) -> None:
         """A locked, corrupt or unwritable cache never stops translation; say what happened."""
@@ -722,19 +588,21 @@ class QariApp(App[int]):
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
-        """Notifications show user text (queries, paths, errors) literally: never as markup."""
+        """Notifications show user text (queries, paths, errors) literally, never as markup, and
+        Arabic in them in visual order (shaped) like the panes."""
+        message = visual_inline(message, shape=self.shape, reorder=self.reorder)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def action_retranslate(self) -> None:
         if self.cursor is None:
             return
-        if self.model_state != "ready" or self._translation_worker is None:
+        if self.model_state != "ready" or self._job is None:
             if self.model_state == "missing":
-                self.notify(self.model_message or "No model installed.", title="No model", severity="warning")
+                self.notify("No model installed: press i to install it.", severity="warning", timeout=3)
             else:
-                self.notify("The translator is not ready yet.", severity="warning")
+                self.notify("The translator is not ready yet.", severity="warning", timeout=3)
             return
-        self._commands.put(("retranslate", self.cursor))
+        self._job.retranslate(self.cursor)
 
     # ------------------------------------------------------------------ model install
 
@@ -745,7 +613,7 @@ class QariApp(App[int]):
         if self.install_state is not None:
             return
         self.install_state = "installing model…"
-        self._update_english_title()
+        self._update_titles()
         self._install()
 
     @work(thread=True, group="install", exit_on_error=False)
@@ -771,7 +639,7 @@ class QariApp(App[int]):
         if message.fraction is not None:
             text = f"{text} {message.fraction:.0%}"
         self.install_state = text
-        self._update_english_title()
+        self._update_titles()
 
     def on_install_finished(self, message: InstallFinished) -> None:
         self.install_state = None
@@ -781,12 +649,14 @@ class QariApp(App[int]):
                 self._start_translation()
         else:
             self.notify(message.text, title="Install failed", severity="error", timeout=10)
-            self._update_english_title()
+            self._update_titles()
 
     # ------------------------------------------------------------------ summary
 
     def _start_summary(self) -> None:
         self._summary_generation += 1
+        self.summary_pending = True
+        self.summary_pane.set_class(self.summary_numbers is not None, "-stale")
         self._update_summary_title()
         self._summarize(self._summary_generation, self.algorithm, self.summary_count or None)
 
@@ -797,50 +667,54 @@ class QariApp(App[int]):
 
             # count None: summarize_article picks the default length from the body sentences.
             sentences = summarize.summarize_article(self.article, algorithm=algorithm, count=count)
-            self.post_message(
-                SummaryReady(generation, algorithm, len(sentences), [s.number for s in sentences],
-                             tuple(summarize.ALGORITHMS))
-            )
+            self.post_message(SummaryReady(generation, algorithm, len(sentences), [s.number for s in sentences],
+                                           tuple(summarize.ALGORITHMS)))
         except Exception as error:  # noqa: BLE001
             self.post_message(SummaryFailed(generation, f"{type(error).__name__}: {error}"))
 
     def on_summary_ready(self, message: SummaryReady) -> None:
-        self.algorithms = message.algorithms
         if message.generation != self._summary_generation:
             return
+        self.summary_pending = False
+        self.summary_pane.remove_class("-stale")
         self.summary_numbers = list(message.numbers)
         self.summary_count = message.count
-        self.summary_pane.set_summary(
-            self.article, self.summary_numbers, self.translations, show_translation=self._has_english()
-        )
+        self.summary_pane.set_summary(self.article, self.summary_numbers, self.translations,
+                                      show_translation=self._has_english())
         self.summary_pane.follow(self.cursor)
         self._update_summary_title()
 
     def on_summary_failed(self, message: SummaryFailed) -> None:
         if message.generation != self._summary_generation:
             return
+        self.summary_pending = False
+        self.summary_pane.remove_class("-stale")
         self.summary_pane.show_message(f"Summary failed: {message.text}")
         self.notify(message.text, title="Summary failed", severity="error")
 
-    def action_cycle_algorithm(self) -> None:
-        algorithms = self.algorithms
-        if algorithms is None:
-            from reader.summarize import ALGORITHMS
-
-            algorithms = self.algorithms = tuple(ALGORITHMS)
-        index = algorithms.index(self.algorithm) if self.algorithm in algorithms else -1
-        self.algorithm = algorithms[(index + 1) % len(algorithms)]
+    def _summary_changed(self, what: str) -> None:
         self._start_summary()
+        if not self.show_summary:
+            self.notify(f"{what} (the summary pane is hidden: s shows it)", timeout=3)
+
+    def action_cycle_algorithm(self) -> None:
+        from reader.config import ALGORITHMS
+
+        index = ALGORITHMS.index(self.algorithm) if self.algorithm in ALGORITHMS else -1
+        self.algorithm = ALGORITHMS[(index + 1) % len(ALGORITHMS)]
+        self._summary_changed(f"Summary algorithm: {self.algorithm}")
 
     def _change_length(self, step: int) -> None:
         current = self.summary_count or (len(self.summary_numbers) if self.summary_numbers else 0)
-        limit = max(1, sum(len(p.sentences) for p in self.paragraphs if not p.is_heading))
+        limit = max(1, sum(len(p.sentences) for p in self.article.paragraphs if not p.is_heading))
         new = max(1, min(limit, (current or 3) + step))
         if new == current:
-            self.notify("Summary length limit reached", timeout=2)
+            self.clear_notifications()
+            edge = "shortest" if step < 0 else "longest"
+            self.notify(f"The summary is at its {edge}: {plural(new, 'sentence')}", timeout=2)
             return
         self.summary_count = new
-        self._start_summary()
+        self._summary_changed(f"Summary length: {plural(new, 'sentence')}")
 
     def action_summary_longer(self) -> None:
         self._change_length(+1)
@@ -861,8 +735,7 @@ class QariApp(App[int]):
         self._close_search()
 
     def _close_search(self) -> None:
-        bar = self.query_one(SearchBar)
-        bar.remove_class("-open")
+        self.query_one(SearchBar).remove_class("-open")
         self.arabic_pane.focus()
 
     def on_input_submitted(self, event: SearchBar.Submitted) -> None:
@@ -872,37 +745,45 @@ class QariApp(App[int]):
         query = event.value.strip()
         self._close_search()
         if not query:
-            self.search_query = None
-            self.matches = []
-            self._show_marks()
+            self.action_clear_search()
             return
         self._run_search(query, jump=True)
+
+    def action_clear_search(self) -> None:
+        """`Esc`: forget the search and its highlights."""
+        if self.screen.get_selected_text():
+            self.screen.clear_selection()
+        if not self.search_query:
+            return
+        self.search_query, self.matches, self.match_index = None, [], None
+        self._show_marks()
+        self._update_titles()
 
     def _run_search(self, query: str, *, jump: bool) -> None:
         self.search_query = query
         if self._search_index is None:
             self._search_index = SentenceIndex([s.text for s in self.sentences])
-        matches = self._search_index.find(query, self.translations)
-        self.matches = matches
+        self.matches = self._search_index.find(query, self.translations)
         self._show_marks()
-        if not jump:
-            return
-        if not matches:
-            self.match_index = None
-            self.notify(f"No match for “{query}”", severity="warning", timeout=3)
-            return
-        current = self.cursor or 0
-        self.match_index = next((i for i, m in enumerate(matches) if m[0] >= current), 0)
-        self.move_cursor(matches[self.match_index][0])
-        sentences = len({m[0] for m in matches})
-        self.notify(f"{len(matches)} matches in {sentences} sentences for “{query}”", timeout=3)
+        if jump:
+            if not self.matches:
+                self.match_index = None
+                self.notify(f"No match for “{query}”", severity="warning", timeout=3)
+            else:
+                current = self.cursor or 0
+                self.match_index = next((i for i, m in enumerate(self.matches) if m[0] >= current), 0)
+                self.move_cursor(self.matches[self.match_index][0])
+                sentences = len({m[0] for m in self.matches})
+                self.notify(f"{plural(len(self.matches), 'match', 'matches')} in "
+                            f"{plural(sentences, 'sentence')} for “{query}”", timeout=3)
+        self._update_titles()
 
     def _show_marks(self) -> None:
         marks: dict[str, dict[int, list[tuple[int, int]]]] = {"ar": {}, "en": {}}
         for number, lang, start, end in self.matches:
             marks[lang].setdefault(number, []).append((start, end))
-        for pane in (self.arabic_pane, self.english_pane, self.summary_pane):
-            pane.set_marks(marks)
+        self.reading_view.set_marks(marks)
+        self.summary_pane.set_marks(marks)
 
     def _step_match(self, step: int) -> None:
         if not self.matches:
@@ -910,12 +791,13 @@ class QariApp(App[int]):
             return
         numbers = sorted({m[0] for m in self.matches})
         current = self.cursor or 0
-        if step > 0:
-            target = next((n for n in numbers if n > current), numbers[0])
-        else:
-            target = next((n for n in reversed(numbers) if n < current), numbers[-1])
+        ahead = [n for n in numbers if (n > current if step > 0 else n < current)]
+        target = (ahead[0] if step > 0 else ahead[-1]) if ahead else (numbers[0] if step > 0 else numbers[-1])
+        if not ahead:
+            self.notify("Search wrapped to the " + ("top" if step > 0 else "bottom"), timeout=2)
         self.match_index = next(i for i, m in enumerate(self.matches) if m[0] == target)
         self.move_cursor(target)
+        self._update_titles()
 
     def action_search_next(self) -> None:
         self._step_match(+1)
@@ -929,36 +811,43 @@ class QariApp(App[int]):
         return default_save_path(self.article, self.save_dir)
 
     def save_summary(self, path: Path, force: bool = False) -> Path:
-        """Write the current summary as Markdown (logical text) with `reader.export`."""
+        """Write the shown summary as Markdown (logical text) with `reader.export`."""
         from reader.export import summary_markdown, write_text_atomic
 
-        numbers = self.summary_numbers
-        if numbers is None:
-            from reader import summarize
-
-            chosen = summarize.summarize_article(self.article, algorithm=self.algorithm, count=self.summary_count or None)
-            numbers = [s.number for s in chosen]
-        sentences = [self.sentences[n] for n in numbers]
+        sentences = [self.sentences[n] for n in self.summary_numbers or ()]
         translations = {s.id: self.translations.get(s.number) for s in sentences}
-        text = summary_markdown(
-            self.article,
-            sentences,
-            translations,
-            algorithm=self.algorithm,
-            length=f"{len(sentences)} sentences",
-            model=self.model_name,
-        )
+        text = summary_markdown(self.article, sentences, translations, algorithm=self.algorithm,
+                                length=plural(len(sentences), "sentence"), model=self.model_name)
         return write_text_atomic(path, text, force=force)
 
     def action_save(self) -> None:
+        if self.summary_numbers is None:
+            self.notify("The summary is still being computed; save again in a moment.", timeout=3)
+            return
         self.push_screen(SaveDialog(self.default_save_path(), self.save_summary))
 
-    # ------------------------------------------------------------------ quitting
+    # ------------------------------------------------------------------ copy and quit
+
+    async def action_copy_or_quit(self) -> None:
+        """`ctrl+c` copies a mouse selection (and clears it) or, with none, quits."""
+        text = self.screen.get_selected_text()
+        if text:
+            self.copy_to_clipboard(text)
+            self.screen.clear_selection()
+            self.notify(f"Copied {plural(len(text), 'character')}", timeout=2)
+            return
+        await self.action_quit()
 
     async def action_quit(self) -> None:
-        self._commands.put(("stop", None))
-        self.workers.cancel_all()
         self.exit(0)
+
+    def on_unmount(self) -> None:
+        """However the app ends, end the translation job: idle, it waits for commands, and the
+        event loop cannot close while its thread runs (finished batches are already cached)."""
+        self._closing = True
+        if self._job is not None:
+            self._job.stop()
+        self.workers.cancel_all()
 
 
 def _install_progress_text(args: tuple) -> tuple[str, float | None]:
@@ -986,11 +875,7 @@ def restore_bidi_mode(app: QariApp) -> None:
     app._bdsm_stream = None
 
 
-def run_app(
-    article: Article,
-    config: "Config",
-    translator_factory: Callable[[], "Translator"] | None,
-) -> int:
+def run_app(article: Article, config: "Config", translator_factory: Callable[[], "Translator"] | None) -> int:
     """Run the reader until the user quits; returns the exit code (0 on a normal quit)."""
     app = QariApp(article, config, translator_factory)
     try:

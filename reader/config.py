@@ -25,6 +25,7 @@ summary_sentences = 0      # 0 = choose by article length
 bidi = "app"               # app: qari orders RTL text; terminal: your terminal does (Konsole, mlterm, GNOME Terminal)
 shape = true               # join Arabic letters (turn off if your terminal shapes by itself)
 theme = "textual-dark"
+max_width = 100            # widest line in the reading panes, in cells (0 = the whole pane)
 """
 
 
@@ -38,6 +39,7 @@ class Config:
     bidi: str = "app"
     shape: bool = True
     theme: str = "textual-dark"
+    max_width: int = 100
     warnings: list[str] = field(default_factory=list, compare=False, repr=False)
 
     def with_overrides(self, **values: object) -> Config:
@@ -78,6 +80,9 @@ def load_config(path: Path | None = None) -> Config:
             continue
         if key in _CHOICES and value not in _CHOICES[key]:
             config.warnings.append(f"{path}: {key} must be one of {', '.join(_CHOICES[key])}; using {default!r}")
+            continue
+        if key == "max_width" and value != 0 and value < 20:
+            config.warnings.append(f"{path}: max_width must be 0 (no limit) or at least 20; using {default!r}")
             continue
         if key == "summary_sentences" and value < 0:
             config.warnings.append(f"{path}: summary_sentences must be 0 or more; using 0")

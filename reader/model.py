@@ -80,6 +80,15 @@ class Article:
     def __post_init__(self) -> None:
         self._sentences = [s for sec in self.sections for p in sec.paragraphs for s in p.sentences]
         self._by_id = {s.id: s for s in self._sentences}
+        self._paragraphs = [p for sec in self.sections for p in sec.paragraphs]
+        # Lookups by `Sentence.number`, built once: the UI speaks of sentences only by number.
+        self._paragraph_of: list[int] = []
+        self._section_of: list[int] = []
+        for index, paragraph in enumerate(self._paragraphs):
+            self._paragraph_of.extend(index for _ in paragraph.sentences)
+        for position, section in enumerate(self.sections):
+            self._section_of.extend(position for p in section.paragraphs for _ in p.sentences)
+        self._section_starts = [sec.sentences[0].number if sec.sentences else None for sec in self.sections]
 
     @property
     def sentences(self) -> list[Sentence]:
@@ -88,7 +97,40 @@ class Article:
 
     @property
     def paragraphs(self) -> list[Paragraph]:
-        return [p for sec in self.sections for p in sec.paragraphs]
+        """Every paragraph in reading order (the index is the paragraph's alignment key)."""
+        return self._paragraphs
+
+    def paragraph_of(self, number: int) -> int:
+        """Index in `paragraphs` of the paragraph holding sentence `number`."""
+        return self._paragraph_of[number]
+
+    def section_of(self, number: int) -> int:
+        """Index in `sections` of the section holding sentence `number`."""
+        return self._section_of[number]
+
+    def section_start(self, index: int) -> int | None:
+        """The first sentence of section `index` or, if it has none, of the next one that has."""
+        for start in self._section_starts[max(0, index):]:
+            if start is not None:
+                return start
+        return None
+
+    def section_numbers(self, index: int) -> list[int]:
+        """The sentence numbers of section `index`."""
+        return [s.number for s in self.sections[index].sentences]
+
+    def headline_sentence(self) -> int:
+        """Where a reader starts: the first sentence of the paragraph that is the title (the
+        headline), else of the first heading, else 0 — never a site name or byline above it."""
+        title = " ".join(self.title.split())
+        if title:
+            for paragraph in self._paragraphs:
+                if paragraph.sentences and " ".join(paragraph.text.split()) == title:
+                    return paragraph.sentences[0].number
+        for paragraph in self._paragraphs:
+            if paragraph.is_heading and paragraph.sentences:
+                return paragraph.sentences[0].number
+        return 0
 
     def sentence(self, sid: SentenceId) -> Sentence:
         return self._by_id[sid]

@@ -104,6 +104,10 @@ class Translator(Protocol):
         self, sentences: Sequence[str], *, first: Sequence[int] = (), use_cache: bool = True
     ) -> Iterator[tuple[int, str]]: ...
 
+    def translate_batches(
+        self, sentences: Sequence[str], *, first: Sequence[int] = (), use_cache: bool = True
+    ) -> Iterator[list[tuple[int, str]]]: ...
+
 
 # --- decoding settings and batch planning ----------------------------------------------------
 
@@ -503,6 +507,14 @@ class ArgosTranslator:
         """Yield ``(index, translation)`` as they finish: empty sentences and cache hits first,
         then model batches, the ``first`` indices before the others. Every finished batch is
         in the cache before it is yielded, so abandoning the iterator loses nothing done."""
+        for batch in self.translate_batches(sentences, first=first, use_cache=use_cache):
+            yield from batch
+
+    def translate_batches(
+        self, sentences: Sequence[str], *, first: Sequence[int] = (), use_cache: bool = True
+    ) -> Iterator[list[tuple[int, str]]]:
+        """`translate_iter` grouped as the work finishes: empty sentences and cache hits as one
+        list, then one list per CTranslate2 batch, so a UI can redraw once per batch."""
         texts = ["" if s is None else str(s) for s in sentences]
         total = len(texts)
         order: list[int] = []
@@ -519,13 +531,14 @@ class ArgosTranslator:
         order += [i for i in range(total) if i not in seen]
 
         # Unique texts in priority order; every index waiting for each.
+        empty: list[tuple[int, str]] = []
         waiting: dict[str, list[int]] = {}
         unique: list[str] = []
         priority: set[str] = set()
         for rank, i in enumerate(order):
             text = texts[i]
             if not text.strip():
-                yield i, ""
+                empty.append((i, ""))
                 continue
             if text not in waiting:
                 waiting[text] = []
@@ -534,15 +547,15 @@ class ArgosTranslator:
                     priority.add(text)
             waiting[text].append(i)
 
+        known = empty
         if use_cache and self.cache is not None and unique:
             hits = self.cache.get_many(self.model_key, unique)
             if hits:
                 self.stats["cache_hits"] += len(hits)
-                for text in unique:
-                    if text in hits:
-                        for i in waiting[text]:
-                            yield i, hits[text]
+                known += [(i, hits[text]) for text in unique if text in hits for i in waiting[text]]
                 unique = [t for t in unique if t not in hits]
+        if known:
+            yield known
 
         # Pools: the priority sentences, then the rest in reading order by POOL_TOKENS.
         pools: list[list[str]] = []
@@ -565,7 +578,7 @@ class ArgosTranslator:
         for pool in pools:
             yield from self._translate_pool(pool, waiting)
 
-    def _translate_pool(self, pool: list[str], waiting: dict[str, list[int]]) -> Iterator[tuple[int, str]]:
+    def _translate_pool(self, pool: list[str], waiting: dict[str, list[int]]) -> Iterator[list[tuple[int, str]]]:
         units: list[tuple[int, int, list[str]]] = []  # (text index in pool, piece index, tokens)
         n_pieces: list[int] = []
         for t, text in enumerate(pool):
@@ -590,9 +603,7 @@ class ArgosTranslator:
             self.stats["sentences_translated"] += len(finished)
             if self.cache is not None:
                 self.cache.put_many(self.model_key, finished)
-            for text, translation in finished:
-                for i in waiting[text]:
-                    yield i, translation
+            yield [(i, translation) for text, translation in finished for i in waiting[text]]
 
 
 def load_translator(

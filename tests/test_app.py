@@ -33,7 +33,7 @@ def make_app(article, config, factory=None, **kwargs) -> QariApp:
 
 def settled(app: QariApp) -> bool:
     """Translations arrived and were drawn (the App batches them on a short timer)."""
-    return app.translation_done and not app._pending_updates and not app._flush_scheduled
+    return app.translation_done and all(not pane.layout_pending for pane in (app.arabic_pane, app.english_pane))
 
 
 def rows_of(pane: ArticlePane) -> list[str]:
@@ -47,8 +47,8 @@ async def test_three_titled_panes_and_header(sample_article, app_config):
     app = make_app(sample_article, app_config)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.arabic_pane.border_title == "Arabic"
-        assert app.english_pane.border_title == "English"
+        assert app.arabic_pane.border_title.startswith("Arabic · 2/32 · §1/21")  # the headline
+        assert app.english_pane.border_title.startswith("English")
         assert app.summary_pane.border_title.startswith("Summary")
         for pane in (app.arabic_pane, app.english_pane, app.summary_pane):
             assert pane.display and pane.region.width > 20 and pane.region.height > 5
@@ -97,7 +97,7 @@ async def test_layout_cycle_and_toggles(sample_article, app_config):
         await pilot.pause()
         assert app.effective_layout == "interleaved"
         assert not app.english_pane.display
-        assert app.arabic_pane.border_title == "Arabic · English"
+        assert app.arabic_pane.border_title.startswith("Arabic · English")
         assert app.arabic_pane.region.width > app.summary_pane.region.width
         await pilot.press("l")
         assert app.layout_mode == "side"
@@ -223,6 +223,8 @@ async def test_sentence_cursor_keys(sample_article, app_config):
     n = len(sample_article.sentences)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        assert app.cursor == 1  # the headline, not the site name above it
+        await pilot.press("g")
         assert app.cursor == 0
         await pilot.press("j")
         assert app.cursor == 1
@@ -394,11 +396,11 @@ async def test_search_no_match_and_escape(sample_article, app_config):
         await pilot.press("slash", "z", "q", "x", "enter")
         await pilot.pause()
         assert app.matches == []
-        assert app.cursor == 0
+        assert app.cursor == 1
         await pilot.press("slash", "escape")
         assert app.focused is app.arabic_pane
         await pilot.press("n")
-        assert app.cursor == 0
+        assert app.cursor == 1
 
 
 # ------------------------------------------------------------------ help, palette, quit
@@ -430,12 +432,12 @@ async def test_command_palette_lists_actions(sample_article, app_config):
     async with app.run_test(size=SIZE) as pilot:
         titles = {c.title for c in app.get_system_commands(app.screen)}
         for wanted in ["Layout", "Search", "Save", "Next section", "Re-translate sentence", "Install model",
-                       "Algorithm", "Longer summary"]:
+                       "Summary algorithm", "Longer summary", "Page down", "Go to sentence N"]:
             assert wanted in titles
         command = next(c for c in app.get_system_commands(app.screen) if c.title == "Next sentence")
         command.callback()
         await pilot.pause()
-        assert app.cursor == 1
+        assert app.cursor == 2  # from the headline (1)
 
 
 @pytest.mark.parametrize("key", ["q", "ctrl+c"])
@@ -493,11 +495,10 @@ class RecordingApp(QariApp):
         self.translated_log: list[int] = []
         self.install_log: list[str] = []
 
-    def on_translation_progress(self, message) -> None:  # runs before QariApp's handler
-        self.progress_log.append((message.done, message.total, message.eta))
-
-    def on_sentence_translated(self, message) -> None:
-        self.translated_log.append(message.number)
+    def on_translation_batch(self, message) -> None:  # runs before QariApp's handler
+        update = message.update
+        self.progress_log.append((update.done, update.total, update.eta))
+        self.translated_log.extend(update.translations)
 
     def on_install_progress(self, message) -> None:
         self.install_log.append(message.text)
@@ -553,7 +554,7 @@ async def test_translation_worker_progress_priority_and_responsiveness(sample_ar
             dones = [d for d, t, _ in app.progress_log]
             assert dones == sorted(dones) and dones[-1] == total and all(t == total for _, t, _ in app.progress_log)
             assert any(eta is not None for _, _, eta in app.progress_log)
-            assert app.english_pane.border_subtitle == f"{total}/{total} translated"
+            assert app.english_pane.border_title == f"English · {total}/{total} translated"
             assert sorted(app.translated_log) == list(range(total))
             assert app.model_name == translator.model_name and translator.model_name in app.sub_title
             # The English pane shows each translation inside its paragraph's block, aligned.
@@ -629,18 +630,18 @@ async def test_ctrl_c_during_translation_quits_and_keeps_cache(sample_article, a
 
 
 async def test_no_model_state(sample_article, app_config, app_translator_factory, app_save_dir):
-    from reader.translate import NoModelError
-
-    expected = str(NoModelError("ar", "en"))
     app = make_app(sample_article, app_config, app_translator_factory, start_summary=True, save_dir=app_save_dir)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.model_state == "missing")
         await pilot.pause()
         text = app.english_pane.plain_text()
-        assert text.startswith(expected)
-        assert "Press i" in text
+        assert text.startswith("No Arabic→English translation model is installed.")
+        assert "Press i" in text and "qari models install ar en" in text
+        from argostranslate import settings
+
+        assert f"Models live in {settings.package_data_dir}" in text  # the real folder
         assert "model: none installed" in app.sub_title
-        assert "no model" in app.english_pane.border_subtitle
+        assert "no model" in app.english_pane.border_title
         # Reading, navigation, summary and saving all still work.
         await pilot.press("j", "right_square_bracket")
         assert app.cursor > 1

@@ -1,8 +1,9 @@
 """Snapshot tests (pytest-textual-snapshot) of the reader's main layouts at a fixed size.
 
 The config is injected, the article has a fixed source name (the header shows it), the
-English comes from the real tiny fixture model (deterministic, meaningless text) and every
-worker has finished before the screenshot. Update after an intended change with
+English comes from a deterministic stand-in translator (tests/standin.py: the real tiny model's
+wording changes with the CPU, so it never appears in a screenshot) and every worker has
+finished before the screenshot. Update after an intended change with
 `pytest tests/test_app_snapshots.py --snapshot-update` and review the SVGs.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
+from standin import StandInTranslator
 
 from reader.app import QariApp
 from reader.article import parse_text
@@ -36,13 +39,13 @@ async def settle(pilot, condition, timeout: float = 30.0) -> None:
 
 
 def finished(app: QariApp) -> bool:
-    return app.translation_done and app.summary_numbers is not None and not app._pending_updates
+    return app.translation_done and app.summary_numbers is not None and not app.arabic_pane.layout_pending
 
 
 @pytest.mark.parametrize("layout", ["side", "stacked", "interleaved"])
-def test_layout_snapshot(snap_compare, snapshot_article, app_config, app_tiny_model, layout):
+def test_layout_snapshot(snap_compare, snapshot_article, app_config, layout):
     app_config.layout = layout
-    app = QariApp(snapshot_article, app_config, app_tiny_model)
+    app = QariApp(snapshot_article, app_config, StandInTranslator)
 
     async def run_before(pilot) -> None:
         await settle(pilot, finished)

@@ -31,6 +31,7 @@ from textual.strip import Strip
 from textual import events
 from textual.worker import get_current_worker
 
+from reader.arabic import ARABIC_LETTER_RE as ARABIC_RUN
 from reader.bidi import VisualLine, layout_paragraph, logical_offset_at, visual_spans
 
 Span = tuple[int, int]
@@ -70,10 +71,13 @@ class _Row:
 @dataclass
 class _Layout:
     width: int
+    """Cells the lines are wrapped to (at most the pane's `max_width`)."""
     rows: list[_Row]
     sentence_rows: dict[int, list[int]]
     group_heights: dict[Hashable, int]
     block_rows: list[int] = field(default_factory=list)
+    view_width: int = 0
+    """Cells of the pane's content region: right-to-left lines are aligned to its right edge."""
 
 
 class ArticlePane(ScrollView, can_focus=True):
@@ -89,6 +93,7 @@ class ArticlePane(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "article-pane--cursor",
         "article-pane--match",
+        "article-pane--match-cursor",
         "article-pane--heading",
         "article-pane--note",
         "article-pane--pending",
@@ -103,14 +108,16 @@ class ArticlePane(ScrollView, can_focus=True):
         overflow-y: auto;
         scrollbar-size-vertical: 1;
     }
-    ArticlePane > .article-pane--cursor { background: $accent 30%; color: $text; }
-    ArticlePane:focus > .article-pane--cursor { background: $accent 55%; color: $text; }
-    ArticlePane > .article-pane--match { background: $warning 45%; color: $text; text-style: bold underline; }
+    ArticlePane { background: $surface; color: $foreground; }
+    ArticlePane > .article-pane--cursor { background: $primary 40%; color: $text; }
+    ArticlePane:focus > .article-pane--cursor { background: $primary 55%; color: $text; }
+    ArticlePane > .article-pane--match { background: $warning 70%; color: $text; text-style: bold; }
+    ArticlePane > .article-pane--match-cursor { background: $success 80%; color: $text; text-style: bold underline; }
     ArticlePane > .article-pane--heading { text-style: bold; color: $text-primary; }
     ArticlePane > .article-pane--note { color: $text-warning; }
     ArticlePane > .article-pane--pending { color: $text-muted; }
     ArticlePane > .article-pane--marker { color: $text-secondary; }
-    ArticlePane > .article-pane--selected { background: $boost; }
+    ArticlePane > .article-pane--selected { background: $secondary 45%; color: $text; }
     """
 
     BINDINGS = [
@@ -152,6 +159,7 @@ class ArticlePane(ScrollView, can_focus=True):
         *,
         shape: bool = True,
         reorder: bool = True,
+        max_width: int | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -159,6 +167,11 @@ class ArticlePane(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.shape = shape
         self.reorder = reorder
+        self.max_width = max_width
+        """Lines wrap at most this many cells wide (long lines are hard to read); None: no cap."""
+        self.scroll_link: ArticlePane | None = None
+        """A pane that keeps the same vertical position as this one (side by side)."""
+        self._mirroring = False
         self._blocks: list[Block] = []
         self._line_cache: dict[tuple[str, int, bool], list[VisualLine]] = {}
         self._layout: _Layout | None = None
@@ -216,7 +229,9 @@ class ArticlePane(ScrollView, can_focus=True):
 
     @property
     def content_width(self) -> int:
-        return max(1, self.scrollable_content_region.width)
+        """Cells lines are wrapped to: the content region, capped at `max_width`."""
+        width = max(1, self.scrollable_content_region.width)
+        return min(width, self.max_width) if self.max_width else width
 
     @property
     def row_count(self) -> int:
@@ -272,6 +287,7 @@ class ArticlePane(ScrollView, can_focus=True):
 
     def _relayout(self, *, anchor: int | None = None, keep_background: bool = False) -> None:
         width = self.content_width if self.is_mounted and self.size.width else 0
+        view_width = max(width, self.scrollable_content_region.width) if width > 0 else 0
         if width <= 0:
             self._layout = None
             return
@@ -311,7 +327,7 @@ class ArticlePane(ScrollView, can_focus=True):
                 else:
                     for line in self._lines_for(block, width):
                         y = len(rows)
-                        pad = max(0, width - line.cells) if block.rtl else 0
+                        pad = max(0, view_width - line.cells) if block.rtl else 0
                         rows.append(_Row(j, line, pad))
                         for number, start, end in block.sentences:
                             if start < line.end and end > line.start or (start == end == line.start):
@@ -326,10 +342,10 @@ class ArticlePane(ScrollView, can_focus=True):
                 if want > height:
                     rows.extend(_Row(j - 1, None) for _ in range(want - height))
             i = j
-        self._layout = _Layout(width, rows, sentence_rows, natural, block_rows)
+        self._layout = _Layout(width, rows, sentence_rows, natural, block_rows, view_width)
         self._estimated = estimated
         self._strips.clear()
-        self.virtual_size = Size(width, len(rows))
+        self.virtual_size = Size(view_width, len(rows))
         self.refresh()
         if natural != self._natural:
             self._natural = natural
@@ -415,11 +431,10 @@ class ArticlePane(ScrollView, can_focus=True):
         """Scroll so the sentence's rows are visible (with a row of context if possible)."""
         if number is None or self._layout is None:
             return
-        self._ensure_sentence_laid_out(number)
-        rows = self._layout.sentence_rows.get(number)
-        if not rows:
+        extent = self.sentence_extent(number)
+        if extent is None:
             return
-        first, last = rows[0], rows[-1]
+        first, last = extent
         height = self.scrollable_content_region.height
         if height <= 0:
             return
@@ -433,6 +448,55 @@ class ArticlePane(ScrollView, can_focus=True):
             target = last - height + 1 + (1 if height > 4 else 0)
             target = min(target, first)
         self.scroll_to(y=target, animate=animate, immediate=True)
+
+    def sentence_extent(self, number: int) -> tuple[int, int] | None:
+        """(first row, last row) of a sentence here and, side by side, in the linked pane:
+        the rows that must be on screen for the reader to see the sentence in both."""
+        if self._layout is None:
+            return None
+        self._ensure_sentence_laid_out(number)
+        rows = list(self._layout.sentence_rows.get(number, ()))
+        link = self.scroll_link
+        if link is not None and link._layout is not None:
+            link._ensure_sentence_laid_out(number)
+            rows += link._layout.sentence_rows.get(number, ())
+        if not rows:
+            return None
+        return min(rows), max(rows)
+
+    @property
+    def view_height(self) -> int:
+        return self.scrollable_content_region.height
+
+    def sentences_in_view(self) -> list[int]:
+        """Sentence numbers with at least one row on screen, in reading order."""
+        if self._layout is None:
+            return []
+        top = int(self.scroll_y)
+        bottom = top + self.view_height
+        seen: dict[int, None] = {}
+        rows = self._layout.rows
+        for y in range(max(0, top), min(bottom, len(rows))):
+            row = rows[y]
+            if row.line is None:
+                continue
+            for number, start, end in self._blocks[row.block].sentences:
+                if start < row.line.end and end > row.line.start:
+                    seen.setdefault(number)
+        return sorted(seen)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """Side by side, the linked pane takes the same vertical position (wheel, paging,
+        scrollbar, cursor), so an Arabic paragraph's top row stays level with its English."""
+        super().watch_scroll_y(old_value, new_value)
+        link = self.scroll_link
+        if link is not None and not self._mirroring and link.scroll_y != new_value:
+            link._mirroring = True
+            try:
+                link.scroll_target_y = new_value
+                link.scroll_y = new_value
+            finally:
+                link._mirroring = False
 
     # ------------------------------------------------------------------ rendering
 
@@ -454,7 +518,7 @@ class ArticlePane(ScrollView, can_focus=True):
         row_y = scroll_y + y
         if layout is None or row_y >= len(layout.rows):
             return Strip.blank(self.scrollable_content_region.width, self.rich_style)
-        width = layout.width
+        width = layout.view_width
         row = layout.rows[row_y]
         block = self._blocks[row.block]
         spans = self._sentence_spans[row.block]
@@ -485,7 +549,10 @@ class ArticlePane(ScrollView, can_focus=True):
             return Strip.blank(width, style).apply_offsets(0, row_y)
         line = row.line
         pad = row.pad
-        text = Text(" " * pad + line.text, style=base + block_style, no_wrap=True, end="")
+        text = Text(" " * pad + line.text, no_wrap=True, end="")
+        # As a span, not `Text.style`: Rich drops `Text.style` when a text has no spans, and
+        # the row would then be drawn in the terminal's default colours instead of the theme's.
+        text.stylize(base + block_style, 0, len(text))
         # Decorations (markers, pending placeholders).
         for start, end, component in block.decorations:
             if start < line.end and end > line.start:
@@ -499,11 +566,13 @@ class ArticlePane(ScrollView, can_focus=True):
                 style = self.get_component_rich_style("article-pane--cursor")
                 for a, b in visual_spans(line, start, end):
                     text.stylize(style, a + pad, b + pad)
-        # Search matches.
+        # Search matches (a match inside the cursor sentence has a colour of its own).
         marks = self._marks.get(block.lang)
         if marks:
-            style = self.get_component_rich_style("article-pane--match")
             for number, (s_start, _s_end) in spans.items():
+                style = self.get_component_rich_style(
+                    "article-pane--match-cursor" if number == self.cursor else "article-pane--match"
+                )
                 for m_start, m_end in marks.get(number, ()):
                     start, end = s_start + m_start, s_start + m_end
                     if start < line.end and end > line.start:
@@ -518,7 +587,7 @@ class ArticlePane(ScrollView, can_focus=True):
                     b = len(text)
                 text.stylize(self.screen.get_component_rich_style("screen--selection"), a, b)
         strip = Strip(list(text.render(self.app.console)), text.cell_len)
-        strip = strip.crop_extend(scroll_x, scroll_x + width, base)
+        strip = strip.crop_extend(scroll_x, scroll_x + width, base + Style(bgcolor=block_style.bgcolor))
         return strip.apply_offsets(scroll_x, row_y)
 
     # ------------------------------------------------------------------ mouse
@@ -609,18 +678,6 @@ class ArticlePane(ScrollView, can_focus=True):
         self.refresh()
 
 
-def paragraph_block(paragraph, *, group: Hashable | None = None, gap_after: int = 1) -> Block:
-    """The Arabic block of an article paragraph (sentence spans relative to the paragraph)."""
-    return Block(
-        paragraph.text,
-        tuple((s.number, s.start - paragraph.start, s.end - paragraph.start) for s in paragraph.sentences),
-        rtl=True,
-        kind="heading" if paragraph.is_heading else "body",
-        group=group,
-        gap_after=gap_after,
-    )
-
-
 def visual_one_line(text: str, width: int, *, rtl: bool = True, shape: bool = True, reorder: bool = True) -> str:
     """`text` as one visual line of at most `width` cells (for titles and lists); a longer
     text is cut at its logical end and marked with an ellipsis on the line's end side."""
@@ -634,3 +691,15 @@ def visual_one_line(text: str, width: int, *, rtl: bool = True, shape: bool = Tr
     if len(lines) == 1:
         return first
     return ("…" + first) if rtl and reorder else (first + "…")
+
+
+def visual_inline(text: str, *, shape: bool = True, reorder: bool = True) -> str:
+    """A left-to-right message (a notification, a dialog line) with its Arabic runs in visual
+    order and shaped, as the panes draw Arabic; lines are kept, nothing is cut."""
+    if not reorder or not ARABIC_RUN.search(text):
+        return text
+    out = []
+    for line in text.split("\n"):
+        laid = layout_paragraph(line, max(1, len(line) * 2 + 2), rtl=False, shape=shape, reorder=True)
+        out.append("".join(l.text for l in laid))
+    return "\n".join(out)

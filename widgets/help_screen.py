@@ -38,9 +38,10 @@ class HelpScreen(ModalScreen[None]):
         self.keys = keys
 
     def compose(self) -> ComposeResult:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
+        table = Table.grid(padding=(0, 2), expand=True)
+        # The key column folds long key lists instead of pushing descriptions off screen.
+        table.add_column(style="bold", min_width=8, max_width=22, overflow="fold")
+        table.add_column(ratio=1)
         for key, description in self.keys:
             table.add_row(Text(key), Text(description))
         with VerticalScroll() as box:

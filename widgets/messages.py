@@ -7,8 +7,12 @@ thread-safe), so no widget is ever touched off the UI thread.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from reader.translation_job import JobUpdate
 
 
 @dataclass
@@ -34,31 +38,11 @@ class TranslationFailed(Message):
 
 
 @dataclass
-class SentenceTranslated(Message):
-    """One sentence finished translating (`number` is the article sentence number)."""
+class TranslationBatch(Message):
+    """Translations finished together (one CTranslate2 batch, or the cache hits) and the
+    progress after them (`reader.translation_job.JobUpdate`)."""
 
-    number: int
-    text: str
-    fresh: bool = False
-    """True for a forced re-translation (`r`), which bypassed the cache."""
-
-
-@dataclass
-class TranslationProgress(Message):
-    """Progress of the background translation: `done` of `total` sentences."""
-
-    done: int
-    total: int
-    eta: float | None
-    """Estimated seconds left, or None while unknown."""
-
-
-@dataclass
-class TranslationFinished(Message):
-    """Every sentence of the article has a translation."""
-
-    total: int
-    seconds: float
+    update: "JobUpdate"
 
 
 @dataclass

@@ -20,7 +20,7 @@ def section_label(article: Article, index: int, width: int, *, shape: bool, reor
     if heading is None:
         first = section.paragraphs[0].text if section.paragraphs else ""
         heading = first
-    number = f"{index + 1:>3}  "
+    number = f"{index + 1:>3} "
     label = Text(number, style="dim")
     label.append(visual_one_line(heading, width - len(number), rtl=True, shape=shape, reorder=reorder))
     return label
@@ -60,15 +60,21 @@ class SectionList(ModalScreen[int | None]):
             yield OptionList(id="sections")
 
     def on_mount(self) -> None:
+        self.query_one("#sections", OptionList).focus()
+        # Labels are laid out for the list's real width, known once it is arranged: a label
+        # that the list wrapped would scramble an already reordered visual line.
+        self.call_after_refresh(self._fill)
+
+    def _fill(self) -> None:
         options = self.query_one("#sections", OptionList)
-        width = max(20, min(96, self.app.size.width * 8 // 10) - 6)
+        width = max(8, options.scrollable_content_region.width - 1)
+        options.clear_options()
         options.add_options(
             Option(section_label(self.article, i, width, shape=self.shape, reorder=self.reorder), id=str(i))
             for i in range(len(self.article.sections))
         )
         if self.article.sections:
             options.highlighted = min(self.current, len(self.article.sections) - 1)
-        options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

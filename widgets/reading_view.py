@@ -1,0 +1,270 @@
+"""The reading view: the Arabic pane and the English pane, in every layout, kept level.
+
+The product's first promise is the English *beside* its Arabic. This container owns both panes
+so that promise has one keeper:
+
+* **side by side** the panes share one vertical position (`ArticlePane.scroll_link`): every
+  paragraph is padded to the taller of its two versions, so its first Arabic row and its first
+  English row are on the same screen row after any key, click, wheel, resize or new translation;
+* **stacked** each pane keeps the cursor sentence in view;
+* **interleaved** the Arabic pane holds each paragraph followed by its English.
+
+It also owns reading movement that depends on what is on screen: paging like `less`, scrolling
+through a sentence taller than the pane before the cursor moves on, and recentering. The App
+binds `cursor` to it (`data_bind`) and tells it when translations arrive.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.reactive import reactive
+
+from reader.arabic import arabic_ratio
+from reader.model import Article, Paragraph
+from widgets.article_pane import ArticlePane, Block
+from widgets.translation_pane import TranslationPane, english_block, note_blocks
+
+LAYOUTS = ("side", "stacked", "interleaved")
+
+
+def is_rtl_paragraph(paragraph: Paragraph) -> bool:
+    """A paragraph is laid out right-to-left unless it is written in another script (an
+    English quote block, a Latin byline): those read left-to-right even in the Arabic pane."""
+    ratio = arabic_ratio(paragraph.text)
+    return ratio >= 0.3 or not any(c.isalpha() for c in paragraph.text)
+
+
+def paragraph_block(paragraph: Paragraph, *, group: int | None = None, gap_after: int = 1) -> Block:
+    """The Arabic-pane block of an article paragraph (sentence spans relative to the paragraph)."""
+    return Block(
+        paragraph.text,
+        tuple((s.number, s.start - paragraph.start, s.end - paragraph.start) for s in paragraph.sentences),
+        rtl=is_rtl_paragraph(paragraph),
+        kind="heading" if paragraph.is_heading else "body",
+        group=group,
+        gap_after=gap_after,
+    )
+
+
+class ReadingView(Container):
+    """The Arabic and English panes of one article."""
+
+    DEFAULT_CSS = """
+    ReadingView { layout: horizontal; height: 1fr; width: 1fr; }
+    ReadingView.-stack { layout: vertical; }
+    """
+
+    cursor: reactive[int | None] = reactive(None, init=False)
+
+    def __init__(self, article: Article, *, shape: bool = True, reorder: bool = True,
+                 max_width: int | None = None, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.article = article
+        self.shape = shape
+        self.reorder = reorder
+        self.max_width = max_width
+        self.layout_mode = "side"
+        self.show_translation = True
+        self.translations: Mapping[int, str] = {}
+        self.english_note: str | None = None
+        """A message shown instead of the English (no model, translation off or failed)."""
+        self._built: tuple | None = None
+        self._keep_scroll = False
+
+    def compose(self) -> ComposeResult:
+        yield ArticlePane(id="arabic", classes="pane", shape=self.shape, reorder=self.reorder,
+                          max_width=self.max_width)
+        yield TranslationPane(id="english", classes="pane", shape=self.shape, reorder=self.reorder,
+                              max_width=self.max_width)
+
+    @property
+    def arabic(self) -> ArticlePane:
+        return self.query_one("#arabic", ArticlePane)
+
+    @property
+    def english(self) -> TranslationPane:
+        return self.query_one("#english", TranslationPane)
+
+    @property
+    def linked(self) -> bool:
+        """Whether the two panes share one vertical position (side by side with English)."""
+        return self.layout_mode == "side" and self.show_translation and self.english_note is None
+
+    # ------------------------------------------------------------------ content
+
+    def configure(self, layout: str, show_translation: bool) -> None:
+        """Apply a layout ("side", "stacked", "interleaved") and whether English is shown."""
+        self.layout_mode = layout if layout in LAYOUTS else "side"
+        self.show_translation = show_translation
+        self.set_class(self.layout_mode == "stacked", "-stack")
+        self.english.display = show_translation and self.layout_mode != "interleaved"
+        interleaved = self.layout_mode == "interleaved" and show_translation
+        self.arabic.border_title = "Arabic · English" if interleaved else "Arabic"
+        self._rebuild()
+
+    def show_translations(self, translations: Mapping[int, str], note: str | None = None) -> None:
+        """Show the English (the dict is live: later `update_translations` read it) or, with
+        `note`, a message in its place."""
+        self.translations = translations
+        self.english_note = note
+        self._built = None
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        interleaved = self.layout_mode == "interleaved" and self.show_translation
+        key = (interleaved, self.english_note)
+        english = self.english
+        if key != self._built:
+            self._built = key
+            paragraphs = self.article.paragraphs
+            blocks: list[Block] = []
+            if interleaved and self.english_note is not None:
+                blocks.extend(note_blocks(self.english_note + "\n"))
+            for index, paragraph in enumerate(paragraphs):
+                if interleaved and self.english_note is None:
+                    blocks.append(paragraph_block(paragraph, group=index, gap_after=0))
+                    blocks.append(english_block(paragraph, self.translations, group=index))
+                else:
+                    blocks.append(paragraph_block(paragraph, group=index))
+            self.arabic.set_blocks(blocks)
+            if self.english_note is not None:
+                english.show_note(self.english_note)
+            else:
+                english.show_article(self.article, self.translations)
+        self._link()
+        english.cursor = self.arabic.cursor = self.cursor
+        self.call_after_refresh(self.scroll_to_cursor)
+
+    def update_translations(self, numbers: set[int]) -> None:
+        """Redraw the paragraphs whose sentences were just translated."""
+        if self.english_note is not None:
+            return
+        self.english.update_sentences(numbers)
+        if self.layout_mode == "interleaved" and self.show_translation:
+            paragraphs = self.article.paragraphs
+            offset = len(self.arabic.blocks) - 2 * len(paragraphs)
+            changes = {}
+            for number in numbers:
+                index = self.article.paragraph_of(number)
+                changes[offset + 2 * index + 1] = english_block(paragraphs[index], self.translations, group=index)
+            if changes and offset >= 0:
+                self.arabic.replace_blocks(changes)
+        if self.cursor in numbers:
+            self.call_after_refresh(self.scroll_to_cursor)
+
+    def set_marks(self, marks) -> None:
+        self.arabic.set_marks(marks)
+        self.english.set_marks(marks)
+
+    # ------------------------------------------------------------------ alignment
+
+    def _link(self) -> None:
+        arabic, english = self.arabic, self.english
+        if self.linked:
+            arabic.scroll_link, english.scroll_link = english, arabic
+        else:
+            arabic.scroll_link = english.scroll_link = None
+        self._align()
+
+    def _align(self) -> None:
+        """Pad every paragraph to the taller of its Arabic and English (side by side)."""
+        arabic, english = self.arabic, self.english
+        if self.linked:
+            english.set_min_heights(arabic.natural_heights())
+            arabic.set_min_heights(english.natural_heights())
+            if english.scroll_y != arabic.scroll_y:
+                english.scroll_target_y = english.scroll_y = arabic.scroll_y
+        else:
+            english.set_min_heights({})
+            arabic.set_min_heights({})
+
+    def on_article_pane_layout_changed(self, event: ArticlePane.LayoutChanged) -> None:
+        if event.pane in (self.arabic, self.english):
+            self._align()
+
+    # ------------------------------------------------------------------ cursor and movement
+
+    def watch_cursor(self, old: int | None, new: int | None) -> None:
+        self.arabic.cursor = new
+        self.english.cursor = new
+        if self._keep_scroll:
+            self._keep_scroll = False
+            return
+        self.scroll_to_cursor()
+
+    def scroll_to_cursor(self) -> None:
+        """Bring the cursor sentence into view in every shown pane."""
+        self.arabic.scroll_to_sentence(self.cursor)
+        if not self.linked and self.english.display:
+            self.english.scroll_to_sentence(self.cursor)
+
+    def _view(self) -> tuple[int, int]:
+        """(top row, height) of the Arabic pane's view."""
+        pane = self.arabic
+        return int(pane.scroll_y), max(1, pane.view_height)
+
+    def _scroll_to(self, y: int) -> None:
+        self.arabic.scroll_to(y=max(0, y), animate=False, immediate=True)
+        if not self.linked and self.english.display and self.cursor is not None:
+            self.english.scroll_to_sentence(self.cursor)
+
+    def overflow(self, step: int) -> bool:
+        """`j`/`k` on a sentence taller than the view: scroll through it first. Returns True
+        when it scrolled (the cursor stays), False when the cursor should move on."""
+        if self.cursor is None:
+            return False
+        extent = self.arabic.sentence_extent(self.cursor)
+        if extent is None:
+            return False
+        first, last = extent
+        top, height = self._view()
+        bottom = top + height - 1
+        step_rows = max(1, height - 2)
+        if step > 0 and last > bottom:
+            self._scroll_to(min(top + step_rows, last - height + 1))
+            return True
+        if step < 0 and first < top:
+            self._scroll_to(max(top - step_rows, first))
+            return True
+        return False
+
+    def page(self, pages: float) -> int | None:
+        """Scroll by `pages` screens (negative: back; 0.5: half) like `less`; returns the sentence
+        the cursor should move to so it stays on a sentence in view (None: it already is)."""
+        top, height = self._view()
+        rows = int(height * abs(pages)) if abs(pages) < 1 else max(1, height - 2)
+        target = top + rows if pages > 0 else top - rows
+        self._scroll_to(target)
+        return self.cursor_in_view(forward=pages > 0)
+
+    def cursor_in_view(self, *, forward: bool) -> int | None:
+        """A sentence for the cursor when it left the view: the first one starting on screen
+        (paging forward) or the last one ending on screen (back); None if it is still seen."""
+        visible = self.arabic.sentences_in_view()
+        if not visible or self.cursor in visible:
+            return None
+        top, height = self._view()
+        bottom = top + height - 1
+
+        def whole(number: int) -> bool:
+            extent = self.arabic.sentence_extent(number)
+            return extent is not None and extent[0] >= top and extent[1] <= bottom
+
+        candidates = [n for n in visible if whole(n)] or visible
+        choice = candidates[0] if forward else candidates[-1]
+        self._keep_scroll = True
+        return choice
+
+    def recenter(self) -> None:
+        """Put the cursor sentence in the middle of the view (`z`)."""
+        if self.cursor is None:
+            return
+        extent = self.arabic.sentence_extent(self.cursor)
+        if extent is None:
+            return
+        top, height = self._view()
+        middle = (extent[0] + extent[1]) // 2
+        self._scroll_to(middle - height // 2)
