@@ -376,6 +376,16 @@ def lookup(word: str, context: str | None = None) -> list[Analysis]:
     return list(lookup_word(word, context).analyses)
 
 
+def _analyses_of(word: str) -> tuple[Sequence[Analysis], bool]:
+    """The lexicon's analyses of an Arabic word, narrowed by its tashkeel; and whether the
+    tashkeel had to be ignored because it agrees with none of them."""
+    analyses: Sequence[Analysis] = _cached_analyse(_bare(word))
+    if analyses and _MARKS_RE.search(word.replace("\u0640", "")):
+        narrowed = [a for a in analyses if compatible_with_diacritics(a, word)]
+        return (narrowed, False) if narrowed else (analyses, True)
+    return analyses, False
+
+
 def lookup_word(word: str, context: str | None = None) -> WordLookup:
     """`lookup` plus what to say when there is no analysis: the kind of word, a note, and a
     romanisation and Buckwalter transliteration of Arabic words the lexicon does not know."""
@@ -387,12 +397,7 @@ def lookup_word(word: str, context: str | None = None) -> WordLookup:
         return WordLookup(word, kind, note="not Arabic script: no analysis")
     if kind == "other":
         return WordLookup(word, kind, note="not a word: no analysis")
-    analyses: Sequence[Analysis] = _cached_analyse(_bare(word))
-    ignored = False
-    if analyses and _MARKS_RE.search(word.replace("\u0640", "")):
-        narrowed = [a for a in analyses if compatible_with_diacritics(a, word)]
-        ignored = not narrowed
-        analyses = narrowed or analyses
+    analyses, ignored = _analyses_of(word)
     analyses = rank(analyses, context)
     if analyses:
         return WordLookup(word, kind, tuple(analyses), diacritics_ignored=ignored,
@@ -421,7 +426,7 @@ def lemma_matches(sentences: Sequence[str], word: str,
             token = sentence[start:end]
             if word_kind(token) != "arabic":
                 continue
-            if any(a.lemma_id in wanted for a in _cached_analyse(_bare(token))):
+            if any(a.lemma_id in wanted for a in _analyses_of(token)[0]):
                 hits.append((index, start, end))
     return hits
 

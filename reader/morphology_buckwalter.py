@@ -29,6 +29,11 @@ MAX_SUFFIX = 6  # the longest suffix in dictSuffixes
 
 _POS_RE = re.compile(r"<pos>(.+?)</pos>")
 _UPPER_RE = re.compile(r"^[A-Z]")
+# Tags of clitics and inflections: a compound stem such as `bi/PREP+>an~a/FUNC_WORD` or
+# `li/PREP+Al/DET+{ivon/ADJ+ayoni/NSUFF_MASC_DU_ACCGEN` takes its part of speech from the
+# first tag that is not one of these.
+_GRAMMAR_TAG_RE = re.compile(r"(PREP|DET|CONJ|FUT|NEG_PART|INTERJ|EMPHATIC_PARTICLE|NSUFF|CASE|POSS_PRON"
+                             r"|IV\d|[PIC]VSUFF)")
 
 
 def data_dir() -> Path:
@@ -129,11 +134,14 @@ class BuckwalterAnalyser:
         for entry, voc, category, gloss_pos, lemma in _entries(path):
             match = _POS_RE.search(gloss_pos)
             gloss = _POS_RE.sub("", gloss_pos).strip()
-            if match and "/" in match.group(1):
-                tag = match.group(1).rsplit("/", 1)[1]
+            tags = [t for _, t in _affix_morphemes(match.group(1))] if match else []
+            if tags:
+                pos = next((t for t in tags if not _GRAMMAR_TAG_RE.match(t)), tags[-1])
+                tag = "+".join(tags)
             else:
-                tag = _stem_tag(voc, category, gloss)
-            row = (voc, intern.setdefault(category, category), gloss, intern.setdefault(tag, tag), lemma)
+                pos = tag = _stem_tag(voc, category, gloss)
+            row = (voc, intern.setdefault(category, category), gloss, intern.setdefault(tag, tag),
+                   intern.setdefault(pos, pos), lemma)
             table.setdefault(entry, []).append(row)
         return table
 
@@ -167,7 +175,7 @@ class BuckwalterAnalyser:
 
     def _combine(self, prefix_rows, stem_rows, suffix_rows):
         for voc_a, cat_a, gloss_a, parts_a in prefix_rows:
-            for voc_b, cat_b, gloss_b, tag_b, lemma in stem_rows:
+            for voc_b, cat_b, gloss_b, tag_b, pos_b, lemma in stem_rows:
                 if (cat_a, cat_b) not in self.ab:
                     continue
                 for voc_c, cat_c, gloss_c, parts_c in suffix_rows:
@@ -180,7 +188,7 @@ class BuckwalterAnalyser:
                         prefixes=tuple(Morpheme(buckwalter_to_arabic(f), t) for f, t in parts_a),
                         stem=Morpheme(buckwalter_to_arabic(voc_b), tag_b),
                         suffixes=tuple(Morpheme(buckwalter_to_arabic(f), t) for f, t in parts_c),
-                        pos=tag_b,
+                        pos=pos_b,
                         glosses=tuple(g.strip() for g in gloss_b.split(";") if g.strip()),
                         prefix_gloss=gloss_a,
                         suffix_gloss=gloss_c,
