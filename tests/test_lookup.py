@@ -323,3 +323,19 @@ async def test_lookup_screen_no_analysis() -> None:
         size = static.size
         text = "\n".join(s.text for s in static.render_lines(Region(0, 0, size.width, size.height)))
         assert "No analysis" in text and "trāmb" in text
+
+
+# --- the benchmark script still runs ------------------------------------------------------------------
+
+def test_bench_lookup_quick() -> None:
+    """Format only (never a speed): the last line is `RESULT key=value ...` with the fields the
+    README quotes."""
+    proc = subprocess.run([sys.executable, str(REPO / "tests" / "benchmarks" / "bench_lookup.py"), "--quick"],
+                          capture_output=True, text=True, timeout=180, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    last = proc.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"RESULT( [a-z0-9_]+=\S+)+", last), last
+    fields = dict(f.split("=", 1) for f in last.split()[1:])
+    assert list(fields)[:2] == ["lookup_p95_ms", "lookup_median_ms"]
+    assert float(fields["lookup_p95_ms"]) > 0 and float(fields["load_s"]) > 0
+    assert 0.9 < float(fields["coverage"]) <= 1 and fields["words"] == "150"
