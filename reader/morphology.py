@@ -8,7 +8,7 @@ every reading. This module is the small interface the reader, the CLI and the li
 analyser behind it is an adapter module (`ADAPTER`, today `reader.morphology_buckwalter`) that
 can be swapped without touching the callers.
 
-The lexicon takes about half a second and some 50 MB to load, so it is loaded lazily, once per
+The lexicon takes 0.5–1 s and about 36 MB to load, so it is loaded lazily, once per
 process, by the first `lookup` (or by `load_lexicon()` from a worker, which the reader calls
 after its first paint); importing this module costs nothing. A lookup is then well under a
 millisecond. Also here: a readable romanisation and Buckwalter transliteration for words with
@@ -237,7 +237,7 @@ _ARABIC_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06e
 _WORD_RE = re.compile(
     rf"[{_ARABIC_LETTERS}][{_ARABIC_LETTERS}{_ARABIC_MARKS}]*"     # an Arabic word with its tashkeel
     r"|[0-9\u0660-\u0669\u06f0-\u06f9]+(?:[.,٫٬][0-9\u0660-\u0669\u06f0-\u06f9]+)*"  # a number
-    r"|[^\W\d_]+(?:['’][^\W\d_]+)*"                                 # a Latin (or other script) word
+    r"|[^\W\d_\u0600-\u06ff]+(?:['’][^\W\d_\u0600-\u06ff]+)*"    # a Latin (or other script) word
 )
 _MARKS_RE = re.compile(f"[{_ARABIC_MARKS}]")
 

@@ -222,6 +222,27 @@ def test_word_spans() -> None:
     assert word_spans("") == [] and word_spans(" ، . ") == []
 
 
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ALPHABET = "كتبالمرشحقوي" + "\u064e\u064f\u0650\u0651\u0652\u064b\u0640" + "Musk" + "0123٤٠" + " .,،:«»()-!" + "\u200f"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=40))
+def test_word_spans_cover_every_word_character_once(text: str) -> None:
+    spans = word_spans(text)
+    assert all(0 <= s < e <= len(text) for s, e in spans)
+    assert all(e1 <= s2 for (_, e1), (s2, _) in zip(spans, spans[1:]))  # ordered, disjoint
+    covered = set().union(*(range(s, e) for s, e in spans)) if spans else set()
+    for i, ch in enumerate(text):
+        if ch.isalnum() and ch != "\u0640":  # letters and digits (not tatweel) are always inside a word
+            assert i in covered, (text, i)
+    for s, e in spans:
+        assert M.word_kind(text[s:e]) in ("arabic", "latin", "number")
+        assert not text[s].isspace() and not M._MARKS_RE.fullmatch(text[s])  # a word starts with a letter or digit
+
+
 def test_lemma_matches_in_the_sample() -> None:
     from reader.article import load_article
 
