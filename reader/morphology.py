@@ -249,6 +249,17 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _WORD_RE.finditer(text)]
 
 
+def word_at(text: str, offset: int) -> tuple[int, int] | None:
+    """The span of the word at logical `offset` of `text` (e.g. under a mouse click, via
+    reader.bidi.logical_offset_at), or None when the offset falls between words."""
+    for start, end in word_spans(text):
+        if start <= offset < end:
+            return start, end
+        if start > offset:
+            break
+    return None
+
+
 def word_kind(word: str) -> str:
     """`arabic`, `number`, `latin` (any other letters) or `other` (no word at all)."""
     word = word.strip()
@@ -460,5 +471,5 @@ __all__ = [
     "ADAPTER", "Analysis", "Analyser", "LexiconUnavailable", "Morpheme", "WordLookup",
     "arabic_to_buckwalter", "buckwalter_to_arabic", "compatible_with_diacritics", "context_score",
     "format_text", "lemma_ids", "lemma_matches", "lexicon_loaded", "load_lexicon", "lookup",
-    "lookup_word", "rank", "romanise", "word_kind", "word_spans",
+    "lookup_word", "rank", "romanise", "word_at", "word_kind", "word_spans",
 ]

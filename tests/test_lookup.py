@@ -220,6 +220,9 @@ def test_word_spans() -> None:
     words = [text[s:e] for s, e in word_spans(text)]
     assert words == ["قال", "ماسك", "Musk", "المُرَشَّحُ", "فاز", "بـ", "1.3", "مليون", "صوت", "و", "٤٠", "دقيقة"]
     assert word_spans("") == [] and word_spans(" ، . ") == []
+    start = text.index("المُرَشَّحُ")
+    assert M.word_at(text, start + 3) == (start, start + len("المُرَشَّحُ"))
+    assert M.word_at(text, text.index("(")) is None and M.word_at(text, len(text)) is None
 
 
 from hypothesis import given, settings  # noqa: E402
