@@ -51,6 +51,14 @@ class Morpheme:
     def transliteration(self) -> str:
         return arabic_to_buckwalter(self.form)
 
+    @property
+    def display(self) -> str:
+        """The form as it can be shown alone: a vowel-only suffix (the `a` of kataba) sits on a
+        tatweel, since a bare combining mark has nothing to draw on."""
+        if self.form and all(_MARKS_RE.fullmatch(c) for c in self.form):
+            return "\u0640" + self.form
+        return self.form
+
 
 POS_LABELS = {
     "NOUN": "noun", "NOUN_PROP": "proper noun", "ADJ": "adjective", "ADV": "adverb",
@@ -454,7 +462,7 @@ def format_text(result: WordLookup) -> str:
         lines.append(f"  ({result.note})")
     for n, a in enumerate(result.analyses, 1):
         parts = " + ".join(
-            f"{m.form} {m.transliteration}/{m.tag}" if m.form else f"∅/{m.tag}"
+            f"{m.display} {m.transliteration}/{m.tag}" if m.form else f"∅/{m.tag}"
             for m in (*a.prefixes, a.stem, *a.suffixes)
         )
         lines.append(f"  {n}. {a.vocalised}  {a.transliteration}  [{a.pos_label}]")

@@ -93,7 +93,7 @@ class LookupScreen(ModalScreen[None]):
                 text.append(" + ", style="dim")
             is_stem = morpheme is a.stem
             if morpheme.form:
-                text.append(self.arabic(morpheme.form), style="bold" if is_stem else "")
+                text.append(self.arabic(morpheme.display), style="bold" if is_stem else "")
                 text.append(f" {morpheme.transliteration}")
             else:
                 text.append("∅")
