@@ -409,6 +409,9 @@ def lookup_word(word: str, context: str | None = None) -> WordLookup:
     """`lookup` plus what to say when there is no analysis: the kind of word, a note, and a
     romanisation and Buckwalter transliteration of Arabic words the lexicon does not know."""
     word = unicodedata.normalize("NFC", word.strip())
+    spans = word_spans(word)
+    if len(spans) == 1:  # «المرشح»، or "Musk," as pasted: the word without its punctuation
+        word = word[spans[0][0]:spans[0][1]]
     kind = word_kind(word)
     if kind == "number":
         return WordLookup(word, kind, note="a number: no analysis")

@@ -129,6 +129,12 @@ def test_latin_and_digits_say_no_analysis(word, kind) -> None:
     assert result.romanised == ""
 
 
+def test_surrounding_punctuation_is_not_part_of_the_word() -> None:
+    assert lookup_word("«للتواصل»،").word == "للتواصل" and ids("«للتواصل»،") == ["tawASul_1"]
+    assert lookup_word("(Musk)").kind == "latin"
+    assert lookup_word("كتب قال").kind == "other"  # two words are not one word
+
+
 def test_buckwalter_round_trip() -> None:
     for a in lookup("وسيكتبونها") + lookup("الأئمة") + lookup("الإثنين"):
         assert M.buckwalter_to_arabic(a.transliteration) == a.vocalised
