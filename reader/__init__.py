@@ -7,6 +7,7 @@ The small public API for library use (heavy modules are imported only when calle
     >>> reader.summarize_text(text, sentences=3)               # summary sentences, article order
     >>> reader.translate_sentences(["جملة أولى.", "جملة ثانية."]) # needs an installed ar->en model
     >>> reader.translate_text(text)                            # [(arabic, english), ...] per sentence
+    >>> reader.lookup("للتواصل")                                # analyses: lemma, parts, glosses
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from reader.model import Article, Paragraph, Section, Sentence, SentenceId
 
 __all__ = [
     "Article", "ArticleError", "Paragraph", "Section", "Sentence", "SentenceId",
-    "load_article", "parse_text", "summarize_text", "translate_sentences", "translate_text",
+    "load_article", "lookup", "parse_text", "summarize_text", "translate_sentences", "translate_text",
 ]
 
 
@@ -43,3 +44,13 @@ def translate_text(text: str) -> list[tuple[str, str]]:
     article = parse_text(text)
     originals = [s.text for s in article.sentences]
     return list(zip(originals, translate_sentences(originals), strict=True))
+
+
+def lookup(word: str, context: str | None = None):
+    """Every morphological analysis of an Arabic word, best first: a list of
+    reader.morphology.Analysis (vocalised form, lemma, prefixes/stem/suffixes with tags, part of
+    speech, English glosses); [] for names, Latin words and numbers. `context` is optional
+    English text to rank by. The lexicon loads on the first call (about half a second)."""
+    from reader.morphology import lookup as _lookup
+
+    return _lookup(word, context)

@@ -16,7 +16,7 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
 
-COMMANDS = ("summarize", "translate", "models", "config")
+COMMANDS = ("summarize", "translate", "models", "config", "lookup")
 
 
 def qari_version() -> str:
@@ -66,7 +66,7 @@ def _source_help() -> str:
 def _reader_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qari",
-        usage="qari [SOURCE] [options]\n       qari {summarize,translate,models,config} --help",
+        usage="qari [SOURCE] [options]\n       qari {summarize,translate,models,config,lookup} --help",
         description=(
             "Read Arabic news in the terminal: the article right-to-left, an offline English "
             "translation sentence by sentence, and an extractive summary. With no SOURCE, opens "
@@ -77,7 +77,8 @@ def _reader_parser() -> argparse.ArgumentParser:
             "  summarize SOURCE   write a Markdown summary (Arabic + English)\n"
             "  translate SOURCE   translate sentence by sentence (jsonl, markdown or text)\n"
             "  models ...         list, install, remove or pack Argos translation models\n"
-            "  config             show or create the settings file\n\n"
+            "  config             show or create the settings file\n"
+            "  lookup WORD...     analyses of Arabic words: lemma, parts, English glosses\n\n"
             "In the reader press ? for every key."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -502,11 +503,44 @@ def cmd_config(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
+def _lookup_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qari lookup",
+        description="Look Arabic words up offline: every morphological analysis (vocalised form, "
+                    "lemma, prefixes + stem + suffixes with tags, part of speech, English glosses), "
+                    "most likely first. Words with no analysis (names, foreign words) get a transliteration.",
+    )
+    parser.add_argument("words", nargs="*", metavar="WORD", help="Arabic words (tashkeel narrows the readings)")
+    parser.add_argument("--json", action="store_true", help="print a JSON array, one object per word")
+    parser.add_argument("--context", metavar="ENGLISH", help="English text to rank the readings by (e.g. a translation)")
+    return parser
+
+
+def cmd_lookup(argv: Sequence[str]) -> int:
+    args = _lookup_parser().parse_args(argv)
+    words = [w for arg in args.words for w in arg.split()]
+    if not words:
+        raise UserError("lookup needs at least one word, e.g. `qari lookup للتواصل`", EXIT_USAGE)
+    from reader.morphology import LexiconUnavailable, format_text, lookup_word
+
+    try:
+        results = [lookup_word(w, args.context) for w in words]
+    except LexiconUnavailable as exc:
+        raise UserError(str(exc)) from None
+    if args.json:
+        text = json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2)
+    else:
+        text = "\n\n".join(format_text(r) for r in results)
+    _emit(text, None, False)
+    return EXIT_OK
+
+
 HANDLERS: dict[str, Callable[[Sequence[str]], int]] = {
     "summarize": cmd_summarize,
     "translate": cmd_translate,
     "models": cmd_models,
     "config": cmd_config,
+    "lookup": cmd_lookup,
 }
 
 

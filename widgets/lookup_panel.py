@@ -1,0 +1,109 @@
+"""The word-lookup popup: every analysis of one word (vocalised form, lemma, prefixes + stem +
+suffixes with their tags, part of speech, English glosses), or "no analysis" and a
+transliteration.
+
+The screen only displays: the caller analyses the word off the UI thread (the lexicon loads in
+a worker, `reader.morphology.lookup_word`) and passes the `WordLookup` in. Arabic goes through
+reader.bidi's layout (`visual_one_line`), like the article pane, so it is shaped and in visual
+order on terminals that do neither; the reader's `--bidi terminal` / `--no-shape` settings map
+to `reorder` / `shape`.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from reader.morphology import Analysis, WordLookup
+from widgets.article_pane import visual_one_line
+
+_ARABIC_WIDTH = 60  # cells: room for any single word, vocalised, with its clitics
+
+
+class LookupScreen(ModalScreen[None]):
+    """A modal list of the analyses of one word, best first. Escape (or q) closes it."""
+
+    BINDINGS = [Binding("escape,q", "close", "Close")]
+
+    DEFAULT_CSS = """
+    LookupScreen { align: center middle; }
+    LookupScreen > VerticalScroll {
+        width: 90%;
+        max-width: 100;
+        height: auto;
+        max-height: 90%;
+        border: round $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    LookupScreen .lookup-analysis { margin-bottom: 1; }
+    LookupScreen #lookup-none { margin-bottom: 1; }
+    """
+
+    def __init__(self, result: WordLookup, *, shape: bool = True, reorder: bool = True) -> None:
+        super().__init__()
+        self.result = result
+        self.shape = shape
+        self.reorder = reorder
+
+    def arabic(self, text: str) -> str:
+        """`text` as it must be drawn: shaped and in visual order (unless the terminal does it)."""
+        if not text:
+            return ""
+        return visual_one_line(text, _ARABIC_WIDTH, rtl=True, shape=self.shape, reorder=self.reorder)
+
+    def compose(self) -> ComposeResult:
+        result = self.result
+        with VerticalScroll() as box:
+            box.border_title = self.arabic(result.word) if result.kind == "arabic" else result.word
+            box.border_subtitle = "Esc to close"
+            if not result.found:
+                yield Static(self._no_analysis(), id="lookup-none")
+                return
+            if result.note:
+                yield Static(Text(result.note, style="italic"), id="lookup-note")
+            for n, analysis in enumerate(result.analyses, 1):
+                yield Static(self._analysis(n, analysis), classes="lookup-analysis", id=f"lookup-{n}")
+
+    def _no_analysis(self) -> Text:
+        text = Text()
+        text.append(self.result.note.capitalize() or "No analysis", style="bold")
+        if self.result.romanised:
+            text.append("\ntransliteration  ", style="dim")
+            text.append(self.result.romanised, style="bold")
+            text.append(f"   (Buckwalter: {self.result.buckwalter})", style="dim")
+        return text
+
+    def _analysis(self, n: int, a: Analysis) -> Text:
+        text = Text()
+        text.append(f"{n}. ", style="dim")
+        text.append(self.arabic(a.vocalised), style="bold")
+        text.append(f"  {a.transliteration}  ")
+        text.append(a.pos_label, style="italic")
+        text.append("\n   lemma  ", style="dim")
+        text.append(self.arabic(a.lemma), style="bold")
+        text.append(f"  {a.lemma_transliteration}")
+        text.append("\n   parts  ", style="dim")
+        for i, morpheme in enumerate((*a.prefixes, a.stem, *a.suffixes)):
+            if i:
+                text.append(" + ", style="dim")
+            is_stem = morpheme is a.stem
+            if morpheme.form:
+                text.append(self.arabic(morpheme.display), style="bold" if is_stem else "")
+                text.append(f" {morpheme.transliteration}")
+            else:
+                text.append("∅")
+            text.append(f" {morpheme.tag}", style="dim")
+        text.append("\n   gloss  ", style="dim")
+        text.append("; ".join(a.glosses) or "-", style="bold")
+        affix = " · ".join(g for g in (a.prefix_gloss, a.suffix_gloss) if g)
+        if affix:
+            text.append(f"   ({affix})", style="dim")
+        return text
+
+    def action_close(self) -> None:
+        self.dismiss(None)
