@@ -21,9 +21,10 @@ MAX_BYTES = 50 * 1024 * 1024
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
 # Zero-width characters and bidi controls never belong in the display text (a ZWJ inside an
-# emoji sequence such as 👨‍👩‍👧 is part of the emoji and stays).
+# emoji sequence such as 👨‍👩‍👧 is part of the emoji and stays). ZWNJ (U+200C) stays: it is
+# part of the spelling in Persian, Urdu and Kurdish (اصلاح‌طلبان).
 _INVISIBLE = dict.fromkeys(
-    map(ord, "\u200b\u200c\u2060\ufeff\u00ad\u200e\u200f\u061c"
+    map(ord, "\u200b\u2060\ufeff\u00ad\u200e\u200f\u061c"
              "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
     None,
 )
@@ -235,7 +236,7 @@ def _article_from_html(data: bytes, source: str, encoding: str | None, url: str 
 
 def normalise(text: str) -> str:
     """Unify line endings and spaces, drop zero-width and bidi control characters (not the
-    ZWJ inside an emoji sequence) and other control characters; keep tashkeel. Whitespace
+    ZWJ inside an emoji sequence, nor ZWNJ) and other control characters; keep tashkeel. Whitespace
     controls (form feed, vertical tab, NEL, separators) become line breaks or spaces, so no
     two words are glued together. Lines are stripped; blank-line runs become one."""
     if "\u200d" in text:
