@@ -210,7 +210,9 @@ _BINARY_CONTROLS = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
 
 def _article_from_bytes(data: bytes, source: str, encoding: str | None) -> Article:
     if not data.strip():
-        raise ArticleError(f"{source}: the file is empty")
+        raise ArticleError("no input on stdin" if source == "<stdin>" else f"{source}: the file is empty")
+    if data.startswith(b"%PDF-"):
+        raise ArticleError(f"{source}: is a PDF; qari reads text and HTML (convert it: pdftotext FILE.pdf FILE.txt)")
     text, used = decode(data, source, encoding)
     if _control_ratio(text) > 0.1:
         raise ArticleError(f"{source}: looks like a binary file, not text")
