@@ -233,7 +233,7 @@ def write_text_atomic(path: str | Path, text: str, *, force: bool = False) -> Pa
         raise ExportExists(f"{target}: already exists (use --force to overwrite)")
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.exists():
-        raise ExportError(f"{folder}: folder does not exist (cannot write {target.name} there)")
+        raise ExportError(f"{target}: cannot write, its folder does not exist")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:

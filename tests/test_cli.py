@@ -421,7 +421,7 @@ def test_pdf_file_is_refused_with_a_hint(no_model: QariEnv, tmp_path: Path) -> N
 def test_output_errors_name_the_path_once(no_model: QariEnv, tmp_path: Path) -> None:
     missing = tmp_path / "no-such-folder" / "summary.md"
     line = assert_one_line_error(no_model.run("summarize", "--no-translate", SAMPLE, "-o", missing), 1)
-    assert line == f"qari: {missing.parent}: folder does not exist (cannot write summary.md there)"
+    assert line == f"qari: {missing}: cannot write, its folder does not exist"
     target = tmp_path / "out.jsonl"
     target.write_text("keep", encoding="utf-8")
     line = assert_one_line_error(no_model.run("summarize", "--no-translate", SAMPLE, "-o", target), 1,

@@ -204,7 +204,7 @@ def test_write_to_missing_folder_or_directory(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="does not exist") as missing:
         write_text_atomic(tmp_path / "nope" / "out.md", "x")
     assert str(missing.value).count(str(tmp_path)) == 1  # the path once, and which folder is missing
-    assert str(missing.value).startswith(f"{tmp_path / 'nope'}: folder does not exist")
+    assert str(missing.value) == f"{tmp_path / 'nope' / 'out.md'}: cannot write, its folder does not exist"
     with pytest.raises(ExportError, match="is a directory"):
         write_text_atomic(tmp_path, "x")
 

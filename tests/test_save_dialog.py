@@ -64,6 +64,6 @@ async def test_an_error_names_the_path_once_and_says_the_folder_is_missing(tmp_p
     assert app.result == []  # the dialog stays open
     assert message.startswith("Could not save: ")
     for text in (message, *notes):
-        assert text.count(str(tmp_path)) == 1 and "folder does not exist" in text, text
+        assert text.count(str(tmp_path)) == 1 and str(target) in text and "folder does not exist" in text, text
     assert len(notes) == 1
     assert not target.parent.exists()
