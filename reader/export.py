@@ -38,10 +38,12 @@ RTL_CLOSE = "</div>"
 NO_MODEL = "none (no translation model installed)"
 NO_TRANSLATION = "*(no translation)*"
 
-# Characters Markdown may read as markup anywhere in a line. An underscore inside a word
-# (`translate-ar_en`, `كلمة_كلمة`) between two letters or digits is never emphasis in CommonMark, so it stays as it is; `&` only when it
-# would start an entity (`&amp;`, `&#1;`).
-_MD_SPECIAL = re.compile(r"[\\`*\[\]<>#|~]|(?<![^\W_])_|_(?![^\W_])|&(?=#?\w+;)")
+# Characters Markdown may read as markup anywhere in a line. Some only in context, and only
+# there are they escaped, so the raw file stays readable: an underscore between two letters or
+# digits (`translate-ar_en`, `كلمة_كلمة`) is never emphasis; brackets make a link or a link
+# definition only with `](`, `][` or `]:` (and no definition can exist when every `]:` is
+# escaped); `&` matters only where it would start an entity (`&amp;`, `&#1;`).
+_MD_SPECIAL = re.compile(r"[\\`*<>#|~]|(?<![^\W_])_|_(?![^\W_])|\](?=[(\[:])|&(?=#?\w+;)")
 # What would open a block at the start of a line: a list item (`- `, `+ `, `1. `, `1) `).
 _BLOCK_START = re.compile(r"^([-+=]|\d{1,9}(?=[.)]))", re.MULTILINE)
 _MD_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")

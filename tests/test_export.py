@@ -275,3 +275,13 @@ def test_failure_after_the_new_text_is_written_keeps_the_old_file(tmp_path: Path
     monkeypatch.setattr("reader.export.os.replace", real_replace)
     write_text_atomic(target, "new", force=True)
     assert target.read_text(encoding="utf-8") == "new"
+
+
+def test_library_api_renders_with_the_same_functions() -> None:
+    import reader
+    from reader import export
+
+    assert reader.summary_document is export.summary_document
+    assert reader.translation_document is export.translation_document
+    article = reader.parse_text("قال الوزير إن الخطة جاهزة. ثم غادر.")
+    assert reader.translation_document(article, [None, None], format="text") == article.text
