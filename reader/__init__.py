@@ -8,6 +8,11 @@ The small public API for library use (heavy modules are imported only when calle
     >>> reader.translate_sentences(["جملة أولى.", "جملة ثانية."]) # needs an installed ar->en model
     >>> reader.translate_text(text)                            # [(arabic, english), ...] per sentence
     >>> reader.lookup("للتواصل")                                # analyses: lemma, parts, glosses
+    >>> reader.summary_document(article, chosen, translations, algorithm="news", model=None)
+    >>> reader.translation_document(article, english, format="markdown")  # or "jsonl", "text"
+
+`summary_document` and `translation_document` are `reader.export`'s, the very functions the
+reader's save and `qari summarize` / `qari translate` use (loaded on first use).
 """
 
 from __future__ import annotations
@@ -20,8 +25,20 @@ from reader.model import Article, Paragraph, Section, Sentence, SentenceId
 
 __all__ = [
     "Article", "ArticleError", "Paragraph", "Section", "Sentence", "SentenceId",
-    "load_article", "lookup", "parse_text", "summarize_text", "translate_sentences", "translate_text",
+    "load_article", "lookup", "parse_text", "summarize_text", "summary_document", "translate_sentences",
+    "translate_text", "translation_document",
 ]
+
+_EXPORTED = ("summary_document", "translation_document")
+
+
+def __getattr__(name: str) -> object:
+    """Load `reader.export` only when one of its functions is asked for (keeps start-up lean)."""
+    if name in _EXPORTED:
+        from reader import export
+
+        return getattr(export, name)
+    raise AttributeError(f"module 'reader' has no attribute {name!r}")
 
 
 def summarize_text(text: str, sentences: int | None = None, algorithm: str | None = None) -> list[str]:

@@ -812,12 +812,11 @@ class QariApp(App[int]):
 
     def save_summary(self, path: Path, force: bool = False) -> Path:
         """Write the shown summary as Markdown (logical text) with `reader.export`."""
-        from reader.export import summary_markdown, write_text_atomic
+        from reader.export import summary_document, write_text_atomic
 
         sentences = [self.sentences[n] for n in self.summary_numbers or ()]
         translations = {s.id: self.translations.get(s.number) for s in sentences}
-        text = summary_markdown(self.article, sentences, translations, algorithm=self.algorithm,
-                                length=plural(len(sentences), "sentence"), model=self.model_name)
+        text = summary_document(self.article, sentences, translations, algorithm=self.algorithm, model=self.model_name)
         return write_text_atomic(path, text, force=force)
 
     def action_save(self) -> None:

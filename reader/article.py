@@ -21,13 +21,15 @@ MAX_BYTES = 50 * 1024 * 1024
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
 # Zero-width characters and bidi controls never belong in the display text (a ZWJ inside an
-# emoji sequence such as 👨‍👩‍👧 is part of the emoji and stays).
+# emoji sequence such as 👨‍👩‍👧 is part of the emoji and stays). A ZWNJ (U+200C) between two
+# letters stays: it is part of the spelling in Persian, Urdu and Kurdish (اصلاح‌طلبان).
 _INVISIBLE = dict.fromkeys(
-    map(ord, "\u200b\u200c\u2060\ufeff\u00ad\u200e\u200f\u061c"
+    map(ord, "\u200b\u2060\ufeff\u00ad\u200e\u200f\u061c"
              "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
     None,
 )
 _ZWJ = re.compile("\u200d")
+_ZWNJ = re.compile("\u200c")
 _EMOJI = re.compile("[\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]")
 # Whitespace control characters separate words: line separators (as str.splitlines) become
 # line breaks, the unit separator a space; every other control character is dropped.
@@ -209,7 +211,9 @@ _BINARY_CONTROLS = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
 
 def _article_from_bytes(data: bytes, source: str, encoding: str | None) -> Article:
     if not data.strip():
-        raise ArticleError(f"{source}: the file is empty")
+        raise ArticleError("no input on stdin" if source == "<stdin>" else f"{source}: the file is empty")
+    if data.startswith(b"%PDF-"):
+        raise ArticleError(f"{source}: is a PDF; qari reads text and HTML (convert it: pdftotext FILE.pdf FILE.txt)")
     text, used = decode(data, source, encoding)
     if _control_ratio(text) > 0.1:
         raise ArticleError(f"{source}: looks like a binary file, not text")
@@ -235,9 +239,11 @@ def _article_from_html(data: bytes, source: str, encoding: str | None, url: str 
 
 def normalise(text: str) -> str:
     """Unify line endings and spaces, drop zero-width and bidi control characters (not the
-    ZWJ inside an emoji sequence) and other control characters; keep tashkeel. Whitespace
+    ZWJ inside an emoji sequence, nor ZWNJ) and other control characters; keep tashkeel. Whitespace
     controls (form feed, vertical tab, NEL, separators) become line breaks or spaces, so no
     two words are glued together. Lines are stripped; blank-line runs become one."""
+    if "\u200c" in text:
+        text = _ZWNJ.sub(_keep_word_zwnj, text)
     if "\u200d" in text:
         text = _ZWJ.sub(_keep_emoji_zwj, text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
@@ -253,6 +259,17 @@ def normalise(text: str) -> str:
     while out and not out[-1]:
         out.pop()
     return "\n".join(out)
+
+
+def _keep_word_zwnj(match: re.Match) -> str:
+    """A ZWNJ inside a word (a letter or mark on each side) is spelling; any other is dropped."""
+    import unicodedata  # C module, already loaded by the time text is read
+
+    text, i = match.string, match.start()
+    if 0 < i < len(text) - 1 and unicodedata.category(text[i - 1])[0] in "LM" \
+            and unicodedata.category(text[i + 1])[0] in "LM":
+        return "\u200c"
+    return ""
 
 
 def _keep_emoji_zwj(match: re.Match) -> str:

@@ -123,7 +123,7 @@ def _translate_parser() -> argparse.ArgumentParser:
     parser.add_argument("source", metavar="SOURCE", help=_source_help())
     parser.add_argument("--format", "-f", choices=("jsonl", "markdown", "text"), default="jsonl",
                         help="jsonl: one JSON object per sentence (default); markdown: paragraphs in both "
-                             "languages; text: the English text")
+                             "languages; text: the English text (the Arabic where there is none)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     parser.add_argument("--no-cache", action="store_true", help="translate again even what the cache holds")
@@ -136,8 +136,8 @@ def _models_parser() -> argparse.ArgumentParser:
         prog="qari models",
         description="Manage Argos Translate packages (the offline translation models qari uses).",
     )
-    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    sub.add_parser("list", help="installed packages and the one qari uses",
+    sub = parser.add_subparsers(dest="action", metavar="ACTION")  # none: list
+    sub.add_parser("list", help="installed packages and the one qari uses (the default)",
                    description="List installed Argos packages (pair, version, size, path).")
     available = sub.add_parser("available", help="packages offered by the Argos index (needs the internet)",
                                description="List the packages the Argos index offers; ar->en is marked.")
@@ -183,6 +183,7 @@ def _config_parser() -> argparse.ArgumentParser:
                                      description="Show the settings file's path and the settings in force.")
     parser.add_argument("action", nargs="?", choices=("show", "init", "path"), default="show",
                         help="show (default), init: write a commented settings file, path: print its path")
+    parser.add_argument("--force", action="store_true", help="init: replace an existing settings file")
     return parser
 
 
@@ -316,7 +317,7 @@ def _reattach_terminal() -> None:
 def cmd_summarize(argv: Sequence[str]) -> int:
     args = _summarize_parser().parse_args(argv)
     from reader.config import load_config
-    from reader.export import summary_markdown
+    from reader.export import summary_document
     from reader.summarize import summarize_article
 
     config = load_config()
@@ -327,8 +328,7 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     translator = None if args.no_translate else _translator_or_none()
     english = _translate_all(translator, [s.text for s in chosen])
     translations = {s.id: en for s, en in zip(chosen, english, strict=True)}
-    length = f"{len(chosen)} of {len(article.sentences)} sentences"
-    markdown = summary_markdown(article, chosen, translations, algorithm=algorithm, length=length,
+    markdown = summary_document(article, chosen, translations, algorithm=algorithm,
                                 model=translator.model_name if translator else None)
     _emit(markdown, args.output, args.force)
     return EXIT_OK
@@ -340,44 +340,12 @@ def cmd_translate(argv: Sequence[str]) -> int:
     translator = _translator_or_none()
     sentences = article.sentences
     english = _translate_all(translator, [s.text for s in sentences], use_cache=not args.no_cache)
-    if args.format == "jsonl":
-        rows = [
-            json.dumps({"section": s.id.section, "paragraph": s.id.paragraph, "index": s.id.index,
-                        "number": s.number, "heading": article.sections[s.id.section].paragraphs[s.id.paragraph].is_heading,
-                        "ar": s.text, "en": en}, ensure_ascii=False)
-            for s, en in zip(sentences, english, strict=True)
-        ]
-        text = "\n".join(rows)
-    elif args.format == "markdown":
-        text = _translation_markdown(article, english, translator)
-    else:
-        text = _translation_text(article, english)
+    from reader.export import translation_document
+
+    text = translation_document(article, english, format=args.format,
+                                model=translator.model_name if translator else None)
     _emit(text, args.output, args.force)
     return EXIT_OK
-
-
-def _translation_markdown(article, english: list[str | None], translator) -> str:
-    import html
-
-    from reader.export import escape_markdown
-
-    lines = [f"# {escape_markdown(article.title)}", "", f"- Source: {escape_markdown(article.source)}",
-             f"- Model: {translator.model_name if translator else 'none (no translation model installed)'}", ""]
-    for paragraph in article.paragraphs:
-        ar = html.escape(paragraph.text, quote=False)
-        en = " ".join(english[s.number] or "" for s in paragraph.sentences).strip()
-        if paragraph.is_heading:
-            lines += [f'<h2 dir="rtl" lang="ar">{ar}</h2>', "", f"## {escape_markdown(en)}" if en else "", ""]
-        else:
-            lines += [f'<p dir="rtl" lang="ar">{ar}</p>', "", escape_markdown(en) if en else "*(no translation)*", ""]
-    return "\n".join(line for i, line in enumerate(lines) if line or (i and lines[i - 1]))
-
-
-def _translation_text(article, english: list[str | None]) -> str:
-    paragraphs = []
-    for paragraph in article.paragraphs:
-        paragraphs.append(" ".join(english[s.number] or "" for s in paragraph.sentences).strip())
-    return "\n\n".join(paragraphs)
 
 
 def cmd_models(argv: Sequence[str]) -> int:
@@ -385,7 +353,7 @@ def cmd_models(argv: Sequence[str]) -> int:
     from reader import models
 
     try:
-        if args.action == "list":
+        if args.action in (None, "list"):
             return _models_list(models)
         if args.action == "available":
             for m in models.available(index_url=args.index, timeout=args.timeout):
@@ -433,6 +401,9 @@ def _models_list(models) -> int:
 
 def _models_install(models, args) -> int:
     what = args.what
+    if len(what) == 1 and _looks_like_language_code(what[0]):
+        raise UserError(f"install needs two language codes (`qari models install {what[0]} en`) "
+                        "or one .argosmodel file (`qari models install FILE.argosmodel`)", EXIT_USAGE)
     try:
         if len(what) == 1:
             installed = models.install_file(what[0], expect=None if args.any_pair else ("ar", "en"),
@@ -447,6 +418,13 @@ def _models_install(models, args) -> int:
         raise UserError("cancelled; nothing was installed", EXIT_INTERRUPTED) from None
     print(f"installed {installed.from_code}->{installed.to_code} {installed.version} at {installed.path}")
     return EXIT_OK
+
+
+def _looks_like_language_code(arg: str) -> bool:
+    """`ar`, `en`, `zh-tw`: a code, not a file name (and no such file exists)."""
+    import re
+
+    return bool(re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z]{2,4})?", arg)) and not os.path.exists(arg)
 
 
 def _download_progress() -> Callable[[int, int | None], None] | None:
@@ -488,7 +466,7 @@ def cmd_config(argv: Sequence[str]) -> int:
         from reader.export import ExportError
 
         try:
-            write_default_config(path)
+            write_default_config(path, force=args.force)
         except ExportError as exc:
             raise UserError(str(exc)) from None
         print(f"wrote {path}")

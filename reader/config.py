@@ -14,6 +14,22 @@ from pathlib import Path
 LAYOUTS = ("side", "stacked", "interleaved")
 BIDI_MODES = ("app", "terminal")
 ALGORITHMS = ("news", "lexrank", "lsa", "textrank", "luhn", "kl", "sumbasic", "reduction")
+# Textual's built-in theme names (`textual.theme.BUILTIN_THEMES`), written out so that reading
+# the settings never imports Textual; tests/test_config.py checks the list against Textual's.
+THEMES = (
+    "textual-dark", "textual-light", "nord", "gruvbox", "catppuccin-mocha", "dracula", "tokyo-night",
+    "monokai", "flexoki", "catppuccin-latte", "catppuccin-frappe", "catppuccin-macchiato",
+    "solarized-light", "solarized-dark", "rose-pine", "rose-pine-moon", "rose-pine-dawn",
+    "atom-one-dark", "atom-one-light", "ansi-dark", "ansi-light",
+)
+
+
+def _themes_comment() -> str:
+    """The theme names as comment lines of at most about 90 characters."""
+    import textwrap
+
+    return "\n".join("#   " + line for line in textwrap.wrap(" | ".join(THEMES), 86, break_on_hyphens=False))
+
 
 DEFAULT_CONFIG_TEXT = """\
 # qari settings. Delete a line to get the default back.
@@ -24,9 +40,11 @@ algorithm = "news"         # news | lexrank | lsa | textrank | luhn | kl | sumba
 summary_sentences = 0      # 0 = choose by article length
 bidi = "app"               # app: qari orders RTL text; terminal: your terminal does (Konsole, mlterm, GNOME Terminal)
 shape = true               # join Arabic letters (turn off if your terminal shapes by itself)
+# theme: one of
+{themes}
 theme = "textual-dark"
 max_width = 100            # widest line in the reading panes, in cells (0 = the whole pane)
-"""
+""".format(themes=_themes_comment())
 
 
 @dataclass
@@ -66,7 +84,10 @@ def load_config(path: Path | None = None) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return config
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except OSError as exc:  # str(exc) would name the path a second time
+        config.warnings.append(f"{path}: ignored, cannot read settings ({exc.strerror or type(exc).__name__})")
+        return config
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         config.warnings.append(f"{path}: ignored, cannot read settings ({exc})")
         return config
     known = {f.name: f for f in fields(Config) if f.name != "warnings"}
@@ -84,6 +105,10 @@ def load_config(path: Path | None = None) -> Config:
         if key == "max_width" and value != 0 and value < 20:
             config.warnings.append(f"{path}: max_width must be 0 (no limit) or at least 20; using {default!r}")
             continue
+        if key == "theme" and value not in THEMES:
+            config.warnings.append(f"{path}: unknown theme {value!r}; using {default!r} "
+                                   f"(themes: {', '.join(THEMES)})")
+            continue
         if key == "summary_sentences" and value < 0:
             config.warnings.append(f"{path}: summary_sentences must be 0 or more; using 0")
             continue
@@ -91,10 +116,11 @@ def load_config(path: Path | None = None) -> Config:
     return config
 
 
-def write_default_config(path: Path | None = None) -> Path:
-    """Create the settings file with commented defaults (never overwrites)."""
+def write_default_config(path: Path | None = None, *, force: bool = False) -> Path:
+    """Create the settings file with commented defaults; an existing file is replaced only
+    with `force` (raises reader.export.ExportExists otherwise)."""
     from reader.export import write_text_atomic
 
     path = path or config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_text_atomic(path, DEFAULT_CONFIG_TEXT)
+    return write_text_atomic(path, DEFAULT_CONFIG_TEXT, force=force)

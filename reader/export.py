@@ -1,18 +1,23 @@
-"""Markdown export of a summary, and atomic file writes.
+"""Every rendering of an article that leaves qari — the summary document (saved from the reader
+or printed by `qari summarize`) and the translation in Markdown, plain text or JSONL (`qari
+translate`) — and the atomic file write they go through. The App, the CLI and the library API
+call these functions, so a file looks the same whichever way it was made.
 
-The export holds logical text only (never shaped or reordered glyphs): Arabic paragraphs are
-wrapped in `<p dir="rtl" lang="ar">` so Markdown renderers show them right-to-left, and a
-reader of the raw file still sees plain Unicode text.
+Documents hold logical text only (never shaped or reordered glyphs). Arabic is written as plain
+Markdown text, so terminal renderers (Rich, Textual's Markdown widget, glow), which drop raw
+HTML, still show it; each Arabic block sits inside `<div dir="rtl" lang="ar">` … `</div>`
+lines, which HTML renderers (GitHub, VS Code) use to set the direction and terminal renderers
+ignore. The hint is never the only copy of the text.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import html
+import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from reader.model import Article, Sentence, SentenceId
@@ -26,65 +31,197 @@ class ExportExists(ExportError, FileExistsError):
     """The target exists and overwriting was not asked for."""
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+# --- Markdown text ----------------------------------------------------------------------------
+
+RTL_OPEN = '<div dir="rtl" lang="ar">'
+RTL_CLOSE = "</div>"
+NO_MODEL = "none (no translation model installed)"
+NO_TRANSLATION = "*(no translation)*"
+
+# Characters Markdown may read as markup anywhere in a line. Some only in context, and only
+# there are they escaped, so the raw file stays readable: an underscore between two letters or
+# digits (`translate-ar_en`, `كلمة_كلمة`) is never emphasis; brackets make a link or a link
+# definition only with `](`, `][` or `]:` (and no definition can exist when every `]:` is
+# escaped); `&` matters only where it would start an entity (`&amp;`, `&#1;`).
+_MD_SPECIAL = re.compile(r"[\\`*<>#|~]|(?<![^\W_])_|_(?![^\W_])|\](?=[(\[:])|&(?=#?\w+;)")
+# What would open a block at the start of a line: a list item (`- `, `+ `, `1. `, `1) `).
+_BLOCK_START = re.compile(r"^([-+=]|\d{1,9}(?=[.)]))", re.MULTILINE)
+_MD_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 def escape_markdown(text: str) -> str:
-    """Backslash-escape characters that Markdown would otherwise interpret."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Backslash-escape what Markdown would otherwise read as markup, so the text renders as
+    itself; `unescape_markdown` is its exact inverse."""
+    text = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), text)
 
 
 def unescape_markdown(text: str) -> str:
-    return re.sub(r"\\([\\`*_\[\]<>#|~])", r"\1", text)
+    """Undo `escape_markdown` (and any CommonMark backslash escape)."""
+    return _MD_ESCAPED.sub(r"\1", text)
+
+
+def _rtl(markdown: str) -> list[str]:
+    """An Arabic block: plain Markdown, between direction hints that only HTML renderers use."""
+    return [RTL_OPEN, "", markdown, "", RTL_CLOSE, ""]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split("\n"))
+
+
+def source_label(article: Article) -> str:
+    """The article's source as a reader should see it: the URL or path as given, but the
+    bundled sample by its name rather than a path inside the installed package."""
+    from reader.article import sample_article_path
+
+    try:
+        sample = sample_article_path()
+        if article.source and Path(article.source).resolve() == sample.resolve():
+            return f"{sample.name} (the sample article bundled with qari)"
+    except (OSError, ValueError):
+        pass
+    return article.source
+
+
+def _metadata(items: Sequence[tuple[str, str]]) -> list[str]:
+    return [f"- {key}: {escape_markdown(value)}" for key, value in items] + [""]
+
+
+def _title_block(title: str) -> list[str]:
+    return _rtl(f"# {escape_markdown(_one_line(title))}")
+
+
+# --- the summary ------------------------------------------------------------------------------
+
+def summary_length(article: Article, sentences: Sequence[Sentence]) -> str:
+    """The `Length:` line's value, the same from the reader and from `qari summarize`."""
+    return f"{len(sentences)} of {len(article.sentences)} sentences"
+
+
+def summary_document(
+    article: Article,
+    sentences: Sequence[Sentence],
+    translations: Mapping[SentenceId, str | None],
+    *,
+    algorithm: str,
+    model: str | None,
+    date: _dt.date | None = None,
+) -> str:
+    """The summary as Markdown: the title, a metadata list, then each summary sentence as an
+    Arabic paragraph followed by its English translation as a quote (or a note that there is
+    none). `translations` maps a sentence's id to its English; a missing or empty entry means
+    untranslated. The text ends with a newline."""
+    date = date or _dt.date.today()
+    lines = _title_block(article.title or "Summary")
+    lines += _metadata([
+        ("Source", source_label(article)),
+        ("Date", date.isoformat()),
+        ("Algorithm", algorithm),
+        ("Length", summary_length(article, sentences)),
+        ("Model", model or NO_MODEL),
+    ])
+    lines += ["## Summary", ""]
+    for sentence in sentences:
+        english = translations.get(sentence.id)
+        lines += _rtl(escape_markdown(sentence.text))
+        lines += [f"> {escape_markdown(_one_line(english))}" if english else f"> {NO_TRANSLATION}", ""]
+    return "\n".join(lines)
 
 
 def summary_markdown(
     article: Article,
-    sentences: list[Sentence],
+    sentences: Sequence[Sentence],
     translations: Mapping[SentenceId, str | None],
     *,
     algorithm: str,
-    length: str,
+    length: str | None = None,
     model: str | None,
     date: _dt.date | None = None,
 ) -> str:
-    """The summary as Markdown: a metadata list, then each sentence in Arabic followed by its
-    English translation (or a note that none is available)."""
-    date = date or _dt.date.today()
-    title = article.title or "Summary"
-    lines = [
-        f"# {escape_markdown(title)}",
-        "",
-        f"- Source: {escape_markdown(article.source)}",
-        f"- Date: {date.isoformat()}",
-        f"- Algorithm: {algorithm}",
-        f"- Length: {length}",
-        f"- Model: {escape_markdown(model) if model else 'none (no translation model installed)'}",
-        "",
-        "## Summary",
-        "",
-    ]
-    for number, sentence in enumerate(sentences, 1):
-        english = translations.get(sentence.id)
-        lines.append(f"### {number}. Sentence {sentence.number + 1} (section {sentence.id.section + 1})")
-        lines.append("")
-        lines.append(f'<p dir="rtl" lang="ar">{html.escape(sentence.text, quote=False)}</p>')
-        lines.append("")
-        if english:
-            lines.append(f"> {escape_markdown(english)}")
-        else:
-            lines.append("> *(no translation)*")
-        lines.append("")
-    return "\n".join(lines)
+    """Former name of `summary_document`, kept for callers; `length` is ignored (the document
+    states the length itself, the same way for every caller)."""
+    del length
+    return summary_document(article, sentences, translations, algorithm=algorithm, model=model, date=date)
 
 
-_AR_BLOCK = re.compile(r'^<p dir="rtl" lang="ar">(.*)</p>$', re.MULTILINE)
+# An Arabic sentence or paragraph block of a document (the title block is a heading).
+_AR_BLOCK = re.compile("^" + re.escape(RTL_OPEN) + r"\n\n(?!#)(.*)\n\n" + re.escape(RTL_CLOSE) + "$", re.MULTILINE)
 
 
 def arabic_sentences_from_markdown(markdown: str) -> list[str]:
     """Recover the logical Arabic sentences from an exported summary (round-trip check)."""
-    return [html.unescape(m.group(1)) for m in _AR_BLOCK.finditer(markdown)]
+    return [unescape_markdown(m.group(1)) for m in _AR_BLOCK.finditer(markdown)]
 
+
+# --- the translation --------------------------------------------------------------------------
+
+TRANSLATION_FORMATS = ("jsonl", "markdown", "text")
+
+
+def translation_document(article: Article, english: Sequence[str | None], *, format: str,
+                         model: str | None = None) -> str:
+    """The article and its English (`english[n]` for sentence number n, None when not
+    translated) in one of TRANSLATION_FORMATS; `model` names the translation model."""
+    if format == "jsonl":
+        return translation_jsonl(article, english)
+    if format == "markdown":
+        return translation_markdown(article, english, model=model)
+    if format == "text":
+        return translation_text(article, english)
+    raise ValueError(f"unknown format {format!r}; expected one of {', '.join(TRANSLATION_FORMATS)}")
+
+
+def translation_jsonl(article: Article, english: Sequence[str | None]) -> str:
+    """One JSON object per sentence, in article order: its position, whether it is a heading,
+    the Arabic (`ar`) and the English (`en`, null when untranslated)."""
+    rows = []
+    for s in article.sentences:
+        heading = article.sections[s.id.section].paragraphs[s.id.paragraph].is_heading
+        rows.append(json.dumps({"section": s.id.section, "paragraph": s.id.paragraph, "index": s.id.index,
+                                "number": s.number, "heading": heading, "ar": s.text, "en": english[s.number]},
+                               ensure_ascii=False))
+    return "\n".join(rows)
+
+
+def translation_text(article: Article, english: Sequence[str | None]) -> str:
+    """The English, one block per paragraph; a sentence without a translation (no model
+    installed) is given in Arabic, so the text is never blank."""
+    paragraphs = []
+    for paragraph in article.paragraphs:
+        parts = [s.text if english[s.number] is None else english[s.number] for s in paragraph.sentences]
+        paragraphs.append(" ".join(parts).strip())
+    return "\n\n".join(paragraphs)
+
+
+def translation_markdown(article: Article, english: Sequence[str | None], *, model: str | None = None) -> str:
+    """The article in both languages: the title (once, as the only level-1 heading), a metadata
+    list, then every paragraph in Arabic followed by its English. An Arabic heading is a
+    level-2 heading; its English is a bold line under it, not a second heading."""
+    paragraphs = article.paragraphs
+    title_paragraph = next((p for p in paragraphs if p.is_heading and p.text == article.title), None)
+    lines = _title_block(article.title)
+    if title_paragraph is not None:
+        lines += _english_heading(title_paragraph, english)
+    lines += _metadata([("Source", source_label(article)), ("Model", model or NO_MODEL)])
+    for paragraph in paragraphs:
+        if paragraph is title_paragraph:
+            continue
+        ar = escape_markdown(" ".join(s.text for s in paragraph.sentences))
+        if paragraph.is_heading:
+            lines += _rtl(f"## {ar}") + _english_heading(paragraph, english)
+        else:
+            en = " ".join(english[s.number] or "" for s in paragraph.sentences).strip()
+            lines += _rtl(ar) + [escape_markdown(_one_line(en)) if en else NO_TRANSLATION, ""]
+    return "\n".join(lines)
+
+
+def _english_heading(paragraph, english: Sequence[str | None]) -> list[str]:
+    en = " ".join(english[s.number] or "" for s in paragraph.sentences).strip()
+    return [f"**{escape_markdown(_one_line(en))}**", ""] if en else []
+
+
+# --- writing ----------------------------------------------------------------------------------
 
 def write_text_atomic(path: str | Path, text: str, *, force: bool = False) -> Path:
     """Write `text` to `path` through a temporary file in the same folder and a rename, so a
@@ -98,7 +235,7 @@ def write_text_atomic(path: str | Path, text: str, *, force: bool = False) -> Pa
         raise ExportExists(f"{target}: already exists (use --force to overwrite)")
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.exists():
-        raise ExportError(f"{target}: folder {folder} does not exist")
+        raise ExportError(f"{target}: cannot write, its folder does not exist")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:

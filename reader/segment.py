@@ -6,8 +6,11 @@ accounted for: the pieces between sentences are only whitespace.
 
 Rules: split after `.` `!` `?` `؟` `…` (runs of them, with any closing quotes or brackets
 that follow) and at line breaks; never at `،` `؛` `:`; never inside numbers (`1.3`,
-`12.08.2024`), after common abbreviations or single-letter initials, or inside URLs and
-e-mail addresses. There is no limit on the number of splits.
+`12.08.2024`), after common abbreviations, single-letter or dotted initials (`A.B.C.`,
+`ص.ب.`), a list number at the start of a line (`1. `), a Latin letter written in Arabic before
+a name (`جون إف. كينيدي`), or inside URLs and e-mail addresses; an ellipsis after a word that
+cannot end a sentence (`و...`, `في…`) does not end it. There is no limit on the number of
+splits.
 """
 
 from __future__ import annotations
@@ -40,6 +43,26 @@ ABBREVIATIONS = frozenset(
         "inc", "ltd", "co", "corp", "gen", "col", "lt", "sgt", "gov", "sen", "rep", "rev", "fig",
         "approx", "dept", "est", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
         "oct", "nov", "dec", "u.s", "u.k", "u.n", "p", "pp", "vol", "ed",
+    }
+)
+
+
+# The names of the Latin letters as Arabic writes them in initials (`جون إف. كينيدي`,
+# `جي. بي. مورغان`): before a following word such a token is an initial, not a sentence end.
+LATIN_LETTER_NAMES = frozenset(
+    {
+        "إيه", "ايه", "أيه", "اي", "إي", "بي", "سي", "دي", "إف", "اف", "جي", "جيه", "إتش", "اتش", "آي",
+        "كيه", "كي", "إل", "ال", "إم", "ام", "إن", "ان", "أو", "كيو", "آر", "ار", "إس", "اس", "تي", "يو",
+        "في", "فى", "دبليو", "إكس", "اكس", "واي", "زد", "زي",
+    }
+)
+
+# Words after which an ellipsis marks a trailing-off inside the sentence, not its end: the
+# conjunction و and prepositions / particles that always need something after them.
+NON_FINAL_WORDS = frozenset(
+    {
+        "و", "أو", "او", "ف", "ثم", "في", "فى", "من", "إلى", "الى", "إلي", "على", "علي", "عن", "مع",
+        "ب", "ل", "ك", "حتى", "منذ", "لدى", "عند", "بين", "أن", "إن", "لكن", "بل", "أم",
     }
 )
 
@@ -93,6 +116,10 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
 
+    if run.rstrip(CLOSERS) in ("...", "…", "..", "....") and after == " ":
+        token_match = _LAST_TOKEN.search(text, max(0, start - _TOKEN_WINDOW), start)
+        if token_match and token_match.group(1).lstrip(OPENERS) in NON_FINAL_WORDS:
+            return False  # "ولبنان و... غيرها": the sentence goes on
     if run.rstrip(CLOSERS) == ".":
         # A single period: numbers, abbreviations and initials are not sentence ends.
         if before.isdigit() and after.isdigit():
@@ -102,6 +129,8 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
         token = token.lstrip(OPENERS)
         if token and _is_abbreviation(token) and after not in "\n":
             return False
+        if after == " " and _is_latin_letter_initials(token) and _is_arabic_letter(text[end + 1:end + 2]):
+            return False  # "جون إف. كينيدي": an initial before a name
         if token.isdigit() and len(token) <= 2 and _line_prefix_is_empty(text, start - len(token)):
             return False  # a list number such as "1. " at the start of a line
     if not after:
@@ -111,7 +140,10 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
     if after in OPENERS or after in "-–—":
         return True
     # No space after the terminator ("ماسك.وقال"): still a boundary between Arabic words,
-    # but not inside Latin text (file.txt, a.m.) or numbers.
+    # but not inside Latin text (file.txt, a.m.) or numbers, nor inside dotted initials
+    # spelled in Arabic ("جي.بي. مورغان").
+    if run == "." and _is_arabic_letter(after) and _inside_spelled_initials(text, start):
+        return False
     if _is_arabic_letter(after) and (before == "" or not before.isdigit()):
         return True
     return False
@@ -125,6 +157,21 @@ def _is_abbreviation(token: str) -> bool:
     if len(word) == 1 and word.isalpha():
         return True
     return bool(re.fullmatch(r"(?:\w\.)+\w", word)) and len(word) <= 7
+
+
+def _is_latin_letter_initials(token: str) -> bool:
+    """`إف` or `جي.بي`: Latin letters spelled in Arabic (a token that is a run of them)."""
+    parts = token.rstrip(".").split(".")
+    return all(part in LATIN_LETTER_NAMES for part in parts)
+
+
+def _inside_spelled_initials(text: str, dot: int) -> bool:
+    """Is the period at `dot` inside a run such as `جي.بي.` (two or more spelled letters)?"""
+    left = _LAST_TOKEN.search(text, max(0, dot - _TOKEN_WINDOW), dot)
+    right = re.match(r"[^\s.]+(?:\.[^\s.]+)*\.?", text[dot + 1:dot + 1 + _TOKEN_WINDOW])
+    if not left or not right:
+        return False
+    return _is_latin_letter_initials(left.group(1).lstrip(OPENERS) + "." + right.group(0))
 
 
 def _line_prefix_is_empty(text: str, pos: int) -> bool:

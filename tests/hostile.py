@@ -22,9 +22,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "assets" / "articles" / "zad-jordan-musk-trump-interview.ar.txt"
 
-REMOVED_ALWAYS = frozenset("\u200b\u200c\u2060\ufeff\u00ad" "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
+REMOVED_ALWAYS = frozenset("\u200b\u2060\ufeff\u00ad" "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
                            "\u2066\u2067\u2068\u2069")
 ZWJ = "\u200d"
+ZWNJ = "\u200c"
 
 
 def is_emoji(ch: str) -> bool:
@@ -37,6 +38,9 @@ def removed_by_normalisation(text: str, i: int) -> bool:
     ch = text[i]
     if ch in REMOVED_ALWAYS:
         return True
+    if ch == ZWNJ:  # kept inside a word (Persian/Urdu/Kurdish spelling), dropped elsewhere
+        return not (0 < i < len(text) - 1 and unicodedata.category(text[i - 1])[0] in "LM"
+                    and unicodedata.category(text[i + 1])[0] in "LM")
     if ch == ZWJ:
         before = text[i - 1] if i else ""
         if before == "\ufe0f" and i >= 2:

@@ -5,7 +5,6 @@ absence of a traceback; every bad input for a one-line error."""
 
 from __future__ import annotations
 
-import html
 import re
 from importlib.metadata import version
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from clirun import SAMPLE, QariEnv, assert_no_traceback, assert_one_line_error, jsonl
 from reader.article import load_article
-from reader.export import arabic_sentences_from_markdown
+from reader.export import arabic_sentences_from_markdown, escape_markdown
 
 ARTICLE = load_article(SAMPLE)
 N_SENTENCES = len(ARTICLE.sentences)
@@ -71,7 +70,7 @@ def test_help_on_every_command(no_model: QariEnv, name: str) -> None:
 def test_usage_errors_exit_2_without_traceback(no_model: QariEnv) -> None:
     for args in (["summarize", "--ratio", "0", "x"], ["summarize", "--sentences", "0", "x"],
                  ["summarize", "-n", "2", "-r", "0.5", "x"], ["translate", "--format", "xml", "x"],
-                 ["translate"], ["models"], ["models", "frob"], ["summarize", "--algorithm", "nope", "x"]):
+                 ["translate"], ["models", "frob"], ["summarize", "--algorithm", "nope", "x"]):
         result = no_model.run(*args)
         assert result.code == 2, (args, result)
         assert_no_traceback(result)
@@ -143,15 +142,20 @@ def test_translate_markdown_and_text_formats(with_model: QariEnv, translated: li
         assert result.code == 0, result
         assert result.err == "", result
     md = markdown.out
-    assert md.startswith(f"# {ARTICLE.title}")
-    assert "- Model: translate-ar" in md  # the model is named
+    assert md.startswith(f'<div dir="rtl" lang="ar">\n\n# {ARTICLE.title}\n')
+    assert "- Model: translate-ar_en" in md  # the model is named
     position = 0
-    for paragraph in ARTICLE.paragraphs:
-        tag = "h2" if paragraph.is_heading else "p"
-        block = f'<{tag} dir="rtl" lang="ar">{html.escape(paragraph.text, quote=False)}</{tag}>'
+    title = next(p for p in ARTICLE.paragraphs if p.text == ARTICLE.title)  # once, at the top
+    for paragraph in [title] + [p for p in ARTICLE.paragraphs if p is not title]:
+        heading = "# " if paragraph is title else "## " if paragraph.is_heading else ""
+        block = f'<div dir="rtl" lang="ar">\n\n{heading}{paragraph.text}\n\n</div>'
         found = md.find(block, position)
-        assert found >= position, paragraph.text  # every paragraph, in article order
+        assert found >= position, paragraph.text  # every paragraph, in article order, as plain text
         position = found + len(block)
+        en = " ".join(english[s.number] for s in paragraph.sentences)
+        assert md.startswith(f"\n\n{'**' if heading else ''}{escape_markdown(en)}", position), paragraph.text
+    headings = [line for line in md.splitlines() if line.startswith("#")]
+    assert len(headings) == len(set(headings)) == sum(p.is_heading for p in ARTICLE.paragraphs)
     assert "(no translation)" not in md
     # text: the English of each paragraph (its sentences joined), one block per paragraph.
     blocks = text.out.rstrip("\n").split("\n\n")
@@ -186,14 +190,14 @@ def test_translate_reads_stdin(no_model: QariEnv) -> None:
     assert result.code == 0, result
     assert [r["ar"] for r in jsonl(result.out)] == [s.text for s in ARTICLE.sentences]
     empty = no_model.run("translate", "-", input=b"")
-    assert_one_line_error(empty, 2, "<stdin>", "empty")
+    assert_one_line_error(empty, 2, "no input on stdin")
 
 
 # --------------------------------------------------------------------------------------
 # summarize
 # --------------------------------------------------------------------------------------
 
-ARABIC_BLOCK = re.compile(r'^<p dir="rtl" lang="ar">', re.M)
+ARABIC_BLOCK = re.compile(r'^<div dir="rtl" lang="ar">\n\n(?!#)', re.M)
 
 
 def summary_sentences(markdown: str) -> list[str]:
@@ -209,8 +213,8 @@ def test_summarize_to_stdout_with_model(with_model: QariEnv, translated: list[di
     assert result.code == 0, result
     assert result.err == "", result
     md = result.out
-    assert md.startswith(f"# {ARTICLE.title}")
-    for line in ("- Algorithm: news", f"of {N_SENTENCES} sentences", "- Model: translate-ar\\_en"):
+    assert md.startswith(f'<div dir="rtl" lang="ar">\n\n# {ARTICLE.title}\n')
+    for line in ("- Algorithm: news", f"of {N_SENTENCES} sentences", "- Model: translate-ar_en"):
         assert line in md
     found = summary_sentences(md)
     assert 1 <= len(found) <= len(BODY)
@@ -218,8 +222,6 @@ def test_summarize_to_stdout_with_model(with_model: QariEnv, translated: list[di
     by_ar = {row["ar"]: row["en"] for row in translated}
     chunks = ARABIC_BLOCK.split(md)[1:]
     assert len(chunks) == len(found)
-    from reader.export import escape_markdown
-
     for sentence, chunk in zip(found, chunks, strict=True):
         assert f"> {escape_markdown(by_ar[sentence])}" in chunk
     assert "(no translation)" not in md
@@ -340,3 +342,88 @@ def test_bad_input_is_one_line_error(no_model: QariEnv, bad_inputs: Path, comman
     args, phrases = BAD_CASES[case]
     result = no_model.run(command, *args, cwd=bad_inputs)
     assert_one_line_error(result, 2, *phrases)
+
+
+# --------------------------------------------------------------------------------------
+# The command line says what it means (issue 10, section 6)
+# --------------------------------------------------------------------------------------
+
+
+def test_translate_text_without_model_prints_the_arabic(no_model: QariEnv) -> None:
+    result = no_model.run("translate", "--format", "text", SAMPLE)
+    assert result.code == 0, result
+    blocks = result.out.rstrip("\n").split("\n\n")
+    assert blocks == [" ".join(s.text for s in p.sentences) for p in ARTICLE.paragraphs]
+    assert all(block.strip() for block in blocks)
+
+
+def test_summarize_without_model_still_shows_the_arabic(no_model: QariEnv) -> None:
+    result = no_model.run("summarize", SAMPLE)
+    assert result.code == 0, result
+    found = summary_sentences(result.out)
+    assert found and all(sentence in result.out.splitlines() for sentence in found)
+    assert "Sentence 3 (section" not in result.out
+    from reader.article import sample_article_path
+
+    bundled = no_model.run("summarize", "--no-translate", sample_article_path())
+    assert "- Source: zad-jordan-musk-trump-interview.ar.txt (the sample article bundled with qari)" in bundled.out
+    assert str(sample_article_path().parent) not in bundled.out
+
+
+def test_models_alone_lists(no_model: QariEnv) -> None:
+    alone = no_model.run("models")
+    assert alone.code == 0, alone
+    assert alone.out == no_model.run("models", "list").out
+    assert alone.out.startswith("no Argos packages installed")
+
+
+def test_models_install_one_code_explains_both_forms(no_model: QariEnv) -> None:
+    line = assert_one_line_error(no_model.run("models", "install", "ar"), 2)
+    assert "qari models install ar en" in line and "FILE.argosmodel" in line
+    missing = no_model.run("models", "install", "missing.argosmodel")  # a file name stays a file name
+    assert missing.code != 0 and "missing.argosmodel" in missing.err_lines[-1]
+
+
+def test_config_init_force(no_model: QariEnv) -> None:
+    path = Path(no_model.run("config", "path").out.strip())
+    assert no_model.run("config", "init").code == 0
+    path.write_text('layout = "stacked"\n', encoding="utf-8")
+    refused = no_model.run("config", "init")
+    line = assert_one_line_error(refused, 1, "already exists", "--force")
+    assert line.count(str(path)) == 1
+    forced = no_model.run("config", "init", "--force")
+    assert forced.code == 0, forced
+    text = path.read_text(encoding="utf-8")
+    assert 'layout = "side"' in text and "nord" in text and "dracula" in text  # the themes are listed
+    assert no_model.run("config").err == ""  # the generated file is valid
+
+
+def test_unknown_theme_is_a_warning(no_model: QariEnv) -> None:
+    path = Path(no_model.run("config", "path").out.strip())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('theme = "solarised"\nlayout = "stacked"\n', encoding="utf-8")
+    result = no_model.run("config")
+    assert result.code == 0, result
+    (warning,) = result.err_lines
+    assert warning.startswith("qari: warning: ") and "'solarised'" in warning and "solarized-dark" in warning
+    assert 'theme = "textual-dark"' in result.out and 'layout = "stacked"' in result.out
+
+
+def test_pdf_file_is_refused_with_a_hint(no_model: QariEnv, tmp_path: Path) -> None:
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + bytes(range(256)))
+    for command in ("translate", "summarize"):
+        line = assert_one_line_error(no_model.run(command, pdf), 2, "PDF", "pdftotext")
+        assert line.count(str(pdf)) == 1
+    assert_one_line_error(no_model.run("translate", "-", input=pdf.read_bytes()), 2, "PDF", "pdftotext")
+
+
+def test_output_errors_name_the_path_once(no_model: QariEnv, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder" / "summary.md"
+    line = assert_one_line_error(no_model.run("summarize", "--no-translate", SAMPLE, "-o", missing), 1)
+    assert line == f"qari: {missing}: cannot write, its folder does not exist"
+    target = tmp_path / "out.jsonl"
+    target.write_text("keep", encoding="utf-8")
+    line = assert_one_line_error(no_model.run("summarize", "--no-translate", SAMPLE, "-o", target), 1,
+                                 "already exists")
+    assert line.count(str(target)) == 1

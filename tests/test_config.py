@@ -37,3 +37,49 @@ def test_default_file_round_trips(isolated_dirs: Path) -> None:
 
 def test_overrides() -> None:
     assert Config().with_overrides(layout="interleaved", bidi=None).layout == "interleaved"
+
+
+def test_theme_list_matches_textuals_built_in_themes() -> None:
+    """reader.config cannot import Textual, so it writes the names out; this keeps them true."""
+    from textual.theme import BUILTIN_THEMES
+
+    from reader.config import THEMES
+
+    assert sorted(THEMES) == sorted(BUILTIN_THEMES)
+    assert Config().theme in THEMES
+
+
+def test_unknown_theme_is_a_warning_and_the_default_file_lists_the_themes(tmp_path: Path) -> None:
+    from reader.config import DEFAULT_CONFIG_TEXT, THEMES
+
+    path = tmp_path / "config.toml"
+    path.write_text('theme = "nord"\n', encoding="utf-8")
+    assert load_config(path).theme == "nord" and load_config(path).warnings == []
+    path.write_text('theme = "solarised"\n', encoding="utf-8")
+    config = load_config(path)
+    assert config.theme == Config().theme
+    (warning,) = config.warnings
+    assert "'solarised'" in warning and all(name in warning for name in THEMES)
+    comments = "\n".join(line for line in DEFAULT_CONFIG_TEXT.splitlines() if line.startswith("#"))
+    assert all(name in comments for name in THEMES)
+
+
+def test_default_file_is_replaced_only_with_force(isolated_dirs: Path) -> None:
+    import pytest
+
+    from reader.export import ExportExists
+
+    path = write_default_config()
+    path.write_text('layout = "stacked"\n', encoding="utf-8")
+    with pytest.raises(ExportExists):
+        write_default_config()
+    assert load_config().layout == "stacked"
+    write_default_config(force=True)
+    assert load_config() == Config()
+
+
+def test_unreadable_settings_name_the_path_once(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.mkdir()  # reading a directory fails with an OSError that names the path itself
+    (warning,) = load_config(path).warnings
+    assert warning.count(str(path)) == 1

@@ -26,3 +26,16 @@ def test_matches_are_ordered_and_repeated() -> None:
     assert [(m.number, m.start) for m in index.find("ماسك")] == [(0, 0), (0, 6), (2, 0)]
     assert index.find("") == []
     assert index.find("غير موجود") == []
+
+
+def test_arabic_matching_folds_ta_marbuta_and_alef_maqsura() -> None:
+    """What a reader types without the dots finds the spelled word, and the other way round."""
+    sentences = ["زار الوزير المدرسة الجديدة.", "ذهب إلى المستشفى ثم عاد.", "لا شيء هنا."]
+    index = SentenceIndex(sentences)
+    for query, number, word in (("مدرسه", 0, "مدرسة"), ("مدرسة", 0, "مدرسة"), ("مستشفي", 1, "مستشفى"),
+                                ("الي", 1, "إلى"), ("الجديده", 0, "الجديدة")):
+        (match,) = index.find(query)
+        assert match.number == number and sentences[number][match.start:match.end] == word, query
+    typed = SentenceIndex(["ذهب الي المدرسه."])  # the text itself written the folded way
+    assert [m.number for m in typed.find("المدرسة")] == [0]
+    assert [m.number for m in typed.find("إلى")] == [0]

@@ -91,3 +91,44 @@ def test_spans_keep_every_character_in_order(text: str) -> None:
         assert text[start:end] == text[start:end].strip()
         position = end
     assert text[position:].strip() == ""
+
+
+def test_numbered_list_item_keeps_its_number() -> None:
+    """A list number at the start of a line is part of its item, never a sentence "1."."""
+    text = "أهم النقاط:\n1. قال الوزير إن الخطة جاهزة.\n2. وأضاف أن التنفيذ يبدأ غدا.\n10. ثم انتهى الاجتماع."
+    assert sentences(text) == ["أهم النقاط:", "1. قال الوزير إن الخطة جاهزة.", "2. وأضاف أن التنفيذ يبدأ غدا.",
+                               "10. ثم انتهى الاجتماع."]
+    # Mid-line, a number before a period still ends a sentence.
+    assert sentences("وصل العدد إلى 12. ثم توقف.") == ["وصل العدد إلى 12.", "ثم توقف."]
+
+
+def test_dotted_initials_do_not_split() -> None:
+    assert sentences("قالت شبكة A.B.C. News إن الاجتماع انتهى. ثم غادر الوفد.") == [
+        "قالت شبكة A.B.C. News إن الاجتماع انتهى.", "ثم غادر الوفد."]
+    assert sentences("راسلونا على ص.ب. 123 عمان. وشكرا.") == ["راسلونا على ص.ب. 123 عمان.", "وشكرا."]
+
+
+def test_latin_initial_written_in_arabic_inside_a_name() -> None:
+    assert sentences("أقيم الحفل في مركز جون إف. كينيدي للفنون. وحضره الآلاف.") == [
+        "أقيم الحفل في مركز جون إف. كينيدي للفنون.", "وحضره الآلاف."]
+    for initial in ("دي.", "جي.", "إس.", "جي.بي."):
+        text = f"قال المدير {initial} مورغان إن الأرباح زادت. ثم غادر."
+        assert sentences(text) == [f"قال المدير {initial} مورغان إن الأرباح زادت.", "ثم غادر."], initial
+
+
+def test_ellipsis_after_a_word_that_cannot_end_a_sentence() -> None:
+    assert sentences("زار الوفد سوريا ولبنان و... غيرها من الدول. ثم عاد.") == [
+        "زار الوفد سوريا ولبنان و... غيرها من الدول.", "ثم عاد."]
+    for word in ("أو", "في", "من", "إلى", "على", "عن", "مع"):
+        assert len(sentences(f"تحدث {word}… الموضوع طويلا.")) == 1, word
+    # After any other word an ellipsis still ends the sentence.
+    assert sentences("انتظر الجميع… ثم جاء الخبر.") == ["انتظر الجميع…", "ثم جاء الخبر."]
+
+
+def test_zero_width_non_joiner_is_kept() -> None:
+    """ZWNJ is part of Persian/Urdu/Kurdish spelling: it survives loading and splitting."""
+    from reader.article import parse_text
+
+    word = "اصلاح\u200cطلبان"
+    article = parse_text(f"پیروزی {word} در انتخابات. این خبر مهم است.")
+    assert [s.text for s in article.sentences] == [f"پیروزی {word} در انتخابات.", "این خبر مهم است."]

@@ -2,11 +2,13 @@
 
 The dialog does not know how to write: the App passes `save(path, force) -> Path`, which uses
 `reader.export` and raises its `ExportExists` / `ExportError`. An existing file asks before it is
-overwritten; success and failure are notified with the path.
+overwritten; success and failure are notified with the path. A folder (an existing directory, or
+a path ending in `/`) means "save there under the default file name".
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable
 
@@ -80,7 +82,12 @@ class SaveDialog(ModalScreen[Path | None]):
 
     def _path(self) -> Path:
         raw = self.query_one("#save-path", Input).value.strip()
-        return Path(raw).expanduser() if raw else self.default_path
+        if not raw:
+            return self.default_path
+        path = Path(raw).expanduser()
+        if raw.endswith(("/", os.sep)) or path.is_dir():
+            return path / self.default_path.name
+        return path
 
     def _try_save(self, path: Path, force: bool) -> None:
         from reader.export import ExportError, ExportExists
@@ -94,10 +101,12 @@ class SaveDialog(ModalScreen[Path | None]):
             self.query_one("#overwrite", Button).focus()
             return
         except (ExportError, OSError) as error:
+            # ExportError messages start with the path; an OSError's text names it too: say it once.
+            reason = str(error) if isinstance(error, ExportError) else f"{path}: {error.strerror or error}"
             self.pending = None
             self.remove_class("-confirming")
-            self._message(f"Could not save: {error}", "error")
-            self.app.notify(f"Could not save {path}: {error}", title="Save failed", severity="error")
+            self._message(f"Could not save: {reason}", "error")
+            self.app.notify(reason, title="Save failed", severity="error")
             self.query_one("#save-path", Input).focus()
             return
         self.app.notify(f"Saved summary to {saved}", title="Saved")
