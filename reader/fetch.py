@@ -5,8 +5,8 @@
   http(s), and one-line :class:`FetchError` messages for everything that can go wrong.
   It returns :class:`FetchedBytes` (a ``bytes`` subclass that also carries the final URL,
   the content type and the charset the server declared).
-* :func:`decode_html` turns page bytes into text (BOM, valid UTF-8, the declared charset, the
-  ``<meta>`` charset, then detection; windows-1256 pages are common in Arabic news).
+* :func:`decode_html` turns page bytes into text with :mod:`reader.textio` (BOM, mostly-valid
+  UTF-8, then the declared, ``<meta>`` or Arabic code page that reads as Arabic).
 * :func:`extract_html` runs trafilatura (offline: it is only given a string, never a URL to
   fetch) and returns ``(title, blocks)`` where blocks are ``("heading" | "paragraph", text)``.
 
@@ -16,7 +16,6 @@ importing this module costs nothing beyond the standard library.
 
 from __future__ import annotations
 
-import codecs
 import re
 import time
 import urllib.parse
@@ -355,89 +354,13 @@ def fetch_url(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DE
 # --------------------------------------------------------------------------------------------
 # Decoding
 
-_META_CHARSET_RE = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_XML_ENCODING_RE = re.compile(rb"""<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
-_ARABIC_RE = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
-# WHATWG encoding labels that Python spells differently (the Latin-1 family means windows-1252).
-_LABELS = {
-    "latin1": "cp1252", "latin-1": "cp1252", "iso-8859-1": "cp1252", "iso8859-1": "cp1252",
-    "iso_8859-1": "cp1252", "l1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
-    "windows-1252": "cp1252", "x-cp1252": "cp1252",
-    "windows-1256": "cp1256", "x-cp1256": "cp1256", "cp1256": "cp1256",
-    "iso-8859-6": "iso8859_6", "iso8859-6": "iso8859_6", "iso_8859-6": "iso8859_6",
-    "arabic": "iso8859_6", "asmo-708": "iso8859_6", "ecma-114": "iso8859_6",
-    "iso-8859-6-i": "iso8859_6", "iso-8859-6-e": "iso8859_6",
-    "utf8": "utf-8", "unicode-1-1-utf-8": "utf-8", "x-mac-arabic": "mac_arabic",
-}
-
-
-def _codec(label: str | None) -> str | None:
-    """A Python codec name for an encoding label, or None if unknown or unusable for HTML."""
-    if not label:
-        return None
-    label = label.strip().strip("'\"").lower()
-    name = _LABELS.get(label, label)
-    try:
-        info = codecs.lookup(name)
-    except (LookupError, ValueError):
-        return None
-    if info.name.startswith(("utf-16", "utf-32")):  # a <meta> cannot declare these (WHATWG)
-        return "utf-8"
-    return info.name
-
-
-def _sniff_declared(data: bytes) -> str | None:
-    head = data[:16384]
-    for pattern in (_META_CHARSET_RE, _XML_ENCODING_RE):
-        m = pattern.search(head)
-        if m:
-            return m.group(1).decode("ascii", "replace")
-    return None
-
-
 def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Decode page bytes; return ``(text, codec_name)``.
+    """Decode page bytes; return ``(text, codec_name)``. The rules are
+    :func:`reader.textio.decode_page`'s (one decoder for files, stdin and pages)."""
+    from reader.textio import decode_page
 
-    Order: byte-order mark; valid UTF-8 (legacy Arabic encodings practically never form valid
-    UTF-8, so this also fixes pages that declare the wrong charset); the charset the server
-    declared (``declared``) and the one in ``<meta>``/``<?xml?>``, preferring one that yields
-    Arabic letters (servers often send a default ``iso-8859-1`` for windows-1256 pages);
-    charset detection (charset-normalizer); finally windows-1256 with replacement characters.
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", "replace"), "utf-8"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", "replace"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    decoded: list[tuple[str, str]] = []
-    for label in (declared, _sniff_declared(data)):
-        codec = _codec(label)
-        if codec and codec != "utf-8" and all(codec != c for c, _ in decoded):
-            try:
-                decoded.append((codec, data.decode(codec)))
-            except UnicodeDecodeError:
-                continue
-    for codec, text in decoded:
-        if _ARABIC_RE.search(text):
-            return text, codec
-    best = None
-    try:
-        import charset_normalizer
-
-        best = charset_normalizer.from_bytes(data).best()
-    except Exception:  # pragma: no cover - detection is a best effort
-        best = None
-    if best is not None and _ARABIC_RE.search(str(best)):
-        return str(best), _codec(best.encoding) or best.encoding
-    if decoded:
-        codec, text = decoded[0]
-        return text, codec
-    if best is not None:
-        return str(best), _codec(best.encoding) or best.encoding
-    return data.decode("cp1256", "replace"), "cp1256"
+    decoded = decode_page(data, declared)
+    return decoded.text, decoded.encoding
 
 
 # --------------------------------------------------------------------------------------------

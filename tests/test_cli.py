@@ -329,7 +329,6 @@ BAD_CASES = {
     "empty": (["empty.txt"], ["empty.txt", "empty"]),
     "whitespace only": (["blank.txt"], ["blank.txt", "empty"]),
     "only invisible characters": (["invisible.txt"], ["invisible.txt", "empty"]),
-    "undecodable with --encoding utf-8": (["--encoding", "utf-8", "latin1.txt"], ["cannot be decoded as utf-8"]),
     "unknown encoding": (["--encoding", "klingon-8", "latin1.txt"], ["unknown encoding", "klingon-8"]),
 }
 
@@ -340,3 +339,17 @@ def test_bad_input_is_one_line_error(no_model: QariEnv, bad_inputs: Path, comman
     args, phrases = BAD_CASES[case]
     result = no_model.run(command, *args, cwd=bad_inputs)
     assert_one_line_error(result, 2, *phrases)
+
+
+@pytest.mark.parametrize("args", [["--encoding", "utf-8", "latin1.txt"], ["latin1.txt"]])
+def test_undecodable_bytes_are_replaced_with_a_one_line_warning(no_model: QariEnv, bad_inputs: Path,
+                                                                args: list[str]) -> None:
+    # Issue 10: a file that is UTF-8 but for a few bytes is read as UTF-8 with U+FFFD for those
+    # bytes (also with --encoding utf-8, which used to refuse it) and one warning line.
+    result = no_model.run("translate", "--format", "jsonl", *args, cwd=bad_inputs)
+    assert_no_traceback(result)
+    assert result.code == 0, result
+    assert [r["ar"] for r in jsonl(result.out)] == ["قال الرئيس caf\ufffd \ufffd\ufffd."]
+    decoding = [line for line in result.err_lines if "not valid utf-8" in line]
+    assert decoding == ["qari: warning: latin1.txt: 3 bytes that are not valid utf-8 shown as \ufffd "
+                        "(the first at byte 23, line 1)"]
