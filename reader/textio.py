@@ -24,13 +24,14 @@ article costs nothing extra at start-up.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import threading
 from dataclasses import dataclass, field
 
 from reader.arabic import ARABIC_LETTER_RE
 
-__all__ = ["Decoded", "DecodeError", "codec_name", "decode_page", "decode_text"]
+__all__ = ["DecodeError", "Decoded", "codec_name", "control_ratio", "decode_page", "decode_text"]
 
 # Detection looks at this much of the input (the whole of any article); the chosen encoding
 # then decodes everything.
@@ -149,36 +150,40 @@ def codec_name(label: str | None, *, html: bool = False) -> str | None:
 
 # --- telling encodings apart ------------------------------------------------------------------
 
-_AR = ARABIC_LETTER_RE.pattern[1:-1]  # the letter ranges, for use inside other classes
-_MARKS = "\u064b-\u0652\u0670"
-# A letter that is not Arabic: \w without digits, underscore or Arabic letters.
-_OTHER_LETTER = rf"(?:(?![{_AR}])[^\W\d_])"
-_ODD = re.compile(
-    "|".join((
+@functools.cache
+def _signs() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """(signs of a wrong table, definite articles, harakat): compiled on first use, since only
+    a file that is not clean UTF-8 needs them (start-up stays cheap)."""
+    ar = ARABIC_LETTER_RE.pattern[1:-1]  # the letter ranges, for use inside other classes
+    marks = "\u064b-\u0652\u0670"
+    other_letter = rf"(?:(?![{ar}])[^\W\d_])"  # a letter that is not Arabic
+    odd = re.compile("|".join((
         r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]",  # control characters
-        rf"[{_AR}](?={_OTHER_LETTER})",  # an Arabic letter glued to a Latin/other letter
-        rf"{_OTHER_LETTER}(?=[{_AR}])",
+        rf"[{ar}](?={other_letter})",  # an Arabic letter glued to a Latin/other letter
+        rf"{other_letter}(?=[{ar}])",
         # a symbol between two letters (UTF-8 read as a code page: "ط§ظ„")
-        rf"(?<=[^\W\d_])[^\x00-\x7f\w\s{_MARKS}،؛؟«»“”‘’–—…](?=[^\W\d_])",
-        rf"(?<![{_AR}{_MARKS}])[{_MARKS}]",  # a haraka on no letter
-        rf"[\u064b-\u064d](?=[{_AR}])(?![\u0627\u0649])",  # tanween inside a word
-        rf"[\u0629\u0649](?=[{_AR}])",  # ta marbuta or alef maqsura inside a word
-    ))
-)
-# The definite article opening a word (after an optional و ف ب ك ل): the commonest pair of
-# letters in Arabic news, and a wrong code-page table turns its lam into another letter.
-_AL = re.compile(rf"(?<![{_AR}{_MARKS}])[\u0648\u0641\u0628\u0643\u0644]?\u0627\u0644")
-_HARAKAT = re.compile(f"[{_MARKS}]")
+        rf"(?<=[^\W\d_])[^\x00-\x7f\w\s{marks}،؛؟«»“”‘’–—…](?=[^\W\d_])",
+        rf"(?<![{ar}{marks}])[{marks}]",  # a haraka on no letter
+        rf"[\u064b-\u064d](?=[{ar}])(?![\u0627\u0649])",  # tanween inside a word
+        rf"[\u0629\u0649](?=[{ar}])",  # ta marbuta or alef maqsura inside a word
+    )))
+    # The definite article opening a word (after an optional و ف ب ك ل): the commonest pair
+    # of letters in Arabic news, and a wrong code-page table turns its lam into another letter.
+    article = re.compile(rf"(?<![{ar}{marks}])[\u0648\u0641\u0628\u0643\u0644]?\u0627\u0644")
+    return odd, article, re.compile(f"[{marks}]")
+
+
 _ASCII = bytes(range(128))
 
 
 def _plausibility(text: str, bad: int) -> tuple[int, int]:
     """(score, Arabic letters) of a code-page reading: Arabic letters, harakat and definite
-    articles, minus three for each replaced byte and each sign of the wrong table (_ODD)."""
+    articles, minus three for each replaced byte and each sign of the wrong table (_signs)."""
+    odd, article, harakat = _signs()
     letters = len(ARABIC_LETTER_RE.findall(text))
-    marks = len(_HARAKAT.findall(text))
-    articles = len(_AL.findall(text))
-    return letters + marks + articles - 3 * (bad + len(_ODD.findall(text))), letters
+    marks = len(harakat.findall(text))
+    articles = len(article.findall(text))
+    return letters + marks + articles - 3 * (bad + len(odd.findall(text))), letters
 
 
 def _utf16_order(data: bytes) -> str | None:
