@@ -232,7 +232,15 @@ def _from_bom(data: bytes) -> str | None:
             order = "utf-32-le" if bom == codecs.BOM_UTF32_LE else "utf-32-be"
             return name if not _decode(rest[:_SAMPLE], order, final=False)[1] else None
         order = "utf-16-le" if bom == codecs.BOM_UTF16_LE else "utf-16-be"
-        return name if _utf16_order(rest) == order else None
+        if _utf16_order(rest) == order:
+            return name
+        # Text in another script (CJK, emoji ...): the mark is trusted if the rest reads as
+        # UTF-16 without a bad byte or control character and is not UTF-8 with a damaged start.
+        sample = rest[:_SAMPLE]
+        text, bad, _ = _decode(sample, order, final=False)
+        if not bad and not control_ratio(text) and _decode(sample, "utf-8", final=False)[1]:
+            return name
+        return None
     return None
 
 

@@ -128,6 +128,15 @@ def test_stray_bytes_in_ascii_text_are_utf8_replacements(tmp_path: Path) -> None
     assert any("1 byte that is not valid utf-8" in w for w in article.warnings)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_utf16_mark_is_trusted_for_text_in_any_script(tmp_path: Path, encoding: str) -> None:
+    text = "中文新闻 😀 Ελληνικά 한국어"
+    path = tmp_path / "a.txt"
+    path.write_bytes(codecs.BOM_UTF16_BE + text.encode("utf-16-be") if encoding.endswith("be") else text.encode(encoding))
+    article = load_article(path)
+    assert article.text == text and article.encoding == "utf-16"
+
+
 def test_a_stray_utf16_mark_does_not_make_a_file_utf16(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_bytes(b"\xff\xfe" + ARABIC.encode("utf-8"))
