@@ -6,13 +6,13 @@ span of it. Errors are `ArticleError` with a one-line message fit for the termin
 
 from __future__ import annotations
 
-import codecs
 import importlib.resources
 import re
 import statistics
 import sys
 from pathlib import Path
 
+from reader import textio
 from reader.arabic import arabic_ratio
 from reader.model import Article, Paragraph, Section, Sentence, SentenceId
 from reader.segment import split_sentences
@@ -129,95 +129,20 @@ def _read_file(path: Path) -> bytes:
         raise ArticleError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
 
 
-def decode(data: bytes, source: str = "<input>", encoding: str | None = None) -> tuple[str, str]:
-    """Decode article bytes; return (text, encoding used). Detects BOMs, UTF-8, UTF-16
-    without BOM, and the Arabic 8-bit code pages (Windows-1256, ISO-8859-6)."""
-    if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise ArticleError(f"unknown encoding: {encoding}") from None
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError as exc:
-            raise ArticleError(f"{source}: cannot be decoded as {encoding} (byte {exc.start})") from None
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
-                      (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            try:
-                return data.decode(name), name
-            except UnicodeDecodeError:
-                raise ArticleError(f"{source}: starts with a {name} byte-order mark but is not valid {name}") from None
-    utf16 = _guess_utf16(data)
-    if utf16:
-        try:
-            return data.decode(utf16), utf16
-        except UnicodeDecodeError:
-            pass
-    if b"\x00" in data:
-        raise ArticleError(f"{source}: looks like a binary file, not text")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    best: tuple[float, str, str] | None = None
-    for name in ("cp1256", "iso-8859-6"):
-        try:
-            text = data.decode(name)
-        except UnicodeDecodeError:
-            continue
-        score = arabic_ratio(text) - _control_ratio(text)
-        if best is None or score > best[0]:
-            best = (score, text, name)
-    if best is not None and best[0] > 0.3:
-        return best[1], best[2]
-    try:
-        from charset_normalizer import from_bytes
-
-        match = from_bytes(data).best()
-    except Exception:  # noqa: BLE001 - detection is best effort
-        match = None
-    if match is not None and _control_ratio(str(match)) < 0.05:
-        return str(match), match.encoding
-    raise ArticleError(f"{source}: cannot tell the text encoding (try --encoding cp1256 or utf-8)")
-
-
-def _guess_utf16(data: bytes) -> str | None:
-    sample = data[:4096]
-    if len(sample) < 4:
-        return None
-    even_zero = sample[0::2].count(0) / max(1, len(sample[0::2]))
-    odd_zero = sample[1::2].count(0) / max(1, len(sample[1::2]))
-    # Arabic in UTF-16 has 0x06 high bytes and ASCII has 0x00 high bytes; either way one
-    # parity is nearly never zero and the high-byte parity is dominated by 0x00/0x06.
-    for name, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
-        if high and sum(1 for b in high if b in (0x00, 0x06, 0x20, 0xFE)) / len(high) > 0.9:
-            if (name == "utf-16-le" and odd_zero > 0.2) or (name == "utf-16-be" and even_zero > 0.2) or \
-               sum(1 for b in high if b == 0x06) / len(high) > 0.5:
-                return name
-    return None
-
-
-def _control_ratio(text: str) -> float:
-    if not text:
-        return 0.0
-    bad = len(text) - len(_BINARY_CONTROLS.sub("", text))
-    return bad / len(text)
-
-
-_BINARY_CONTROLS = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
-
-
 def _article_from_bytes(data: bytes, source: str, encoding: str | None) -> Article:
     if not data.strip():
         raise ArticleError("no input on stdin" if source == "<stdin>" else f"{source}: the file is empty")
     if data.startswith(b"%PDF-"):
         raise ArticleError(f"{source}: is a PDF; qari reads text and HTML (convert it: pdftotext FILE.pdf FILE.txt)")
-    text, used = decode(data, source, encoding)
-    if _control_ratio(text) > 0.1:
+    try:
+        decoded = textio.decode_text(data, source, encoding)
+    except textio.DecodeError as exc:
+        raise ArticleError(str(exc)) from None
+    if textio.control_ratio(decoded.text) > 0.1:
         raise ArticleError(f"{source}: looks like a binary file, not text")
-    return parse_text(text, source, encoding=used)
+    article = parse_text(decoded.text, source, encoding=decoded.encoding)
+    article.warnings[:0] = decoded.warnings
+    return article
 
 
 def _article_from_html(data: bytes, source: str, encoding: str | None, url: str | None = None) -> Article:
@@ -225,14 +150,17 @@ def _article_from_html(data: bytes, source: str, encoding: str | None, url: str 
 
     if not data.strip():
         raise ArticleError(f"{source}: the page is empty")
-    html: str | bytes = data
-    if encoding:
-        html, _ = decode(data, source, encoding)
     try:
-        title, blocks = fetch.extract_html(html, url=url)
+        decoded = textio.decode_page(data, getattr(data, "charset", None), encoding, source)
+    except textio.DecodeError as exc:  # only an unknown --encoding
+        raise ArticleError(str(exc)) from None
+    try:
+        title, blocks = fetch.extract_html(decoded.text, url=url)
     except fetch.FetchError as exc:
         raise ArticleError(f"{source}: {exc}") from None
-    return article_from_blocks(blocks, source, title or None)
+    article = article_from_blocks(blocks, source, title or None, encoding=decoded.encoding)
+    article.warnings[:0] = decoded.warnings
+    return article
 
 
 # --- normalising ----------------------------------------------------------------------------

@@ -5,8 +5,8 @@
   http(s), and one-line :class:`FetchError` messages for everything that can go wrong.
   It returns :class:`FetchedBytes` (a ``bytes`` subclass that also carries the final URL,
   the content type and the charset the server declared).
-* :func:`decode_html` turns page bytes into text (BOM, valid UTF-8, the declared charset, the
-  ``<meta>`` charset, then detection; windows-1256 pages are common in Arabic news).
+* :func:`decode_html` turns page bytes into text with :mod:`reader.textio` (BOM, mostly-valid
+  UTF-8, then the declared, ``<meta>`` or Arabic code page that reads as Arabic).
 * :func:`extract_html` runs trafilatura (offline: it is only given a string, never a URL to
   fetch) and returns ``(title, blocks)`` where blocks are ``("heading" | "paragraph", text)``.
 
@@ -16,7 +16,6 @@ importing this module costs nothing beyond the standard library.
 
 from __future__ import annotations
 
-import codecs
 import re
 import time
 import urllib.parse
@@ -355,89 +354,13 @@ def fetch_url(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DE
 # --------------------------------------------------------------------------------------------
 # Decoding
 
-_META_CHARSET_RE = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_XML_ENCODING_RE = re.compile(rb"""<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
-_ARABIC_RE = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
-# WHATWG encoding labels that Python spells differently (the Latin-1 family means windows-1252).
-_LABELS = {
-    "latin1": "cp1252", "latin-1": "cp1252", "iso-8859-1": "cp1252", "iso8859-1": "cp1252",
-    "iso_8859-1": "cp1252", "l1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
-    "windows-1252": "cp1252", "x-cp1252": "cp1252",
-    "windows-1256": "cp1256", "x-cp1256": "cp1256", "cp1256": "cp1256",
-    "iso-8859-6": "iso8859_6", "iso8859-6": "iso8859_6", "iso_8859-6": "iso8859_6",
-    "arabic": "iso8859_6", "asmo-708": "iso8859_6", "ecma-114": "iso8859_6",
-    "iso-8859-6-i": "iso8859_6", "iso-8859-6-e": "iso8859_6",
-    "utf8": "utf-8", "unicode-1-1-utf-8": "utf-8", "x-mac-arabic": "mac_arabic",
-}
-
-
-def _codec(label: str | None) -> str | None:
-    """A Python codec name for an encoding label, or None if unknown or unusable for HTML."""
-    if not label:
-        return None
-    label = label.strip().strip("'\"").lower()
-    name = _LABELS.get(label, label)
-    try:
-        info = codecs.lookup(name)
-    except (LookupError, ValueError):
-        return None
-    if info.name.startswith(("utf-16", "utf-32")):  # a <meta> cannot declare these (WHATWG)
-        return "utf-8"
-    return info.name
-
-
-def _sniff_declared(data: bytes) -> str | None:
-    head = data[:16384]
-    for pattern in (_META_CHARSET_RE, _XML_ENCODING_RE):
-        m = pattern.search(head)
-        if m:
-            return m.group(1).decode("ascii", "replace")
-    return None
-
-
 def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Decode page bytes; return ``(text, codec_name)``.
+    """Decode page bytes; return ``(text, codec_name)``. The rules are
+    :func:`reader.textio.decode_page`'s (one decoder for files, stdin and pages)."""
+    from reader.textio import decode_page
 
-    Order: byte-order mark; valid UTF-8 (legacy Arabic encodings practically never form valid
-    UTF-8, so this also fixes pages that declare the wrong charset); the charset the server
-    declared (``declared``) and the one in ``<meta>``/``<?xml?>``, preferring one that yields
-    Arabic letters (servers often send a default ``iso-8859-1`` for windows-1256 pages);
-    charset detection (charset-normalizer); finally windows-1256 with replacement characters.
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", "replace"), "utf-8"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", "replace"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    decoded: list[tuple[str, str]] = []
-    for label in (declared, _sniff_declared(data)):
-        codec = _codec(label)
-        if codec and codec != "utf-8" and all(codec != c for c, _ in decoded):
-            try:
-                decoded.append((codec, data.decode(codec)))
-            except UnicodeDecodeError:
-                continue
-    for codec, text in decoded:
-        if _ARABIC_RE.search(text):
-            return text, codec
-    best = None
-    try:
-        import charset_normalizer
-
-        best = charset_normalizer.from_bytes(data).best()
-    except Exception:  # pragma: no cover - detection is a best effort
-        best = None
-    if best is not None and _ARABIC_RE.search(str(best)):
-        return str(best), _codec(best.encoding) or best.encoding
-    if decoded:
-        codec, text = decoded[0]
-        return text, codec
-    if best is not None:
-        return str(best), _codec(best.encoding) or best.encoding
-    return data.decode("cp1256", "replace"), "cp1256"
+    decoded = decode_page(data, declared)
+    return decoded.text, decoded.encoding
 
 
 # --------------------------------------------------------------------------------------------
@@ -536,9 +459,41 @@ def _preclean(tree) -> None:
         if any(_META_TOKEN_RE.match(t) for t in tokens):
             if (size if size is not None else len(el.text_content())) < 200:
                 doomed.append(el)
+    for img in tree.iter("img"):
+        caption = _caption_of(img)
+        if caption is not None:
+            doomed.append(caption)
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()  # keeps the element's tail text
+
+
+_CAPTION_TOKEN_RE = re.compile(r"caption|credit|legend|(^|[-_])(desc|photo-text|pic-text|img-text|image-text)([-_]|$)")
+
+
+def _caption_of(img):
+    """The caption that goes with an image, if it can be told: an element named like one
+    right after the image, or the short text of a wrapper that holds only the image and it."""
+    nxt = img.getnext()
+    if nxt is not None and isinstance(nxt.tag, str) and len(nxt.text_content()) < 300:
+        tokens = (nxt.get("class") or "").lower().split() + (nxt.get("id") or "").lower().split()
+        if nxt.tag == "figcaption" or any(_CAPTION_TOKEN_RE.search(t) for t in tokens):
+            return nxt
+        # a short line right after the image that is not a sentence: "Archive photo of ..."
+        text = _clean(nxt.text_content())
+        if (nxt.tag in ("p", "div", "span", "small", "em", "i") and text and len(text.split()) <= 15
+                and not text.endswith(_SENTENCE_END) and not (img.tail or "").strip()):
+            return nxt
+    wrapper = img.getparent()
+    if wrapper is None or wrapper.tag in ("body", "article", "main") or (img.tail or "").strip():
+        return None
+    others = [el for el in wrapper if el is not img and isinstance(el.tag, str)]
+    text = _clean(wrapper.text_content())
+    if text and len(text) < 200 and len(others) <= 2 and not any(el.tag in ("p", "div", "ul", "ol", "h2", "h3") and
+                                                                 len(el.text_content()) >= 200 for el in others):
+        if all(el.tag in ("span", "small", "em", "i", "figcaption", "p", "div", "br", "a") for el in others):
+            return wrapper
+    return None
 
 
 def _has_prose(blocks: list[tuple[str, str]]) -> bool:
@@ -551,16 +506,31 @@ def _same(a: str, b: str) -> bool:
     return _clean(a).casefold() == _clean(b).casefold()
 
 
+def _size(blocks: list[tuple[str, str]]) -> int:
+    return sum(len(text) for kind, text in blocks if kind == "paragraph")
+
+
+# When precision extraction keeps less than this share of the text recall extraction finds,
+# it lost the article (seen on a page where it kept one short wrong block): use recall.
+_RECALL_FALLBACK = 0.4
+
+
 def extract_html(html: str | bytes, url: str | None = None, *, encoding: str | None = None) -> tuple[str, list[tuple[str, str]]]:
-    """Extract ``(title, blocks)`` from a news page with trafilatura.
+    """Extract ``(headline, blocks)`` from a news page with trafilatura.
 
     ``html`` may be bytes (decoded with :func:`decode_html`; ``encoding`` or, for
     :class:`FetchedBytes`, the server's charset is tried first) or text. ``url`` is only
-    metadata for trafilatura: nothing is fetched. Navigation, sidebars, footers, ads,
-    comments and script/style text are dropped; headings become ``("heading", text)``,
-    paragraphs, list items and quotes ``("paragraph", text)``, in document order. The title
-    comes from the page metadata (og:title, <h1>, <title>); a first heading repeating it is
-    dropped. Returns ``(title, [])`` when no article text is found (title may be "").
+    metadata (and a hint for the site name): nothing is fetched. Navigation, sidebars,
+    footers, ads, comments, script/style text, bylines, image captions, agency tags and
+    comment-policy blurbs are dropped; headings become ``("heading", text)``, paragraphs,
+    list items and quotes ``("paragraph", text)``, in document order.
+
+    The headline (the page's ``<h1>``, else ``og:title``/``<title>``, without the site name)
+    is the first block, a heading, so it is shown, translated and exported like any other
+    sentence. A lead paragraph right before the marked body is kept; a "heading" that is a
+    whole sentence is a paragraph. Precision extraction is tried first; when it keeps far
+    less text than recall extraction, recall is used. Returns ``(headline, [])`` when no
+    article text is found (the headline may be "").
     """
     if isinstance(html, (bytes, bytearray)):
         declared = encoding or getattr(html, "charset", None)
@@ -584,32 +554,203 @@ def extract_html(html: str | bytes, url: str | None = None, *, encoding: str | N
         deduplicate=False,
         prune_xpath=_PRUNE_XPATH,
     )
-    found_title_so_far: str | None = None
-    blocks: list[tuple[str, str]] = []
+    page = load_html(text)
+    if page is None:
+        return "", []
+    facts = _PageFacts(page, url)
+    found_title = ""
+    extractions: list[list[tuple[str, str]]] = []
     for mode in ({"favor_precision": True}, {"favor_recall": True}):
         tree = load_html(text)
-        if tree is None:
-            break
         _preclean(tree)
         found = trafilatura.bare_extraction(tree, **mode, **options)
         if found is None:
+            extractions.append([])
             continue
         if isinstance(found, dict):  # trafilatura < 2.0 returned a dict
-            found_title, found_body = found.get("title"), found.get("body")
+            title, body, site = found.get("title"), found.get("body"), found.get("sitename")
         else:
-            found_title, found_body = getattr(found, "title", None), getattr(found, "body", None)
-        if found_title_so_far is None:
-            found_title_so_far = found_title or ""  # keep the title even if no article text is found
+            title, body, site = (getattr(found, name, None) for name in ("title", "body", "sitename"))
+        found_title = found_title or _clean(title or "")
+        if site:
+            facts.add_site_name(site)
         flow = _Flow()
-        if found_body is not None:
-            flow.element(found_body)
+        if body is not None:
+            flow.element(body)
             flow.flush()
-        if _has_prose(flow.blocks):
-            found_title_so_far, blocks = found_title or found_title_so_far, flow.blocks
-            break
-    title = _clean(found_title_so_far or "")
-    if not title and blocks and blocks[0][0] == "heading":
-        title = blocks[0][1]
-    if title and blocks and blocks[0][0] == "heading" and _same(blocks[0][1], title):
-        blocks.pop(0)
-    return title, blocks
+        extractions.append(flow.blocks)
+    precise, recalled = extractions
+    if _has_prose(precise) and _size(precise) >= _RECALL_FALLBACK * _size(recalled):
+        blocks = precise
+    elif _has_prose(recalled):
+        blocks = recalled
+    else:
+        blocks = []
+    blocks = _tidy(blocks)
+    headline = facts.headline(found_title)
+    if not headline and blocks and blocks[0][0] == "heading":
+        headline = blocks[0][1]
+    if blocks:
+        blocks = [(kind, t) for kind, t in blocks if not (kind == "heading" and _same(t, headline))]
+        blocks = facts.with_lead(blocks)
+        if headline:
+            blocks.insert(0, ("heading", headline))
+    return headline, blocks
+
+
+# --- headline, site name, lead -------------------------------------------------------------
+
+# Title separators; a run of them ("-  -", "| |") counts as one.
+_SEPARATOR_RE = re.compile(r"\s*(?:(?:\s[-–—:/]\s|[|•·»«‹›~]|::)\s*)+")
+_LEAD_TOKEN_RE = re.compile(
+    r"(^|[-_])(lead|standfirst|intro|introduction|summary|excerpt|announce|teaser|dek|deck|subtitle|"
+    r"sub-title|subhead|brief|abstract|description|desc|strapline|nabza)([-_]|$)"
+)
+_NOT_A_LEAD = frozenset({"html", "head", "meta", "title", "body", "main", "article", "figure", "figcaption",
+                         "img", "script", "style", "nav", "header", "footer", "aside", "a", "h1"})
+_NOT_A_SITE_LABEL = frozenset({"www", "m", "amp", "ar", "arabic", "en", "com", "net", "org", "co", "gov", "edu",
+                               "info", "news", "example"})
+
+
+def _key(text: str) -> str:
+    """A site name or title part reduced for comparison: case, spaces and punctuation gone."""
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+class _PageFacts:
+    """What the page says about itself, read before trafilatura prunes the tree: its ``<h1>``
+    headings, ``og:title``/``<title>``, its site name (``og:site_name``, ``application-name``,
+    the domain) and lead-paragraph candidates, with their place in the page text."""
+
+    def __init__(self, tree, url: str | None) -> None:
+        def meta(*names: str) -> str:
+            for name in names:
+                for attr in ("property", "name"):
+                    for el in tree.xpath(f"//meta[@{attr}=$n][@content]", n=name):
+                        value = _clean(el.get("content") or "")
+                        if value:
+                            return value
+            return ""
+
+        self.h1s = [t for t in (_clean(h.text_content()) for h in tree.iter("h1")) if t]
+        self.meta_title = meta("og:title", "twitter:title")
+        title_el = tree.find(".//title")
+        self.html_title = _clean(title_el.text_content()) if title_el is not None else ""
+        self.site_names: list[str] = []
+        for name in (meta("og:site_name", "application-name", "apple-mobile-web-app-title"),):
+            self.add_site_name(name)
+        host = urllib.parse.urlsplit(url).hostname if url else None
+        for label in (host or "").split(".")[:-1]:
+            if len(label) >= 3 and label not in _NOT_A_SITE_LABEL:
+                self.add_site_name(label)
+        self.page_text = _clean(tree.text_content()) if tree is not None else ""
+        self.leads: list[str] = []
+        for el in tree.iter():
+            if not isinstance(el.tag, str) or el.tag in _NOT_A_LEAD:
+                continue
+            if el.find(".//img") is not None or any(a.tag in ("figure", "header", "nav") for a in el.iterancestors()):
+                continue  # an image block and its caption, or a header strip, are no lead
+            tokens = (el.get("class") or "").lower().split() + (el.get("id") or "").lower().split()
+            prop = (el.get("itemprop") or "").lower()
+            if prop in ("description", "abstract") or any(_LEAD_TOKEN_RE.search(t) for t in tokens):
+                lead = _clean(el.text_content())
+                if 8 <= len(lead.split()) and len(lead) <= 1500:
+                    self.leads.append(lead)
+
+    def add_site_name(self, name: str) -> None:
+        key = _key(name or "")
+        if len(key) >= 3 and key not in self.site_names:
+            self.site_names.append(key)
+
+    def is_site_name(self, part: str, *, whole: bool = False) -> bool:
+        """Whether a title part names the site ("BBC News عربي" for bbc.com, "قناة صدى البلد"
+        for og:site_name "صدى البلد"); with ``whole``, only the site name itself or part of it."""
+        key = _key(part)
+        if not key or len(part.split()) > 5:
+            return False
+        return any(key == name or key in name or (not whole and name in key) for name in self.site_names)
+
+    def strip_site_name(self, title: str) -> str:
+        """The title without the site name at either end (``… - Site``, ``Site | …``); with
+        several separators, the longest part is the headline (``Headline | Section | Site``)."""
+        title = _clean(title)
+        cuts = [(m.start(), m.end()) for m in _SEPARATOR_RE.finditer(title) if 0 < m.start() and m.end() < len(title)]
+        if not cuts:
+            return title
+        bounds = [0, *[x for cut in cuts for x in cut], len(title)]
+        parts = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
+        while len(parts) > 1 and self.is_site_name(title[slice(*parts[-1])]):
+            parts.pop()
+        while len(parts) > 1 and self.is_site_name(title[slice(*parts[0])]):
+            parts.pop(0)
+        if len(parts) > 1 and len(cuts) >= 2:
+            parts = [max(parts, key=lambda p: len(title[slice(*p)].split()))]
+        return title[parts[0][0]:parts[-1][1]].strip()
+
+    def headline(self, found_title: str) -> str:
+        """The page's <h1> (the one that is not the site's logo, preferring one the page title
+        repeats), else og:title, <title> or trafilatura's title, without the site name."""
+        titles = " ".join((self.meta_title, self.html_title, found_title)).casefold()
+        h1s = [h for h in self.h1s if not self.is_site_name(h, whole=True)]  # a logo in an <h1>
+        h1s.sort(key=lambda h: h.casefold() not in titles)  # stable: document order otherwise
+        for candidate in (*h1s[:1], self.meta_title, self.html_title, found_title):
+            if candidate:
+                stripped = self.strip_site_name(candidate)
+                if stripped and not self.is_site_name(stripped, whole=True):
+                    return stripped
+        return ""
+
+    def with_lead(self, blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Put back a lead (standfirst) that sits right before the extracted body but was left
+        out of it: it comes before the first block in the page and is not part of any block."""
+        body = " ".join(text for _, text in blocks)
+        first = next((text for kind, text in blocks if kind == "paragraph"), "")
+        first_at = self.page_text.find(first[:60]) if first else -1
+        for lead in self.leads:
+            if lead in body or any(lead in text or text in lead for _, text in blocks if len(text) > 40):
+                continue
+            at = self.page_text.find(lead)
+            if 0 <= at < first_at and first_at - (at + len(lead)) < 400:
+                return [("paragraph", lead), *blocks]
+        return blocks
+
+
+# --- boilerplate inside the body -----------------------------------------------------------
+
+_BYLINE_RE = re.compile(
+    r"^(?:(?:حوار|كتب|كتبت|كتبه|بقلم|إعداد|اعداد|تقرير|ترجمة|تحرير|متابعة|تصوير|مراسل|مراسلة|المحرر|المصدر)"
+    r"\s*[:：\-–—]|بقلم\s|(?:Author|Role|By|Written by|Reporting by)\s*[,:]?\s)",
+    re.IGNORECASE,
+)
+_AGENCIES = (
+    "بترا", "رويترز", "أ ف ب", "ا ف ب", "أ.ف.ب", "أ. ف. ب", "د ب أ", "د.ب.أ", "واس", "وام", "قنا", "كونا", "سانا",
+    "وفا", "الأناضول", "شينخوا", "يو بي آي", "أ ش أ", "فرانس برس", "أسوشيتد برس", "AFP", "Reuters", "AP",
+)
+_AGENCY_TAG_RE = re.compile(
+    r"\s*(?:[-–—]{1,3}\s*\(\s*[^()\d]{2,24}?\s*\)"  # "--(بترا)": any short tag after a dash
+    r"|(?<=[.!?؟…\s])\(\s*(?:" + "|".join(map(re.escape, _AGENCIES)) + r")\s*\))\s*$"
+)
+_COMMENT_POLICY_RE = re.compile(
+    r"(?:التعليقات|تعليقات|التعليق)[^.!؟]{0,80}(?:لا\s+تعبر|تعبر|تعبّر|رأي\s+أصحابها|مسؤولية|سياسة|يحتفظ|حذف)"
+    r"|(?:لا\s+تعبر|تعبر)[^.!؟]{0,40}عن\s+رأي\s+(?:الموقع|الصحيفة|الجريدة|الوكالة)[^.!؟]{0,60}(?:التعليق|تعليق)",
+)
+_SENTENCE_END = tuple(".!?؟…")
+
+
+def _tidy(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Drop bylines and comment-policy blurbs, cut agency tags off paragraph ends, and make a
+    "heading" that is a whole sentence (long, ending with final punctuation) a paragraph."""
+    out: list[tuple[str, str]] = []
+    for kind, text in blocks:
+        words = len(text.split())
+        if kind == "paragraph" and words <= 10 and _BYLINE_RE.match(text):
+            continue
+        if kind == "paragraph" and words <= 80 and _COMMENT_POLICY_RE.search(text):
+            continue
+        text = _AGENCY_TAG_RE.sub("", text).strip()
+        if not text or not re.search(r"\w", text):
+            continue
+        if kind == "heading" and words >= 8 and text.rstrip("\"'”’»)").endswith(_SENTENCE_END):
+            kind = "paragraph"
+        out.append((kind, text))
+    return out

@@ -52,14 +52,106 @@ def test_utf16_with_bom_both_orders(tmp_path: Path) -> None:
         assert load_article(path).text == ARABIC
 
 
+def bad_bytes(data: bytes, encoding: str) -> int:
+    """How many bytes `encoding` cannot decode (surrogateescape keeps one code point per byte)."""
+    return sum(1 for ch in data.decode(encoding, "surrogateescape") if 0xDC80 <= ord(ch) <= 0xDCFF)
+
+
 def test_encoding_flag_overrides_detection(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_bytes(ARABIC.encode("cp1256"))
-    assert load_article(path, encoding="cp1256").encoding == "cp1256"
-    with pytest.raises(ArticleError, match="cannot be decoded as utf-8"):
-        load_article(path, encoding="utf-8")
+    article = load_article(path, encoding="cp1256")
+    assert (article.encoding, article.text, article.warnings) == ("cp1256", ARABIC, [])
     with pytest.raises(ArticleError, match="unknown encoding"):
         load_article(path, encoding="klingon")
+
+
+def test_encoding_flag_replaces_what_it_cannot_decode_and_warns(tmp_path: Path) -> None:
+    # Issue 10: `--encoding utf-8` on a Windows-1256 file used to refuse it; it now takes the
+    # same replacement path as detection, and says how much was replaced and where.
+    data = ARABIC.encode("cp1256")
+    path = tmp_path / "a.txt"
+    path.write_bytes(data)
+    article = load_article(path, encoding="utf-8")
+    assert article.encoding == "utf-8"
+    assert article.text == data.decode("utf-8", "replace")
+    first = data.index(next(b for b in data if b >= 0x80))
+    assert article.warnings[0] == (f"{path}: {bad_bytes(data, 'utf-8')} bytes that are not valid utf-8 shown as "
+                                   f"\ufffd (the first at byte {first}, line 1)")
+
+
+def test_one_bad_byte_in_utf8_keeps_utf8_and_warns(tmp_path: Path) -> None:
+    # Issue 10: one \xff in the middle of the UTF-8 sample decoded the whole article as
+    # Windows-1256 (mojibake everywhere, no warning).
+    data = sample_article_path().read_bytes()
+    cut = data.index(b"\n", len(data) // 2) + 7
+    while data[cut] & 0xC0 == 0x80:  # not inside a character
+        cut += 1
+    damaged = data[:cut] + b"\xff" + data[cut:]
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(damaged)
+    article = load_article(path)
+    assert article.encoding == "utf-8"
+    assert article.text == parse_text(damaged.decode("utf-8", "replace")).text
+    assert article.text.count("\ufffd") == 1
+    line = data[:cut].count(b"\n") + 1
+    assert article.warnings == [f"{path}: 1 byte that is not valid utf-8 shown as \ufffd (the first at byte {cut}, line {line})"]
+    # everything else is the sample, word for word
+    assert article.text.replace("\ufffd", "") == load_article(sample_article_path()).text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-16"])
+def test_damaged_utf16_stays_utf16(tmp_path: Path, encoding: str) -> None:
+    data = bytearray(ARABIC.encode(encoding))
+    data[len(data) // 2 | 1 if encoding.endswith("le") else len(data) // 2 & ~1] = 0xD8  # a lone surrogate
+    data += b"\x41"  # and half a code unit at the end
+    path = tmp_path / "a.txt"
+    path.write_bytes(bytes(data))
+    article = load_article(path)
+    assert article.encoding.startswith("utf-16")
+    assert article.text == normalise(bytes(data).decode(encoding, "replace"))
+    assert len(article.warnings) == 1 and f"not valid {article.encoding} shown as" in article.warnings[0]
+
+
+def test_a_clean_file_has_no_decoding_warning(tmp_path: Path) -> None:
+    for encoding in ("utf-8", "cp1256", "iso-8859-6", "utf-16"):
+        path = tmp_path / f"{encoding}.txt"
+        path.write_bytes(ARABIC.encode(encoding))
+        assert load_article(path).warnings == []
+
+
+def test_stray_bytes_in_ascii_text_are_utf8_replacements(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"The minister spoke today.\xff He said more.")
+    article = load_article(path)
+    assert article.encoding == "utf-8" and "today.\ufffd He" in article.text
+    assert any("1 byte that is not valid utf-8" in w for w in article.warnings)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_utf16_mark_is_trusted_for_text_in_any_script(tmp_path: Path, encoding: str) -> None:
+    text = "中文新闻 😀 Ελληνικά 한국어"
+    path = tmp_path / "a.txt"
+    path.write_bytes(codecs.BOM_UTF16_BE + text.encode("utf-16-be") if encoding.endswith("be") else text.encode(encoding))
+    article = load_article(path)
+    assert article.text == text and article.encoding == "utf-16"
+
+
+def test_a_stray_utf16_mark_does_not_make_a_file_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"\xff\xfe" + ARABIC.encode("utf-8"))
+    article = load_article(path)
+    assert article.encoding == "utf-8" and article.text == "\ufffd\ufffd" + ARABIC
+
+
+def test_arabic_code_pages_are_told_apart_by_the_arabic_they_give(tmp_path: Path) -> None:
+    # Words whose bytes are valid in both tables: only well-formed Arabic tells them apart.
+    text = "وقالت الحكومة إن المحطة الجديدة ستعمل في الصيف."
+    for encoding in ("cp1256", "iso-8859-6"):
+        path = tmp_path / f"{encoding}.txt"
+        path.write_bytes(text.encode(encoding))
+        article = load_article(path)
+        assert article.text == text, encoding
 
 
 def test_normalise_controls_spaces_and_bidi_marks() -> None:

@@ -331,7 +331,6 @@ BAD_CASES = {
     "empty": (["empty.txt"], ["empty.txt", "empty"]),
     "whitespace only": (["blank.txt"], ["blank.txt", "empty"]),
     "only invisible characters": (["invisible.txt"], ["invisible.txt", "empty"]),
-    "undecodable with --encoding utf-8": (["--encoding", "utf-8", "latin1.txt"], ["cannot be decoded as utf-8"]),
     "unknown encoding": (["--encoding", "klingon-8", "latin1.txt"], ["unknown encoding", "klingon-8"]),
 }
 
@@ -427,3 +426,17 @@ def test_output_errors_name_the_path_once(no_model: QariEnv, tmp_path: Path) -> 
     line = assert_one_line_error(no_model.run("summarize", "--no-translate", SAMPLE, "-o", target), 1,
                                  "already exists")
     assert line.count(str(target)) == 1
+
+
+@pytest.mark.parametrize("args", [["--encoding", "utf-8", "latin1.txt"], ["latin1.txt"]])
+def test_undecodable_bytes_are_replaced_with_a_one_line_warning(no_model: QariEnv, bad_inputs: Path,
+                                                                args: list[str]) -> None:
+    # Issue 10: a file that is UTF-8 but for a few bytes is read as UTF-8 with U+FFFD for those
+    # bytes (also with --encoding utf-8, which used to refuse it) and one warning line.
+    result = no_model.run("translate", "--format", "jsonl", *args, cwd=bad_inputs)
+    assert_no_traceback(result)
+    assert result.code == 0, result
+    assert [r["ar"] for r in jsonl(result.out)] == ["قال الرئيس caf\ufffd \ufffd\ufffd."]
+    decoding = [line for line in result.err_lines if "not valid utf-8" in line]
+    assert decoding == ["qari: warning: latin1.txt: 3 bytes that are not valid utf-8 shown as \ufffd "
+                        "(the first at byte 23, line 1)"]

@@ -435,6 +435,9 @@ def test_extract_keeps_headline_headings_and_paragraphs_in_order(name: str) -> N
     expected = EXPECTED[name]
     title, blocks = extract_html(page_bytes(name), url=f"https://news.example/{name}")
     assert title == expected["title"]
+    # the headline is the first block, a heading (so it is translated and exported), once
+    assert blocks[0] == ("heading", expected["title"])
+    blocks = blocks[1:]
     assert [kind for kind, _ in blocks] == [kind for kind, _ in expected["blocks"]]
     for (kind, text), (_, opening) in zip(blocks, expected["blocks"]):
         assert text.startswith(opening), (kind, text)
@@ -442,7 +445,6 @@ def test_extract_keeps_headline_headings_and_paragraphs_in_order(name: str) -> N
     source = squash(re.sub(r"<[^>]+>", " ", page_text(name)))
     for _, text in blocks:
         assert text in source
-    # the headline is the title, not repeated as a first heading
     assert all(text != expected["title"] for _, text in blocks)
 
 
@@ -474,7 +476,8 @@ def test_extract_line_breaks_separate_paragraphs() -> None:
       </article></body></html>"""
     title, blocks = extract_html(html)
     assert title == "خبر"
-    assert [text.split()[:2] for _, text in blocks] == [["الفقرة", "الأولى"], ["الفقرة", "الثانية"], ["والثالثة", "بعد"]]
+    assert blocks[0] == ("heading", "خبر")
+    assert [text.split()[:2] for _, text in blocks[1:]] == [["الفقرة", "الأولى"], ["الفقرة", "الثانية"], ["والثالثة", "بعد"]]
 
 
 def test_extract_uses_server_charset_of_fetched_bytes() -> None:
@@ -482,7 +485,7 @@ def test_extract_uses_server_charset_of_fetched_bytes() -> None:
     fetched = fetch.FetchedBytes(data, url="http://x/", content_type="text/html", charset="windows-1256")
     title, blocks = extract_html(fetched)
     assert title == EXPECTED["alnahar_bookfair_cp1256.html"]["title"]
-    assert len(blocks) == len(EXPECTED["alnahar_bookfair_cp1256.html"]["blocks"])
+    assert len(blocks) == 1 + len(EXPECTED["alnahar_bookfair_cp1256.html"]["blocks"])
 
 
 def test_extract_accepts_str_and_explicit_encoding() -> None:
@@ -494,7 +497,7 @@ def test_extract_accepts_str_and_explicit_encoding() -> None:
 
 def test_extract_never_touches_the_network(no_network) -> None:
     title, blocks = extract_html(page_bytes("alofuq_desalination.html"), url="https://www.alofuq.example/economy/1")
-    assert title and len(blocks) == len(EXPECTED["alofuq_desalination.html"]["blocks"])
+    assert title and len(blocks) == 1 + len(EXPECTED["alofuq_desalination.html"]["blocks"])
     assert no_network == []
 
 
@@ -510,10 +513,156 @@ def test_fetch_and_extract_over_loopback(server: LoopbackServer) -> None:
     fetched = fetch_url(url, timeout=5)
     title, blocks = extract_html(fetched, url=fetched.url)
     assert title == EXPECTED["alnahar_bookfair_cp1256.html"]["title"]
-    assert [k for k, _ in blocks] == [k for k, _ in EXPECTED["alnahar_bookfair_cp1256.html"]["blocks"]]
+    assert [k for k, _ in blocks] == ["heading"] + [k for k, _ in EXPECTED["alnahar_bookfair_cp1256.html"]["blocks"]]
     assert blocks[-1][1].startswith("ويستمر المعرض")
 
 
 def test_importing_fetch_does_not_import_trafilatura() -> None:
     code = "import sys, reader.fetch; sys.exit(1 if 'trafilatura' in sys.modules or 'lxml' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0
+
+
+# --- issue 10 section 3: the article, and only it ---------------------------------------------
+# One small page per case, written for these tests (tests/fixtures/pages/).
+
+
+def extract(name: str, url: str | None = None) -> tuple[str, list[tuple[str, str]]]:
+    return extract_html(page_bytes(name), url=url or f"https://news.example/{name}")
+
+
+@pytest.mark.parametrize(
+    "name, url, headline",
+    [
+        # <h1> on the page; og:title and <title> carry "- <og:site_name>"
+        ("headline_site_suffix.html", None, "ارتفاع صادرات الخضار إلى أوروبا بنسبة الربع"),
+        # no <h1>: <title> is "<og:site_name> - headline"
+        ("title_site_prefix.html", None, "افتتاح مكتبة عامة جديدة في وسط المدينة"),
+        # no <h1>, no og:site_name: og:title ends with the site name the domain spells
+        ("title_domain_suffix.html", "https://www.qamarnews.example/arabic/science-1",
+         "علماء يرصدون نوعاً جديداً من الطيور المهاجرة"),
+        # no <h1>: "headline -  - site" in og:title, "headline | section | site" in <title>
+        ("title_repeated_separators.html", None, "منتخب الشباب يتأهل إلى نهائيات كأس آسيا"),
+    ],
+)
+def test_headline_is_the_first_block_without_the_site_name(name: str, url: str | None, headline: str) -> None:
+    title, blocks = extract(name, url)
+    assert title == headline
+    assert blocks[0] == ("heading", headline)
+    assert [kind for kind, _ in blocks[1:]] == ["paragraph"] * (len(blocks) - 1)
+    assert len(blocks) >= 4
+
+
+def test_headline_is_a_translated_sentence_of_the_loaded_article(tmp_path: Path) -> None:
+    from reader.article import load_article
+
+    path = tmp_path / "page.html"
+    path.write_bytes(page_bytes("headline_site_suffix.html"))
+    article = load_article(path)
+    first = article.sentences[0]
+    assert first.text == article.title == "ارتفاع صادرات الخضار إلى أوروبا بنسبة الربع"
+    assert article.paragraphs[0].is_heading and first.id.section == 0
+
+
+def test_bylines_captions_agency_tags_and_comment_policy_are_dropped() -> None:
+    title, blocks = extract("boilerplate_in_body.html")
+    assert blocks == [
+        ("heading", "مهرجان المسرح يعود بعد غياب خمس سنوات"),
+        ("paragraph", "يعود مهرجان المسرح الوطني في دورته الجديدة بعد غياب دام خمس سنوات، "
+                      "بمشاركة اثنتي عشرة فرقة من ست دول عربية."),
+        ("paragraph", "وقالت مديرة المهرجان إن العروض ستقام على ثلاثة مسارح في المدينة، "
+                      "وإن أسعار التذاكر خفضت إلى النصف لطلاب الجامعات."),
+        ("paragraph", "وتختتم الدورة بعرض مشترك تقدمه فرق شبابية من المحافظات، يتناول قصص الهجرة واللجوء في المنطقة."),
+    ]
+    source = page_bytes("boilerplate_in_body.html").decode("utf-8")
+    for gone in ("حوار: سلمى", "Author, ", "Role, ", "(بترا)", "خشبة المسرح الرئيسي", "جمهور المهرجان في دورته",
+                 "لا تعبر عن رأي الموقع"):
+        assert gone in source
+        assert all(gone not in text for _, text in blocks), gone
+
+
+def test_a_paragraph_that_only_mentions_comments_or_a_reporter_stays() -> None:
+    html = """<html><head><title>خبر</title></head><body><article><h1>خبر عن الصحافة</h1><div class="text">
+      <p>كتب الروائي المعروف رسالة مفتوحة إلى وزير الثقافة يطالب فيها بدعم دور النشر الصغيرة في البلاد.</p>
+      <p>وقال إن التعليقات التي تلقاها من القراء شجعته على مواصلة الكتابة رغم الصعوبات الكثيرة.</p>
+      <p>وأضاف أن الوكالة (بترا) نقلت عنه قوله إنه سيواصل الكتابة في الصحف الأسبوعية.</p>
+      </div></article></body></html>"""
+    _, blocks = extract_html(html)
+    assert [text.split()[0] for _, text in blocks[1:]] == ["كتب", "وقال", "وأضاف"]
+    assert "(بترا)" in blocks[3][1]
+
+
+def test_a_lead_right_before_the_marked_body_is_kept() -> None:
+    _, blocks = extract("lead_before_body.html")
+    assert blocks[0] == ("heading", "خطة لزراعة مليون شجرة في خمس سنوات")
+    assert blocks[1] == ("paragraph", "أطلقت وزارة البيئة خطة وطنية لزراعة مليون شجرة خلال خمس سنوات، في محاولة "
+                                      "لوقف التصحر وتحسين جودة الهواء في المدن الكبرى.")
+    assert [text.split()[0] for _, text in blocks[2:]] == ["وقال", "وستشارك", "ويقدر"]
+
+
+def test_a_full_sentence_in_an_h2_is_a_paragraph_a_short_h2_a_heading() -> None:
+    _, blocks = extract("h2_sentence_lead.html")
+    assert [kind for kind, _ in blocks] == ["heading", "paragraph", "paragraph", "heading", "paragraph", "paragraph"]
+    assert blocks[1][1].startswith("أعلنت دائرة الإحصاءات العامة اليوم")
+    assert blocks[3] == ("heading", "الشباب أكثر المستفيدين")
+
+
+def test_the_h2_sentence_is_split_into_sentences_like_any_paragraph(tmp_path: Path) -> None:
+    from reader.article import load_article
+
+    path = tmp_path / "page.html"
+    path.write_bytes(page_bytes("h2_sentence_lead.html"))
+    article = load_article(path)
+    lead = article.paragraphs[1]
+    assert not lead.is_heading and lead.text.startswith("أعلنت دائرة")
+
+
+def test_recall_is_used_when_precision_keeps_far_less(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Seen on an Urdu page: precision extraction kept one short wrong block (the site notice)
+    # and lost the article. Which pages trip it depends on trafilatura's version, so the loss
+    # is reproduced here by taking the article away from the precision pass only.
+    import trafilatura
+
+    real = trafilatura.bare_extraction
+
+    def lossy_precision(tree, **kwargs):
+        if kwargs.get("favor_precision"):
+            for el in tree.xpath("//div[@class='txt']"):
+                el.getparent().remove(el)
+        return real(tree, **kwargs)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", lossy_precision)
+    title, blocks = extract("precision_loses_article.html")
+    assert title == "شہر میں نئی میٹرو لائن کا افتتاح"
+    openings = [text.split()[0] for kind, text in blocks if kind == "paragraph"]
+    assert openings[-4:] == ["شہر", "حکام", "منصوبے", "مسافروں"]
+
+
+def test_precision_is_kept_when_it_keeps_the_article() -> None:
+    _, blocks = extract("precision_loses_article.html")
+    # recall would add the site notice; precision's article is not "far less", so it stays
+    assert [text.split()[0] for _, text in blocks[1:]] == ["شہر", "حکام", "منصوبے", "مسافروں"]
+
+
+def test_translate_output_starts_with_the_headline(no_model, tmp_path: Path) -> None:
+    from clirun import jsonl
+
+    path = tmp_path / "page.html"
+    path.write_bytes(page_bytes("title_site_prefix.html"))
+    result = no_model.run("translate", path, "--format", "jsonl")
+    assert result.code == 0, result
+    rows = jsonl(result.out)
+    assert rows[0]["ar"] == "افتتاح مكتبة عامة جديدة في وسط المدينة"
+    assert [r["ar"].split()[0] for r in rows[1:]] == ["افتتحت", "وقال", "وتضم"]
+
+
+def test_a_logo_in_an_h1_is_not_the_headline_and_a_headline_naming_the_site_stays() -> None:
+    html = """<html><head><title>نشرة الوادي تطلق تطبيقاً جديداً للأخبار المحلية - نشرة الوادي</title>
+      <meta property="og:site_name" content="نشرة الوادي"></head><body>
+      <h1 class="logo"><a href="/">نشرة الوادي</a></h1>
+      <article><h1>نشرة الوادي تطلق تطبيقاً جديداً للأخبار المحلية</h1><div class="text">
+      <p>أطلقت نشرة الوادي اليوم تطبيقاً جديداً للهواتف الذكية يتيح للقراء متابعة الأخبار المحلية لحظة بلحظة.</p>
+      <p>ويتضمن التطبيق خدمة تنبيهات للأخبار العاجلة وخريطة تفاعلية لحالة الطرق في المحافظة.</p>
+      </div></article></body></html>"""
+    title, blocks = extract_html(html)
+    assert title == "نشرة الوادي تطلق تطبيقاً جديداً للأخبار المحلية"
+    assert blocks[0] == ("heading", title) and len(blocks) == 3

@@ -279,10 +279,23 @@ def test_every_summarizer_survives_hostile_sentences(text):
 
 
 # --------------------------------------------------------------------------------------
-# 5. Any bytes: an Article or a one-line ArticleError, never another exception
+# 5. Any bytes: an Article or a one-line ArticleError, never another exception. Text encoded
+#    in a supported encoding loads as exactly that text, and a damaged file is still read in
+#    its own encoding (issue 10: no silent mis-decoding)
 # --------------------------------------------------------------------------------------
 
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1256", "iso-8859-6", "latin-1"]
+SUPPORTED = ENCODINGS[:-1]
+FAMILY = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "utf-16": "utf-16", "utf-16-le": "utf-16",
+          "utf-16-be": "utf-16", "cp1256": "cp1256", "iso-8859-6": "iso-8859-6", "iso8859-6": "iso-8859-6"}
+
+
+def load_bytes(tmp_path_factory, data: bytes):
+    from reader.article import load_article
+
+    path = tmp_path_factory.getbasetemp() / "hostile-bytes.txt"
+    path.write_bytes(data)
+    return load_article(path)
 
 
 @profile(200)
@@ -291,14 +304,127 @@ ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1256",
     st.tuples(texts, st.sampled_from(ENCODINGS)).map(lambda te: te[0].encode(te[1], "ignore")),
 ))
 def test_any_bytes_load_or_fail_with_one_line(tmp_path_factory, data):
-    from reader.article import load_article
-
-    path = tmp_path_factory.getbasetemp() / "hostile-bytes.txt"
-    path.write_bytes(data)
     try:
-        article = load_article(path)
+        article = load_bytes(tmp_path_factory, data)
     except ArticleError as exc:
         message = str(exc)
         assert message and "\n" not in message
         return
     check_structure(article)
+    assert all("\n" not in warning for warning in article.warnings)
+
+
+# Real Arabic text: the lines of the sample article and sentences used across the tests.
+SAMPLE_TEXT = (REPO / "assets" / "articles" / "zad-jordan-musk-trump-interview.ar.txt").read_text(encoding="utf-8")
+REAL_TEXTS = [line for line in SAMPLE_TEXT.splitlines() if len(line) >= 40] + [
+    "قال المتحدث إن الاجتماع انتهى. وأضاف أن الوفد سيعود غدا.",
+    "قالت الحكومة إن المشروع سيكتمل في الصيف المقبل.",
+    "ذَهَبَ الوَلَدُ إِلَى المَدْرَسَةِ. وعاد إلى البيت بعد الظهر.",
+]
+
+
+@st.composite
+def real_text(draw, min_chars: int = 40):
+    """A stretch of at least `min_chars` characters of real Arabic text (or a whole short one)."""
+    text = draw(st.sampled_from([SAMPLE_TEXT, *REAL_TEXTS]))
+    length = draw(st.integers(min_value=min(min_chars, len(text)), max_value=len(text)))
+    start = draw(st.integers(min_value=0, max_value=len(text) - length))
+    return text[start:start + length]
+
+
+@st.composite
+def real_text_with_hostile_tokens(draw):
+    """Real Arabic text with hostile tokens (controls, bidi marks, emoji, Latin, odd spaces ...)
+    put anywhere, even inside words."""
+    text = draw(real_text())
+    for _ in range(draw(st.integers(min_value=0, max_value=20))):
+        at = draw(st.integers(min_value=0, max_value=len(text)))
+        text = text[:at] + draw(st.sampled_from(TOKENS)) + text[at:]
+    return text
+
+
+def is_binary_like(text: str) -> bool:
+    """What qari refuses as a binary file: more than a tenth control characters (not counting
+    line breaks and tabs)."""
+    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r")
+    return controls > 0.1 * len(text)
+
+
+def decoding_warnings(article) -> list[str]:
+    return [w for w in article.warnings if " not valid " in w and " shown as \ufffd " in w]
+
+
+@profile(300)
+@given(real_text_with_hostile_tokens(), st.sampled_from(SUPPORTED))
+def test_encoded_text_loads_as_exactly_what_was_encoded(tmp_path_factory, text, encoding):
+    data = text.encode(encoding, "ignore")
+    encoded = data.decode(encoding)  # what the bytes hold: characters the encoding lacks are dropped
+    try:
+        article = load_bytes(tmp_path_factory, data)
+    except ArticleError as exc:
+        assert "\n" not in str(exc)
+        assert expected_words(encoded) == [] or is_binary_like(encoded), (exc, encoding, text)
+        return
+    assert article.text.split() == expected_words(encoded), (encoding, article.encoding)
+    assert decoding_warnings(article) == [], (encoding, article.warnings)
+    if any(ord(c) > 0x7F for c in encoded.lstrip("\ufeff")):  # pure ASCII reads the same in all of them
+        if FAMILY[encoding] == "utf-16" or data.decode("cp1256") != data.decode("iso-8859-6", "replace"):
+            assert FAMILY[article.encoding] == FAMILY[encoding], (encoding, article.encoding)
+
+
+def count_bad_bytes(data: bytes, encoding: str) -> tuple[int, int | None]:
+    """(bytes the encoding cannot decode, offset of the first), independently of reader.textio."""
+    spans: list[tuple[int, int]] = []
+
+    def note(exc):
+        spans.append((exc.start, exc.end))
+        return "\ufffd", exc.end
+
+    import codecs
+
+    codecs.register_error("test-robustness-count", note)
+    data.decode(encoding, "test-robustness-count")
+    return sum(b - a for a, b in spans), (spans[0][0] if spans else None)
+
+
+BYTE_ORIENTED = ("utf-8", "utf-8-sig", "cp1256", "iso-8859-6")
+
+
+@st.composite
+def damaged(draw):
+    """(encoding, bytes): real Arabic text in a supported encoding with a few random bytes
+    replaced, inserted or deleted (one per 40 bytes at most). A byte-order mark is left whole,
+    and UTF-16 is only overwritten or given a stray final byte, never shifted."""
+    encoding = draw(st.sampled_from(SUPPORTED))
+    data = bytearray(draw(real_text()).encode(encoding, "ignore"))
+    keep = {"utf-8-sig": 3, "utf-16": 2}.get(encoding, 0)
+    for _ in range(draw(st.integers(min_value=1, max_value=max(1, min(4, len(data) // 40))))):
+        at = draw(st.integers(min_value=keep, max_value=len(data) - 1))
+        value = draw(st.integers(min_value=0, max_value=255))
+        op = draw(st.sampled_from(["replace", "insert", "delete"] if encoding in BYTE_ORIENTED else ["replace", "append"]))
+        if op == "replace":
+            data[at] = value
+        elif op == "insert":
+            data.insert(at, value)
+        elif op == "delete":
+            del data[at]
+        elif len(data) % 2 == 0:
+            data.append(value)
+    return encoding, bytes(data)
+
+
+@profile(400)
+@given(damaged())
+def test_a_damaged_file_is_read_in_its_own_encoding(tmp_path_factory, case):
+    encoding, data = case
+    article = load_bytes(tmp_path_factory, data)
+    assert FAMILY[article.encoding] == FAMILY[encoding], (encoding, article.encoding)
+    # Exactly that encoding's reading, with U+FFFD for what it cannot decode ...
+    assert article.text.split() == expected_words(data.decode(encoding, "replace"))
+    # ... and a warning that says how much was replaced and where, when anything was.
+    bad, first = count_bad_bytes(data, article.encoding if article.encoding != "utf-16" else encoding)
+    warnings = decoding_warnings(article)
+    if bad:
+        assert len(warnings) == 1 and f": {bad} byte" in warnings[0] and f"at byte {first}," in warnings[0], warnings
+    else:
+        assert warnings == []
