@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pyte
 
-BORDER = set("│┃║╭╮╰╯─━═┌┐└┘▁▂▃▄▅▆▇█▔▕▏▎▍▌▋▊▉ ")
+SCROLLBAR = set("▁▂▃▄▅▆▇█▔▕▏▎▍▌▋▊▉")
+"""Glyphs Textual draws scrollbar thumbs with (not text)."""
 ARABIC = re.compile("[\u0621-\u064a\ufb50-\ufdff\ufe70-\ufefc]")
 
 
@@ -81,7 +82,7 @@ class Screen:
 
 
 def has_text(cells: list[Cell]) -> bool:
-    return any(c.char.strip() for c in cells)
+    return any(c.char.strip() and c.char not in SCROLLBAR for c in cells)
 
 
 def paragraph_starts(rows: list[list[Cell]]) -> list[int]:

@@ -85,6 +85,9 @@ class ArticlePane(ScrollView, can_focus=True):
 
     ALLOW_SELECT = True
 
+    END_MARGIN = 1
+    """Cells kept free at the right edge, so right-aligned lines do not touch the scrollbar."""
+
     SYNC_LAYOUT_BLOCKS = 60
     """Blocks laid out synchronously on a re-wrap (more than a tall screen shows); an article
     with more is finished in a background thread, started after the next refresh so it does
@@ -230,7 +233,7 @@ class ArticlePane(ScrollView, can_focus=True):
     @property
     def content_width(self) -> int:
         """Cells lines are wrapped to: the content region, capped at `max_width`."""
-        width = max(1, self.scrollable_content_region.width)
+        width = max(1, self.scrollable_content_region.width - self.END_MARGIN)
         return min(width, self.max_width) if self.max_width else width
 
     @property
@@ -327,7 +330,7 @@ class ArticlePane(ScrollView, can_focus=True):
                 else:
                     for line in self._lines_for(block, width):
                         y = len(rows)
-                        pad = max(0, view_width - line.cells) if block.rtl else 0
+                        pad = max(0, view_width - self.END_MARGIN - line.cells) if block.rtl else 0
                         rows.append(_Row(j, line, pad))
                         for number, start, end in block.sentences:
                             if start < line.end and end > line.start or (start == end == line.start):

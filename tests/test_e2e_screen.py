@@ -1,0 +1,201 @@
+"""End to end, read as a reader reads it: the real `qari` in tmux, the screen with its colours.
+
+`tests/screen.py` turns `capture-pane -p -e` into cells (pyte). The tiny fixture model is
+installed so the English pane has text; nothing here depends on its wording, only on where
+text is and what colour it is drawn in. TERM is xterm-256color (tmux's default), so colours are
+checked after Textual's reduction to the 256-colour palette.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from screen import Screen, Terminal, has_text, paragraph_starts
+
+pytestmark = pytest.mark.e2e
+
+QARI = Path(sys.executable).with_name("qari")
+POSITION = re.compile(r"(\d+)/(\d+) · §\d+/\d+")
+
+
+def qari_command(*args: str) -> list[str]:
+    return ([str(QARI)] if QARI.exists() else [sys.executable, "-m", "reader"]) + list(args)
+
+
+@pytest.fixture(scope="module")
+def model_env(tmp_path_factory) -> dict[str, str]:
+    """HOME, XDG dirs and an Argos packages dir with the tiny fixture model, for this module."""
+    from conftest import FIXTURE_MODEL
+
+    root = tmp_path_factory.mktemp("e2e-screen")
+    home = root / "home"
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "ARGOS_PACKAGES_DIR": str(root / "argos-packages"),
+        "TERM": "xterm-256color",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+    }
+    for key in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "ARGOS_PACKAGES_DIR"):
+        Path(env[key]).mkdir(parents=True, exist_ok=True)
+    installed = subprocess.run(qari_command("models", "install", str(FIXTURE_MODEL)), env=env,
+                               capture_output=True, text=True, timeout=120)
+    assert installed.returncode == 0, installed.stderr
+    return env
+
+
+@pytest.fixture
+def terminal(model_env, request, tmp_path):
+    terminals: list[Terminal] = []
+
+    def open_terminal(width: int, height: int, theme: str = "textual-dark") -> Terminal:
+        config = tmp_path / f"config-{len(terminals)}.toml"
+        config.write_text(f'theme = "{theme}"\n', encoding="utf-8")
+        env = {**model_env, "QARI_CONFIG": str(config)}
+        term = Terminal(env, width, height, f"qari-screen-{os.getpid()}-{tmp_path.name}-{len(terminals)}")
+        terminals.append(term)
+        term.start(qari_command())
+        return term
+
+    try:
+        import shutil
+
+        if shutil.which("tmux") is None:
+            pytest.skip("tmux is not installed")
+        yield open_terminal
+    finally:
+        for term in terminals:
+            term.close()
+
+
+def translated(screen: Screen) -> bool:
+    return bool(re.search(r"(\d+)/\1 translated", screen.plain))
+
+
+def level(screen: Screen) -> tuple[list[int], list[int]]:
+    arabic = screen.region_rows(screen.pane_box("Arabic"))
+    english = screen.region_rows(screen.pane_box("English"))
+    return paragraph_starts(arabic), paragraph_starts(english)
+
+
+def position(screen: Screen) -> int:
+    match = POSITION.search(screen.plain)
+    assert match, screen.plain
+    return int(match.group(1))
+
+
+@pytest.mark.parametrize("size", [(160, 45), (100, 30)])
+def test_side_by_side_paragraphs_level_at_every_step(terminal, size):
+    """Every Arabic paragraph's first row is on the same screen row as its English, at each
+    `j` over the whole sample, after paging and after a mouse-wheel scroll on either pane."""
+    term = terminal(*size)
+    term.wait_for(translated, timeout=90)
+    term.keys("g")
+    screen = term.wait_for(lambda s: position(s) == 1)
+    total = int(POSITION.search(screen.plain).group(2))
+    checked, seen = 0, []
+    for step in range(3 * total):  # j scrolls through a sentence taller than the pane first
+        screen = term.settle()
+        seen.append(position(screen))
+        arabic, english = level(screen)
+        assert arabic == english, f"step {step}, sentence {seen[-1]}:\n{screen.plain}"
+        checked += bool(arabic)
+        if seen[-1] == total:
+            break
+        term.keys("j")
+    assert seen[-1] == total and seen == sorted(seen) and set(seen) == set(range(1, total + 1))
+    assert checked >= total // 2  # paragraph starts were on screen most of the way
+    for keys in (["g"], ["NPage"], ["NPage"], ["Space"], ["C-d"], ["PPage"], ["b"]):
+        term.keys(*keys)
+        screen = term.settle()
+        arabic, english = level(screen)
+        assert arabic == english, f"after {keys}:\n{screen.plain}"
+    # The mouse wheel over the English pane (SGR mouse report: button 65 = wheel down).
+    top, left, bottom, right = screen.pane_box("English")
+    for _ in range(3):
+        term.keys("-l", f"\x1b[<65;{left + 5};{top + 3}M")
+    moved = term.settle()
+    arabic, english = level(moved)
+    assert arabic == english, moved.plain
+    term.keys("q")
+
+
+def pane_colours(screen: Screen, title: str) -> Counter:
+    return Counter(cell.bg for row in screen.region_rows(screen.pane_box(title)) for cell in row)
+
+
+def luminance(hex_colour: str) -> float:
+    r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+def test_every_cell_of_every_pane_on_the_theme(terminal, theme):
+    term = terminal(160, 45, theme)
+    screen = term.wait_for(translated, timeout=90)
+    screen = term.settle()
+    for title in ("Arabic", "English", "Summary"):
+        top, left, bottom, right = screen.pane_box(title)
+        rows = screen.region_rows((top, left, bottom, right))
+        assert any(has_text(row) for row in rows)
+        defaults = [(y, x) for y, row in enumerate(rows) for x, cell in enumerate(row)
+                    if cell.bg == "default" or (cell.char.strip() and cell.fg == "default")]
+        assert not defaults, f"{title}: {len(defaults)} cells in the terminal's default colours"
+        base = pane_colours(screen, title).most_common(1)[0][0]
+        if theme == "textual-light":
+            assert luminance(base) > 0.6, (title, base)
+        else:
+            assert luminance(base) < 0.3, (title, base)
+
+
+def test_cursor_matches_and_summary_selection_look_different(terminal):
+    term = terminal(160, 45)
+    term.wait_for(translated, timeout=90)
+    before = term.settle()
+    base = pane_colours(before, "Arabic").most_common(1)[0][0]
+    cursor = {bg for bg in pane_colours(before, "Arabic") if bg != base}
+    assert len(cursor) == 1, cursor  # the cursor sentence, one colour
+    (cursor_bg,) = cursor
+    term.keys("/")
+    term.keys("-l", "ترامب")
+    term.keys("Enter")
+    after = term.wait_for(lambda s: "match 1/" in s.plain)
+    after = term.settle()
+    colours = {bg for bg in pane_colours(after, "Arabic") if bg != base}
+    # The cursor, a match, and a match inside the cursor sentence: three different backgrounds.
+    assert cursor_bg in colours and len(colours) >= 3, colours
+    # Esc clears the highlights; only the cursor stays.
+    term.keys("Escape")
+    cleared = term.wait_for(lambda s: "match 1/" not in s.plain)
+    cleared = term.settle()
+    assert {bg for bg in pane_colours(cleared, "Arabic") if bg != base} == {cursor_bg}
+    # Tab into the summary: the chosen summary sentence is a visible bar of its own colour.
+    term.keys("Tab", "Tab")
+    focused = term.settle()
+    summary = pane_colours(focused, "Summary")
+    summary_base = summary.most_common(1)[0][0]
+    assert {bg for bg in summary if bg not in (summary_base, cursor_bg)}, summary
+    term.keys("q")
+
+
+def test_small_window_keeps_position_progress_and_help(terminal):
+    term = terminal(40, 12)
+    screen = term.wait_for(lambda s: POSITION.search(s.plain) and "? Help" in s.plain, timeout=60)
+    term.keys("G")
+    screen = term.wait_for(lambda s: POSITION.search(s.plain) and position(s) == 32)
+    assert "? Help" in screen.plain
+    term.resize(80, 24)
+    screen = term.wait_for(lambda s: POSITION.search(s.plain) and translated(s), timeout=90)
+    assert "? Help" in screen.plain
+    term.keys("q")
