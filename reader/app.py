@@ -18,7 +18,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container
@@ -26,28 +25,20 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header
-from textual.worker import get_current_worker
 
 import reader.assets
 from reader.config import LAYOUTS
 from reader.model import Article
-from reader.search import Match, SentenceIndex
-from reader.translation_job import format_eta
-from widgets.article_pane import ArticlePane, visual_inline, visual_one_line
+from widgets.app_search import SearchActions
+from widgets.app_status import StatusLines
+from widgets.app_summary import SummaryActions, default_save_path  # noqa: F401 - part of the App's API
+from widgets.app_translation import TranslationActions
+from widgets.app_words import WordActions
+from widgets.article_pane import ArticlePane, visual_inline
 from widgets.goto_prompt import GotoPrompt
 from widgets.help_screen import HelpScreen
-from widgets.messages import (
-    InstallFinished,
-    InstallProgress,
-    NoModel,
-    SummaryFailed,
-    SummaryReady,
-    TranslationBatch,
-    TranslationFailed,
-    TranslatorReady,
-)
+from widgets.messages import plural
 from widgets.reading_view import ReadingView
-from widgets.save_dialog import SaveDialog
 from widgets.search_bar import SearchBar
 from widgets.section_list import SectionList
 from widgets.summary_pane import SummaryPane
@@ -56,7 +47,7 @@ from widgets.translation_pane import TranslationPane
 if TYPE_CHECKING:
     from reader.config import Config
     from reader.translate import Translator
-    from reader.translation_job import JobUpdate, TranslationJob
+    from reader.translation_job import TranslationJob
 
 LAYOUT_NAMES = {"side": "side by side", "stacked": "stacked", "interleaved": "interleaved"}
 WIDE = 100
@@ -70,37 +61,7 @@ VTE_IMPLICIT = "\x1b[8h"
 """BDSM set: the terminal reorders by itself (its default)."""
 
 
-def plural(count: int, word: str, words: str | None = None) -> str:
-    """`1 sentence`, `2 sentences` (`words` for irregular plurals)."""
-    return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"
-
-
-def no_model_note(packages_dir: str) -> str:
-    """What the English pane says without a model: one paragraph per line (the pane wraps)."""
-    return (
-        "No Arabic→English translation model is installed.\n\n"
-        "Press i to download and install it now (needs internet), or run: qari models install ar en\n\n"
-        "Offline: copy a translate-ar_en .argosmodel file to this machine and run: "
-        "qari models install FILE.argosmodel\n\n"
-        f"Models live in {packages_dir}\n\n"
-        "Reading, searching, summaries and saving work without it."
-    )
-
-
-def default_save_path(article: Article, cwd: Path | None = None) -> Path:
-    """`./<article-stem>.summary.md` in the current directory."""
-    cwd = Path.cwd() if cwd is None else cwd
-    source = article.source or ""
-    stem = ""
-    if source and source not in ("-", "<stdin>", "<text>") and "://" not in source:
-        stem = Path(source).stem
-    elif "://" in source:
-        stem = source.rstrip("/").rsplit("/", 1)[-1].split("?")[0].rsplit(".", 1)[0]
-    stem = "".join(c if c.isalnum() or c in "-_." else "-" for c in stem).strip("-.") or "article"
-    return cwd / f"{stem}.summary.md"
-
-
-class QariApp(App[int]):
+class QariApp(StatusLines, TranslationActions, SummaryActions, SearchActions, WordActions, App[int]):
     """Read an Arabic article with its English translation and summary."""
 
     CSS_PATH = str(Path(reader.assets.__file__).with_name("qari.tcss"))
@@ -123,6 +84,9 @@ class QariApp(App[int]):
         Binding("left_square_bracket", "section_prev", "Previous section", show=False),
         Binding("g,home", "cursor_first", "First sentence", show=False),
         Binding("G,end", "cursor_last", "Last sentence", show=False),
+        Binding("w", "word(1)", "Next word", key_display="w"),
+        Binding("W", "word(-1)", "Previous word", show=False),
+        Binding("enter", "lookup", "Look up word", show=False),
         Binding("slash", "search", "Search"),
         Binding("n", "search_next", "Next match", show=False),
         Binding("N", "search_prev", "Previous match", show=False),
@@ -142,7 +106,8 @@ class QariApp(App[int]):
     EXTRA_KEYS = [
         ("tab / shift+tab", "Move focus between panes (j/k choose a summary sentence there)"),
         ("enter (Summary)", "Move the cursor to the chosen summary sentence"),
-        ("mouse click", "Move the cursor to the clicked sentence"),
+        ("mouse click", "Move the cursor to the clicked sentence (and pick the clicked word)"),
+        ("/=word", "Search every form of the word's lemma (e.g. /=مرشح finds المرشح, لمرشح)"),
         ("mouse wheel", "Scroll (side by side, both panes together)"),
         ("mouse drag", "Select text; ctrl+c copies it (logical order)"),
         ("ctrl+p", "Command palette (every action)"),
@@ -150,6 +115,8 @@ class QariApp(App[int]):
     ]
 
     cursor: reactive[int | None] = reactive(None, init=False)
+    word: reactive[tuple[int, int] | None] = reactive(None, init=False)
+    """The word cursor: a (start, end) span in the cursor sentence, or None."""
 
     def __init__(
         self,
@@ -200,9 +167,9 @@ class QariApp(App[int]):
         self.effective_layout = self.layout_mode
         # Search state.
         self.search_query: str | None = None
-        self.matches: list[Match] = []
+        self.matches: list = []  # reader.search.Match tuples
         self.match_index: int | None = None
-        self._search_index: SentenceIndex | None = None
+        self._search_index = None  # reader.search.SentenceIndex, built on the first search
         self._shown_warnings: set[str] = set()
         self._bdsm_stream = None
         self._closing = False
@@ -215,7 +182,7 @@ class QariApp(App[int]):
         yield Header(show_clock=False)
         with Container(id="panes"):
             yield ReadingView(self.article, shape=self.shape, reorder=self.reorder, max_width=max_width,
-                              id="reading").data_bind(QariApp.cursor)
+                              id="reading").data_bind(QariApp.cursor, QariApp.word)
             yield SummaryPane(id="summary", classes="pane", shape=self.shape, reorder=self.reorder)
         yield SearchBar(id="search", shape=self.shape, reorder=self.reorder)
         yield Footer()
@@ -260,6 +227,7 @@ class QariApp(App[int]):
             self._start_summary()
         if self.start_translation:
             self._start_translation()
+        self._warm_lexicon()
 
     def _write_bidi_mode(self) -> None:
         """Ask VTE terminals not to reorder our (already visual) lines (BDSM reset, explicit
@@ -276,59 +244,6 @@ class QariApp(App[int]):
             self._bdsm_stream = stream
         except Exception:  # pragma: no cover - a terminal that cannot take it
             pass
-
-    # ------------------------------------------------------------------ titles
-
-    def _update_title(self, width: int) -> None:
-        """The article title in visual order, cut to the room the header has (at its logical
-        end, so the header never crops its beginning)."""
-        title = self.article.title or (self.article.paragraphs[0].text if self.article.paragraphs else "")
-        room = max(12, width - len(self._subtitle()) - 12)
-        self.title = visual_one_line(title, room, rtl=True, shape=self.shape, reorder=self.reorder) or "qari"
-
-    def _subtitle(self) -> str:
-        model = {"ready": self.model_name or "?", "loading": "loading…", "missing": "none installed",
-                 "error": "error"}.get(self.model_state, "off")
-        return f"{self.source_name} · model: {model}"
-
-    def _position_text(self) -> str:
-        if self.cursor is None:
-            return "empty article"
-        section = self.article.section_of(self.cursor)
-        return f"{self.cursor + 1}/{len(self.sentences)} · §{section + 1}/{len(self.article.sections)}"
-
-    def _english_status(self) -> str:
-        if self.install_state:
-            return self.install_state
-        if self.model_state == "ready" and self.progress is not None:
-            done, total, eta = self.progress
-            return f"{total}/{total} translated" if done >= total else f"{done}/{total} · {format_eta(eta)}"
-        return {"missing": "no model · i: install", "loading": "loading model…",
-                "error": "translation failed"}.get(self.model_state, "")
-
-    def _update_titles(self) -> None:
-        """Pane titles carry the reader's bearings (position, translation progress, search):
-        they stay on screen at every size, down to 40×12 (short windows keep the top border)."""
-        self.sub_title = self._subtitle()
-        english = self._english_status()
-        interleaved = self.effective_layout == "interleaved" and self.show_translation
-        search = ""
-        if self.search_query and self.matches:
-            index = (self.match_index or 0) + 1
-            search = f" · match {index}/{len(self.matches)}"
-        arabic_title = "Arabic · English" if interleaved else "Arabic"
-        parts = [arabic_title, self._position_text() + search]
-        if (interleaved or not self.english_pane.display) and english:
-            parts.append(english)
-        self.arabic_pane.border_title = " · ".join(parts)
-        self.english_pane.border_title = "English" + (f" · {english}" if english else "")
-        self._update_summary_title()
-
-    def _update_summary_title(self) -> None:
-        count = len(self.summary_numbers) if self.summary_numbers is not None else self.summary_count
-        length = plural(count, "sentence") if count else "auto length"
-        state = " · summarizing…" if self.summary_pending else ""
-        self.summary_pane.border_title = f"Summary · {self.algorithm} · {length}{state}"
 
     # ------------------------------------------------------------------ layout
 
@@ -370,6 +285,7 @@ class QariApp(App[int]):
     # ------------------------------------------------------------------ cursor
 
     def watch_cursor(self, old: int | None, new: int | None) -> None:
+        self.word = None
         self.summary_pane.follow(new)
         self._update_titles()
         if new is None or old is None or self._job is None:
@@ -439,6 +355,10 @@ class QariApp(App[int]):
         self.move_cursor(event.number)
         if isinstance(event.pane, SummaryPane):
             self.arabic_pane.focus()  # a click is not a move into the summary
+        elif event.pane is self.arabic_pane and event.offset is not None:
+            from reader.morphology import word_at
+
+            self.word = word_at(self.sentences[event.number].text, event.offset)
 
     def on_summary_pane_jump(self, event: SummaryPane.Jump) -> None:
         self.move_cursor(event.number)
@@ -505,325 +425,12 @@ class QariApp(App[int]):
             yield SystemCommand(binding.description, f"{binding.description} (key: {key})",
                                 partial(self.call_later, self.run_action, binding.action))
 
-    # ------------------------------------------------------------------ translation
-
-    def _start_translation(self) -> None:
-        self.model_state = "loading"
-        self._update_titles()
-        self._translate()
-
-    @work(thread=True, group="translate", exit_on_error=False)
-    def _translate(self) -> None:
-        """A thin loop: load the translator, then run the job, posting one message per batch."""
-        from reader.translation_job import TranslationJob
-
-        try:
-            from reader.translate import NoModelError
-
-            try:
-                translator = self.translator_factory()
-            except NoModelError:
-                from argostranslate import settings
-
-                self.post_message(NoModel(no_model_note(str(settings.package_data_dir))))
-                return
-            self._translator = translator
-            first = self.article.section_numbers(self.article.section_of(self.cursor or 0)) if self.sentences else []
-            job = TranslationJob(translator, [s.text for s in self.sentences], first=first, clock=self.clock)
-            self.post_message(TranslatorReady(str(getattr(translator, "model_name", "?")), len(self.sentences)))
-            self._job = job
-            if self._closing or get_current_worker().is_cancelled:
-                return  # the app closed while the model loaded (see on_unmount)
-            job.run(lambda update: self.post_message(TranslationBatch(update)))
-        except Exception as error:  # noqa: BLE001 - shown to the user, the app keeps running
-            self.post_message(TranslationFailed(f"{type(error).__name__}: {error}"))
-
-    def on_translator_ready(self, message: TranslatorReady) -> None:
-        self.model_state = "ready"
-        self.model_name = message.model_name
-        self.progress = (len(self.translations), message.total, None)
-        self._update_title(self.size.width)
-        self._show_english()
-        self._update_titles()
-        self._show_cache_warnings()
-
-    def on_no_model(self, message: NoModel) -> None:
-        self.model_state = "missing"
-        self.model_message = message.text
-        self._update_titles()
-        self._show_english()
-
-    def on_translation_failed(self, message: TranslationFailed) -> None:
-        self.model_state = "error"
-        self.model_message = message.text
-        self._job = None
-        self._update_titles()
-        self._show_english()
-        self.notify(message.text, title="Translation failed", severity="error")
-
-    def on_translation_batch(self, message: TranslationBatch) -> None:
-        update: JobUpdate = message.update
-        self.translations.update(update.translations)
-        numbers = set(update.translations)
-        if update.fresh:
-            for number in numbers:
-                self.notify(f"Re-translated sentence {number + 1}", timeout=2)
-        self.progress = (update.done, update.total, update.eta)
-        if update.finished:
-            self.translation_done = True
-            self._show_cache_warnings()
-        self.reading_view.update_translations(numbers)
-        self.summary_pane.update_translations(self.translations, numbers)
-        if self.search_query:
-            self._run_search(self.search_query, jump=False)
-        self._update_titles()
-
-    def _show_cache_warnings(self) -> None:
-        """A locked, corrupt or unwritable cache never stops translation; say what happened."""
-        cache = getattr(self._translator, "cache", None)
-        for warning in getattr(cache, "warnings", None) or ():
-            if warning not in self._shown_warnings:
-                self._shown_warnings.add(warning)
-                self.notify(warning, title="Translation cache", severity="warning", timeout=8)
-
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
         """Notifications show user text (queries, paths, errors) literally, never as markup, and
         Arabic in them in visual order (shaped) like the panes."""
         message = visual_inline(message, shape=self.shape, reorder=self.reorder)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-
-    def action_retranslate(self) -> None:
-        if self.cursor is None:
-            return
-        if self.model_state != "ready" or self._job is None:
-            if self.model_state == "missing":
-                self.notify("No model installed: press i to install it.", severity="warning", timeout=3)
-            else:
-                self.notify("The translator is not ready yet.", severity="warning", timeout=3)
-            return
-        self._job.retranslate(self.cursor)
-
-    # ------------------------------------------------------------------ model install
-
-    def action_install_model(self) -> None:
-        if self.model_state == "ready":
-            self.notify(f"Model already installed: {self.model_name}", timeout=3)
-            return
-        if self.install_state is not None:
-            return
-        self.install_state = "installing model…"
-        self._update_titles()
-        self._install()
-
-    @work(thread=True, group="install", exit_on_error=False)
-    def _install(self) -> None:
-        try:
-            from reader.models import install_pair
-
-            worker = get_current_worker()
-
-            def progress(*args) -> None:
-                if worker.is_cancelled:
-                    raise InterruptedError("install cancelled")  # install_pair cleans up
-                self.post_message(InstallProgress(*_install_progress_text(args)))
-
-            install_pair("ar", "en", progress=progress)
-        except Exception as error:  # noqa: BLE001 - reported to the user
-            self.post_message(InstallFinished(False, f"{type(error).__name__}: {error}" if str(error) else type(error).__name__))
-            return
-        self.post_message(InstallFinished(True, "Installed the Arabic→English model."))
-
-    def on_install_progress(self, message: InstallProgress) -> None:
-        text = message.text
-        if message.fraction is not None:
-            text = f"{text} {message.fraction:.0%}"
-        self.install_state = text
-        self._update_titles()
-
-    def on_install_finished(self, message: InstallFinished) -> None:
-        self.install_state = None
-        if message.ok:
-            self.notify(message.text, title="Model installed")
-            if self.translator_factory is not None:
-                self._start_translation()
-        else:
-            self.notify(message.text, title="Install failed", severity="error", timeout=10)
-            self._update_titles()
-
-    # ------------------------------------------------------------------ summary
-
-    def _start_summary(self) -> None:
-        self._summary_generation += 1
-        self.summary_pending = True
-        self.summary_pane.set_class(self.summary_numbers is not None, "-stale")
-        self._update_summary_title()
-        self._summarize(self._summary_generation, self.algorithm, self.summary_count or None)
-
-    @work(thread=True, group="summary", exit_on_error=False)
-    def _summarize(self, generation: int, algorithm: str, count: int | None) -> None:
-        try:
-            from reader import summarize
-
-            # count None: summarize_article picks the default length from the body sentences.
-            sentences = summarize.summarize_article(self.article, algorithm=algorithm, count=count)
-            self.post_message(SummaryReady(generation, algorithm, len(sentences), [s.number for s in sentences],
-                                           tuple(summarize.ALGORITHMS)))
-        except Exception as error:  # noqa: BLE001
-            self.post_message(SummaryFailed(generation, f"{type(error).__name__}: {error}"))
-
-    def on_summary_ready(self, message: SummaryReady) -> None:
-        if message.generation != self._summary_generation:
-            return
-        self.summary_pending = False
-        self.summary_pane.remove_class("-stale")
-        self.summary_numbers = list(message.numbers)
-        self.summary_count = message.count
-        self.summary_pane.set_summary(self.article, self.summary_numbers, self.translations,
-                                      show_translation=self._has_english())
-        self.summary_pane.follow(self.cursor)
-        self._update_summary_title()
-
-    def on_summary_failed(self, message: SummaryFailed) -> None:
-        if message.generation != self._summary_generation:
-            return
-        self.summary_pending = False
-        self.summary_pane.remove_class("-stale")
-        self.summary_pane.show_message(f"Summary failed: {message.text}")
-        self.notify(message.text, title="Summary failed", severity="error")
-
-    def _summary_changed(self, what: str) -> None:
-        self._start_summary()
-        if not self.show_summary:
-            self.notify(f"{what} (the summary pane is hidden: s shows it)", timeout=3)
-
-    def action_cycle_algorithm(self) -> None:
-        from reader.config import ALGORITHMS
-
-        index = ALGORITHMS.index(self.algorithm) if self.algorithm in ALGORITHMS else -1
-        self.algorithm = ALGORITHMS[(index + 1) % len(ALGORITHMS)]
-        self._summary_changed(f"Summary algorithm: {self.algorithm}")
-
-    def _change_length(self, step: int) -> None:
-        current = self.summary_count or (len(self.summary_numbers) if self.summary_numbers else 0)
-        limit = max(1, sum(len(p.sentences) for p in self.article.paragraphs if not p.is_heading))
-        new = max(1, min(limit, (current or 3) + step))
-        if new == current:
-            self.clear_notifications()
-            edge = "shortest" if step < 0 else "longest"
-            self.notify(f"The summary is at its {edge}: {plural(new, 'sentence')}", timeout=2)
-            return
-        self.summary_count = new
-        self._summary_changed(f"Summary length: {plural(new, 'sentence')}")
-
-    def action_summary_longer(self) -> None:
-        self._change_length(+1)
-
-    def action_summary_shorter(self) -> None:
-        self._change_length(-1)
-
-    # ------------------------------------------------------------------ search
-
-    def action_search(self) -> None:
-        bar = self.query_one(SearchBar)
-        bar.add_class("-open")
-        if self.search_query:
-            bar.value = self.search_query
-        bar.focus()
-
-    def on_search_bar_closed(self, event: SearchBar.Closed) -> None:
-        self._close_search()
-
-    def _close_search(self) -> None:
-        self.query_one(SearchBar).remove_class("-open")
-        self.arabic_pane.focus()
-
-    def on_input_submitted(self, event: SearchBar.Submitted) -> None:
-        if not isinstance(event.input, SearchBar):
-            return
-        event.stop()
-        query = event.value.strip()
-        self._close_search()
-        if not query:
-            self.action_clear_search()
-            return
-        self._run_search(query, jump=True)
-
-    def action_clear_search(self) -> None:
-        """`Esc`: forget the search and its highlights."""
-        if self.screen.get_selected_text():
-            self.screen.clear_selection()
-        if not self.search_query:
-            return
-        self.search_query, self.matches, self.match_index = None, [], None
-        self._show_marks()
-        self._update_titles()
-
-    def _run_search(self, query: str, *, jump: bool) -> None:
-        self.search_query = query
-        if self._search_index is None:
-            self._search_index = SentenceIndex([s.text for s in self.sentences])
-        self.matches = self._search_index.find(query, self.translations)
-        self._show_marks()
-        if jump:
-            if not self.matches:
-                self.match_index = None
-                self.notify(f"No match for “{query}”", severity="warning", timeout=3)
-            else:
-                current = self.cursor or 0
-                self.match_index = next((i for i, m in enumerate(self.matches) if m[0] >= current), 0)
-                self.move_cursor(self.matches[self.match_index][0])
-                sentences = len({m[0] for m in self.matches})
-                self.notify(f"{plural(len(self.matches), 'match', 'matches')} in "
-                            f"{plural(sentences, 'sentence')} for “{query}”", timeout=3)
-        self._update_titles()
-
-    def _show_marks(self) -> None:
-        marks: dict[str, dict[int, list[tuple[int, int]]]] = {"ar": {}, "en": {}}
-        for number, lang, start, end in self.matches:
-            marks[lang].setdefault(number, []).append((start, end))
-        self.reading_view.set_marks(marks)
-        self.summary_pane.set_marks(marks)
-
-    def _step_match(self, step: int) -> None:
-        if not self.matches:
-            self.notify("No search results (press / to search)", timeout=2)
-            return
-        numbers = sorted({m[0] for m in self.matches})
-        current = self.cursor or 0
-        ahead = [n for n in numbers if (n > current if step > 0 else n < current)]
-        target = (ahead[0] if step > 0 else ahead[-1]) if ahead else (numbers[0] if step > 0 else numbers[-1])
-        if not ahead:
-            self.notify("Search wrapped to the " + ("top" if step > 0 else "bottom"), timeout=2)
-        self.match_index = next(i for i, m in enumerate(self.matches) if m[0] == target)
-        self.move_cursor(target)
-        self._update_titles()
-
-    def action_search_next(self) -> None:
-        self._step_match(+1)
-
-    def action_search_prev(self) -> None:
-        self._step_match(-1)
-
-    # ------------------------------------------------------------------ saving
-
-    def default_save_path(self) -> Path:
-        return default_save_path(self.article, self.save_dir)
-
-    def save_summary(self, path: Path, force: bool = False) -> Path:
-        """Write the shown summary as Markdown (logical text) with `reader.export`."""
-        from reader.export import summary_document, write_text_atomic
-
-        sentences = [self.sentences[n] for n in self.summary_numbers or ()]
-        translations = {s.id: self.translations.get(s.number) for s in sentences}
-        text = summary_document(self.article, sentences, translations, algorithm=self.algorithm, model=self.model_name)
-        return write_text_atomic(path, text, force=force)
-
-    def action_save(self) -> None:
-        if self.summary_numbers is None:
-            self.notify("The summary is still being computed; save again in a moment.", timeout=3)
-            return
-        self.push_screen(SaveDialog(self.default_save_path(), self.save_summary))
 
     # ------------------------------------------------------------------ copy and quit
 
@@ -847,18 +454,6 @@ class QariApp(App[int]):
         if self._job is not None:
             self._job.stop()
         self.workers.cancel_all()
-
-
-def _install_progress_text(args: tuple) -> tuple[str, float | None]:
-    """Turn whatever `install_pair` reports into (text, fraction)."""
-    if len(args) == 2 and isinstance(args[0], (int, float)) and isinstance(args[1], (int, float, type(None))):
-        done, total = args
-        if total:
-            return f"downloading {done / 1e6:.1f}/{total / 1e6:.1f} MB", done / total
-        return f"downloading {done / 1e6:.1f} MB", None
-    if len(args) == 1 and isinstance(args[0], str):
-        return args[0], None
-    return " ".join(str(a) for a in args), None
 
 
 def restore_bidi_mode(app: QariApp) -> None:

@@ -114,6 +114,7 @@ def test_side_by_side_paragraphs_level_at_every_step(terminal, size):
         if seen[-1] == total:
             break
         term.keys("j")
+        term.wait_for(lambda s, before=screen: s.rows != before.rows)  # the key was handled
     assert seen[-1] == total and seen == sorted(seen) and set(seen) == set(range(1, total + 1))
     assert checked >= total // 2  # paragraph starts were on screen most of the way
     for keys in (["g"], ["NPage"], ["NPage"], ["Space"], ["C-d"], ["PPage"], ["b"]):
@@ -168,7 +169,10 @@ def test_cursor_matches_and_summary_selection_look_different(terminal):
     assert len(cursor) == 1, cursor  # the cursor sentence, one colour
     (cursor_bg,) = cursor
     term.keys("/")
+    term.wait_for(lambda s: "Search Arabic or English" in s.plain)
     term.keys("-l", "ترامب")
+    # Typed Arabic is shown shaped, in visual order (ﺐﻣﺍﺮﺗ), like the panes.
+    term.wait_for(lambda s: "\ufe90\ufee3\ufe8d\ufeae\ufe97" in s.plain)
     term.keys("Enter")
     after = term.wait_for(lambda s: "match 1/" in s.plain)
     after = term.settle()

@@ -97,6 +97,7 @@ class ArticlePane(ScrollView, can_focus=True):
         "article-pane--cursor",
         "article-pane--match",
         "article-pane--match-cursor",
+        "article-pane--word",
         "article-pane--heading",
         "article-pane--note",
         "article-pane--pending",
@@ -116,6 +117,7 @@ class ArticlePane(ScrollView, can_focus=True):
     ArticlePane:focus > .article-pane--cursor { background: $primary 55%; color: $text; }
     ArticlePane > .article-pane--match { background: $warning 70%; color: $text; text-style: bold; }
     ArticlePane > .article-pane--match-cursor { background: $success 80%; color: $text; text-style: bold underline; }
+    ArticlePane > .article-pane--word { background: $accent 70%; color: $text; text-style: bold underline; }
     ArticlePane > .article-pane--heading { text-style: bold; color: $text-primary; }
     ArticlePane > .article-pane--note { color: $text-warning; }
     ArticlePane > .article-pane--pending { color: $text-muted; }
@@ -132,14 +134,18 @@ class ArticlePane(ScrollView, can_focus=True):
     ]
 
     cursor: reactive[int | None] = reactive(None, layout=False, init=False)
+    word: reactive[tuple[int, int] | None] = reactive(None, layout=False, init=False)
+    """The word under the word cursor: (start, end) in the cursor sentence's text."""
 
     class SentenceClicked(Message):
-        """A sentence was clicked in a pane."""
+        """A sentence was clicked in a pane; `offset` is the clicked character's offset in the
+        sentence's text (None in padding), so a click can pick a word."""
 
-        def __init__(self, pane: "ArticlePane", number: int) -> None:
+        def __init__(self, pane: "ArticlePane", number: int, offset: int | None = None) -> None:
             super().__init__()
             self.pane = pane
             self.number = number
+            self.offset = offset
 
         @property
         def control(self) -> "ArticlePane":
@@ -430,6 +436,10 @@ class ArticlePane(ScrollView, can_focus=True):
     def watch_cursor(self, old: int | None, new: int | None) -> None:
         self.refresh()
 
+    def watch_word(self, old, new) -> None:
+        self._strips.clear()
+        self.refresh()
+
     def scroll_to_sentence(self, number: int | None, *, animate: bool = False) -> None:
         """Scroll so the sentence's rows are visible (with a row of context if possible)."""
         if number is None or self._layout is None:
@@ -532,7 +542,8 @@ class ArticlePane(ScrollView, can_focus=True):
         ):
             cursor = None
         selection = self.text_selection
-        key = (row_y, width, scroll_x, cursor, self._marks_version, self._block_style_key(row.block, block))
+        key = (row_y, width, scroll_x, cursor, self.word if cursor is not None else None, self._marks_version,
+               self._block_style_key(row.block, block))
         if selection is None:
             cached = self._strips.get(key)
             if cached is not None:
@@ -569,6 +580,12 @@ class ArticlePane(ScrollView, can_focus=True):
                 style = self.get_component_rich_style("article-pane--cursor")
                 for a, b in visual_spans(line, start, end):
                     text.stylize(style, a + pad, b + pad)
+        # The word cursor (inside the cursor sentence).
+        if cursor is not None and self.word is not None:
+            s_start = spans[cursor][0]
+            style = self.get_component_rich_style("article-pane--word")
+            for a, b in visual_spans(line, s_start + self.word[0], s_start + self.word[1]):
+                text.stylize(style, a + pad, b + pad)
         # Search matches (a match inside the cursor sentence has a colour of its own).
         marks = self._marks.get(block.lang)
         if marks:
@@ -630,9 +647,12 @@ class ArticlePane(ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        number = self.sentence_at(offset.x + int(self.scroll_x), offset.y + int(self.scroll_y))
+        x, y = offset.x + int(self.scroll_x), offset.y + int(self.scroll_y)
+        number = self.sentence_at(x, y)
         if number is not None:
-            self.post_message(self.SentenceClicked(self, number))
+            hit = self._position_to_logical(x, y)
+            start = self._sentence_spans[hit[0]].get(number, (0, 0))[0] if hit else 0
+            self.post_message(self.SentenceClicked(self, number, hit[1] - start if hit else None))
 
     # ------------------------------------------------------------------ selection
 

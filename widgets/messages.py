@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from reader.translation_job import JobUpdate
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """`1 sentence`, `2 sentences` (`words` for irregular plurals)."""
+    return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"
+
+
 @dataclass
 class TranslatorReady(Message):
     """The translation worker loaded a model."""
@@ -74,3 +79,11 @@ class InstallProgress(Message):
 class InstallFinished(Message):
     ok: bool
     text: str
+
+
+@dataclass
+class LookupReady(Message):
+    """A word was looked up (`result` is a `reader.morphology.WordLookup`, None on `error`)."""
+
+    result: object
+    error: str | None = None

@@ -58,6 +58,7 @@ class ReadingView(Container):
     """
 
     cursor: reactive[int | None] = reactive(None, init=False)
+    word: reactive[tuple[int, int] | None] = reactive(None, init=False)
 
     def __init__(self, article: Article, *, shape: bool = True, reorder: bool = True,
                  max_width: int | None = None, id: str | None = None) -> None:
@@ -186,6 +187,9 @@ class ReadingView(Container):
             self._align()
 
     # ------------------------------------------------------------------ cursor and movement
+
+    def watch_word(self, old, new) -> None:
+        self.arabic.word = new
 
     def watch_cursor(self, old: int | None, new: int | None) -> None:
         self.arabic.cursor = new

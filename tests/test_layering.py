@@ -1,0 +1,35 @@
+"""The layering rule: the core (`reader/`, all but the App shell `reader.app`) never imports
+Textual or `widgets`, so scripts and batch work never pay for the UI and the core can be tested
+without it. Each module is imported in a fresh interpreter, where nothing else has loaded."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import reader
+
+CORE = sorted(
+    f"reader.{info.name}" for info in pkgutil.iter_modules(reader.__path__)
+    if info.name not in ("app", "__main__")
+)
+
+PROBE = (
+    "import importlib, sys; importlib.import_module(sys.argv[1]); "
+    "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'widgets')); "
+    "print(','.join(bad))"
+)
+
+
+def test_the_core_has_modules():
+    assert {"reader.model", "reader.translation_job", "reader.bidi", "reader.cli"} <= set(CORE)
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_module_imports_without_textual(module):
+    result = subprocess.run([sys.executable, "-c", PROBE, module], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", f"{module} pulled in: {result.stdout.strip()}"

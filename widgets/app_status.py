@@ -1,0 +1,68 @@
+"""The reader's bearings, as part of the App: the header title (the article's headline, in
+visual order, using the width it has) and subtitle (source, model), and the pane titles that
+carry the position (`12/32 · §7/21`), the translation progress and the search counter.
+
+Titles are the one place that stays on screen at every size: short windows keep only the top
+border of each pane, which holds its title. Mixed into `reader.app.QariApp`.
+"""
+
+from __future__ import annotations
+
+from reader.translation_job import format_eta
+from widgets.article_pane import visual_one_line
+from widgets.messages import plural
+
+
+class StatusLines:
+    """Titles and subtitles for `QariApp`."""
+
+    def _update_title(self, width: int) -> None:
+        """The article title in visual order, cut to the room the header has (at its logical
+        end, so the header never crops its beginning)."""
+        title = self.article.title or (self.article.paragraphs[0].text if self.article.paragraphs else "")
+        room = max(12, width - len(self._subtitle()) - 12)
+        self.title = visual_one_line(title, room, rtl=True, shape=self.shape, reorder=self.reorder) or "qari"
+
+    def _subtitle(self) -> str:
+        model = {"ready": self.model_name or "?", "loading": "loading…", "missing": "none installed",
+                 "error": "error"}.get(self.model_state, "off")
+        return f"{self.source_name} · model: {model}"
+
+    def _position_text(self) -> str:
+        if self.cursor is None:
+            return "empty article"
+        section = self.article.section_of(self.cursor)
+        return f"{self.cursor + 1}/{len(self.sentences)} · §{section + 1}/{len(self.article.sections)}"
+
+    def _english_status(self) -> str:
+        if self.install_state:
+            return self.install_state
+        if self.model_state == "ready" and self.progress is not None:
+            done, total, eta = self.progress
+            return f"{total}/{total} translated" if done >= total else f"{done}/{total} · {format_eta(eta)}"
+        return {"missing": "no model · i: install", "loading": "loading model…",
+                "error": "translation failed"}.get(self.model_state, "")
+
+    def _update_titles(self) -> None:
+        """Pane titles carry the reader's bearings (position, translation progress, search):
+        they stay on screen at every size, down to 40×12 (short windows keep the top border)."""
+        self.sub_title = self._subtitle()
+        english = self._english_status()
+        interleaved = self.effective_layout == "interleaved" and self.show_translation
+        search = ""
+        if self.search_query and self.matches:
+            index = (self.match_index or 0) + 1
+            search = f" · match {index}/{len(self.matches)}"
+        arabic_title = "Arabic · English" if interleaved else "Arabic"
+        parts = [arabic_title, self._position_text() + search]
+        if (interleaved or not self.english_pane.display) and english:
+            parts.append(english)
+        self.arabic_pane.border_title = " · ".join(parts)
+        self.english_pane.border_title = "English" + (f" · {english}" if english else "")
+        self._update_summary_title()
+
+    def _update_summary_title(self) -> None:
+        count = len(self.summary_numbers) if self.summary_numbers is not None else self.summary_count
+        length = plural(count, "sentence") if count else "auto length"
+        state = " · summarizing…" if self.summary_pending else ""
+        self.summary_pane.border_title = f"Summary · {self.algorithm} · {length}{state}"
