@@ -111,3 +111,115 @@ def test_bidi_layout_draws_each_case_in_the_conformance_order(direction):
             failures.append((" ".join(f"{ord(c):04X}" for c in text), expected, line.logical_index))
     assert checked > 20_000
     assert not failures, failures
+
+
+# --------------------------------------------------------------------------------------
+# ICU as an oracle on random mixed text (test only: pyicu-wheels, in the `test` extra)
+# --------------------------------------------------------------------------------------
+
+import re  # noqa: E402
+import unicodedata  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PROFILE = settings(
+    derandomize=True, max_examples=400, deadline=None, database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+ARABIC_WORDS = ["قال", "اليوم", "مليون", "شخص", "في", "إلى", "الأمم", "المتحدة", "لا", "سلام", "بأن", "علميا"]
+TASHKEEL_WORDS = ["كَتَبَ", "عِلْمٌ", "مُحَمَّدٌ", "لَا", "الْيَوْمَ", "شُكْرًا"]
+LATIN_WORDS = ["Apple", "iOS", "CNN", "Elon", "beta", "a", "Windows", "x"]
+NUMBERS = ["1", "18", "2020", "1.3", "2,000", "12:30", "\u22125", "-5", "+3", "20%", "$5", "5€",
+           "٢٠٢٤", "٣", "۱۲", "1/2", "#1", "3.14e5"]
+BRACKETS = list("()[]{}<>«»‹›\"'") + ["\u201c", "\u201d", "\u2018", "\u2019", "\u201e", "\u2329", "\u232a",
+                                      "\u3008", "\u3009", "\u300c", "\u300d", "\u3010", "\u3011",
+                                      "\u27e8", "\u27e9", "\u2045", "\u2046", "\uff08", "\uff09"]
+PUNCTUATION = list(".,،؛:!?؟-/…") + ["\u060c", "\u066b", "\u066c", "\u2013", "\u2014"]
+WEB = ["https://example.com/a?b=1&c=2", "www.bbc.com/arabic", "user@example.org", "#hashtag", "@qari"]
+EMOJI = ["😀", "👍", "👍🏽", "❤\ufe0f", "🇪🇬", "👨\u200d👩\u200d👧", "中文"]
+CONTROLS = ["\u200e", "\u200f", "\u061c", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+            "\u2066", "\u2067", "\u2068", "\u2069", "\u200d", "\u200c", "\u200b", "\u00ad"]
+SPACES = [" "] * 10 + ["  ", "\t", "\u00a0"]
+MARKS = ["\u064b", "\u064e", "\u0650", "\u0651", "\u0652"]
+
+ORACLE_TOKENS = (
+    ARABIC_WORDS * 3 + TASHKEEL_WORDS + LATIN_WORDS * 2 + NUMBERS * 2 + BRACKETS + PUNCTUATION
+    + WEB + EMOJI + CONTROLS * 2 + SPACES * 2 + MARKS
+)
+# Where qari and ICU legitimately group a mark differently: a mark after a space or an
+# invisible character (qari draws it on the space or keeps it with the letter before).
+_MARK_AFTER_NOTHING = re.compile(
+    "[\\s\u00a0\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\u00ad][\u064b-\u0652\ufe0f]"
+)
+
+
+def _icu():
+    try:
+        import icu  # pyicu-wheels (or PyICU)
+    except ImportError:
+        pytest.skip("ICU is not importable: pip install pyicu-wheels (the `test` extra)")
+    return icu
+
+
+def _normalize_icu(text: str) -> str:
+    """ICU's reordered line as qari draws it: whitespace as spaces, invisible format and
+    control characters left out, variation selectors out, the line's ends trimmed."""
+    out = []
+    for c in text:
+        if c.isspace():
+            out.append(" ")
+        elif unicodedata.category(c) in ("Cf", "Cc") or c == "\ufe0f":
+            continue
+        else:
+            out.append(c)
+    return "".join(out).strip(" ")
+
+
+@PROFILE
+@given(st.lists(st.sampled_from(ORACLE_TOKENS), min_size=1, max_size=40).map("".join),
+       st.integers(min_value=4, max_value=60), st.booleans())
+def test_property_visual_lines_match_icu(text, width, rtl):
+    """qari's visual lines (unshaped, its own line breaks) against ICU's reordering of the
+    same lines: ``setPara`` at the paragraph level over the whole paragraph, ``setLine`` per
+    line. Three checks per line: (1) the left-to-right order of every drawn character other
+    than a mark is ICU's visual map, restricted to what qari draws; (2) a drawn mirrored
+    character is its mirror exactly when ICU's level for it is odd; (3) the line's text
+    equals ICU's ``writeReordered`` with DO_MIRRORING | KEEP_BASE_COMBINING |
+    REMOVE_BIDI_CONTROLS (normalized as qari draws: whitespace as spaces, no invisible
+    characters, ends trimmed), except where a mark follows a space or an invisible
+    character (see _MARK_AFTER_NOTHING)."""
+    icu = _icu()
+    from reader.bidi import _MIRROR, layout_paragraph
+
+    Bidi = icu.Bidi
+    u16 = [0]
+    for c in text:
+        u16.append(u16[-1] + (2 if ord(c) > 0xFFFF else 1))
+    unit_to_char = [i for i, c in enumerate(text) for _ in range(2 if ord(c) > 0xFFFF else 1)]
+    para = Bidi()
+    para.setPara(icu.UnicodeString(text), 1 if rtl else 0)
+    compare_text = not _MARK_AFTER_NOTHING.search(text)
+    for line in layout_paragraph(text, width, rtl=rtl, shape=False):
+        if line.start == line.end:
+            continue
+        ours = para.setLine(u16[line.start], u16[line.end])
+        drawn = [(k, o) for k, o in enumerate(line.logical_index) if unicodedata.category(text[o])[0] != "M"]
+        drawn_offsets = {o for _, o in drawn}
+        visual: list[int] = []
+        for v in ours.getVisualMap():
+            c = unit_to_char[u16[line.start] + v]
+            if c in drawn_offsets and (not visual or visual[-1] != c):
+                visual.append(c)
+        assert visual == [o for _, o in drawn], (text, line)
+        for k, o in drawn:
+            ch = text[o]
+            mirror = _MIRROR.get(ord(ch))
+            if mirror is None:
+                continue
+            odd = ours.getLevelAt(u16[o] - u16[line.start]) & 1
+            assert line.text[k] == (chr(icu.Char.charMirror(ord(ch))) if odd else ch), (text, line, o)
+        if compare_text:
+            icu_text = str(ours.writeReordered(Bidi.DO_MIRRORING | Bidi.KEEP_BASE_COMBINING | Bidi.REMOVE_BIDI_CONTROLS))
+            assert line.text.replace("\ufe0f", "").strip(" ") == _normalize_icu(icu_text), (text, line)
