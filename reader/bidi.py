@@ -8,16 +8,19 @@ Pipeline per paragraph (see "RTL in a terminal" in DESIGN.md):
    ligatures are many-to-one, and a ligature glyph stands for both of its letters);
 3. wrap by terminal cells (Rich ``cell_len``) in logical order, at spaces; a word wider than
    the line is broken between grapheme clusters (a base letter and its marks never split);
-4. reorder each wrapped line: embedding levels come from python-bidi's Rust engine (full
-   UAX #9: weak/neutral rules, brackets N0, isolates and embeddings) with the base direction
-   fixed; L1 and L2 are applied here, per line, to whole clusters, which gives L3 (marks stay
-   after their base on screen) and L4 (brackets and other mirrored characters are mirrored
-   when their resolved direction is right-to-left);
+4. reorder each wrapped line: embedding levels come from `reader.uax9` (UAX #9 in full,
+   checked against Unicode's BidiCharacterTest.txt: weak/neutral rules, brackets N0,
+   isolates and embeddings) with the base direction fixed; L1 and L2 are applied here, per
+   line, to whole clusters, which gives L3 (marks stay after their base on screen) and L4
+   (brackets and other mirrored characters are mirrored when their resolved level is odd).
+   Invisible characters that have a level of their own (LRM, RLM, ALM, isolate controls)
+   take part in L2 as empty items, so they separate runs as UAX #9 says;
 5. the widget right-aligns (pads ``width - line.cells`` spaces on the left).
 
 Invisible characters (ZWJ, ZWNJ, bidi controls, other format and control characters) are
 never drawn but are still covered by the line span; tabs and other breaking whitespace are
-drawn as plain spaces. ``rtl=False, shape=False, reorder=False`` is plain LTR word wrapping.
+drawn as plain spaces. A mark after a breaking space is drawn on that space (one grapheme
+cluster), and goes with it when the wrap consumes the space at a line end. ``rtl=False, shape=False, reorder=False`` is plain LTR word wrapping.
 """
 
 from __future__ import annotations
