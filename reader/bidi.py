@@ -20,7 +20,8 @@ Pipeline per paragraph (see "RTL in a terminal" in DESIGN.md):
 Invisible characters (ZWJ, ZWNJ, bidi controls, other format and control characters) are
 never drawn but are still covered by the line span; tabs and other breaking whitespace are
 drawn as plain spaces. A mark after a breaking space is drawn on that space (one grapheme
-cluster), and goes with it when the wrap consumes the space at a line end. ``rtl=False, shape=False, reorder=False`` is plain LTR word wrapping.
+cluster), which then starts the next word rather than ending a run of spaces, so the wrap
+never consumes it. ``rtl=False, shape=False, reorder=False`` is plain LTR word wrapping.
 """
 
 from __future__ import annotations
@@ -172,19 +173,21 @@ _NEEDS_DISPLAY_RE = re.compile("[^\\S ]|[\ud800-\udfff]")  # whitespace other th
 _WIDTH_CODES = _WidthCodes()
 
 # A mark at the start or after a zero-width space has no base: it is a cluster of its own.
-# A mark after a breaking space stays a mark: a space and the marks after it are one
-# grapheme cluster (UAX #29), drawn on the space (`علميا \u064bبأن`: the tanween belongs to
-# the word before, not to the next word's first letter).
+# A breaking space followed by a mark becomes P: a space and the marks after it are one
+# grapheme cluster (UAX #29), drawn as a space carrying the marks (`علميا \u064bبأن`: the
+# tanween belongs to the word before, not to the next word's first letter). P starts a word
+# (the line may break before it, never after it), so its marks are always drawn.
 _ORPHAN_MARK_RE = re.compile(r"(^|Z)([HJN]*)M")
+_SPACE_WITH_MARK_RE = re.compile(r"W(?=[HJN]*M)")
 _VARIATION_RE = re.compile(r"([VTv])([MHJNS]*)")
-_CLUSTER_RE = re.compile(r"[VTO][MXHJN]*")
+_CLUSTER_RE = re.compile(r"[VTOP][MXHJN]*")
 # Units (a word, or a run of spaces; hidden characters join the unit before them) over the
 # kinds, where U/Q mark a V/W at which the embedding level changes: group 1 matches a word
 # of plain base characters at one level, group 2 spaces at one level, else the unit is
 # complex (marks, ligatures, hidden characters or several levels).
 _UNIT_SIG_RE = re.compile(
-    r"([VU]V*)(?![VTOMXHJNU])|([WQ]W*)(?![WZHJNQM])"
-    r"|[HJN]*(?:[WZQ][WZHJNQM]*|[VTOU][VTOMXHJNU]*)"
+    r"([VU]V*)(?![VTOMXHJNU])|([WQ]W*)(?![WZHJNQ])"
+    r"|[HJN]*(?:[WZQ][WZHJNQ]*|[VTOUP][VTOMXHJNU]*)"
 )
 _LEVEL_RUN_RE = re.compile(rb"(.)\1*", re.S)
 _SHAPED_RUN_RE = re.compile(r"[VWZJN]+")
@@ -204,6 +207,8 @@ def _kinds(text: str) -> str:
         kinds = _VARIATION_RE.sub(_resolve_variation, kinds).replace("S", "H")
     if "M" in kinds:  # ... so that a mark after it is seen as an orphan too
         kinds = _ORPHAN_MARK_RE.sub(r"\1\2O", kinds)
+        if "W" in kinds:
+            kinds = _SPACE_WITH_MARK_RE.sub("P", kinds)
     if "v" in kinds:
         kinds = kinds.replace("v", "V")
     return kinds
@@ -458,7 +463,7 @@ def _clusters(kinds: str, glyphs: str, levels: bytes | None, start: int, end: in
         hidden: list[_Cluster] = []
         for i in range(s, e):
             k = kinds[i]
-            if k in "VTOM":
+            if k in "VTOMP":
                 chars.append(glyphs[i])
                 index.append(i)
             elif k == "X":
@@ -470,23 +475,17 @@ def _clusters(kinds: str, glyphs: str, levels: bytes | None, start: int, end: in
     return out
 
 
-def _space_clusters(kinds: str, glyphs: str, levels: bytes | None, start: int, end: int) -> list[_Cluster]:
-    """The clusters of a unit of spaces: each breaking space is drawn as one space with the
-    marks that follow it (a space and its marks are one grapheme cluster); zero-width spaces
-    and hidden characters are not drawn, but a hidden one at a level of its own is kept as
-    an empty cluster (see `_clusters`)."""
+def _space_clusters(levels: bytes | None, kinds: str, start: int, end: int) -> list[_Cluster]:
+    """The clusters of a unit of spaces: each breaking space is drawn as one space; zero-width
+    spaces and hidden characters are not drawn, but a hidden one at a level of its own is
+    kept as an empty cluster (see `_clusters`)."""
     out: list[_Cluster] = []
     level = levels[start] if levels is not None else 0
-    space = -1  # position in `out` of the last space
     for i in range(start, end):
         k = kinds[i]
         if k == "W":
             level = levels[i] if levels is not None else 0
-            space = len(out)
             out.append(_Cluster(i, level, " ", _offsets(i, i + 1), ()))
-        elif k == "M" and space >= 0:
-            c = out[space]
-            out[space] = c._replace(glyphs=c.glyphs + glyphs[i], index=c.index + (i,))
         elif k in _HIDDEN_KINDS and levels is not None and levels[i] != level:
             out.append(_Cluster(i, levels[i], "", (), ()))
     return out
@@ -507,7 +506,7 @@ def _runs_from_clusters(clusters: list[_Cluster]) -> tuple[_Run, ...]:
         index = tuple(chain.from_iterable(c.index for c in group))
         extra: list[tuple[int, int]] = []
         rextra: list[tuple[int, int]] = []
-        if len(text) == len(group) and not any(c.extra for c in group):
+        if len(text) == len(group) and not any(c.extra or not c.glyphs for c in group):
             rtext = rindex = None
         else:
             rtext = "".join(reversed(glyphs))
@@ -603,7 +602,7 @@ def prepare_paragraph(text: str, *, rtl: bool = True, shape: bool = True, reorde
             else:
                 runs = _runs_from_clusters(_clusters(kinds, glyphs, levels, s, e))
         else:
-            runs = _runs_from_clusters(_space_clusters(kinds, glyphs, levels, s, e))
+            runs = _runs_from_clusters(_space_clusters(levels, kinds, s, e))
         complex_units[u] = runs
         widths.append(sum(r.width for r in runs))
     bounds.append(len(text))

@@ -62,14 +62,12 @@ def must_show(text: str, i: int) -> bool:
         return False
     if 0xFE00 <= ord(ch) <= 0xFE0F:
         return False
-    if is_mark(ch) and space_base(text, i) is not None:
-        return False  # drawn with its space, which the wrap may consume
     return True
 
 
 def space_base(text: str, i: int) -> int | None:
     """For a mark after a breaking space (other marks and invisible characters between), the
-    space's offset: the space and its marks are one cluster. (A variation selector there
+    space's offset: the space and its marks are one cluster, always drawn. (A variation selector there
     has no base to vary and is dropped.)"""
     if 0xFE00 <= ord(text[i]) <= 0xFE0F:
         return None
@@ -326,6 +324,14 @@ def test_invisible_bidi_controls_take_part_in_reordering():
     assert lines_text("مرحبا\u200e بكم", shape=False) == ["مكب ابحرم"]
 
 
+def test_mark_stays_after_its_base_next_to_an_invisible_item():
+    # The PDI (level 1, an empty item) sits in the same run as the Arabic letters; the run
+    # must still be reversed cluster by cluster (found by the ICU oracle).
+    (line,) = layout_paragraph("a\u2069قالً", 80, shape=False)
+    assert line.text == "لًاقa"
+    assert line.logical_index == (4, 5, 3, 2, 0)
+
+
 def test_brackets_after_an_isolate_resolve_by_n0():
     """N0 looks for the strong type before the opening bracket in the isolating run
     sequence; python-bidi 0.6.12 (unicode-bidi 0.3.18) searched the earlier runs in the
@@ -346,10 +352,12 @@ def test_haraka_after_a_space_is_drawn_on_the_space():
     k = shaped.logical_index.index(6)
     assert shaped.text[k - 1:k + 1] == " \u064b" and shaped.logical_index[k - 1] == 5
     assert shaped.cells == 9
-    # Wrapped at that space, the space (and its mark) is consumed like any other.
+    # The space carrying the mark is never consumed by the wrap: it starts the next line.
     first, second = layout_paragraph(text, 6, shape=False)
-    assert (first.text, second.text) == ("ايملع", "نأب")
-    assert (first.end, second.start) == (7, 7)
+    assert (first.text, second.text) == ("ايملع", "نأب \u064b")
+    assert (first.end, second.start) == (5, 5)
+    (line,) = layout_paragraph("علميا \u064b", 80, shape=False)  # at the end of a paragraph
+    assert line.text == " \u064bايملع"
 
 
 def test_sample_article_lays_out(tmp_path):
@@ -456,10 +464,10 @@ def check_layout(text: str, width: int, lines: list[VisualLine]) -> None:
     for o in set(seen) - required:
         ch = text[o]
         assert is_break_space(ch) or 0xFE00 <= ord(ch) <= 0xFE0F or space_base(text, o) is not None, (o, ch)
-    # A drawn space is drawn with all its marks; an undrawn one (consumed by the wrap) with none.
+    # A space carrying marks is always drawn (with them).
     for i in range(n):
         if is_mark(text[i]) and space_base(text, i) is not None:
-            assert (i in seen) == (space_base(text, i) in seen), (i, text)
+            assert i in seen and space_base(text, i) in seen, (i, text)
 
 
 @PROFILE
