@@ -202,6 +202,11 @@ def test_property_visual_lines_match_icu(text, width, rtl):
     para = Bidi()
     para.setPara(icu.UnicodeString(text), 1 if rtl else 0)
     compare_text = not _MARK_AFTER_NOTHING.search(text)
+    for m in re.finditer(r"\s[\u064b-\u0652]", text):
+        # A mark on a space that L1 resets (a tab, or a space before one) keeps its own
+        # level: ICU then draws it on the letter next to it, qari on the space.
+        if para.getLevelAt(u16[m.start()]) != para.getLevelAt(u16[m.start() + 1]):
+            compare_text = False
     for line in layout_paragraph(text, width, rtl=rtl, shape=False):
         if line.start == line.end:
             continue
@@ -221,6 +226,13 @@ def test_property_visual_lines_match_icu(text, width, rtl):
                 continue
             odd = ours.getLevelAt(u16[o] - u16[line.start]) & 1
             assert line.text[k] == (chr(icu.Char.charMirror(ord(ch))) if odd else ch), (text, line, o)
-        if compare_text:
+        # qari never draws the spaces a line starts or ends with; ICU can leave such a space
+        # inside the line when an invisible character with a level of its own is beyond it
+        # (L1 resets only trailing whitespace and isolate controls; a paragraph's leading
+        # space inside an isolate keeps the isolate's level): then only the order is compared.
+        head = text[line.start:min(line.logical_index, default=line.end)]
+        tail = text[max(line.logical_index, default=line.start - 1) + 1:line.end]
+        space_inside = bool(re.search(r"\S\s", head) or re.search(r"\s\S", tail))
+        if compare_text and not space_inside:
             icu_text = str(ours.writeReordered(Bidi.DO_MIRRORING | Bidi.KEEP_BASE_COMBINING | Bidi.REMOVE_BIDI_CONTROLS))
             assert line.text.replace("\ufe0f", "").strip(" ") == _normalize_icu(icu_text), (text, line)
