@@ -47,7 +47,6 @@ _CODES = {
 }
 REMOVED = frozenset("b12345")  # X9: embeddings, overrides, PDF and BN
 _ISOLATE_INITIATORS = frozenset("678")
-_NEUTRAL_OR_ISOLATE = frozenset("BSwo6789")  # NI of N1 (brackets are ON by then: 'p' too)
 
 # Bidi_Paired_Bracket of every opening bracket (Bidi_Paired_Bracket_Type=Open), from
 # BidiBrackets-15.0.0.txt; the closing ones are the values.
