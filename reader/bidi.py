@@ -8,16 +8,20 @@ Pipeline per paragraph (see "RTL in a terminal" in DESIGN.md):
    ligatures are many-to-one, and a ligature glyph stands for both of its letters);
 3. wrap by terminal cells (Rich ``cell_len``) in logical order, at spaces; a word wider than
    the line is broken between grapheme clusters (a base letter and its marks never split);
-4. reorder each wrapped line: embedding levels come from python-bidi's Rust engine (full
-   UAX #9: weak/neutral rules, brackets N0, isolates and embeddings) with the base direction
-   fixed; L1 and L2 are applied here, per line, to whole clusters, which gives L3 (marks stay
-   after their base on screen) and L4 (brackets and other mirrored characters are mirrored
-   when their resolved direction is right-to-left);
+4. reorder each wrapped line: embedding levels come from `reader.uax9` (UAX #9 in full,
+   checked against Unicode's BidiCharacterTest.txt: weak/neutral rules, brackets N0,
+   isolates and embeddings) with the base direction fixed; L1 and L2 are applied here, per
+   line, to whole clusters, which gives L3 (marks stay after their base on screen) and L4
+   (brackets and other mirrored characters are mirrored when their resolved level is odd).
+   Invisible characters that have a level of their own (LRM, RLM, ALM, isolate controls)
+   take part in L2 as empty items, so they separate runs as UAX #9 says;
 5. the widget right-aligns (pads ``width - line.cells`` spaces on the left).
 
 Invisible characters (ZWJ, ZWNJ, bidi controls, other format and control characters) are
 never drawn but are still covered by the line span; tabs and other breaking whitespace are
-drawn as plain spaces. ``rtl=False, shape=False, reorder=False`` is plain LTR word wrapping.
+drawn as plain spaces. A mark after a breaking space is drawn on that space (one grapheme
+cluster), which then starts the next word rather than ending a run of spaces, so the wrap
+never consumes it. ``rtl=False, shape=False, reorder=False`` is plain LTR word wrapping.
 """
 
 from __future__ import annotations
@@ -36,8 +40,9 @@ from typing import NamedTuple
 from arabic_reshaper import ArabicReshaper
 from arabic_reshaper.arabic_reshaper import HARAKAT_RE as _HARAKAT_RE
 from arabic_reshaper.ligatures import LIGATURES
-from bidi import get_display as bidi_get_display
 from rich.cells import cell_len
+
+from reader.uax9 import resolve_levels, visual_order
 
 __all__ = [
     "VisualLine",
@@ -167,16 +172,22 @@ _DISPLAY_TABLE: dict[int, str] = {}  # ord(char) -> what is drawn instead (space
 _NEEDS_DISPLAY_RE = re.compile("[^\\S ]|[\ud800-\udfff]")  # whitespace other than ' ', surrogates
 _WIDTH_CODES = _WidthCodes()
 
-_ORPHAN_MARK_RE = re.compile(r"(^|[WZ])([HJN]*)M")
+# A mark at the start or after a zero-width space has no base: it is a cluster of its own.
+# A breaking space followed by a mark becomes P: a space and the marks after it are one
+# grapheme cluster (UAX #29), drawn as a space carrying the marks (`علميا \u064bبأن`: the
+# tanween belongs to the word before, not to the next word's first letter). P starts a word
+# (the line may break before it, never after it), so its marks are always drawn.
+_ORPHAN_MARK_RE = re.compile(r"(^|Z)([HJN]*)M")
+_SPACE_WITH_MARK_RE = re.compile(r"W(?=[HJN]*M)")
 _VARIATION_RE = re.compile(r"([VTv])([MHJNS]*)")
-_CLUSTER_RE = re.compile(r"[VTO][MXHJN]*")
+_CLUSTER_RE = re.compile(r"[VTOP][MXHJN]*")
 # Units (a word, or a run of spaces; hidden characters join the unit before them) over the
 # kinds, where U/Q mark a V/W at which the embedding level changes: group 1 matches a word
 # of plain base characters at one level, group 2 spaces at one level, else the unit is
 # complex (marks, ligatures, hidden characters or several levels).
 _UNIT_SIG_RE = re.compile(
     r"([VU]V*)(?![VTOMXHJNU])|([WQ]W*)(?![WZHJNQ])"
-    r"|[HJN]*(?:[WZQ][WZHJNQ]*|[VTOU][VTOMXHJNU]*)"
+    r"|[HJN]*(?:[WZQ][WZHJNQ]*|[VTOUP][VTOMXHJNU]*)"
 )
 _LEVEL_RUN_RE = re.compile(rb"(.)\1*", re.S)
 _SHAPED_RUN_RE = re.compile(r"[VWZJN]+")
@@ -196,6 +207,8 @@ def _kinds(text: str) -> str:
         kinds = _VARIATION_RE.sub(_resolve_variation, kinds).replace("S", "H")
     if "M" in kinds:  # ... so that a mark after it is seen as an orphan too
         kinds = _ORPHAN_MARK_RE.sub(r"\1\2O", kinds)
+        if "W" in kinds:
+            kinds = _SPACE_WITH_MARK_RE.sub("P", kinds)
     if "v" in kinds:
         kinds = kinds.replace("v", "V")
     return kinds
@@ -343,131 +356,14 @@ def _shape(kinds: str, display: str) -> tuple[str, str]:
 # Embedding levels
 # --------------------------------------------------------------------------------------
 
-# One letter per bidi class, so a paragraph's classes are one str.translate away.
-_CLASS_CODES = {
-    "L": "L", "R": "R", "AL": "A", "EN": "E", "AN": "N", "ES": "s", "ET": "t", "CS": "c",
-    "NSM": "m", "BN": "b", "B": "B", "S": "S", "WS": "w", "ON": "o", "LRE": "1", "LRO": "2",
-    "RLE": "3", "RLO": "4", "PDF": "5", "LRI": "6", "RLI": "7", "FSI": "8", "PDI": "9",
-}
-
-
-class _ClassTable(dict):
-    def __missing__(self, cp: int) -> str:
-        ch = chr(cp)
-        code = _CLASS_CODES.get(unicodedata.bidirectional(ch), "o")
-        if code == "o" and unicodedata.mirrored(ch):
-            code = "p"  # brackets (N0 pairs them) and other mirrored neutrals
-        self[cp] = code
-        return code
-
-
-_CLASS_TABLE = _ClassTable()
-_NEEDS_BIDI_RTL = frozenset("LEN123456789")
-_NEEDS_BIDI_LTR = frozenset("RAN123456789")
-# Characters that resolve to one level can go to the engine as one representative, which
-# keeps python-bidi's debug dump short: (1) a strong character with the marks, removed (BN)
-# characters and unpaired neutrals that follow it up to the next character of the same
-# strong class (neutrals between two characters of one strong class take that class, N1;
-# marks take the class of what precedes them, W1; no number, bracket or control inside, so
-# no weak rule, N0 pair or embedding is affected; the nearest strong class seen from outside
-# is unchanged); (2) a run of one number class or of whitespace; (3) anything else alone.
-_REDUCE_RE = re.compile(
-    r"A[Amb]*(?:[wcstob]+A[Amb]*)*|R[Rmb]*(?:[wcstob]+R[Rmb]*)*|L[Lmb]*(?:[wcstob]+L[Lmb]*)*"
-    r"|E+|N+|w+|.",
-    re.S,
-)
-_BEFORE_SEPARATOR = frozenset("wb123456789")  # whitespace, removed and explicit controls
-_LEVEL_RE = re.compile(r"Level\(\s*(\d+)")
-_CHAR_START_RE = re.compile(rb"[^\x80-\xbf]")
-
-_bidi_engine = "rust"  # "rust" (python-bidi's unicode-bidi, via its debug dump) or "python"
-
-
-def _rust_levels(reduced: str, base: int) -> list[int] | None:
-    """Resolved (pre-L1) embedding level of each character of `reduced`, from python-bidi's
-    Rust engine. python-bidi 0.6 only exposes them through `get_display(..., debug=True)`,
-    which returns unicode-bidi's `BidiInfo` debug dump (one level per UTF-8 byte). Returns
-    None if that dump is not understood; the caller then uses the pure-Python engine."""
-    try:
-        dump = bidi_get_display(reduced, base_dir="R" if base else "L", debug=True)
-    except Exception:  # pragma: no cover - defensive
-        return None
-    if not isinstance(dump, str):  # pragma: no cover - defensive
-        return None
-    i = dump.rfind("levels: [")
-    j = dump.find("paragraphs:", i)
-    if i < 0 or j < 0:
-        return None
-    values = _LEVEL_RE.findall(dump, i, j)
-    data = reduced.encode("utf-8")
-    if len(values) != len(data):
-        return None
-    return [int(values[m.start()]) for m in _CHAR_START_RE.finditer(data)]
-
-
-def _python_levels(text: str, base: int) -> list[int]:
-    """Fallback: python-bidi's pure-Python engine (older UAX #9: no isolates, no N0 bracket
-    pairs); isolate controls are treated like removed (X9) characters."""
-    from bidi import algorithm
-
-    cleaned = "".join(
-        "\u200b" if unicodedata.bidirectional(c) in ("LRI", "RLI", "FSI", "PDI") else c for c in text
-    )
-    storage = algorithm.get_empty_storage()
-    storage["base_level"] = base
-    storage["base_dir"] = "LR"[base]
-    algorithm.get_embedding_levels(cleaned, storage)
-    for idx, ch in enumerate(storage["chars"]):
-        ch["idx"] = idx
-    algorithm.explicit_embed_and_overrides(storage)
-    algorithm.resolve_weak_types(storage)
-    algorithm.resolve_neutral_types(storage, False)
-    algorithm.resolve_implicit_levels(storage, False)
-    levels = [base] * len(text)
-    for ch in storage["chars"]:
-        levels[ch["idx"]] = ch["level"]
-    return levels
-
-
 def _levels(text: str, base: int) -> bytes:
     """Embedding level of every logical offset: UAX #9 up to I2 over the whole paragraph
-    (BD13: levels are resolved before line breaking), plus the line-independent part of L1
-    (segment/paragraph separators, and the whitespace before them, go to `base`). The
-    line-dependent part of L1 (trailing whitespace) never matters: the wrap does not draw it."""
-    n = len(text)
-    codes = text.translate(_CLASS_TABLE)
-    present = set(codes)
-    if present.isdisjoint(_NEEDS_BIDI_RTL if base else _NEEDS_BIDI_LTR):
-        return bytes((base,)) * n
-    runs = [m.span() for m in _REDUCE_RE.finditer(codes)]
-    reduced_chars = []
-    for s, _ in runs:
-        ch = text[s]
-        code = codes[s]
-        if code == "B" or code == "S":
-            ch = " "  # one bidi paragraph; L1 below puts separators at the base level
-        elif "\ud800" <= ch <= "\udfff":
-            ch = "\ufffd"
-        reduced_chars.append(ch)
-    reduced = "".join(reduced_chars)
-    resolved = _rust_levels(reduced, base) if _bidi_engine == "rust" else None
-    if resolved is None:
-        resolved = _python_levels(reduced, base)
-    levels = bytearray(n)
-    for (s, e), level in zip(runs, resolved):
-        if e - s == 1:
-            levels[s] = level
-        else:
-            levels[s:e] = bytes((level,)) * (e - s)
-    if "S" in present or "B" in present:
-        for i in range(n - 1, -1, -1):
-            if codes[i] in "SB":
-                levels[i] = base
-                j = i - 1
-                while j >= 0 and codes[j] in _BEFORE_SEPARATOR:
-                    levels[j] = base
-                    j -= 1
-    return bytes(levels)
+    (BD13: levels are resolved before line breaking, by `reader.uax9`), plus the
+    line-independent part of L1 (segment/paragraph separators, and the whitespace before
+    them, go to `base`). The line-dependent part of L1 (trailing whitespace and isolate
+    controls) never matters here: the wrap does not draw what a line ends with, and an
+    invisible character at the end of a line cannot separate two drawn ones."""
+    return resolve_levels(text, base)
 
 
 # --------------------------------------------------------------------------------------
@@ -550,6 +446,10 @@ class PreparedParagraph:
 
 
 def _clusters(kinds: str, glyphs: str, levels: bytes | None, start: int, end: int) -> list[_Cluster]:
+    """The clusters of a word unit, in logical order. A hidden character whose level is not
+    its cluster's (an RLM, ALM or isolate control between two runs) becomes a cluster of its
+    own with no glyph, so that it still takes part in L2: a level-1 RLM keeps two level-2
+    runs apart (`Windows\u200f10` is drawn `10Windows`)."""
     out: list[_Cluster] = []
     for m in _CLUSTER_RE.finditer(kinds, start, end):
         s, e = m.span()
@@ -560,14 +460,34 @@ def _clusters(kinds: str, glyphs: str, levels: bytes | None, start: int, end: in
         chars: list[str] = []
         index: list[int] = []
         extra: list[int] = []
+        hidden: list[_Cluster] = []
         for i in range(s, e):
             k = kinds[i]
-            if k in "VTOM":
+            if k in "VTOMP":
                 chars.append(glyphs[i])
                 index.append(i)
             elif k == "X":
                 extra.append(i)
+            elif levels is not None and levels[i] != level:
+                hidden.append(_Cluster(i, levels[i], "", (), ()))
         out.append(_Cluster(s, level, "".join(chars), tuple(index), tuple(extra)))
+        out.extend(hidden)
+    return out
+
+
+def _space_clusters(levels: bytes | None, kinds: str, start: int, end: int) -> list[_Cluster]:
+    """The clusters of a unit of spaces: each breaking space is drawn as one space; zero-width
+    spaces and hidden characters are not drawn, but a hidden one at a level of its own is
+    kept as an empty cluster (see `_clusters`)."""
+    out: list[_Cluster] = []
+    level = levels[start] if levels is not None else 0
+    for i in range(start, end):
+        k = kinds[i]
+        if k == "W":
+            level = levels[i] if levels is not None else 0
+            out.append(_Cluster(i, level, " ", _offsets(i, i + 1), ()))
+        elif k in _HIDDEN_KINDS and levels is not None and levels[i] != level:
+            out.append(_Cluster(i, levels[i], "", (), ()))
     return out
 
 
@@ -586,7 +506,7 @@ def _runs_from_clusters(clusters: list[_Cluster]) -> tuple[_Run, ...]:
         index = tuple(chain.from_iterable(c.index for c in group))
         extra: list[tuple[int, int]] = []
         rextra: list[tuple[int, int]] = []
-        if len(text) == len(group) and not any(c.extra for c in group):
+        if len(text) == len(group) and not any(c.extra or not c.glyphs for c in group):
             rtext = rindex = None
         else:
             rtext = "".join(reversed(glyphs))
@@ -682,11 +602,7 @@ def prepare_paragraph(text: str, *, rtl: bool = True, shape: bool = True, reorde
             else:
                 runs = _runs_from_clusters(_clusters(kinds, glyphs, levels, s, e))
         else:
-            runs = _runs_from_clusters([
-                _Cluster(i, levels[i] if levels is not None else 0, " ", _offsets(i, i + 1), ())
-                for i in range(s, e)
-                if kinds[i] == "W"  # a zero-width space and hidden characters are not drawn
-            ])
+            runs = _runs_from_clusters(_space_clusters(levels, kinds, s, e))
         complex_units[u] = runs
         widths.append(sum(r.width for r in runs))
     bounds.append(len(text))
@@ -715,25 +631,11 @@ def _line(p: PreparedParagraph, items: list, start: int, end: int, cells: int) -
             items = items[::-1]
         flips = [reverse] * len(items)
     else:
-        # L2: from the highest level to the lowest odd level, reverse every maximal
-        # sequence at that level or higher. An item reversed an odd number of times is
-        # drawn reversed (cluster by cluster, so marks stay after their base: L3).
-        lowest_odd = lo | 1
-        order = list(range(len(items)))
-        for level in range(hi, lowest_odd - 1, -1):
-            i = 0
-            m = len(order)
-            while i < m:
-                if levels[order[i]] >= level:
-                    j = i + 1
-                    while j < m and levels[order[j]] >= level:
-                        j += 1
-                    order[i:j] = order[i:j][::-1]
-                    i = j
-                else:
-                    i += 1
-        items = [items[i] for i in order]
-        flips = [it[0] >= lowest_odd and (it[0] - lowest_odd) % 2 == 0 for it in items]
+        # L2 (`reader.uax9.visual_order`) over the items; an item is drawn reversed when its
+        # level is odd (cluster by cluster, so marks stay after their base: L3). Invisible
+        # items (an RLM, an isolate control at a level of its own) take part, then draw nothing.
+        items = [items[i] for i in visual_order(levels)]
+        flips = [bool(it[0] & 1) for it in items]
     parts: list[str] = []
     indexes: list[tuple[int, ...]] = []
     extras: list[tuple[int, int]] = []

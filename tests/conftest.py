@@ -130,3 +130,18 @@ def no_model(tmp_path_factory: pytest.TempPathFactory):
     from clirun import QariEnv
 
     return QariEnv.create(tmp_path_factory.mktemp("cli-no-model"))
+
+
+# --- UAX #9 conformance count (tests/test_bidi_conformance.py) ---------------------------
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Print how many BidiCharacterTest.txt cases pass, when the conformance test ran."""
+    results = getattr(config, "qari_bidi_conformance", None)
+    if not results:
+        return
+    passed = sum(p for p, _ in results.values())
+    total = sum(t for _, t in results.values())
+    directions = ", ".join(
+        f"{name} {results[d][0]:,}/{results[d][1]:,}" for d, name in ((0, "LTR"), (1, "RTL"), (2, "auto")) if d in results
+    )
+    terminalreporter.write_line(f"BidiCharacterTest.txt: {passed:,} of {total:,} cases pass ({directions})")
