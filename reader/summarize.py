@@ -58,15 +58,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 DEFAULT_ALGORITHM = "news"
 
-#: ``news`` = centrality weight * TextRank without self-loops (0..1) + position weight * prior (0..1).
-NEWS_CENTRALITY_WEIGHT = 0.5
-NEWS_POSITION_WEIGHT = 0.5
-#: The position prior halves every this many sentences (sentence 0 -> 1.0, 4 -> 0.5, 8 -> 0.25).
-NEWS_POSITION_HALF_LIFE = 4.0
-#: A ``news`` score is scaled by min(1, content words / this): a site name, a dateline or a
-#: three-word quote fragment is rarely a summary sentence, however early it comes.
-NEWS_FULL_LENGTH_WORDS = 6
-
 #: default_count: this share of the sentences, rounded, clamped to DEFAULT_MIN..DEFAULT_MAX.
 DEFAULT_RATIO = 0.2
 DEFAULT_MIN = 3
@@ -260,34 +251,62 @@ def _rescale(values: Sequence[float]) -> list[float]:
     return out
 
 
-def position_prior(position: int) -> float:
-    """The ``news`` lead prior: 1.0 for the first sentence, halving every NEWS_POSITION_HALF_LIFE."""
-    return 0.5 ** (position / NEWS_POSITION_HALF_LIFE)
+def content_terms(text: str) -> list[str]:
+    """The stems of `text`'s content (non-stop) words, in order: what ``news`` compares
+    sentences and the headline on."""
+    stops = stop_words()
+    stem = _stemmer()
+    return [stem(w.lower()) for w in scoring_words(text) if w.lower() not in stops]
+
+
+def news_features(texts: Sequence[str], *, paragraphs: Sequence[int] | None = None,
+                  title: str | None = None) -> tuple[list[int], Any, list[list[str]]]:
+    """What the ``news`` model sees: (candidate indices, one feature row per candidate -- see
+    `reader.news.FEATURES` --, each candidate's content-word stems).  `paragraphs[i]` is the
+    paragraph sentence i belongs to (default: all one paragraph); `title` the headline.  The
+    fitting script calls this too, so features at fit time and at run time are the same."""
+    from reader import news
+
+    texts = list(texts)
+    indices = _candidates(texts)[:MAX_SCORED_SENTENCES]
+    terms = [content_terms(texts[i]) for i in indices]
+    if not indices:
+        return indices, news.feature_rows([], [], [], []), terms
+    centrality = _rescale(_raw_scores(texts, indices, "centrality", None))
+    para = [paragraphs[i] for i in indices] if paragraphs is not None else [0] * len(indices)
+    rows = news.feature_rows([texts[i] for i in indices], terms, para, centrality,
+                             content_terms(title) if title else ())
+    return indices, rows, terms
+
+
+def _scored(texts: Sequence[str], name: str, limit: int | None, paragraphs: Sequence[int] | None,
+            title: str | None) -> tuple[list[int], list[float], list[list[str]] | None]:
+    """(candidate indices, their scores in [0, 1], their content stems for ``news`` else None)."""
+    if name == "news":
+        from reader import news
+
+        indices, rows, terms = news_features(texts, paragraphs=paragraphs, title=title)
+        return indices, [float(v) for v in news.scores(rows, terms)], terms
+    indices = _candidates(texts)[:MAX_SCORED_SENTENCES]
+    if not indices:
+        return indices, [], None
+    return indices, _rescale(_raw_scores(texts, indices, name, limit)), None
 
 
 def score_sentences(sentences: Sequence[str], *, algorithm: str = DEFAULT_ALGORITHM,
-                    limit: int | None = None) -> list[float | None]:
+                    limit: int | None = None, paragraphs: Sequence[int] | None = None,
+                    title: str | None = None) -> list[float | None]:
     """Each sentence's score in [0, 1] under `algorithm` (higher is better); ``None`` for a
     sentence that is not a candidate (no content word, or beyond MAX_SCORED_SENTENCES).
     For ``kl``/``sumbasic`` with `limit`, only the first `limit` greedy picks get a score
-    (others ``-inf``)."""
+    (others ``-inf``).  `paragraphs` and `title` are used by ``news`` only (see
+    `summarize_sentences`)."""
     name = _check_algorithm(algorithm)
-    texts = list(sentences)
+    texts = [str(t) for t in sentences]
     scores: list[float | None] = [None] * len(texts)
-    indices = _candidates(texts)[:MAX_SCORED_SENTENCES]
-    if not indices:
-        return scores
-    if name == "news":
-        centrality = _rescale(_raw_scores(texts, indices, "centrality", None))
-        stops = stop_words()
-        for i, c in zip(indices, centrality):
-            content = sum(1 for w in scoring_words(texts[i]) if w.lower() not in stops)
-            brevity = min(1.0, content / NEWS_FULL_LENGTH_WORDS)
-            score = NEWS_CENTRALITY_WEIGHT * c + NEWS_POSITION_WEIGHT * position_prior(i)
-            scores[i] = round(brevity * score, 9)
-        return scores
-    for i, s in zip(indices, _rescale(_raw_scores(texts, indices, name, limit))):
-        scores[i] = s
+    indices, values, _terms = _scored(texts, name, limit, paragraphs, title)
+    for i, v in zip(indices, values):
+        scores[i] = v
     return scores
 
 
@@ -320,60 +339,98 @@ def resolve_count(n_sentences: int, count: int | None = None, ratio: float | Non
     return default_count(n_sentences)
 
 
-def _select(scores: Sequence[float | None], count: int) -> list[int]:
-    """The `count` best-scored indices (ties: earlier first), topped up in article order with
-    unscored sentences (repeats, wordless ones) if there are too few; returned ascending."""
-    n = len(scores)
-    if count >= n:
-        return list(range(n))
-    scored = sorted((i for i in range(n) if scores[i] is not None), key=lambda i: (-scores[i], i))
-    chosen = scored[:count]
-    if len(chosen) < count:
-        chosen += [i for i in range(n) if scores[i] is None][: count - len(chosen)]
-    return sorted(chosen)
+def _check_words(words: int | None) -> None:
+    if words is not None and (isinstance(words, bool) or not isinstance(words, int) or words < 1):
+        raise SummaryError(f"word budget must be a positive integer, not {words!r}")
+
+
+def word_count(text: str) -> int:
+    """Words of `text` as a word budget counts them: runs of letters/digits."""
+    return len(scoring_words(text))
 
 
 def summarize_sentences(sentences: Sequence[str], *, algorithm: str | None = DEFAULT_ALGORITHM,
-                        count: int | None = None, ratio: float | None = None) -> list[int]:
+                        count: int | None = None, ratio: float | None = None, words: int | None = None,
+                        paragraphs: Sequence[int] | None = None, title: str | None = None) -> list[int]:
     """Pick a summary from `sentences`: their indices, ascending, deterministic.
 
     Length: `count` sentences, or `ratio` of them (0 < ratio <= 1, at least one), or
-    `default_count(len(sentences))`; asking for at least as many as there are returns all."""
+    `default_count(len(sentences))`; asking for at least as many as there are returns all.
+    `words` is a word budget (letters/digits runs, see `word_count`): sentences are taken in
+    rank order while the total stays within it (the first pick is always taken, however long);
+    with `words` alone the count is not limited, with both both limits hold.
+
+    Ranking: ``news`` picks greedily with redundancy control (`reader.news.mmr_order`), using
+    `paragraphs` (paragraph number of each sentence) and `title` (the headline) as features;
+    the other algorithms take the best scores, ties to the earlier sentence.  If there are
+    fewer scored candidates than the count asks for, wordless sentences and repeats fill the
+    summary in article order (not under a word budget)."""
     name = _check_algorithm(algorithm)
+    _check_words(words)
     texts = [str(s) for s in sentences]
-    k = resolve_count(len(texts), count, ratio)
+    n = len(texts)
+    k = resolve_count(n, count, ratio) if (count is not None or ratio is not None or words is None) else n
     if k == 0:
         return []
-    if k >= len(texts):
-        return list(range(len(texts)))
-    return _select(score_sentences(texts, algorithm=name, limit=k), k)
+    if k >= n and words is None:
+        return list(range(n))
+    indices, values, terms = _scored(texts, name, k, paragraphs, title)
+    if terms is not None:
+        from reader import news
+
+        order = [indices[j] for j in news.mmr_order(values, terms, k)]
+    else:
+        order = [indices[j] for j in sorted(range(len(indices)), key=lambda j: (-values[j], indices[j]))][:k]
+    if words is not None:
+        chosen: list[int] = []
+        total = 0
+        for i in order:
+            size = word_count(texts[i])
+            if chosen and total + size > words:
+                break
+            chosen.append(i)
+            total += size
+        return sorted(chosen)
+    if len(order) < k:
+        scored = set(indices)
+        order += [i for i in range(n) if i not in scored][: k - len(order)]
+    return sorted(order)
+
+
+def _body(article: Article) -> list[Sentence]:
+    body = [s for p in article.paragraphs if not p.is_heading for s in p.sentences]
+    return body or list(article.sentences)
 
 
 def summarize_article(article: Article, *, algorithm: str | None = DEFAULT_ALGORITHM,
-                      count: int | None = None, ratio: float | None = None) -> list[Sentence]:
+                      count: int | None = None, ratio: float | None = None,
+                      words: int | None = None) -> list[Sentence]:
     """Summary of an Article: its Sentence objects, in article order.  Headings are never
     candidates (unless the article is nothing but heading-like lines, such as a list of
-    headlines: then those are); `ratio` and the default length count candidates only."""
-    body = [s for p in article.paragraphs if not p.is_heading for s in p.sentences]
-    if not body:
-        body = list(article.sentences)
-    picked = summarize_sentences([s.text for s in body], algorithm=algorithm, count=count, ratio=ratio)
+    headlines: then those are); `ratio` and the default length count candidates only.
+    ``news`` also gets each sentence's paragraph and the article's title."""
+    body = _body(article)
+    paragraphs = [(s.id.section, s.id.paragraph) for s in body]
+    numbers = {key: k for k, key in enumerate(dict.fromkeys(paragraphs))}
+    picked = summarize_sentences([s.text for s in body], algorithm=algorithm, count=count, ratio=ratio,
+                                 words=words, paragraphs=[numbers[key] for key in paragraphs],
+                                 title=article.title or None)
     return [body[i] for i in picked]
 
 
-def summarize_text(text: str, sentences: int | None = None, algorithm: str | None = None) -> list[str]:
+def summarize_text(text: str, sentences: int | None = None, algorithm: str | None = None,
+                   words: int | None = None) -> list[str]:
     """Public API: summarise Arabic (or other) `text` -> the summary sentences, in article
-    order.  `sentences` is the length (default: `default_count`), `algorithm` one of
-    ALGORITHMS (default ``news``)."""
+    order.  `sentences` is the length (default: `default_count`, or unlimited with `words`),
+    `words` a word budget, `algorithm` one of ALGORITHMS (default ``news``)."""
     from reader.article import parse_text
 
     article = parse_text(text)
-    return [s.text for s in summarize_article(article, algorithm=algorithm, count=sentences)]
+    return [s.text for s in summarize_article(article, algorithm=algorithm, count=sentences, words=words)]
 
 
 __all__ = [
-    "ALGORITHMS", "DEFAULT_ALGORITHM", "SummaryError", "WordTokenizer", "default_count", "position_prior",
-    "resolve_count", "score_sentences", "scoring_words", "stop_words", "summarize_article",
-    "summarize_sentences", "summarize_text",
+    "ALGORITHMS", "DEFAULT_ALGORITHM", "SummaryError", "WordTokenizer", "content_terms", "default_count",
+    "news_features", "resolve_count", "score_sentences", "scoring_words", "stop_words", "summarize_article",
+    "summarize_sentences", "summarize_text", "word_count",
 ]
-
