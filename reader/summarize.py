@@ -12,7 +12,7 @@ Arabic stemmer (NLTK's Snowball Arabic light stemmer, pure code), ASCII words th
 Snowball English stemmer; stop words are sumy's Arabic and English lists (tashkeel stripped).
 None of this reads NLTK data.
 
-Selection is the same for every algorithm: each candidate gets a score, scores are rescaled
+Selection (every algorithm but ``news``, which picks with MMR, below): each candidate gets a score, scores are rescaled
 to [0, 1] and rounded to 9 decimals (so floating-point noise never decides a tie), the best
 ``count`` are taken with ties broken by position (earlier first), and returned in article
 order.  Candidates are sentences with at least one content (non-stop) word that do not
@@ -20,22 +20,27 @@ repeat an earlier sentence (same text after tashkeel stripping, case folding and
 collapsing); only candidates are handed to sumy.  Wordless sentences and repeats fill a
 summary (in article order) only when more sentences are asked for than there are candidates.
 
-``news`` (the default) = min(1, content words / ``NEWS_FULL_LENGTH_WORDS``) *
-(``NEWS_CENTRALITY_WEIGHT`` * centrality + ``NEWS_POSITION_WEIGHT`` * 0.5 ** (position /
-``NEWS_POSITION_HALF_LIFE``)), with weights 0.5 / 0.5, half-life 4 sentences, 6 words: news
-articles state their key facts first, and the lead baseline is very hard to beat on news.
-Centrality is sumy's TextRank (edge weights, damping 0.85, power method) on the graph without
-self-loops, rescaled to [0, 1].  Not LexRank: sumy's LexRank stops its power method at
-epsilon 0.1 and keeps self-loops, so on a short article most sentences come out exactly equal;
-and not sumy's TextRank as is: its self-loops make a sentence that shares no word with the
-rest look central (see ``FastTextRank``).
+``news`` (the default) is a learned linear score over a few features of each sentence
+(position, paragraph, length, centrality, similarity to the headline, numbers, quotes; see
+``reader.news`` for the features, the fitted weights and how they were fitted), with later picks
+made by MMR so that a sentence restating an earlier pick is passed over.  Centrality is sumy's
+TextRank (edge weights, damping 0.85, power method) on the graph without self-loops, rescaled
+to [0, 1].  Not LexRank: sumy's LexRank stops its power method at epsilon 0.1 and keeps
+self-loops, so on a short article most sentences come out exactly equal; and not sumy's
+TextRank as is: its self-loops make a sentence that shares no word with the rest look central
+(see ``reader.sumy_fast.FastTextRank``).  ``news`` reads the paragraph of each sentence and the
+article's title when `summarize_article` gives them.
+
+A word budget (``words=``) can replace or join the sentence count: sentences are taken in rank
+order while they fit.
 
 Cost.  sumy's implementations are pure Python: LexRank, TextRank and Reduction compare every
 pair of sentences word by word, KL rebuilds the summary's word counts for every candidate at
 every pick (cubic), LSA runs an SVD; on 320 sentences sumy's KL alone takes over 30 s.  The
 classes of ``reader.sumy_fast`` (``FastLexRank`` ...), imported on the first summary, keep
 sumy's formulas and power methods but do the pairwise and greedy arithmetic with numpy (tests
-check they rate like sumy's own classes); LSA needs no SVD at all (see ``FastLsa``).  Memory for the pairwise methods is O(n^2), so at most
+check they rate like sumy's own classes); LSA needs no SVD at all (see ``FastLsa``).  Memory
+for the pairwise methods is O(n^2), so at most
 ``MAX_SCORED_SENTENCES`` candidates (the first ones) are scored; the rest only fill a summary
 that asks for more sentences than that.
 """
@@ -200,11 +205,15 @@ def _check_algorithm(algorithm: str | None) -> str:
 def _candidates(texts: Sequence[str]) -> list[int]:
     """Indices of the sentences that are scored: those with at least one content (non-stop)
     word, and not repeating an earlier sentence (same text after tashkeel stripping, case
-    folding and whitespace collapsing)."""
+    folding and whitespace collapsing); the first MAX_SCORED_SENTENCES of them.  The scan stops
+    there: on a 2 MB article it would otherwise spend as long on sentences that are never
+    scored as on the rest of the summary."""
     stops = stop_words()
     seen: set[str] = set()
-    out = []
+    out: list[int] = []
     for i, t in enumerate(texts):
+        if len(out) >= MAX_SCORED_SENTENCES:
+            break
         if not any(w.lower() not in stops for w in scoring_words(t)):
             continue
         key = _dedupe_key(t)
@@ -215,8 +224,10 @@ def _candidates(texts: Sequence[str]) -> list[int]:
     return out
 
 
-def _raw_scores(texts: Sequence[str], indices: Sequence[int], algorithm: str, limit: int | None) -> list[float]:
-    """sumy's rating of each sentence in `indices` (same order), higher is better."""
+def _raw_scores(texts: Sequence[str], indices: Sequence[int], algorithm: str, limit: int | None,
+                terms: list | None = None) -> list[float]:
+    """sumy's rating of each sentence in `indices` (same order), higher is better.  For
+    ``centrality``, `terms` (a list) receives each sentence's content-word stems."""
     sumy = _sumy()
     tokenizer = WordTokenizer(_document_language([texts[i] for i in indices]))
     sentences = [sumy["IndexedSentence"](texts[i], tokenizer, i) for i in indices]
@@ -228,6 +239,8 @@ def _raw_scores(texts: Sequence[str], indices: Sequence[int], algorithm: str, li
         # numpy's 0/0 in LexRank's power method: the NaN is handled below.
         warnings.simplefilter("ignore", RuntimeWarning)
         ratings = summarizer(document, len(sentences))
+    if terms is not None:
+        terms.extend(getattr(summarizer, "term_lists", None) or [])
     if not ratings:  # sumy's LSA when no sentence has a dictionary word
         return [0.0] * len(sentences)
     # sumy's LexRank yields NaN when no two sentences share a weighted word (0/0 in its power
@@ -268,11 +281,13 @@ def news_features(texts: Sequence[str], *, paragraphs: Sequence[int] | None = No
     from reader import news
 
     texts = list(texts)
-    indices = _candidates(texts)[:MAX_SCORED_SENTENCES]
-    terms = [content_terms(texts[i]) for i in indices]
+    indices = _candidates(texts)
     if not indices:
-        return indices, news.feature_rows([], [], [], []), terms
-    centrality = _rescale(_raw_scores(texts, indices, "centrality", None))
+        return indices, news.feature_rows([], [], [], []), []
+    terms: list[list[str]] = []  # the same stems as `content_terms`, from the centrality run
+    centrality = _rescale(_raw_scores(texts, indices, "centrality", None, terms))
+    if len(terms) != len(indices):
+        terms = [content_terms(texts[i]) for i in indices]
     para = [paragraphs[i] for i in indices] if paragraphs is not None else [0] * len(indices)
     rows = news.feature_rows([texts[i] for i in indices], terms, para, centrality,
                              content_terms(title) if title else ())
@@ -287,7 +302,7 @@ def _scored(texts: Sequence[str], name: str, limit: int | None, paragraphs: Sequ
 
         indices, rows, terms = news_features(texts, paragraphs=paragraphs, title=title)
         return indices, [float(v) for v in news.scores(rows, terms)], terms
-    indices = _candidates(texts)[:MAX_SCORED_SENTENCES]
+    indices = _candidates(texts)
     if not indices:
         return indices, [], None
     return indices, _rescale(_raw_scores(texts, indices, name, limit)), None

@@ -171,8 +171,11 @@ class FastTextRank(Capture, TextRankSummarizer):
 
     self_loops = True
 
+    #: The content-word stems of each sentence of the last document rated (``news`` reuses them).
+    term_lists: list[list[str]] | None = None
+
     def rate_sentences(self, document):  # noqa: ANN001
-        words = term_lists(self, document)
+        words = self.term_lists = term_lists(self, document)
         n = len(words)
         weights = gram([dict(Counter(ws)) for ws in words])
         if not self.self_loops:
