@@ -526,3 +526,16 @@ def test_candidates_beyond_the_cap_only_fill(monkeypatch):
         assert all(s is not None for s in scores[:10]) and all(s is None for s in scores[10:])
         assert max(S.summarize_sentences(texts, algorithm=algorithm, count=5)) < 10
         assert S.summarize_sentences(texts, algorithm=algorithm, count=12)[-2:] == [10, 11]
+
+
+def test_cli_word_budget(isolated_dirs, article, capsys):
+    """`qari summarize --words N` keeps the summary within N words (the first pick always)."""
+    from reader import cli
+
+    assert cli.main(["summarize", "--no-translate", "--words", "50", str(SAMPLE)]) == 0
+    out = capsys.readouterr().out
+    chosen = S.summarize_article(article, words=50)
+    assert f"Length: {len(chosen)} of {len(article.sentences)} sentences" in out
+    assert all(s.text in out for s in chosen)
+    assert cli.main(["summarize", "--no-translate", "--words", "50", "-n", "1", str(SAMPLE)]) == 0
+    assert "Length: 1 of" in capsys.readouterr().out
