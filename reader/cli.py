@@ -107,6 +107,7 @@ def _summarize_parser() -> argparse.ArgumentParser:
     length = parser.add_mutually_exclusive_group()
     length.add_argument("--sentences", "-n", type=_positive_int, help="number of summary sentences")
     length.add_argument("--ratio", "-r", type=_ratio, help="summary length as a share of the article (0-1]")
+    parser.add_argument("--words", "-w", type=_positive_int, help="word budget (with -n or -r: both limits hold)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the Markdown to FILE instead of stdout")
     parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     parser.add_argument("--no-translate", action="store_true", help="do not translate the summary")
@@ -323,8 +324,8 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     config = load_config()
     article = _load(args.source, args.encoding)
     algorithm = args.algorithm or config.algorithm
-    count = args.sentences or (None if args.ratio else (config.summary_sentences or None))
-    chosen = summarize_article(article, algorithm=algorithm, count=count, ratio=args.ratio)
+    count = args.sentences or (None if args.ratio or args.words else (config.summary_sentences or None))
+    chosen = summarize_article(article, algorithm=algorithm, count=count, ratio=args.ratio, words=args.words)
     translator = None if args.no_translate else _translator_or_none()
     english = _translate_all(translator, [s.text for s in chosen])
     translations = {s.id: en for s, en in zip(chosen, english, strict=True)}

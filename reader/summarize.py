@@ -12,7 +12,7 @@ Arabic stemmer (NLTK's Snowball Arabic light stemmer, pure code), ASCII words th
 Snowball English stemmer; stop words are sumy's Arabic and English lists (tashkeel stripped).
 None of this reads NLTK data.
 
-Selection is the same for every algorithm: each candidate gets a score, scores are rescaled
+Selection (every algorithm but ``news``, which picks with MMR, below): each candidate gets a score, scores are rescaled
 to [0, 1] and rounded to 9 decimals (so floating-point noise never decides a tie), the best
 ``count`` are taken with ties broken by position (earlier first), and returned in article
 order.  Candidates are sentences with at least one content (non-stop) word that do not
@@ -20,22 +20,27 @@ repeat an earlier sentence (same text after tashkeel stripping, case folding and
 collapsing); only candidates are handed to sumy.  Wordless sentences and repeats fill a
 summary (in article order) only when more sentences are asked for than there are candidates.
 
-``news`` (the default) = min(1, content words / ``NEWS_FULL_LENGTH_WORDS``) *
-(``NEWS_CENTRALITY_WEIGHT`` * centrality + ``NEWS_POSITION_WEIGHT`` * 0.5 ** (position /
-``NEWS_POSITION_HALF_LIFE``)), with weights 0.5 / 0.5, half-life 4 sentences, 6 words: news
-articles state their key facts first, and the lead baseline is very hard to beat on news.
-Centrality is sumy's TextRank (edge weights, damping 0.85, power method) on the graph without
-self-loops, rescaled to [0, 1].  Not LexRank: sumy's LexRank stops its power method at
-epsilon 0.1 and keeps self-loops, so on a short article most sentences come out exactly equal;
-and not sumy's TextRank as is: its self-loops make a sentence that shares no word with the
-rest look central (see ``FastTextRank``).
+``news`` (the default) is a learned linear score over a few features of each sentence
+(position, paragraph, length, centrality, similarity to the headline, numbers, quotes; see
+``reader.news`` for the features, the fitted weights and how they were fitted), with later picks
+made by MMR so that a sentence restating an earlier pick is passed over.  Centrality is sumy's
+TextRank (edge weights, damping 0.85, power method) on the graph without self-loops, rescaled
+to [0, 1].  Not LexRank: sumy's LexRank stops its power method at epsilon 0.1 and keeps
+self-loops, so on a short article most sentences come out exactly equal; and not sumy's
+TextRank as is: its self-loops make a sentence that shares no word with the rest look central
+(see ``reader.sumy_fast.FastTextRank``).  ``news`` reads the paragraph of each sentence and the
+article's title when `summarize_article` gives them.
+
+A word budget (``words=``) can replace or join the sentence count: sentences are taken in rank
+order while they fit.
 
 Cost.  sumy's implementations are pure Python: LexRank, TextRank and Reduction compare every
 pair of sentences word by word, KL rebuilds the summary's word counts for every candidate at
 every pick (cubic), LSA runs an SVD; on 320 sentences sumy's KL alone takes over 30 s.  The
-classes below (``FastLexRank`` ...) keep sumy's formulas and power methods but do the pairwise
-and greedy arithmetic with numpy (tests check they rate like sumy's own classes); LSA needs no
-SVD at all (see ``FastLsa``).  Memory for the pairwise methods is O(n^2), so at most
+classes of ``reader.sumy_fast`` (``FastLexRank`` ...), imported on the first summary, keep
+sumy's formulas and power methods but do the pairwise and greedy arithmetic with numpy (tests
+check they rate like sumy's own classes); LSA needs no SVD at all (see ``FastLsa``).  Memory
+for the pairwise methods is O(n^2), so at most
 ``MAX_SCORED_SENTENCES`` candidates (the first ones) are scored; the rest only fill a summary
 that asks for more sentences than that.
 """
@@ -46,7 +51,6 @@ import math
 import re
 import unicodedata
 import warnings
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -58,15 +62,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from reader.model import Article, Sentence
 
 DEFAULT_ALGORITHM = "news"
-
-#: ``news`` = centrality weight * TextRank without self-loops (0..1) + position weight * prior (0..1).
-NEWS_CENTRALITY_WEIGHT = 0.5
-NEWS_POSITION_WEIGHT = 0.5
-#: The position prior halves every this many sentences (sentence 0 -> 1.0, 4 -> 0.5, 8 -> 0.25).
-NEWS_POSITION_HALF_LIFE = 4.0
-#: A ``news`` score is scaled by min(1, content words / this): a site name, a dateline or a
-#: three-word quote fragment is rarely a summary sentence, however early it comes.
-NEWS_FULL_LENGTH_WORDS = 6
 
 #: default_count: this share of the sentences, rounded, clamped to DEFAULT_MIN..DEFAULT_MAX.
 DEFAULT_RATIO = 0.2
@@ -174,331 +169,11 @@ def stop_words() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _sumy() -> dict[str, Any]:
-    """Import sumy lazily (it imports NLTK, ~1 s) and define the classes built on it."""
-    import numpy
-    from sumy.models.dom import ObjectDocumentModel, Paragraph
-    from sumy.models.dom import Sentence as SumySentence
-    from sumy.summarizers.kl import KLSummarizer
-    from sumy.summarizers.lex_rank import LexRankSummarizer
-    from sumy.summarizers.lsa import LsaSummarizer
-    from sumy.summarizers.luhn import LuhnSummarizer
-    from sumy.summarizers.reduction import ReductionSummarizer
-    from sumy.summarizers.sum_basic import SumBasicSummarizer
-    from sumy.summarizers.text_rank import TextRankSummarizer
+    """The numpy versions of sumy's summarizers (`reader.sumy_fast`), imported on first use:
+    sumy imports NLTK, about 1 s, which the reader's first frame must not wait for."""
+    from reader.sumy_fast import CLASSES
 
-    class IndexedSentence(SumySentence):
-        """A sumy sentence that knows its position in our list.  sumy hashes and compares
-        sentences by text, so two equal sentences would share one rating in its dicts;
-        these compare by position instead."""
-
-        __slots__ = ("index",)
-
-        def __init__(self, text: str, tokenizer: WordTokenizer, index: int) -> None:
-            super().__init__(text, tokenizer)
-            self.index = index
-
-        def __eq__(self, other: object) -> bool:
-            return isinstance(other, IndexedSentence) and other.index == self.index
-
-        def __ne__(self, other: object) -> bool:
-            return not self.__eq__(other)
-
-        def __hash__(self) -> int:
-            return hash(("qari-sentence", self.index))
-
-    class Capture:
-        """Makes a sumy summarizer return every sentence's rating, in document order,
-        instead of the best N (sumy funnels all ratings through `_get_best_sentences`)."""
-
-        def _get_best_sentences(self, sentences, count, rating, *args, **kwargs):  # noqa: ANN001
-            if isinstance(rating, dict):
-                return [float(rating[s]) for s in sentences]
-            return [float(rating(s, *args, **kwargs)) for s in sentences]
-
-        @staticmethod
-        def normalize_word(word: str) -> str:
-            return word.lower()  # sumy: to_unicode(word).lower(); our words are already str
-
-        def stem_word(self, word: str) -> str:
-            # sumy: self._stemmer(self.normalize_word(word)), memoised per raw word
-            cache = self.__dict__.setdefault("_stem_cache", {})
-            try:
-                return cache[word]
-            except KeyError:
-                stem = cache[word] = self._stemmer(word.lower())
-                return stem
-
-    def term_lists(summarizer, document) -> list[list[str]]:  # noqa: ANN001
-        return [summarizer._to_words_set(s) for s in document.sentences]
-
-    def shared_terms(rows: list[dict[str, float]]) -> tuple[Any, Any]:
-        """`rows[i]` maps term -> value for sentence i.  Returns (M, own): M has one column per
-        term found in two or more sentences (the only ones that can link two sentences), and
-        own[i] is the sum of squared values of sentence i's other terms, so that
-        (M @ M.T)[i, j] + (i == j) * own[i] is the full dot product of rows i and j.  Most
-        terms of a long text occur once, so M is far narrower than the whole vocabulary."""
-        df = Counter(t for row in rows for t in row)
-        columns: dict[str, int] = {}
-        for row in rows:
-            for t in row:
-                if df[t] > 1:
-                    columns.setdefault(t, len(columns))
-        m = numpy.zeros((len(rows), len(columns)))
-        own = numpy.zeros(len(rows))
-        for i, row in enumerate(rows):
-            for t, v in row.items():
-                if df[t] > 1:
-                    m[i, columns[t]] = v
-                else:
-                    own[i] += v * v
-        return m, own
-
-    def gram(rows: list[dict[str, float]]) -> Any:
-        """Matrix of dot products of the rows (see `shared_terms`)."""
-        m, own = shared_terms(rows)
-        g = m @ m.T
-        g[numpy.diag_indices_from(g)] += own
-        return g
-
-    def log_length_sums(words: list[list[str]]) -> Any:
-        """log|i| + log|j| for every pair of sentences (0 for empty ones, never used)."""
-        lengths = numpy.array([max(len(ws), 1) for ws in words], dtype=float)
-        logs = numpy.log(lengths)
-        return logs[:, None] + logs[None, :]
-
-    class FastLexRank(Capture, LexRankSummarizer):
-        """sumy's LexRank with its O(n^2) Python loop over sentence pairs replaced by numpy
-        (same formula: tf = count / max count, idf = log(n / (1 + df)), idf-modified cosine,
-        edges where cosine > threshold 0.1, rows divided by degree, sumy's power method)."""
-
-        def __call__(self, document, sentences_count):  # noqa: ANN001
-            words = term_lists(self, document)
-            n = len(words)
-            counters = [Counter(ws) for ws in words]
-            df = Counter(t for c in counters for t in c)
-            rows = []
-            for c in counters:
-                top = max(c.values()) if c else 1
-                rows.append({t: (k / top) * math.log(n / (1 + df[t])) for t, k in c.items()})
-            cosine = gram(rows)
-            norms = numpy.sqrt(numpy.diag(cosine).copy())
-            ok = norms > 0
-            safe = numpy.where(ok, norms, 1.0)
-            cosine /= safe[:, None]
-            cosine /= safe[None, :]
-            cosine[~ok, :] = 0.0
-            cosine[:, ~ok] = 0.0
-            matrix = (cosine > self.threshold).astype(float)
-            del cosine
-            degrees = matrix.sum(axis=1)
-            degrees[degrees == 0] = 1
-            matrix /= degrees[:, None]
-            scores = self.power_method(matrix, self.epsilon)
-            return self._get_best_sentences(document.sentences, sentences_count,
-                                            dict(zip(document.sentences, scores)))
-
-    class FastTextRank(Capture, TextRankSummarizer):
-        """sumy's TextRank with the edge weights from a count-matrix product (edge(i, j) =
-        sum over words of count_i * count_j, divided by log|i| + log|j|, or undivided when
-        both sentences are one word), then sumy's damping and power method.
-
-        sumy also links every sentence to itself (the diagonal of its matrix), so a sentence
-        that shares no word with any other keeps most of its own mass and looks central.
-        With ``self_loops = False`` (what ``news`` uses) the graph is the paper's, without
-        them, and a sentence with no links spreads its mass evenly (PageRank's dangling
-        nodes), so it gets only what every sentence gets from random jumps."""
-
-        self_loops = True
-
-        def rate_sentences(self, document):  # noqa: ANN001
-            words = term_lists(self, document)
-            n = len(words)
-            weights = gram([dict(Counter(ws)) for ws in words])
-            if not self.self_loops:
-                numpy.fill_diagonal(weights, 0.0)
-                # PageRank's dangling nodes: a sentence linked to no other jumps anywhere.
-                weights[weights.sum(axis=1) == 0, :] = 1.0
-            norm = log_length_sums(words)
-            numpy.divide(weights, norm, out=weights, where=norm > 0)
-            del norm
-            weights /= weights.sum(axis=1)[:, numpy.newaxis] + self._ZERO_DIVISION_PREVENTION
-            weights *= self.damping  # in place: sumy's full((n, n), (1 - d) / n) + d * weights
-            weights += (1.0 - self.damping) / n
-            ranks = self.power_method(weights, self.epsilon)
-            return dict(zip(document.sentences, ranks))
-
-    class FastReduction(Capture, ReductionSummarizer):
-        """sumy's Reduction (rating = sum over the other sentences of matching-word pairs
-        divided by log|i| + log|j|, 0 when that is 0) with the pair counts from a
-        count-matrix product instead of a Python loop over all pairs of words of all pairs
-        of sentences."""
-
-        def rate_sentences(self, document):  # noqa: ANN001
-            words = term_lists(self, document)
-            m, _own = shared_terms([dict(Counter(ws)) for ws in words])
-            edge = m @ m.T
-            norm = log_length_sums(words)
-            numpy.divide(edge, norm, out=edge, where=norm > 0)
-            edge[norm <= 0] = 0.0
-            numpy.fill_diagonal(edge, 0.0)
-            return dict(zip(document.sentences, edge.sum(axis=1)))
-
-    class FastLsa(Capture, LsaSummarizer):
-        """sumy's LSA without the SVD.  sumy rates sentence j as sqrt(sum_i sigma_i^2 v_ij^2)
-        over the kept dimensions, and it keeps all of them (REDUCTION_RATIO = 1, at least
-        MIN_DIMENSIONS = 3), so with A = U S V^T the rating is sqrt((A^T A)_jj), the length of
-        column j of A -- the smoothed term-frequency matrix (every cell of a sentence's column
-        is 0.4 + 0.6 * count / max count, cells of absent words included).  That length is
-        computed here directly, exactly, in O(words) instead of an O(n^3) SVD.  If sumy's ratio
-        is ever set below 1 the SVD path runs as in sumy."""
-
-        def __call__(self, document, sentences_count):  # noqa: ANN001
-            if LsaSummarizer.REDUCTION_RATIO < 1:
-                return super().__call__(document, sentences_count)
-            dictionary = self._create_dictionary(document)
-            if not dictionary:
-                return ()
-            smooth = 0.4
-            size = len(dictionary)
-            ranks = []
-            for sentence in document.sentences:
-                # the cells sumy's _create_matrix fills for this sentence's column
-                counts = Counter(w for w in map(self.stem_word, sentence.words) if w in dictionary)
-                top = max(counts.values()) if counts else 0
-                if top == 0:
-                    ranks.append(0.0)
-                    continue
-                square = smooth * smooth * (size - len(counts))
-                square += sum((smooth + (1.0 - smooth) * c / top) ** 2 for c in counts.values())
-                ranks.append(math.sqrt(square))
-            return self._get_best_sentences(document.sentences, sentences_count,
-                                            dict(zip(document.sentences, ranks)))
-
-    class Luhn(Capture, LuhnSummarizer):
-        """sumy's Luhn; the significant words come back as a frozenset instead of a tuple
-        (sumy only tests membership, which was O(vocabulary) per word)."""
-
-        def _get_significant_words(self, words):  # noqa: ANN001
-            return frozenset(super()._get_significant_words(words))
-
-    def entries(token_lists: list[list[str]], vocab: dict[str, int]) -> tuple[Any, Any, Any, Any]:
-        """Sparse (row, column, count) triples of the tokens found in `vocab`, and row lengths
-        (all tokens of the row)."""
-        rows, cols, counts = [], [], []
-        for i, tokens in enumerate(token_lists):
-            for t, c in Counter(tokens).items():
-                if t in vocab:
-                    rows.append(i)
-                    cols.append(vocab[t])
-                    counts.append(c)
-        lengths = numpy.array([len(t) for t in token_lists], dtype=float)
-        return (numpy.array(rows, dtype=numpy.int64), numpy.array(cols, dtype=numpy.int64),
-                numpy.array(counts, dtype=float), lengths)
-
-    class Greedy:
-        """KL and SumBasic rate sentences by the order in which a greedy loop picks them
-        (first pick rates 0, then -1, -2, ...).  sumy re-scans every remaining sentence
-        word by word for every pick (KL even rebuilds the summary's word counts for each
-        sentence), O(n^2 * words) in Python; the subclasses do the same arithmetic with numpy
-        over sparse (sentence, word, count) triples, and stop after `limit` picks (the rest
-        rate -inf).  Values are rounded to 12 decimals before each min/max so that float
-        summation order never breaks a tie (ties go to the earlier sentence, as in sumy)."""
-
-        limit: int | None = None
-
-        def _compute_ratings(self, sentences):  # noqa: ANN001
-            n = len(sentences)
-            limit = n if self.limit is None else min(n, self.limit)
-            ratings = _MissingIsLowest()
-            if n == 0:
-                return ratings
-            for rank, index in enumerate(self._picks(sentences, limit)):
-                ratings[sentences[index]] = -rank
-            return ratings
-
-    class KL(Greedy, Capture, KLSummarizer):
-        def _picks(self, sentences, limit):  # noqa: ANN001
-            # sumy: KL(candidate) = sum over words w of (candidate + summary) with document
-            # frequency p(w) > 0 of p(w) * log(p(w) / (joint count(w) / joint length)), where
-            # the candidate contributes its content words and the summary ALL its words.
-            # Split as  sum p log p - sum p log count + log(length) * sum p  and update per word.
-            doc_tf = self.compute_tf(sentences)
-            vocab = {w: k for k, w in enumerate(doc_tf)}
-            p = numpy.array(list(doc_tf.values()), dtype=float)
-            plogp = p * numpy.log(p)
-            rows, cols, counts, lengths = entries(
-                [self._get_content_words_in_sentence(s) for s in sentences], vocab)
-            pe, plogpe = p[cols], plogp[cols]
-            n = len(sentences)
-            summary_counts = numpy.zeros(len(p))
-            summary_length = 0
-            open_ = numpy.ones(n, dtype=bool)
-            for _ in range(limit):
-                in_summary = summary_counts[cols] > 0
-                base = summary_counts[cols]
-                safe_base = numpy.where(in_summary, base, 1.0)
-                d_a = numpy.where(in_summary, 0.0, plogpe)
-                d_b = numpy.where(in_summary, pe * (numpy.log(base + counts) - numpy.log(safe_base)),
-                                  pe * numpy.log(counts))
-                d_p = numpy.where(in_summary, 0.0, pe)
-                kept = summary_counts > 0
-                a = plogp[kept].sum() + numpy.bincount(rows, d_a, n)
-                b = (p[kept] * numpy.log(summary_counts[kept])).sum() + numpy.bincount(rows, d_b, n)
-                mass = p[kept].sum() + numpy.bincount(rows, d_p, n)
-                total = summary_length + lengths
-                kl = a - b + numpy.log(numpy.where(total > 0, total, 1.0)) * mass
-                kl = numpy.where(open_, numpy.round(kl, 12), numpy.inf)
-                best = int(numpy.argmin(kl))
-                open_[best] = False
-                yield best
-                for w in sentences[best].words:  # raw words, as sumy's summary word list
-                    summary_length += 1
-                    if w in vocab:
-                        summary_counts[vocab[w]] += 1
-
-    class SumBasic(Greedy, Capture, SumBasicSummarizer):
-        def _picks(self, sentences, limit):  # noqa: ANN001
-            # sumy: pick the sentence with the highest mean word probability (over its
-            # content-word tokens; 0 if none), then square the probability of each of its
-            # tokens (a word used twice is squared twice).
-            word_freq = self._compute_tf(sentences)
-            vocab = {w: k for k, w in enumerate(word_freq)}
-            p = numpy.array(list(word_freq.values()), dtype=float)
-            rows, cols, counts, lengths = entries(
-                [self._get_content_words_in_sentence(s) for s in sentences], vocab)
-            n = len(sentences)
-            open_ = numpy.ones(n, dtype=bool)
-            safe_lengths = numpy.where(lengths > 0, lengths, 1.0)
-            for _ in range(limit):
-                mean = numpy.bincount(rows, p[cols] * counts, n) / safe_lengths
-                mean = numpy.where(open_, numpy.round(mean, 12), -numpy.inf)
-                best = int(numpy.argmax(mean))
-                open_[best] = False
-                yield best
-                mine = rows == best
-                p[cols[mine]] = p[cols[mine]] ** (2.0 ** counts[mine])
-
-    return {
-        "numpy": numpy,
-        "ObjectDocumentModel": ObjectDocumentModel,
-        "Paragraph": Paragraph,
-        "IndexedSentence": IndexedSentence,
-        "lexrank": FastLexRank,
-        "textrank": FastTextRank,
-        "centrality": type("Centrality", (FastTextRank,), {"self_loops": False}),
-        "reduction": FastReduction,
-        "lsa": FastLsa,
-        "luhn": Luhn,
-        "kl": KL,
-        "sumbasic": SumBasic,
-    }
-
-
-class _MissingIsLowest(dict):
-    """Ratings of a stopped greedy loop: sentences it never picked rate -inf."""
-
-    def __missing__(self, key: object) -> float:
-        return float("-inf")
+    return CLASSES
 
 
 def _make_summarizer(algorithm: str, limit: int | None = None) -> Any:
@@ -530,11 +205,15 @@ def _check_algorithm(algorithm: str | None) -> str:
 def _candidates(texts: Sequence[str]) -> list[int]:
     """Indices of the sentences that are scored: those with at least one content (non-stop)
     word, and not repeating an earlier sentence (same text after tashkeel stripping, case
-    folding and whitespace collapsing)."""
+    folding and whitespace collapsing); the first MAX_SCORED_SENTENCES of them.  The scan stops
+    there: on a 2 MB article it would otherwise spend as long on sentences that are never
+    scored as on the rest of the summary."""
     stops = stop_words()
     seen: set[str] = set()
-    out = []
+    out: list[int] = []
     for i, t in enumerate(texts):
+        if len(out) >= MAX_SCORED_SENTENCES:
+            break
         if not any(w.lower() not in stops for w in scoring_words(t)):
             continue
         key = _dedupe_key(t)
@@ -545,8 +224,10 @@ def _candidates(texts: Sequence[str]) -> list[int]:
     return out
 
 
-def _raw_scores(texts: Sequence[str], indices: Sequence[int], algorithm: str, limit: int | None) -> list[float]:
-    """sumy's rating of each sentence in `indices` (same order), higher is better."""
+def _raw_scores(texts: Sequence[str], indices: Sequence[int], algorithm: str, limit: int | None,
+                terms: list | None = None) -> list[float]:
+    """sumy's rating of each sentence in `indices` (same order), higher is better.  For
+    ``centrality``, `terms` (a list) receives each sentence's content-word stems."""
     sumy = _sumy()
     tokenizer = WordTokenizer(_document_language([texts[i] for i in indices]))
     sentences = [sumy["IndexedSentence"](texts[i], tokenizer, i) for i in indices]
@@ -558,6 +239,8 @@ def _raw_scores(texts: Sequence[str], indices: Sequence[int], algorithm: str, li
         # numpy's 0/0 in LexRank's power method: the NaN is handled below.
         warnings.simplefilter("ignore", RuntimeWarning)
         ratings = summarizer(document, len(sentences))
+    if terms is not None:
+        terms.extend(getattr(summarizer, "term_lists", None) or [])
     if not ratings:  # sumy's LSA when no sentence has a dictionary word
         return [0.0] * len(sentences)
     # sumy's LexRank yields NaN when no two sentences share a weighted word (0/0 in its power
@@ -581,34 +264,64 @@ def _rescale(values: Sequence[float]) -> list[float]:
     return out
 
 
-def position_prior(position: int) -> float:
-    """The ``news`` lead prior: 1.0 for the first sentence, halving every NEWS_POSITION_HALF_LIFE."""
-    return 0.5 ** (position / NEWS_POSITION_HALF_LIFE)
+def content_terms(text: str) -> list[str]:
+    """The stems of `text`'s content (non-stop) words, in order: what ``news`` compares
+    sentences and the headline on."""
+    stops = stop_words()
+    stem = _stemmer()
+    return [stem(w.lower()) for w in scoring_words(text) if w.lower() not in stops]
+
+
+def news_features(texts: Sequence[str], *, paragraphs: Sequence[int] | None = None,
+                  title: str | None = None) -> tuple[list[int], Any, list[list[str]]]:
+    """What the ``news`` model sees: (candidate indices, one feature row per candidate -- see
+    `reader.news.FEATURES` --, each candidate's content-word stems).  `paragraphs[i]` is the
+    paragraph sentence i belongs to (default: all one paragraph); `title` the headline.  The
+    fitting script calls this too, so features at fit time and at run time are the same."""
+    from reader import news
+
+    texts = list(texts)
+    indices = _candidates(texts)
+    if not indices:
+        return indices, news.feature_rows([], [], [], []), []
+    terms: list[list[str]] = []  # the same stems as `content_terms`, from the centrality run
+    centrality = _rescale(_raw_scores(texts, indices, "centrality", None, terms))
+    if len(terms) != len(indices):
+        terms = [content_terms(texts[i]) for i in indices]
+    para = [paragraphs[i] for i in indices] if paragraphs is not None else [0] * len(indices)
+    rows = news.feature_rows([texts[i] for i in indices], terms, para, centrality,
+                             content_terms(title) if title else ())
+    return indices, rows, terms
+
+
+def _scored(texts: Sequence[str], name: str, limit: int | None, paragraphs: Sequence[int] | None,
+            title: str | None) -> tuple[list[int], list[float], list[list[str]] | None]:
+    """(candidate indices, their scores in [0, 1], their content stems for ``news`` else None)."""
+    if name == "news":
+        from reader import news
+
+        indices, rows, terms = news_features(texts, paragraphs=paragraphs, title=title)
+        return indices, [float(v) for v in news.scores(rows, terms)], terms
+    indices = _candidates(texts)
+    if not indices:
+        return indices, [], None
+    return indices, _rescale(_raw_scores(texts, indices, name, limit)), None
 
 
 def score_sentences(sentences: Sequence[str], *, algorithm: str = DEFAULT_ALGORITHM,
-                    limit: int | None = None) -> list[float | None]:
+                    limit: int | None = None, paragraphs: Sequence[int] | None = None,
+                    title: str | None = None) -> list[float | None]:
     """Each sentence's score in [0, 1] under `algorithm` (higher is better); ``None`` for a
     sentence that is not a candidate (no content word, or beyond MAX_SCORED_SENTENCES).
     For ``kl``/``sumbasic`` with `limit`, only the first `limit` greedy picks get a score
-    (others ``-inf``)."""
+    (others ``-inf``).  `paragraphs` and `title` are used by ``news`` only (see
+    `summarize_sentences`)."""
     name = _check_algorithm(algorithm)
-    texts = list(sentences)
+    texts = [str(t) for t in sentences]
     scores: list[float | None] = [None] * len(texts)
-    indices = _candidates(texts)[:MAX_SCORED_SENTENCES]
-    if not indices:
-        return scores
-    if name == "news":
-        centrality = _rescale(_raw_scores(texts, indices, "centrality", None))
-        stops = stop_words()
-        for i, c in zip(indices, centrality):
-            content = sum(1 for w in scoring_words(texts[i]) if w.lower() not in stops)
-            brevity = min(1.0, content / NEWS_FULL_LENGTH_WORDS)
-            score = NEWS_CENTRALITY_WEIGHT * c + NEWS_POSITION_WEIGHT * position_prior(i)
-            scores[i] = round(brevity * score, 9)
-        return scores
-    for i, s in zip(indices, _rescale(_raw_scores(texts, indices, name, limit))):
-        scores[i] = s
+    indices, values, _terms = _scored(texts, name, limit, paragraphs, title)
+    for i, v in zip(indices, values):
+        scores[i] = v
     return scores
 
 
@@ -641,60 +354,98 @@ def resolve_count(n_sentences: int, count: int | None = None, ratio: float | Non
     return default_count(n_sentences)
 
 
-def _select(scores: Sequence[float | None], count: int) -> list[int]:
-    """The `count` best-scored indices (ties: earlier first), topped up in article order with
-    unscored sentences (repeats, wordless ones) if there are too few; returned ascending."""
-    n = len(scores)
-    if count >= n:
-        return list(range(n))
-    scored = sorted((i for i in range(n) if scores[i] is not None), key=lambda i: (-scores[i], i))
-    chosen = scored[:count]
-    if len(chosen) < count:
-        chosen += [i for i in range(n) if scores[i] is None][: count - len(chosen)]
-    return sorted(chosen)
+def _check_words(words: int | None) -> None:
+    if words is not None and (isinstance(words, bool) or not isinstance(words, int) or words < 1):
+        raise SummaryError(f"word budget must be a positive integer, not {words!r}")
+
+
+def word_count(text: str) -> int:
+    """Words of `text` as a word budget counts them: runs of letters/digits."""
+    return len(scoring_words(text))
 
 
 def summarize_sentences(sentences: Sequence[str], *, algorithm: str | None = DEFAULT_ALGORITHM,
-                        count: int | None = None, ratio: float | None = None) -> list[int]:
+                        count: int | None = None, ratio: float | None = None, words: int | None = None,
+                        paragraphs: Sequence[int] | None = None, title: str | None = None) -> list[int]:
     """Pick a summary from `sentences`: their indices, ascending, deterministic.
 
     Length: `count` sentences, or `ratio` of them (0 < ratio <= 1, at least one), or
-    `default_count(len(sentences))`; asking for at least as many as there are returns all."""
+    `default_count(len(sentences))`; asking for at least as many as there are returns all.
+    `words` is a word budget (letters/digits runs, see `word_count`): sentences are taken in
+    rank order while the total stays within it (the first pick is always taken, however long);
+    with `words` alone the count is not limited, with both both limits hold.
+
+    Ranking: ``news`` picks greedily with redundancy control (`reader.news.mmr_order`), using
+    `paragraphs` (paragraph number of each sentence) and `title` (the headline) as features;
+    the other algorithms take the best scores, ties to the earlier sentence.  If there are
+    fewer scored candidates than the count asks for, wordless sentences and repeats fill the
+    summary in article order (not under a word budget)."""
     name = _check_algorithm(algorithm)
+    _check_words(words)
     texts = [str(s) for s in sentences]
-    k = resolve_count(len(texts), count, ratio)
+    n = len(texts)
+    k = resolve_count(n, count, ratio) if (count is not None or ratio is not None or words is None) else n
     if k == 0:
         return []
-    if k >= len(texts):
-        return list(range(len(texts)))
-    return _select(score_sentences(texts, algorithm=name, limit=k), k)
+    if k >= n and words is None:
+        return list(range(n))
+    indices, values, terms = _scored(texts, name, k, paragraphs, title)
+    if terms is not None:
+        from reader import news
+
+        order = [indices[j] for j in news.mmr_order(values, terms, k)]
+    else:
+        order = [indices[j] for j in sorted(range(len(indices)), key=lambda j: (-values[j], indices[j]))][:k]
+    if words is not None:
+        chosen: list[int] = []
+        total = 0
+        for i in order:
+            size = word_count(texts[i])
+            if chosen and total + size > words:
+                break
+            chosen.append(i)
+            total += size
+        return sorted(chosen)
+    if len(order) < k:
+        scored = set(indices)
+        order += [i for i in range(n) if i not in scored][: k - len(order)]
+    return sorted(order)
+
+
+def _body(article: Article) -> list[Sentence]:
+    body = [s for p in article.paragraphs if not p.is_heading for s in p.sentences]
+    return body or list(article.sentences)
 
 
 def summarize_article(article: Article, *, algorithm: str | None = DEFAULT_ALGORITHM,
-                      count: int | None = None, ratio: float | None = None) -> list[Sentence]:
+                      count: int | None = None, ratio: float | None = None,
+                      words: int | None = None) -> list[Sentence]:
     """Summary of an Article: its Sentence objects, in article order.  Headings are never
     candidates (unless the article is nothing but heading-like lines, such as a list of
-    headlines: then those are); `ratio` and the default length count candidates only."""
-    body = [s for p in article.paragraphs if not p.is_heading for s in p.sentences]
-    if not body:
-        body = list(article.sentences)
-    picked = summarize_sentences([s.text for s in body], algorithm=algorithm, count=count, ratio=ratio)
+    headlines: then those are); `ratio` and the default length count candidates only.
+    ``news`` also gets each sentence's paragraph and the article's title."""
+    body = _body(article)
+    paragraphs = [(s.id.section, s.id.paragraph) for s in body]
+    numbers = {key: k for k, key in enumerate(dict.fromkeys(paragraphs))}
+    picked = summarize_sentences([s.text for s in body], algorithm=algorithm, count=count, ratio=ratio,
+                                 words=words, paragraphs=[numbers[key] for key in paragraphs],
+                                 title=article.title or None)
     return [body[i] for i in picked]
 
 
-def summarize_text(text: str, sentences: int | None = None, algorithm: str | None = None) -> list[str]:
+def summarize_text(text: str, sentences: int | None = None, algorithm: str | None = None,
+                   words: int | None = None) -> list[str]:
     """Public API: summarise Arabic (or other) `text` -> the summary sentences, in article
-    order.  `sentences` is the length (default: `default_count`), `algorithm` one of
-    ALGORITHMS (default ``news``)."""
+    order.  `sentences` is the length (default: `default_count`, or unlimited with `words`),
+    `words` a word budget, `algorithm` one of ALGORITHMS (default ``news``)."""
     from reader.article import parse_text
 
     article = parse_text(text)
-    return [s.text for s in summarize_article(article, algorithm=algorithm, count=sentences)]
+    return [s.text for s in summarize_article(article, algorithm=algorithm, count=sentences, words=words)]
 
 
 __all__ = [
-    "ALGORITHMS", "DEFAULT_ALGORITHM", "SummaryError", "WordTokenizer", "default_count", "position_prior",
-    "resolve_count", "score_sentences", "scoring_words", "stop_words", "summarize_article",
-    "summarize_sentences", "summarize_text",
+    "ALGORITHMS", "DEFAULT_ALGORITHM", "SummaryError", "WordTokenizer", "content_terms", "default_count",
+    "news_features", "resolve_count", "score_sentences", "scoring_words", "stop_words", "summarize_article",
+    "summarize_sentences", "summarize_text", "word_count",
 ]
-

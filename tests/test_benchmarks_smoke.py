@@ -66,3 +66,10 @@ def test_bench_rewrap_small() -> None:
     ratio = positive(fields["rewrap_ratio"])
     assert ratio == pytest.approx(positive(fields["qari_rewrap_ms"]) / positive(fields["naive_ms"]), rel=0.05, abs=0.01)
     assert fields["lines"] == "300"
+
+
+def test_bench_summary_quality_skips_without_data(tmp_path: Path, monkeypatch) -> None:
+    """The development set is not in the repository: without it the script says so and exits 0."""
+    monkeypatch.delenv("QARI_SUMMARY_DEV", raising=False)
+    assert run_script("bench_summary_quality.py") == {"skipped": "1"}
+    assert run_script("bench_summary_quality.py", "--dev", str(tmp_path / "missing.jsonl")) == {"skipped": "1"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -60,8 +61,12 @@ def test_sample_article_every_algorithm(article, body, algorithm):
     for s in chosen:  # real Sentence objects of this article
         assert article.sentence(s.id) is s
         assert article.text[s.start:s.end] == s.text
-    # The same through the index API, on the body sentences.
-    indices = S.summarize_sentences([s.text for s in body], algorithm=algorithm)
+    # The same through the index API, on the body sentences (``news`` also reads their
+    # paragraphs and the title; the other algorithms ignore both).
+    keys = list(dict.fromkeys((s.id.section, s.id.paragraph) for s in body))
+    paragraphs = [keys.index((s.id.section, s.id.paragraph)) for s in body]
+    indices = S.summarize_sentences([s.text for s in body], algorithm=algorithm, paragraphs=paragraphs,
+                                    title=article.title)
     assert [body[i].number for i in indices] == numbers
     # Deterministic within a process (caches warm / cold make no difference).
     assert [s.number for s in S.summarize_article(article, algorithm=algorithm)] == numbers
@@ -234,23 +239,98 @@ def test_news_prefers_the_lead_when_centrality_is_equal():
     assert S.summarize_sentences(texts[::-1], algorithm="news", count=3) == [0, 1, 2]
 
 
-def test_news_weights_and_centrality():
-    assert S.NEWS_CENTRALITY_WEIGHT + S.NEWS_POSITION_WEIGHT == pytest.approx(1.0)
-    assert S.position_prior(0) == 1.0
-    assert S.position_prior(int(S.NEWS_POSITION_HALF_LIFE)) == pytest.approx(0.5)
-    # A sentence far from the lead but central to the whole text outranks early filler.
-    filler = _distinct_sentences(8)
-    topic = "الحكومة أعلنت خطة الاقتصاد الجديدة للنمو والاستثمار والتوظيف."
-    echoes = [f"خطة الاقتصاد الجديدة تعد بالنمو والاستثمار والتوظيف {w}." for w in ("غدا", "قريبا", "الآن")]
-    texts = filler + [topic] + echoes
+def test_news_weights_are_a_complete_table():
+    from reader import news
+
+    assert set(news.WEIGHTS) == set(news.FEATURES)
+    assert all(isinstance(v, float) and math.isfinite(v) for v in news.WEIGHTS.values())
+    assert max(abs(v) for v in news.WEIGHTS.values()) == 1.0  # scaled as the fit documents
+    assert 0 < news.MMR_LAMBDA <= 1
+
+
+def _feature(rows, name):
+    from reader import news
+
+    return [float(v) for v in rows[:, news.FEATURES.index(name)]]
+
+
+def test_news_features_behave():
+    texts = ["أعلنت الحكومة خطة جديدة للاقتصاد والنمو في البلاد.",
+             "وقال الوزير إن الخطة تبدأ العام المقبل وتشمل 12 مشروعا.",
+             "الطقس معتدل.",
+             "وقال مسؤول: «الخطة طموحة جدا ونحن ندعمها بالكامل».",
+             "في سياق آخر فاز فريق الكرة المحلي بالمباراة النهائية أمس",
+             "الحكومة أكدت أن خطة الاقتصاد ستدعم النمو والتوظيف والاستثمار في كل المحافظات."]
+    paragraphs = [0, 0, 1, 1, 2, 3]
+    indices, rows, terms = S.news_features(texts, paragraphs=paragraphs, title="خطة الحكومة للاقتصاد")
+    assert indices == list(range(6)) and rows.shape[0] == 6 and len(terms) == 6
+    assert _feature(rows, "lead") == [1, 0, 0, 0, 0, 0]
+    position = _feature(rows, "position")
+    assert position == sorted(position) and position[0] == 0  # grows along the article
+    assert _feature(rows, "paragraph_start") == [1, 0, 1, 0, 1, 1]
+    assert _feature(rows, "paragraph")[2] == _feature(rows, "paragraph")[3] < _feature(rows, "paragraph")[4]
+    assert _feature(rows, "number") == [0, 1, 0, 0, 0, 0]
+    assert _feature(rows, "quote") == [0, 0, 0, 1, 0, 0]
+    assert _feature(rows, "punctuated") == [1, 1, 1, 1, 0, 1]  # the unpunctuated line is heading-like
+    length = _feature(rows, "length")
+    assert length[2] < length[0] < length[5]
+    headline = _feature(rows, "headline")
+    assert headline[0] > 0 and headline[5] > 0 and headline[2] == headline[4] == 0
+    # Without a headline the feature is silent, and the other features do not change.
+    _, plain, _ = S.news_features(texts, paragraphs=paragraphs)
+    assert _feature(plain, "headline") == [0] * 6
+    assert _feature(plain, "centrality") == _feature(rows, "centrality")
+    centrality = _feature(rows, "centrality")
+    assert centrality[5] > centrality[2] and centrality[4] < max(centrality)  # the echoing sentence is central
+
+
+def test_news_headline_pulls_a_matching_sentence_up():
+    texts = _distinct_sentences(8)
+    title = texts[5].rstrip(".")
+    plain = S.score_sentences(texts, algorithm="news")
+    titled = S.score_sentences(texts, algorithm="news", title=title)
+    assert titled[5] > plain[5] or titled[5] == 1.0
+    assert sorted(range(8), key=lambda i: -titled[i]).index(5) < sorted(range(8), key=lambda i: -plain[i]).index(5)
+
+
+def test_mmr_passes_over_a_near_duplicate_of_a_pick():
+    lead = "أعلنت الحكومة اليوم خطة جديدة لدعم الاقتصاد والنمو والتوظيف في البلاد."
+    echo = "أعلنت الحكومة اليوم خطة جديدة لدعم الاقتصاد والنمو والتوظيف في البلاد كلها."
+    other = "ورحبت أحزاب المعارضة بالقرار وطالبت بمراقبة التنفيذ ومحاسبة المقصرين."
+    texts = [lead, echo, other, *_distinct_sentences(5)]
     scores = S.score_sentences(texts, algorithm="news")
-    assert scores[8] > scores[1]
-    assert S.summarize_sentences(texts, algorithm="news", count=4) == [8, 9, 10, 11]
-    assert S.summarize_sentences(texts, algorithm="news", count=5) == [0, 8, 9, 10, 11]
-    # sumy's TextRank (with self-loops) rates the isolated filler above the topic sentence;
-    # the news centrality (without them) does not.
-    textrank = S.score_sentences(texts, algorithm="textrank")
-    assert textrank[0] > textrank[8]
+    assert scores[1] > scores[2]  # alone, the echo would be the second pick
+    assert S.summarize_sentences(texts, count=2) == [0, 2]
+    from reader import news
+
+    _, _, terms = S.news_features(texts)
+    assert news.mmr_order(scores, terms, 2, lam=1.0) == [0, 1]  # without redundancy control it is
+
+
+def test_word_budget(body):
+    texts = [s.text for s in body]
+    for algorithm in S.ALGORITHMS:
+        for budget in (1, 25, 60, 150):
+            got = S.summarize_sentences(texts, algorithm=algorithm, words=budget)
+            assert got and got == sorted(set(got))
+            total = sum(S.word_count(texts[i]) for i in got)
+            assert total <= budget or len(got) == 1, (algorithm, budget)
+        # A bigger budget extends a smaller one; with a count too, both limits hold.
+        assert set(S.summarize_sentences(texts, algorithm=algorithm, words=40)) <= set(
+            S.summarize_sentences(texts, algorithm=algorithm, words=120))
+        both = S.summarize_sentences(texts, algorithm=algorithm, words=10_000, count=3)
+        assert len(both) == 3 and both == S.summarize_sentences(texts, algorithm=algorithm, count=3)
+    assert len(S.summarize_sentences(texts, words=10_000)) == len(texts)
+    for bad in (0, -3, 2.5, True):
+        with pytest.raises(S.SummaryError):
+            S.summarize_sentences(texts, words=bad)
+
+
+def test_word_budget_through_the_article_and_text_api(article):
+    chosen = S.summarize_article(article, words=50)
+    assert chosen and sum(S.word_count(s.text) for s in chosen) <= 50
+    assert [s.number for s in chosen] == sorted(s.number for s in chosen)
+    assert S.summarize_text(article.text, words=50) == [s.text for s in chosen]
 
 
 def test_news_passes_over_very_short_early_lines():
@@ -359,8 +439,11 @@ def test_fast_versions_rate_like_sumy(body, algorithm):
     original = {"lexrank": LexRankSummarizer, "textrank": TextRankSummarizer, "reduction": ReductionSummarizer,
                 "lsa": LsaSummarizer, "luhn": LuhnSummarizer, "kl": KLSummarizer,
                 "sumbasic": SumBasicSummarizer}[algorithm]
-    sumy = S._sumy()
-    capture = next(c for c in sumy["lexrank"].__mro__ if c.__name__ == "Capture")
+    from reader import sumy_fast
+
+    sumy = sumy_fast.CLASSES
+    assert S._sumy() is sumy  # what reader.summarize uses
+    capture = sumy_fast.Capture
     texts = [s.text for s in body] + ["ترامب وماسك.", "ماسك."]  # plus short ones (one-word edges)
 
     def ratings(cls):
@@ -443,3 +526,16 @@ def test_candidates_beyond_the_cap_only_fill(monkeypatch):
         assert all(s is not None for s in scores[:10]) and all(s is None for s in scores[10:])
         assert max(S.summarize_sentences(texts, algorithm=algorithm, count=5)) < 10
         assert S.summarize_sentences(texts, algorithm=algorithm, count=12)[-2:] == [10, 11]
+
+
+def test_cli_word_budget(isolated_dirs, article, capsys):
+    """`qari summarize --words N` keeps the summary within N words (the first pick always)."""
+    from reader import cli
+
+    assert cli.main(["summarize", "--no-translate", "--words", "50", str(SAMPLE)]) == 0
+    out = capsys.readouterr().out
+    chosen = S.summarize_article(article, words=50)
+    assert f"Length: {len(chosen)} of {len(article.sentences)} sentences" in out
+    assert all(s.text in out for s in chosen)
+    assert cli.main(["summarize", "--no-translate", "--words", "50", "-n", "1", str(SAMPLE)]) == 0
+    assert "Length: 1 of" in capsys.readouterr().out
