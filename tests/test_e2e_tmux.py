@@ -119,7 +119,7 @@ def test_reader_in_tmux_without_model(tmux):
         lambda s: all(t in s for t in ("Arabic", "English", "Summary", "No Arabic")) and ARABIC.search(arabic_pane(s))
     )
     assert "No Arabic→English translation model is installed" in screen
-    assert "qari models install ar en" in screen
+    assert "Press i to download and install it" in screen and "qari models install" in screen
     # Arabic is drawn right-aligned: its lines end at the pane's right border.
     rows = [line.split("││")[0] for line in screen.splitlines() if "││" in line and ARABIC.search(line.split("││")[0])]
     ends = {len(row.rstrip(" │▁▂▃▄▅▆▇█")) for row in rows}

@@ -20,7 +20,7 @@ class StatusLines:
         """The article title in visual order, cut to the room the header has (at its logical
         end, so the header never crops its beginning)."""
         title = self.article.title or (self.article.paragraphs[0].text if self.article.paragraphs else "")
-        room = max(12, width - len(self._subtitle()) - 12)
+        room = max(12, width - len(self._subtitle()) - 22)  # the header icon, " — " and margins
         self.title = visual_one_line(title, room, rtl=True, shape=self.shape, reorder=self.reorder) or "qari"
 
     def _subtitle(self) -> str:

@@ -131,6 +131,8 @@ class ArticlePane(ScrollView, can_focus=True):
         Binding("down", "app.cursor_next", "Next sentence", show=False),
         Binding("home", "app.cursor_first", "First sentence", show=False),
         Binding("end", "app.cursor_last", "Last sentence", show=False),
+        Binding("pagedown", "app.page(1)", "Page down", show=False),
+        Binding("pageup", "app.page(-1)", "Page up", show=False),
     ]
 
     cursor: reactive[int | None] = reactive(None, layout=False, init=False)

@@ -211,7 +211,9 @@ class ReadingView(Container):
         return int(pane.scroll_y), max(1, pane.view_height)
 
     def _scroll_to(self, y: int) -> None:
-        self.arabic.scroll_to(y=max(0, y), animate=False, immediate=True)
+        pane = self.arabic
+        # Set now (validators clamp), not on the next refresh: the cursor is chosen from it.
+        pane.scroll_target_y = pane.scroll_y = max(0, min(y, int(pane.max_scroll_y)))
         if not self.linked and self.english.display and self.cursor is not None:
             self.english.scroll_to_sentence(self.cursor)
 

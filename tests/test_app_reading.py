@@ -1,0 +1,321 @@
+"""Pilot tests of the reading view (widgets/reading_view.py) as a reader uses it: the English
+level with its Arabic at every step, paging like `less`, sentences taller than the pane, the
+word cursor and lookup, copy, search highlights, and what the reader is told.
+
+The English comes from the deterministic stand-in translator (tests/standin.py) in two
+lengths, so both cases of alignment are exercised: English taller than its Arabic, and shorter.
+"""
+
+from __future__ import annotations
+
+import pytest
+from pilot_helpers import wait_for
+from standin import StandInTranslator, standin_english
+from textual import events
+from textual.geometry import Offset
+from textual.selection import Selection
+
+from reader.app import QariApp
+from reader.article import parse_text
+from widgets.lookup_panel import LookupScreen
+
+
+class ShortEnglish(StandInTranslator):
+    """English much shorter than its Arabic: the English pane must be padded."""
+
+    def translate_batches(self, sentences, *, first=(), use_cache=True):
+        for batch in super().translate_batches(sentences, first=first, use_cache=use_cache):
+            yield [(i, " ".join(text.split()[:2]) + ".") for i, text in batch]
+
+
+class LongEnglish(StandInTranslator):
+    """English much taller than its Arabic: the Arabic pane must be padded."""
+
+    def translate_batches(self, sentences, *, first=(), use_cache=True):
+        for batch in super().translate_batches(sentences, first=first, use_cache=use_cache):
+            yield [(i, " ".join([text] * 3)) for i, text in batch]
+
+
+class Recording(QariApp):
+    """Records what the reader is told (notifications), as plain text."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("start_summary", False)
+        super().__init__(*args, **kwargs)
+        self.told: list[str] = []
+
+    def notify(self, message, **kwargs) -> None:
+        self.told.append(message)
+        super().notify(message, **kwargs)
+
+    def _start_summary(self) -> None:
+        super()._start_summary()
+        self.told.append(f"title: {self.summary_pane.border_title} stale={self.summary_pane.has_class('-stale')}")
+
+
+def paragraph_tops(app: QariApp) -> list[tuple[int, int]]:
+    """(Arabic row, English row) of the first sentence of every paragraph, on screen."""
+    arabic, english = app.arabic_pane, app.english_pane
+    tops = []
+    for paragraph in app.article.paragraphs:
+        number = paragraph.sentences[0].number
+        a, e = arabic.sentence_rows(number), english.sentence_rows(number)
+        tops.append((a[0] - int(arabic.scroll_y), e[0] - int(english.scroll_y)))
+    return tops
+
+
+def assert_level(app: QariApp, where: str) -> None:
+    assert app.arabic_pane.scroll_y == app.english_pane.scroll_y, where
+    for a, e in paragraph_tops(app):
+        assert a == e, where
+
+
+async def translated(pilot, app) -> None:
+    await wait_for(pilot, lambda: app.translation_done)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(160, 45), (100, 30)])
+@pytest.mark.parametrize("translator", [ShortEnglish, LongEnglish])
+async def test_paragraph_tops_level_at_every_step_paging_and_wheel(sample_article, app_config, size, translator):
+    app = Recording(sample_article, app_config, translator)
+    total = len(sample_article.sentences)
+    async with app.run_test(size=size) as pilot:
+        await translated(pilot, app)
+        await pilot.press("g")
+        steps = 0
+        while app.cursor < total - 1 and steps < 4 * total:
+            await pilot.press("j")
+            await pilot.pause()
+            assert_level(app, f"j to {app.cursor}")
+            steps += 1
+        assert app.cursor == total - 1
+        assert app.arabic_pane.scroll_y > 0
+        for key in ("g", "pagedown", "space", "ctrl+d", "ctrl+f", "pageup", "b", "ctrl+u", "ctrl+b"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert_level(app, key)
+            assert app.cursor in app.arabic_pane.sentences_in_view(), key
+        # The wheel over either pane moves both.
+        for pane in (app.english_pane, app.arabic_pane):
+            before = pane.scroll_y
+            for _ in range(2):
+                pane.post_message(events.MouseScrollDown(pane, 5, 5, 0, 1, 0, False, False, False))
+            await pilot.pause(0.3)
+            assert pane.scroll_y > before or pane.scroll_y == pane.max_scroll_y
+            assert_level(app, f"wheel on {pane.id}")
+        # A resize keeps them level too.
+        await pilot.resize_terminal(size[0] + 20, size[1] - 5)
+        await pilot.pause(0.3)
+        assert_level(app, "resize")
+
+
+async def test_a_sentence_taller_than_the_pane_is_read_with_j_and_space(app_config):
+    words = " ".join(f"كلمة{i}" for i in range(700))
+    article = parse_text(f"عنوان قصير\n\nجملة أولى قصيرة. {words}. جملة أخيرة قصيرة.", source="tall.txt")
+    tall = next(s.number for s in article.sentences if len(s.text) > 1000)
+    app = Recording(article, app_config, None)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        app.move_cursor(tall)
+        await pilot.pause()
+        pane = app.arabic_pane
+        first, last = pane.sentence_extent(tall)
+        assert last - first + 1 > pane.view_height
+        seen_rows = set()
+        presses = 0
+        while app.cursor == tall and presses < 50:
+            top = int(pane.scroll_y)
+            seen_rows.update(range(top, top + pane.view_height))
+            await pilot.press("j")
+            await pilot.pause()
+            presses += 1
+        assert app.cursor == tall + 1
+        assert set(range(first, last + 1)) <= seen_rows  # every row of it was on screen
+        assert presses > 2
+        # k goes back through it, from its end to its start, before leaving it.
+        await pilot.press("k")
+        await pilot.pause()
+        assert app.cursor == tall
+        while int(pane.scroll_y) > first:
+            await pilot.press("k")
+            await pilot.pause()
+            assert app.cursor == tall
+        # Space pages through it too, and z recenters.
+        await pilot.press("space")
+        await pilot.pause()
+        assert int(pane.scroll_y) > first
+        await pilot.press("z")
+        await pilot.pause()
+
+
+async def test_go_to_sentence_and_sections(sample_article, app_config):
+    app = Recording(sample_article, app_config, None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("colon")
+        await pilot.pause()
+        await pilot.press("2", "0", "enter")
+        await pilot.pause()
+        assert app.cursor == 19
+        await pilot.press("colon")
+        await pilot.press("9", "9", "9", "enter")
+        await pilot.pause()
+        assert app.cursor == len(sample_article.sentences) - 1
+
+
+async def test_cursor_starts_on_the_headline_not_the_site_name(sample_article, app_config):
+    app = Recording(sample_article, app_config, None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert sample_article.sentences[app.cursor].text == sample_article.title
+
+
+async def test_ctrl_c_copies_a_selection_and_quits_without_one(sample_article, app_config):
+    app = Recording(sample_article, app_config, None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        pane = app.arabic_pane
+        row = next(y for y in range(pane.row_count) if pane.visual_row(y).strip())
+        app.screen.selections = {pane: Selection(Offset(0, row), Offset(pane.size.width, row))}
+        await pilot.pause()
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app.clipboard and app.clipboard in sample_article.text  # logical order
+        assert any(t.startswith("Copied ") for t in app.told)
+        assert not app.screen.selections
+        assert app.is_running
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_search_counter_wrap_and_escape_clears(sample_article, app_config):
+    app = Recording(sample_article, app_config, None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"ترامب", "enter")
+        await pilot.pause()
+        assert app.matches and "match 1/" in app.arabic_pane.border_title
+        assert any("matches in" in t and "sentences" in t for t in app.told)
+        numbers = sorted({m[0] for m in app.matches})
+        app.move_cursor(numbers[-1])
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.cursor == numbers[0]
+        assert any("wrapped to the top" in t for t in app.told)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.matches == [] and "match" not in app.arabic_pane.border_title
+        assert app.arabic_pane._marks == {"ar": {}, "en": {}}
+
+
+async def test_search_matches_are_drawn_in_their_own_colour(sample_article, app_config):
+    app = Recording(sample_article, app_config, None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        pane = app.arabic_pane
+
+        def backgrounds() -> set:
+            colours = set()
+            for y in range(pane.size.height):
+                for segment in pane.render_line(y):
+                    if segment.style and segment.style.bgcolor and segment.text.strip():
+                        colours.add(segment.style.bgcolor)
+            return colours
+
+        before = backgrounds()
+        await pilot.press("slash", *"ماسك", "enter")
+        await pilot.pause()
+        after = backgrounds()
+        assert len(after - before) >= 2  # matches elsewhere and a match inside the cursor
+
+
+async def test_word_cursor_and_lookup(sample_article, app_config):
+    app = Recording(sample_article, app_config, None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        sentence = sample_article.sentences[app.cursor].text
+        await pilot.press("w")
+        assert app.word is not None and sentence[slice(*app.word)] == sentence.split()[0]
+        await pilot.press("w")
+        assert sentence[slice(*app.word)] == sentence.split()[1]
+        await pilot.press("W")
+        assert sentence[slice(*app.word)] == sentence.split()[0]
+        assert app.arabic_pane.word == app.word
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, LookupScreen))
+        assert app.screen.result.word == sentence.split()[0]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, LookupScreen)
+        await pilot.press("j")
+        assert app.word is None  # a new sentence starts without a word
+
+
+async def test_click_in_the_summary_moves_the_cursor_but_not_the_keys(sample_article, app_config):
+    app = Recording(sample_article, app_config, None, start_summary=True)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: app.summary_numbers is not None)
+        await pilot.pause()
+        summary = app.summary_pane
+        row = next(y for y in range(summary.row_count) if summary.visual_row(y).strip())
+        await pilot.click(summary, offset=(summary.size.width - 12, row + 1))  # + the top border
+        await pilot.pause()
+        assert app.cursor in app.summary_numbers
+        assert app.focused is app.arabic_pane
+        before = app.cursor
+        await pilot.press("j")
+        assert app.cursor == before + 1  # j moves the article, not a hidden summary selection
+
+
+async def test_summary_changes_are_told(sample_article, app_config):
+    app = Recording(sample_article, app_config, None, start_summary=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.summary_numbers is not None)
+        await pilot.press("a")
+        assert "title: Summary · lexrank · 6 sentences · summarizing… stale=True" in app.told
+        await wait_for(pilot, lambda: not app.summary_pending)
+        assert not app.summary_pane.has_class("-stale")
+        for _ in range(12):
+            await pilot.press("minus")
+            await wait_for(pilot, lambda: not app.summary_pending)
+        assert len(app.summary_numbers) == 1
+        assert sum("at its shortest: 1 sentence" in t for t in app.told) >= 1
+        await pilot.press("s")
+        await pilot.press("a")
+        assert any("summary pane is hidden" in t for t in app.told)
+
+
+async def test_non_arabic_paragraph_reads_left_to_right_and_english_article_warns(app_config):
+    from reader.article import parse_text as parse
+
+    article = parse("عنوان الخبر\n\nقال الوزير إن المحادثات مستمرة.\n\nThe minister said talks continue.",
+                    source="mixed.txt")
+    app = Recording(article, app_config, None)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        blocks = app.arabic_pane.blocks
+        assert [b.rtl for b in blocks] == [True, True, False]
+    english = parse("A headline\n\nThe minister said on Monday that talks would continue.", source="en.txt")
+    assert english.warnings
+    app = Recording(english, app_config, None)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert any("Arabic script" in t for t in app.told)
+
+
+async def test_arabic_in_notifications_is_in_visual_order(sample_article, app_config):
+    app = Recording(sample_article, app_config, None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"ترامب", "enter")
+        await pilot.pause()
+        shown = [n.message for n in app._notifications]
+        assert any("\ufe90\ufee3\ufe8d\ufeae\ufe97" in m for m in shown)  # ﺐﻣﺍﺮﺗ, shaped, reversed
+        assert not any("ترامب" in m for m in shown)
+
+
+def test_standin_english_is_deterministic():
+    assert standin_english("قال الوزير") == standin_english("قال الوزير")
+    assert standin_english("") == ""
