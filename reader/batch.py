@@ -366,7 +366,8 @@ def prepare(task: Task, settings: BatchSettings) -> Prepared:
 
 def render(prep: Prepared, english: Sequence[str | None], model_name: str | None,
            formats: Sequence[str], settings: BatchSettings) -> dict[str, str]:
-    """The output files' texts. Nothing here depends on where or when the article ran."""
+    """The output files' texts. Nothing here depends on where or when the article ran (not even
+    the folder it was read from: the article id is relative to its SOURCE)."""
     from reader.export import escape_markdown
 
     summary = set(prep.summary)
@@ -382,7 +383,6 @@ def render(prep: Prepared, english: Sequence[str | None], model_name: str | None
         length = f"{len(prep.summary)} of {len(prep.sentences)} sentences"
         lines = [f"# {escape_markdown(prep.title)}", "",
                  f"- Article: {escape_markdown(prep.id)}",
-                 f"- Source: {escape_markdown(prep.source)}",
                  f"- Model: {escape_markdown(model_name) if model_name else 'none (no translation model installed)'}",
                  f"- Summary: {settings.algorithm}, {length}", "", "## Summary", ""]
         for number in prep.summary:
@@ -985,6 +985,7 @@ def _run_dask(items: list[Item], settings: BatchSettings, writer: _Writer, *, cl
                 own.append(local)
                 client = distributed.Client(local)
             else:
+                _probe(scheduler)
                 try:
                     client = distributed.Client(scheduler, timeout="15s")
                 except (OSError, TimeoutError) as exc:
@@ -1041,6 +1042,21 @@ def _run_dask(items: list[Item], settings: BatchSettings, writer: _Writer, *, cl
         for thing in reversed(own):
             with contextlib.suppress(Exception):
                 thing.close()
+
+
+def _probe(address: str) -> None:
+    """Fail in a moment, not after the client's connect timeout, when nothing listens there."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme != "tcp" or not parts.hostname:
+        return
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 8786), timeout=10):
+            pass
+    except OSError as exc:
+        raise BatchError(f"cannot reach the Dask scheduler at {address} ({exc.strerror or exc})") from None
 
 
 def _usable_cores() -> int:
