@@ -323,6 +323,44 @@ def test_read_only_outdir(with_model: QariEnv, corpus: Path, tmp_path: Path) -> 
         assert list(out.iterdir()) == []
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="dropping privileges needs root")
+def test_read_only_outdir_for_another_user(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """As root (CI), the same through permissions: `qari batch` run as nobody (setpriv) into a
+    root-owned 0755 OUTDIR. Everything it reads lives in a world-readable temp folder."""
+    import shutil
+    import tempfile
+
+    if shutil.which("setpriv") is None:
+        pytest.skip("setpriv is not installed")
+    base = Path(tempfile.mkdtemp(prefix="qari-batch-nobody-"))
+    try:
+        base.chmod(0o755)
+        source = base / "in"
+        source.mkdir()
+        for name in ("zad-01.txt", "zad-02.txt"):
+            shutil.copy(corpus / name, source / name)
+        home = base / "home"
+        home.mkdir()
+        home.chmod(0o777)
+        out = base / "out"
+        out.mkdir(mode=0o755)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "ARGOS_"))}
+        env.update(HOME=str(home), XDG_CACHE_HOME=str(home), XDG_CONFIG_HOME=str(home), XDG_DATA_HOME=str(home),
+                   ARGOS_PACKAGES_DIR=str(home / "packages"), PYTHONPATH=str(REPO))
+        proc = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable,
+                               "-m", "reader", "batch", str(source), "-o", str(out)],
+                              capture_output=True, text=True, env=env, cwd=str(home), timeout=120)
+        if proc.returncode != 0 and "setpriv" in proc.stderr:
+            pytest.skip(f"setpriv cannot drop privileges here: {proc.stderr.strip()}")
+        result = Result(proc.returncode, proc.stdout, proc.stderr)
+        assert_no_traceback(result)
+        assert result.code == 1, result
+        assert result.err_lines == [f"qari: {out / batch.MANIFEST}: cannot write the run manifest (Permission denied)"]
+        assert list(out.iterdir()) == []
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def _assert_complete_outputs_only(out: Path, reference: dict[str, bytes], *, killed: bool = False) -> dict[str, bytes]:
     """Every output file present is exactly the reference file; no temp file is left (after a
     SIGKILL mid-write the hidden temp file of that write may be, until the re-run sweeps it)."""
