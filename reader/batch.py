@@ -866,6 +866,14 @@ def run(sources: Sequence[str], outdir: str | os.PathLike, *, settings: BatchSet
     installed model, user cache), None (no translation) or an engine (tests, library use)."""
     settings = settings or BatchSettings()
     warn = warn or (lambda message: print(f"qari: warning: {message}", file=sys.stderr))
+    use_dask = client is not None or cluster is not None or scheduler is not None
+    if not use_dask and isinstance(translator, str):  # a device that cannot work: say so before any write
+        from reader.translate import DeviceError, resolve_device
+
+        try:
+            resolve_device(settings.device, settings.compute_type)
+        except DeviceError as exc:
+            raise BatchError(str(exc), 2) from None
     out = Path(outdir).expanduser()
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -886,7 +894,6 @@ def run(sources: Sequence[str], outdir: str | os.PathLike, *, settings: BatchSet
     status = "failed"
     try:
         _sweep_temp_files(out)
-        use_dask = client is not None or cluster is not None or scheduler is not None
         mode = "dask" if use_dask else ("workers" if workers > 1 else "process")
         run_id = manifest.start_run(mode, settings, len(items))
         writer = _Writer(out, settings, manifest, run_id, progress, summary, on_result)
@@ -937,6 +944,7 @@ def _tasks(items: Iterable[Item], writer: _Writer, model_key: str | None,
 
 def _run_local(items: list[Item], settings: BatchSettings, writer: _Writer, *, translator: Any, workers: int,
                warn: Callable[[str], None]) -> None:
+    import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 
     from reader.translate import DeviceError
@@ -952,7 +960,8 @@ def _run_local(items: list[Item], settings: BatchSettings, writer: _Writer, *, t
             warn(NO_MODEL_HELP.splitlines()[0] + " Sentences are written with en=null (`qari models install ar en`).")
     model_key = getattr(translator, "model_key", None)
     threads = max(1, getattr(translator, "inter_threads", 1)) + (workers if workers > 1 else 0)
-    prep_pool = ProcessPoolExecutor(workers) if workers > 1 else None
+    # spawned, not forked: this process already runs CTranslate2's and OpenMP's threads
+    prep_pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if workers > 1 else None
 
     def one(task: Task, skip: str | None) -> Result:
         started = time.perf_counter()
@@ -970,24 +979,22 @@ def _run_local(items: list[Item], settings: BatchSettings, writer: _Writer, *, t
         return result
 
     window = threads * 2
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="qari-batch")
     try:
-        with ThreadPoolExecutor(threads, thread_name_prefix="qari-batch") as pool:
-            pending: set = set()
-            for task, skip in _tasks(items, writer, model_key, url_skip=True):
-                pending.add(pool.submit(one, task, skip))
-                if len(pending) >= window:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        writer.write(future.result())
-            while pending:
+        pending: set = set()
+        for task, skip in _tasks(items, writer, model_key, url_skip=True):
+            pending.add(pool.submit(one, task, skip))
+            if len(pending) >= window:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     writer.write(future.result())
-    except BaseException:
-        for future in list(locals().get("pending", ())):
-            future.cancel()
-        raise
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                writer.write(future.result())
     finally:
+        # on an error or Ctrl-C: articles not started are dropped, the running ones end
+        pool.shutdown(wait=True, cancel_futures=True)
         if prep_pool is not None:
             prep_pool.shutdown(wait=False, cancel_futures=True)
     for message in getattr(getattr(translator, "cache", None), "warnings", None) or ():
