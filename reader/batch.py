@@ -322,6 +322,14 @@ class Prepared:
     seconds: float
 
 
+_SUMMARIZE_LOCK = threading.Lock()
+"""One summary at a time per process: reader.summarize shares one sumy stemmer, and NLTK's
+Snowball ArabicStemmer keeps each call's state on the instance (``self.is_verb`` ...), so two
+threads stemming at once get (and memoise) wrong stems -- seen as summaries that differ between
+runs when two articles were prepared at once. Summaries take milliseconds; translation, which
+runs in parallel, takes seconds."""
+
+
 def prepare(task: Task, settings: BatchSettings) -> Prepared:
     """Load and summarize one article. Raises ``ArticleError`` for bad input."""
     from reader import article as article_mod
@@ -353,8 +361,9 @@ def prepare(task: Task, settings: BatchSettings) -> Prepared:
             art = article_mod._article_from_html(data, task.source, settings.encoding)
         else:
             art = article_mod._article_from_bytes(data, task.source, settings.encoding)
-    chosen = summarize_article(art, algorithm=settings.algorithm, count=settings.summary_count,
-                               ratio=settings.summary_ratio)
+    with _SUMMARIZE_LOCK:
+        chosen = summarize_article(art, algorithm=settings.algorithm, count=settings.summary_count,
+                                   ratio=settings.summary_ratio)
     sentences = []
     paragraphs = []
     for p in art.paragraphs:
@@ -459,18 +468,27 @@ _ENGINES: dict[tuple, Any] = {}
 _ENGINES_LOCK = threading.Lock()
 
 
-def load_engine(settings: BatchSettings, *, cache: Any = "default", threads: int | None = None) -> Any:
-    """An ArgosTranslator for the settings (device resolved, threads chosen), or None when no
-    model is installed. Raises ``DeviceError`` for ``--device cuda`` without CUDA."""
+MAX_INTER_THREADS = 4
+"""Articles translated at once by default (more replicas cost memory and gain little)."""
+
+
+def load_engine(settings: BatchSettings, *, cache: Any = "default", parallel: int | None = None,
+                cores: int | None = None) -> Any:
+    """An ArgosTranslator for the settings (device resolved, threads chosen), loaded, or None
+    when no model is installed. Raises ``DeviceError`` for ``--device cuda`` without CUDA.
+
+    Threads, unless the settings fix them: on the CPU ``inter_threads`` = ``parallel`` (the
+    articles this process runs at once: a Dask worker's thread count) or min(cores, 4), and
+    ``intra_threads`` = cores // inter_threads (never more than the engine's own default, 1 for
+    tiny models). Measured with the base-size model on 2 busy cores (tests/benchmarks/
+    bench_batch.py): two articles at once on one core each translate 1.66x faster than one
+    article on two cores, whose threads wait for each other at every layer."""
     from reader.translate import NoModelError, load_translator, resolve_device
 
     device, compute_type = resolve_device(settings.device, settings.compute_type)
-    options: dict[str, Any] = {"device": device, "compute_type": compute_type,
-                               "inter_threads": settings.inter_threads or 1}
-    if settings.intra_threads:
-        options["intra_threads"] = settings.intra_threads
-    elif threads:
-        options["intra_threads"] = max(1, threads // (settings.inter_threads or 1))
+    cores = cores or _usable_cores()
+    inter = settings.inter_threads or parallel or (min(cores, MAX_INTER_THREADS) if device == "cpu" else 1)
+    options: dict[str, Any] = {"device": device, "compute_type": compute_type, "inter_threads": inter}
     if settings.batch_tokens:
         options["batch_tokens"] = settings.batch_tokens
     if settings.decoding is not None:
@@ -481,6 +499,10 @@ def load_engine(settings: BatchSettings, *, cache: Any = "default", threads: int
         engine = load_translator("ar", "en", **options)
     except NoModelError:
         return None
+    if settings.intra_threads:
+        engine.intra_threads = settings.intra_threads
+    else:
+        engine.intra_threads = max(1, min(engine.intra_threads, cores // inter))
     engine.load()
     return engine
 
@@ -504,7 +526,7 @@ def _engine(settings: BatchSettings) -> Any:
 
                 folder = Path(tempfile.mkdtemp(prefix="qari-batch-worker-"))
             cache = TranslationCache(folder / "qari-translations.sqlite3") if settings.use_cache else None
-            _ENGINES[key] = load_engine(settings, cache=cache)
+            _ENGINES[key] = load_engine(settings, cache=cache, parallel=_worker_threads())
         return _ENGINES[key]
 
 
@@ -530,6 +552,18 @@ def _tune_malloc() -> None:
 _WARM_UP = "\n\n".join(f"قال المتحدث إن الاجتماع رقم {n} انتهى. وأضاف أن اللجنة ستجتمع مرة أخرى بعد {n} أيام."
                         for n in range(1, 7))
 """Long enough to be summarized (not returned whole), so the summarizer's imports happen."""
+
+
+def _worker_threads() -> int | None:
+    """How many tasks this Dask worker runs at once (its ``--nthreads``)."""
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+    except Exception:  # noqa: BLE001 - not in a worker
+        return None
+    state = getattr(worker, "state", None)
+    return getattr(state, "nthreads", None) or getattr(worker, "nthreads", None)
 
 
 def worker_info(settings: BatchSettings) -> dict[str, Any]:
