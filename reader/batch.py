@@ -908,18 +908,20 @@ def run(sources: Sequence[str], outdir: str | os.PathLike, *, settings: BatchSet
             resolve_device(settings.device, settings.compute_type)
         except DeviceError as exc:
             raise BatchError(str(exc), 2) from None
+    if scheduler is not None and client is None:
+        _probe(scheduler)
     out = Path(outdir).expanduser()
+    items = discover(sources, patterns=patterns, field=field, id_field=id_field, urls=urls,
+                     max_bytes=settings.max_bytes, exclude=out)
+    if not items:
+        raise BatchError("no articles found in " + ", ".join(map(str, sources or [urls or ""]))
+                         + f" (patterns: {' '.join(patterns)})", 2)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BatchError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from None
     if not out.is_dir():
         raise BatchError(f"{out}: not a folder")
-    items = discover(sources, patterns=patterns, field=field, id_field=id_field, urls=urls,
-                     max_bytes=settings.max_bytes, exclude=out)
-    if not items:
-        raise BatchError("no articles found in " + ", ".join(map(str, sources or [urls or ""]))
-                         + f" (patterns: {' '.join(patterns)})", 2)
     manifest = Manifest(out)
     summary = RunSummary(articles=len(items))
     progress = progress or Progress()
@@ -1056,7 +1058,6 @@ def _run_dask(items: list[Item], settings: BatchSettings, writer: _Writer, *, cl
                 own.append(local)
                 client = distributed.Client(local)
             else:
-                _probe(scheduler)
                 try:
                     client = distributed.Client(scheduler, timeout="15s")
                 except (OSError, TimeoutError) as exc:

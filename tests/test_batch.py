@@ -270,6 +270,7 @@ def test_usage_errors_are_one_line(with_model: QariEnv, corpus: Path, tmp_path: 
         assert_no_traceback(result)
         assert result.code == code, result
         assert len(result.err_lines) == 1 and phrase in result.err_lines[0], result
+        assert not Path(args[3]).exists()  # OUTDIR is not even created
 
 
 def _can_mount() -> bool:

@@ -5,7 +5,8 @@ vs a 2-worker Dask LocalCluster, and Dask's overhead against the in-process path
 Every contender runs ``reader.batch.run`` (what ``qari batch`` calls) in a FRESH child process
 with an empty translation cache and an empty OUTDIR, over the same corpus:
 
-  process   the defaults: one process, the engine's default threads
+  process   the defaults: one process (on 2 cores: 2 articles at once, one core each, since
+            this benchmark showed that beats one article on two cores; before, 1 x 2 threads)
   workers2  ``--workers 2``: two processes load, segment and summarize ahead of translation
   inproc2   ``--inter-threads 2 --intra-threads 1``: two articles translated at once in one
             process, one core each -- the in-process twin of the 2-worker cluster
