@@ -16,7 +16,7 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
 
-COMMANDS = ("summarize", "translate", "models", "config", "lookup")
+COMMANDS = ("summarize", "translate", "models", "config", "lookup", "batch")
 
 
 def qari_version() -> str:
@@ -78,7 +78,8 @@ def _reader_parser() -> argparse.ArgumentParser:
             "  translate SOURCE   translate sentence by sentence (jsonl, markdown or text)\n"
             "  models ...         list, install, remove or pack Argos translation models\n"
             "  config             show or create the settings file\n"
-            "  lookup WORD...     analyses of Arabic words: lemma, parts, English glosses\n\n"
+            "  lookup WORD...     analyses of Arabic words: lemma, parts, English glosses\n"
+            "  batch SOURCE... -o OUTDIR   translate and summarize many articles (resumable)\n\n"
             "In the reader press ? for every key."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -514,12 +515,92 @@ def cmd_lookup(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
+def _batch_parser() -> argparse.ArgumentParser:
+    from reader.batch import DEFAULT_MAX_BYTES, DEFAULT_PATTERNS
+    from reader.config import ALGORITHMS
+
+    parser = argparse.ArgumentParser(
+        prog="qari batch",
+        description="Translate and summarize many articles into OUTDIR: one JSONL and/or Markdown file per "
+                    "article, written atomically, with a run manifest (qari-batch.sqlite3). Run it again to "
+                    "resume: finished articles whose content and settings are unchanged are skipped.")
+    parser.add_argument("sources", nargs="*", metavar="SOURCE",
+                        help="article files, folders (searched recursively) or .jsonl files (one article a line)")
+    parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output folder (created if needed)")
+    parser.add_argument("--format", "-f", default="jsonl", metavar="FORMATS",
+                        help="jsonl, markdown or both: jsonl,markdown (default jsonl)")
+    parser.add_argument("--pattern", action="append", metavar="GLOB",
+                        help=f"file names to take from folders (repeatable; default {' '.join(DEFAULT_PATTERNS)})")
+    parser.add_argument("--field", default="text", help="JSON-lines: the field holding the text (default text)")
+    parser.add_argument("--id-field", default="id", help="JSON-lines: the field holding the article id (default id)")
+    parser.add_argument("--urls", metavar="FILE", help="a file listing article URLs, one a line")
+    parser.add_argument("--algorithm", "-a", choices=ALGORITHMS, default="news", help="summarizer (default news)")
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--sentences", "-n", type=_positive_int, help="summary sentences per article")
+    length.add_argument("--ratio", "-r", type=_ratio, help="summary length as a share of the article (0-1]")
+    parser.add_argument("--encoding", help="decode files with this encoding instead of detecting it")
+    parser.add_argument("--max-bytes", type=_positive_int, default=DEFAULT_MAX_BYTES,
+                        help=f"skip (as failed) articles larger than this (default {DEFAULT_MAX_BYTES:,})")
+    parser.add_argument("--workers", type=_positive_int, default=1,
+                        help="processes that load, segment and summarize articles ahead of translation")
+    parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu",
+                        help="CTranslate2 device; auto = cuda when a GPU is available (default cpu)")
+    parser.add_argument("--compute-type", help="CTranslate2 compute type (default int8 on cpu, int8_float16 on cuda)")
+    parser.add_argument("--inter-threads", type=_positive_int, help="batches translated at once (default 1)")
+    parser.add_argument("--intra-threads", type=_positive_int, help="threads per batch (default: the cores)")
+    parser.add_argument("--batch-tokens", type=_positive_int, help="source tokens per CTranslate2 batch (default 2048)")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the translation cache")
+    dask = parser.add_mutually_exclusive_group()
+    dask.add_argument("--cluster", metavar="local:N", help="run on a Dask LocalCluster of N worker processes")
+    dask.add_argument("--scheduler", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS (tcp://HOST:8786)")
+    return parser
+
+
+def cmd_batch(argv: Sequence[str]) -> int:
+    args = _batch_parser().parse_args(argv)
+    from reader import batch
+
+    formats = tuple(dict.fromkeys(f.strip() for f in args.format.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in batch.FORMATS]
+    if unknown or not formats:
+        raise UserError(f"--format: unknown format {', '.join(unknown) or args.format!r} (use jsonl, markdown)",
+                        EXIT_USAGE)
+    if not args.sources and not args.urls:
+        raise UserError("give at least one SOURCE (file, folder, .jsonl) or --urls FILE", EXIT_USAGE)
+    cluster = None
+    if args.cluster:
+        try:
+            cluster = batch.parse_cluster(args.cluster)
+        except ValueError as exc:
+            raise UserError(str(exc), EXIT_USAGE) from None
+    settings = batch.BatchSettings(
+        formats=formats, algorithm=args.algorithm, summary_count=args.sentences, summary_ratio=args.ratio,
+        encoding=args.encoding, max_bytes=args.max_bytes, device=args.device, compute_type=args.compute_type,
+        inter_threads=args.inter_threads, intra_threads=args.intra_threads, batch_tokens=args.batch_tokens,
+        use_cache=not args.no_cache)
+    try:
+        summary = batch.run(args.sources, args.output, settings=settings, patterns=args.pattern or batch.DEFAULT_PATTERNS,
+                            field=args.field, id_field=args.id_field, urls=args.urls, workers=args.workers,
+                            cluster=cluster, scheduler=args.scheduler, warn=_warn)
+    except batch.BatchError as exc:
+        raise UserError(str(exc), exc.code) from None
+    except KeyboardInterrupt:
+        raise UserError("interrupted; finished articles are kept: run again to resume", EXIT_INTERRUPTED) from None
+    line = (f"{summary.done} done, {summary.unchanged} unchanged, {summary.failed} failed of {summary.articles} "
+            f"articles; {summary.sentences} sentences in {summary.seconds:.1f} s -> {args.output}")
+    if summary.failed:
+        raise UserError(f"{line} (failures are listed in {batch.MANIFEST})")
+    print(f"qari: {line}", file=sys.stderr)
+    return EXIT_OK
+
+
 HANDLERS: dict[str, Callable[[Sequence[str]], int]] = {
     "summarize": cmd_summarize,
     "translate": cmd_translate,
     "models": cmd_models,
     "config": cmd_config,
     "lookup": cmd_lookup,
+    "batch": cmd_batch,
 }
 
 

@@ -345,6 +345,7 @@ class ArgosTranslator:
         device: str | None = None,
         compute_type: str | None = None,
         intra_threads: int | None = None,
+        inter_threads: int = 1,
     ) -> None:
         self.package = package
         self.package_path = Path(package.package_path)
@@ -358,6 +359,9 @@ class ArgosTranslator:
         self.device = device
         self.compute_type = compute_type
         self.intra_threads = intra_threads or _default_threads(self.package_path / "model" / "model.bin")
+        # Batches CTranslate2 may run at once (each on intra_threads threads) when several
+        # threads call translate() together, as `qari batch` does; 1 for an interactive reader.
+        self.inter_threads = max(1, int(inter_threads))
         tokenizer = getattr(package, "tokenizer", None)
         if tokenizer is None:
             raise NoModelError(self.from_code, self.to_code,
@@ -414,7 +418,7 @@ class ArgosTranslator:
                     str(self.package_path / "model"),
                     device=device,
                     compute_type=compute_type,
-                    inter_threads=1,
+                    inter_threads=self.inter_threads,
                     intra_threads=self.intra_threads,
                 )
             except Exception as exc:
@@ -470,7 +474,9 @@ class ArgosTranslator:
             kwargs["target_prefix"] = [[self.target_prefix] for _ in batch]
         with self._model_lock:
             model = self._load_locked()
-            results = model.translate_batch(batch, **kwargs)
+        # CTranslate2 is thread-safe: with inter_threads > 1 calls from several threads run in
+        # parallel, otherwise they queue inside CTranslate2 (the lock only guards loading).
+        results = model.translate_batch(batch, **kwargs)
         self.stats["model_calls"] += 1
         return [list(r.hypotheses[0]) if r.hypotheses else [] for r in results]
 
@@ -604,6 +610,41 @@ class ArgosTranslator:
             if self.cache is not None:
                 self.cache.put_many(self.model_key, finished)
             yield [(i, translation) for text, translation in finished for i in waiting[text]]
+
+
+class DeviceError(TranslationError):
+    """The requested device cannot be used (e.g. ``cuda`` without a CUDA GPU)."""
+
+
+def resolve_device(device: str = "cpu", compute_type: str | None = None) -> tuple[str, str | None]:
+    """``(device, compute_type)`` for CTranslate2 from ``cpu``, ``cuda`` or ``auto``.
+
+    ``auto`` is CUDA when CTranslate2 sees a GPU, else the CPU. On CUDA the compute type
+    defaults to ``int8_float16`` (int8 weights, float16 activations) when the GPU supports it,
+    else ``float16``: the fastest types that keep the int8 packages' accuracy. On the CPU it
+    stays ``None`` (the engine's default, int8). ``cuda`` without a GPU raises
+    :class:`DeviceError` with a one-line message."""
+    import ctranslate2
+
+    if device not in ("cpu", "cuda", "auto"):
+        raise DeviceError(f"unknown device {device!r} (use cpu, cuda or auto)")
+    try:
+        gpus = ctranslate2.get_cuda_device_count()
+    except Exception:  # noqa: BLE001 - a CPU-only build may fail to query CUDA at all
+        gpus = 0
+    if device == "auto":
+        device = "cuda" if gpus > 0 else "cpu"
+    if device == "cuda":
+        if gpus <= 0:
+            raise DeviceError("--device cuda: no CUDA GPU is available to CTranslate2 "
+                              "(use --device cpu, or auto to fall back to the CPU)")
+        if compute_type is None:
+            try:
+                supported = ctranslate2.get_supported_compute_types("cuda")
+            except Exception:  # noqa: BLE001
+                supported = set()
+            compute_type = "int8_float16" if "int8_float16" in supported else "float16"
+    return device, compute_type
 
 
 def load_translator(

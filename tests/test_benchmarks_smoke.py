@@ -73,3 +73,14 @@ def test_bench_summary_quality_skips_without_data(tmp_path: Path, monkeypatch) -
     monkeypatch.delenv("QARI_SUMMARY_DEV", raising=False)
     assert run_script("bench_summary_quality.py") == {"skipped": "1"}
     assert run_script("bench_summary_quality.py", "--dev", str(tmp_path / "missing.jsonl")) == {"skipped": "1"}
+
+
+def test_bench_batch_quick(tmp_path: Path) -> None:
+    fields = run_script("bench_batch.py", "--quick", "--model-dir", str(tmp_path))
+    assert list(fields)[:2] == ["dask_overhead", "dask_overhead_steady"]
+    assert math.isfinite(float(fields["dask_overhead"])) and float(fields["dask_overhead"]) > -1
+    for key in ("workers2_vs_process", "dask2_vs_process", "process_sent_per_s", "workers2_sent_per_s",
+                "inproc2_sent_per_s", "dask2_sent_per_s"):
+        positive(fields[key])
+    assert fields["model"] == "tiny" and fields["articles"] == "12" and int(fields["sentences"]) >= 12
+    assert fields["identical"] == "yes"  # every way of running wrote the same bytes
