@@ -52,6 +52,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Sequence
+import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -126,20 +127,32 @@ class WordStemmer:
         from sumy.nlp.stemmers import Stemmer
 
         self._arabic = Stemmer("arabic")
+        # NLTK's ArabicStemmer keeps flags from one call to the next on the instance (its stems
+        # depend on the words stemmed before): each call starts from the fresh instance's state.
+        stemmer = getattr(self._arabic._stemmer, "__self__", None)
+        self._arabic_state = (stemmer, dict(stemmer.__dict__)) if stemmer is not None else None
         self._english = Stemmer("english")
         self._cache: dict[str, str] = {}
+        # NLTK's Snowball stemmers keep each call's state on the object: two threads stemming
+        # at once (the reader's summary worker started again, batch threads) corrupt stems.
+        self._lock = threading.Lock()
 
     def __call__(self, word: str) -> str:
         try:
             return self._cache[word]
         except KeyError:
             pass
-        if ARABIC_LETTER_RE.search(word):
-            stem = self._arabic(word)
-        elif word.isascii() and not word.isdigit():
-            stem = self._english(word)
-        else:
-            stem = word
+        with self._lock:
+            if ARABIC_LETTER_RE.search(word):
+                if self._arabic_state is not None:
+                    stemmer, fresh = self._arabic_state
+                    stemmer.__dict__.clear()
+                    stemmer.__dict__.update(fresh)
+                stem = self._arabic(word)
+            elif word.isascii() and not word.isdigit():
+                stem = self._english(word)
+            else:
+                stem = word
         stem = stem or word
         self._cache[word] = stem
         return stem
