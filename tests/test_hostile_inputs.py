@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from widgets.article_pane import visual_inline
 from pilot_helpers import wait_for
 from textual.geometry import Offset
 from textual.selection import Selection
@@ -256,7 +258,9 @@ async def test_tui_search_for_markup_text(app_config, query: str) -> None:
         await pilot.pause()
         assert app.is_running
         assert app.matches, "the literal text is found"
-        assert any(query in toast_text(n) for n in app._notifications)
+        # Shown literally (never as markup), its Arabic in visual order like the panes.
+        shown = visual_inline(query)
+        assert any(shown in toast_text(n) for n in app._notifications)
 
 
 @pytest.mark.parametrize(("name", "saved"), [("[bold]x[i].md", True), ("[bold]x[/.md", False)])
