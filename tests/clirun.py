@@ -10,9 +10,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "assets" / "articles" / "zad-jordan-musk-trump-interview.ar.txt"
-FIXTURE_MODEL = REPO / "tests" / "fixtures" / "translate-ar_en-tiny.argosmodel"
+from conftest import FIXTURE_MODEL, REPO, SAMPLE  # one definition (and QARI_TEST_MODEL_SEED)
+
+__all__ = ["FIXTURE_MODEL", "REPO", "SAMPLE", "QariEnv", "Result", "assert_error_after_warnings",
+           "assert_no_traceback", "assert_one_line_error", "jsonl"]
 
 
 @dataclass

@@ -661,7 +661,8 @@ def test_cli_ctrl_c_mid_translation_keeps_finished_sentences(with_model: QariEnv
         if proc.poll() is None:
             proc.kill()
         os.close(master)
-    reader.join(5)
+        reader.join(5)
+        proc.stdout.close()
     assert interrupted_at is not None, err
     text = err.decode("utf-8", "replace").replace("\r\n", "\n")
     assert "Traceback" not in text
@@ -724,11 +725,12 @@ async def test_tui_ctrl_c_mid_translation_stops_the_worker(app_config, app_tiny_
 
 def test_cli_output_pipe_closed_early(no_model: QariEnv, long_file: Path) -> None:
     """`qari translate long.txt | head -c 100`: the reader of the pipe goes away."""
-    proc = subprocess.Popen([sys.executable, "-m", "reader", "translate", str(long_file)], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=no_model.env(), cwd=no_model.root)
-    assert proc.stdout.read(100)
-    proc.stdout.close()
-    err = proc.stderr.read().decode("utf-8", "replace")
-    code = proc.wait(timeout=60)
+    with subprocess.Popen([sys.executable, "-m", "reader", "translate", str(long_file)], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=no_model.env(),
+                          cwd=no_model.root) as proc:  # `with` closes both pipes
+        assert proc.stdout.read(100)
+        proc.stdout.close()
+        err = proc.stderr.read().decode("utf-8", "replace")
+        code = proc.wait(timeout=60)
     assert "Traceback" not in err and "Exception ignored" not in err, err
     assert code == 0, err
