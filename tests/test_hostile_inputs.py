@@ -401,17 +401,20 @@ def tmpfs(path: Path, size: str):
         subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
-@pytest.fixture
-def readonly_dir(tmp_path: Path):
-    """A folder that cannot be written, holding `old.md` ("old"): chmod for a normal user, a
-    tmpfs remounted read-only for root (root ignores permissions)."""
+@pytest.fixture(params=["chmod", "read-only mount"])
+def readonly_dir(request: pytest.FixtureRequest, tmp_path: Path):
+    """A folder that cannot be written, holding `old.md` ("old"): a folder chmod 0500 (the
+    process must be unprivileged: as root, the CLI runs without capabilities, see clirun.py),
+    or a tmpfs remounted read-only (needs root to mount; refuses root too)."""
     folder = tmp_path / "readonly"
-    if os.geteuid() != 0:
+    if request.param == "chmod":
         folder.mkdir()
         (folder / "old.md").write_text("old", encoding="utf-8")
         folder.chmod(0o500)
-        yield folder
-        folder.chmod(0o700)
+        try:
+            yield folder
+        finally:
+            folder.chmod(0o700)
         return
     with tmpfs(folder, "1m"):
         (folder / "old.md").write_text("old", encoding="utf-8")
@@ -444,11 +447,50 @@ def test_cli_read_only_target_keeps_the_old_file(no_model: QariEnv, readonly_dir
     target = readonly_dir / "old.md"
     args = ["--no-translate"] if command == "summarize" else []
     for new in (target, readonly_dir / "new.md"):
-        result = no_model.run(command, *args, SAMPLE, "-o", new, "--force")
+        result = no_model.run(command, *args, SAMPLE, "-o", new, "--force", unprivileged=True)
         line = assert_error_after_warnings(result, 1, str(new), "cannot write")
         assert "Read-only file system" in line or "Permission denied" in line, line
     assert target.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in readonly_dir.iterdir()) == ["old.md"]
+
+
+@pytest.mark.parametrize("command", ["summarize", "translate"])
+def test_cli_unreadable_source_is_one_line(no_model: QariEnv, tmp_path: Path, command: str) -> None:
+    """A file the user may not read: one `permission denied` line, exit 2 (runs as root too:
+    the CLI is run without root's privileges)."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text(HOSTILE_TEXTS["emoji and English"], encoding="utf-8")
+    secret.chmod(0)
+    args = ["--no-translate"] if command == "summarize" else []
+    try:
+        result = no_model.run(command, *args, secret, unprivileged=True)
+    finally:
+        secret.chmod(0o600)
+    line = assert_error_after_warnings(result, 2, str(secret), "permission denied")
+    assert result.err_lines == [line], result  # refused before anything else is said
+
+
+def test_cli_unwritable_cache_dir_still_translates(with_model: QariEnv, tmp_path: Path) -> None:
+    """A cache folder the user may not write (chmod 0500; as root too, unprivileged): the
+    translation still comes out, with one warning about the cache."""
+    env = QariEnv.create(tmp_path / "ro-cache", packages=with_model.packages)
+    qari_cache = env.cache_db.parent  # qari's own folder (Argos needs its own, next to it)
+    qari_cache.mkdir(parents=True)
+    qari_cache.chmod(0o500)
+    source = tmp_path / "two.txt"
+    source.write_text("قال الرئيس إن الحكومة ستعمل. وأضاف أن الوفد سيعود غدا.\n", encoding="utf-8")
+    try:
+        result = env.run("translate", source, unprivileged=True)
+    finally:
+        qari_cache.chmod(0o700)
+    assert result.code == 0, result
+    assert_no_traceback(result)
+    rows = jsonl(result.out)
+    assert [r["ar"] for r in rows] == ["قال الرئيس إن الحكومة ستعمل.", "وأضاف أن الوفد سيعود غدا."]
+    assert all(r["en"] for r in rows)
+    warnings = [line for line in result.err_lines if line.startswith("qari: warning:")]
+    assert len(warnings) == 1 and "cache" in warnings[0], result
+    assert not any(qari_cache.iterdir())
 
 
 @pytest.mark.parametrize("command", ["summarize", "translate"])
@@ -462,6 +504,29 @@ def test_cli_full_disk_keeps_the_old_file(no_model: QariEnv, full_dir: Path, com
     assert target.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in full_dir.iterdir()) == ["filler", "old.md"]  # no temp file left
     assert "cannot write" in line
+
+
+@pytest.mark.parametrize("command", ["summarize", "translate"])
+def test_cli_write_fails_mid_file_keeps_the_old_file(no_model: QariEnv, tmp_path: Path, command: str) -> None:
+    """A full disk without root: the CLI runs with RLIMIT_FSIZE 4 KiB, so the kernel refuses
+    the save part-way through the temporary file (EFBIG, as ENOSPC would). The old file stays
+    whole, no temporary file is left, one error line."""
+    big = tmp_path / "big-enough.txt"
+    big.write_text(big_article(20_000), encoding="utf-8")  # its output is far more than 4 KiB
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "old.md"
+    target.write_text("old", encoding="utf-8")
+    args = ["--no-translate", "-r", "1"] if command == "summarize" else []
+    result = no_model.run(command, *args, big, "-o", target, "--force", max_file_size=4096)
+    line = assert_error_after_warnings(result, 1, str(target), "cannot write")
+    assert "File too large" in line, line
+    assert target.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in folder.iterdir()) == ["old.md"]  # no temp file left
+    # and the same command without the limit writes the whole file
+    ok = no_model.run(command, *args, big, "-o", target, "--force")
+    assert ok.code == 0, ok
+    assert target.stat().st_size > 4096 and sorted(p.name for p in folder.iterdir()) == ["old.md"]
 
 
 def test_cli_full_disk_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
@@ -509,7 +574,10 @@ async def _tui_save_fails(app_config, folder: Path, target: Path, expected: str,
     assert app.return_code == 0
 
 
-async def test_tui_read_only_target(app_config, readonly_dir: Path) -> None:
+async def test_tui_read_only_target(app_config, readonly_dir: Path, request: pytest.FixtureRequest) -> None:
+    if request.node.callspec.params["readonly_dir"] == "chmod" and os.geteuid() == 0:
+        pytest.skip("the TUI runs in this (root) process, which ignores folder permissions; "
+                    "the CLI cases run unprivileged")
     await _tui_save_fails(app_config, readonly_dir, readonly_dir / "old.md", "cannot write")
     assert (readonly_dir / "old.md").read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in readonly_dir.iterdir()) == ["old.md"]
