@@ -69,6 +69,21 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["NLTK_DATA"] = str(_SESSION_HOME / "no-nltk-data")
 
 
+# Fixtures that hold or use the fixture model: a test that requests one (or names
+# FIXTURE_MODEL in its body) is marked `fixture_model`, so a CI step can run exactly these
+# tests again with another seed: QARI_TEST_MODEL_SEED=1 python -m pytest -m fixture_model
+MODEL_FIXTURES = frozenset({"with_model", "translated", "app_tiny_model", "packages_dir", "argos_dir",
+                            "translator", "fixture_package", "fixture_files"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        code = getattr(getattr(item, "function", None), "__code__", None)
+        names = set(code.co_names) if code is not None else set()
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())) or names & {"FIXTURE_MODEL", "FIXTURE"}:
+            item.add_marker(pytest.mark.fixture_model)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     seed = model_seed()
     return f"qari fixture model: seed {seed} ({'committed file' if seed == 0 else FIXTURE_MODEL})"
