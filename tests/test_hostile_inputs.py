@@ -387,6 +387,54 @@ async def test_tui_file_deleted_then_changed_while_open(app_config, app_save_dir
 
 
 # --------------------------------------------------------------------------------------
+# Article files as users have them: hard-wrapped e-mail text, a file over the size limit
+# --------------------------------------------------------------------------------------
+
+
+def _wrap(words: list[str], width: int = 60) -> list[str]:
+    lines, line = [], ""
+    for word in words:
+        if len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line]
+
+
+def test_cli_hard_wrapped_article_file_keeps_its_paragraphs(no_model: QariEnv, tmp_path: Path) -> None:
+    """Text broken at column 60 (a mail, a copy from a PDF), no blank line between paragraphs:
+    lines are re-joined, and a short line ending a sentence still closes its paragraph."""
+    first = ("قال المتحدث باسم الحكومة إن الاجتماع الذي عقد أمس في العاصمة ناقش عددا من القضايا "
+             "المهمة المتعلقة بالاقتصاد والتعليم والصحة وأكد أن الحكومة ماضية في تنفيذ خططها "
+             "الإصلاحية رغم الصعوبات التي تواجهها في هذه المرحلة الدقيقة من تاريخ البلاد.").split() * 2
+    second = ("وأضاف الوزير أن المفاوضات مع الشركاء الدوليين ستستمر خلال الأسابيع المقبلة من أجل "
+              "الوصول إلى اتفاق شامل يضمن مصالح جميع الأطراف ويحقق الاستقرار في المنطقة كلها دون "
+              "استثناء أو تأخير.").split() * 2
+    path = tmp_path / "wrapped.txt"
+    path.write_text("\n".join(_wrap(first) + _wrap(second)) + "\n", encoding="utf-8")
+    result = no_model.run("translate", path)
+    assert result.code == 0, result
+    rows = jsonl(result.out)
+    # two paragraphs of two sentences each (index: the sentence's place in its paragraph)
+    assert [r["index"] for r in rows] == [0, 1, 0, 1], rows
+    paragraphs = [(r["section"], r["paragraph"]) for r in rows]
+    assert paragraphs[0] == paragraphs[1] != paragraphs[2] == paragraphs[3], rows
+    assert " ".join(r["ar"] for r in rows).split() == first + second  # no line glued, none lost
+
+
+def test_cli_article_file_over_the_size_limit(no_model: QariEnv, tmp_path: Path) -> None:
+    """A file over 50 MB (sparse: instant to make) is refused by its size, before reading."""
+    from reader.article import MAX_BYTES
+
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_BYTES + 1)
+    result = no_model.run("translate", path)
+    assert_error_after_warnings(result, 2, str(path), f"up to {MAX_BYTES // (1024 * 1024)} MB")
+
+
+# --------------------------------------------------------------------------------------
 # A read-only or full save target
 # --------------------------------------------------------------------------------------
 
