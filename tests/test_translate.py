@@ -114,6 +114,19 @@ def test_fixture_is_a_small_argos_package(path: Path):
         assert f"{top}/{member}" in names
 
 
+def test_fixture_model_is_built_from_the_seed_asked_for():
+    """QARI_TEST_MODEL_SEED=N (tests/conftest.py) really swaps the model every test uses."""
+    import json
+
+    from conftest import model_seed
+
+    with zipfile.ZipFile(FIXTURE) as zf:
+        (name,) = [n for n in zf.namelist() if n.endswith("/metadata.json")]
+        metadata = json.loads(zf.read(name))
+    assert metadata["qari_fixture"]["seed"] == model_seed()
+    assert (FIXTURE == COMMITTED_MODEL) == (model_seed() == 0)
+
+
 def test_generator_is_deterministic_and_its_output_translates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     spec = importlib.util.spec_from_file_location("make_argosmodel", REPO / "tests" / "fixtures" / "make_argosmodel.py")
     module = importlib.util.module_from_spec(spec)
