@@ -586,6 +586,27 @@ def test_cli_write_fails_mid_file_keeps_the_old_file(no_model: QariEnv, tmp_path
     assert target.stat().st_size > 4096 and sorted(p.name for p in folder.iterdir()) == ["old.md"]
 
 
+def test_target_that_appears_meanwhile_is_not_overwritten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --force, a file another program creates between qari's check and its write
+    (while the temporary file is being written) is kept, and the save fails as "exists"."""
+    import tempfile
+
+    from reader.export import ExportExists, write_text_atomic
+
+    target = tmp_path / "summary.md"
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp_racing(*args, **kwargs):
+        target.write_text("written by someone else", encoding="utf-8")
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr("reader.export.tempfile.mkstemp", mkstemp_racing)
+    with pytest.raises(ExportExists, match="already exists"):
+        write_text_atomic(target, "qari's summary")
+    assert target.read_text(encoding="utf-8") == "written by someone else"
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.md"]  # no temporary file left
+
+
 def test_cli_full_disk_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     """The same without root: ENOSPC at fsync (as test_export.py does), through cli.main."""
     from reader import cli
