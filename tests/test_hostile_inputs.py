@@ -434,6 +434,22 @@ def test_cli_article_file_over_the_size_limit(no_model: QariEnv, tmp_path: Path)
     assert_error_after_warnings(result, 2, str(path), f"up to {MAX_BYTES // (1024 * 1024)} MB")
 
 
+def test_cli_hostile_config_file_values_become_warnings(no_model: QariEnv, tmp_path: Path) -> None:
+    """A settings file named by QARI_CONFIG with bad values: `qari config show` reads that
+    file, says what it replaced (one warning each, naming the file) and shows the defaults."""
+    path = tmp_path / "my-settings.toml"
+    path.write_text('summary_sentences = -3\nlayout = "diagonal"\nshape = "yes"\n', encoding="utf-8")
+    result = no_model.run("config", "show", QARI_CONFIG=str(path))
+    assert result.code == 0, result
+    assert_no_traceback(result)
+    shown = result.out.splitlines()
+    assert shown[0] == f"# {path}"
+    assert {"summary_sentences = 0", 'layout = "side"', "shape = true"} <= set(shown), result
+    warnings = result.err_lines
+    assert len(warnings) == 3 and all(w.startswith(f"qari: warning: {path}: ") for w in warnings), result
+    assert [w.split(": ")[3].split()[0] for w in warnings] == ["summary_sentences", "layout", "shape"], result
+
+
 # --------------------------------------------------------------------------------------
 # A read-only or full save target
 # --------------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ CACHE = ("tests/test_cache.py", "tests/test_translate.py")
 ARTICLE = ("tests/test_article.py", "tests/test_hostile_inputs.py", "-k",
            "test_article or unreadable or deleted or changed or keeps_every_word or article_file")
 SUMMARIZE = ("tests/test_summarize.py",)
-CONFIG = ("tests/test_config.py",)
+CONFIG = ("tests/test_config.py", "tests/test_hostile_inputs.py", "-k", "test_config or config")
 APP = ("tests/test_app.py",)
 
 
