@@ -602,7 +602,7 @@ def test_cli_write_fails_mid_file_keeps_the_old_file(no_model: QariEnv, tmp_path
     assert target.stat().st_size > 4096 and sorted(p.name for p in folder.iterdir()) == ["old.md"]
 
 
-def test_target_that_appears_meanwhile_is_not_overwritten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_keeps_a_target_that_appears_meanwhile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without --force, a file another program creates between qari's check and its write
     (while the temporary file is being written) is kept, and the save fails as "exists"."""
     import tempfile
