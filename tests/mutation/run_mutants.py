@@ -54,7 +54,7 @@ ARTICLE = ("tests/test_article.py", "tests/test_hostile_inputs.py", "-k",
            "test_article or unreadable or deleted or changed or keeps_every_word or article_file")
 SUMMARIZE = ("tests/test_summarize.py",)
 CONFIG = ("tests/test_config.py", "tests/test_hostile_inputs.py", "-k", "test_config or config")
-APP = ("tests/test_app.py",)
+APP = ("tests/test_app.py", "tests/test_app_reading.py")
 
 
 @dataclass(frozen=True)
@@ -119,17 +119,11 @@ MUTANTS: list[Mutant] = [
       "            except FileExistsError:\n                os.replace(tmp, target)\n                raise ExportExists",
       EXPORT, "without --force, a file created meanwhile is overwritten"),
     M("exp-escape-hash", "reader/export.py",
-      '_MD_SPECIAL = re.compile(r"([\\\\`*_\\[\\]<>#|~])")', '_MD_SPECIAL = re.compile(r"([\\\\`*_\\[\\]<>|~])")',
+      '_MD_SPECIAL = re.compile(r"[\\\\`*<>#|~]|', '_MD_SPECIAL = re.compile(r"[\\\\`*<>|~]|',
       EXPORT, "a # in a title or translation is not escaped in the Markdown"),
-    M("exp-html-escape", "reader/export.py",
-      "{html.escape(sentence.text, quote=False)}", "{sentence.text}", EXPORT,
-      "Arabic text is not HTML-escaped inside <p dir=rtl>"),
     M("exp-no-translation-note", "reader/export.py",
-      '            lines.append("> *(no translation)*")', "            pass", EXPORT,
+      'else f"> {NO_TRANSLATION}", ""]', 'else "", ""]', EXPORT,
       "a sentence without translation gets no note in the export"),
-    M("exp-sentence-number", "reader/export.py",
-      "Sentence {sentence.number + 1}", "Sentence {sentence.number}", EXPORT,
-      "exported sentence numbers are off by one"),
     # --- reader/search.py, reader/arabic.py -----------------------------------------------------
     M("search-fold-ya-ta", "reader/arabic.py",
       '"\\u0649": "\\u064a", "\\u0629": "\\u0647"', '"\\u0649": "\\u0649", "\\u0629": "\\u0629"', SEARCH,
@@ -174,8 +168,8 @@ MUTANTS: list[Mutant] = [
       "return max(1, int(options.max_length_ratio * n_tokens + options.max_length_extra))", TRANSLATE,
       "the decode cap follows each sentence, not its bucket: a batch differs from one-by-one"),
     M("tr-whitespace-to-model", "reader/translate.py",
-      "            if not text.strip():\n                yield i, \"\"",
-      "            if not text:\n                yield i, \"\"", TRANSLATE,
+      "            if not text.strip():\n                empty.append((i, \"\"))",
+      "            if not text:\n                empty.append((i, \"\"))", TRANSLATE,
       "whitespace-only sentences are sent to the model"),
     # --- reader/cache.py ---------------------------------------------------------------------
     M("cache-models-mixed", "reader/cache.py",
@@ -212,12 +206,12 @@ MUTANTS: list[Mutant] = [
       "emoji ZWJ sequences (👨‍👩‍👧) are broken apart"),
     # (Skipping the Windows-1256 / ISO-8859-6 scoring is equivalent in practice: the
     # charset_normalizer fallback decodes Arabic in both code pages correctly. Not listed.)
-    M("art-utf16-guess", "reader/article.py",
-      "    utf16 = _guess_utf16(data)", "    utf16 = None", ARTICLE,
+    M("art-utf16-guess", "reader/textio.py",
+      "    order = _utf16_order(data)", "    order = None", ARTICLE,
       "UTF-16 without a byte-order mark is refused as binary"),
     # --- reader/summarize.py -----------------------------------------------------------------
-    M("sum-worst-first", "reader/summarize.py",
-      "key=lambda i: (-scores[i], i))", "key=lambda i: (scores[i], i))", SUMMARIZE,
+    M("sum-worst-first", "reader/news.py",
+      "order = sorted(range(n), key=lambda k: (-scores[k], k))", "order = sorted(range(n), key=lambda k: (scores[k], k))", SUMMARIZE,
       "the lowest-scored sentences are chosen"),
     M("sum-order", "reader/summarize.py",
       "    return sorted(chosen)", "    return chosen", SUMMARIZE,
@@ -225,11 +219,12 @@ MUTANTS: list[Mutant] = [
     M("sum-min-count", "reader/summarize.py",
       "max(DEFAULT_MIN, min(DEFAULT_MAX,", "max(0, min(DEFAULT_MAX,", SUMMARIZE,
       "a short article gets fewer than the minimum number of summary sentences"),
-    M("sum-no-position", "reader/summarize.py",
-      "return 0.5 ** (position / NEWS_POSITION_HALF_LIFE)", "return 1.0", SUMMARIZE,
+    M("sum-no-position", "reader/news.py",
+      '    "position": -0.8000,', '    "position": 0.0,', SUMMARIZE,
       "news scoring ignores the sentence's position (no lead bias)"),
-    M("sum-no-brevity", "reader/summarize.py",
-      "brevity = min(1.0, content / NEWS_FULL_LENGTH_WORDS)", "brevity = 1.0", SUMMARIZE,
+    M("sum-no-brevity", "reader/news.py",
+      "damp = numpy.array([min(1.0, len(t) / SHORT_SENTENCE_WORDS) ** 2 for t in terms])",
+      "damp = numpy.array([1.0 for t in terms])", SUMMARIZE,
       "a site name or dateline scores like a full sentence"),
     M("sum-duplicates", "reader/summarize.py",
       "        if key in seen:\n            continue", "        if False:\n            continue", SUMMARIZE,
@@ -248,11 +243,11 @@ MUTANTS: list[Mutant] = [
       'override = os.environ.get("QARI_CONFIG")', "override = None", CONFIG,
       "QARI_CONFIG is ignored"),
     # --- on screen (reader/app.py, widgets/): the UI survivors --------------------------
-    M("ui-english-follows", "reader/app.py",
-      "            pane.scroll_to_sentence(new)",
-      "            pane.scroll_to_sentence(new) if pane is self.arabic_pane else None", APP,
+    M("ui-english-follows", "widgets/article_pane.py",
+      "                link.scroll_target_y = new_value\n                link.scroll_y = new_value",
+      "                pass", APP,
       "the English pane does not scroll with the cursor"),
-    M("ui-english-padding", "reader/app.py",
+    M("ui-english-padding", "widgets/reading_view.py",
       "english.set_min_heights(arabic.natural_heights())", "english.set_min_heights({})", APP,
       "the English is not padded to the Arabic's height when the Arabic is taller"),
     M("ui-matches-drawn", "widgets/article_pane.py",
