@@ -23,7 +23,7 @@ from screen import (
     terminal_env,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.fixture_model]
 
 POSITION = re.compile(r"(\d+)/(\d+) · §\d+/\d+")
 
