@@ -253,7 +253,7 @@ def _choose(data: bytes, declared: list[str], source: str, *, page: bool) -> str
     if order:
         return order
     sample = data[:_SAMPLE]
-    if not page and 0 in sample:  # text (not UTF-16, ruled out above) never holds a NUL byte
+    if not page and sample.count(0) > 0.1 * len(sample):
         raise DecodeError(f"{source}: looks like a binary file, not text")
     _, bad, _ = _decode(sample, "utf-8", final=len(sample) == len(data))
     if not bad:
@@ -281,6 +281,8 @@ def _choose(data: bytes, declared: list[str], source: str, *, page: bool) -> str
         return guess
     if page:
         return "utf-8"
+    if 0 in sample or control_ratio(sample.decode("latin-1")) > 0.1:  # not text in any encoding
+        raise DecodeError(f"{source}: looks like a binary file, not text")
     raise DecodeError(f"{source}: cannot tell the text encoding (try --encoding cp1256 or utf-8)")
 
 
