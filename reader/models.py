@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Sequence
 
+from reader.net import NetError, TooLarge, is_http_url, open_url, read_chunks
+
 __all__ = [
     "AvailableModel",
     "InstalledModel",
@@ -57,7 +59,6 @@ __all__ = [
 
 DEFAULT_INDEX_TIMEOUT = 20.0
 DEFAULT_DOWNLOAD_TIMEOUT = 60.0
-USER_AGENT = "qari/0.1 (Argos package installer)"
 INSTALL_FROM_FILE_HINT = "install from a file instead: qari models install FILE.argosmodel"
 _CHUNK = 128 * 1024
 _INDEX_MAX_BYTES = 8 * 1024 * 1024
@@ -266,62 +267,31 @@ def which_used(from_code: str = "ar", to_code: str = "en") -> InstalledModel | N
 
 
 # --------------------------------------------------------------------------------------------
-# Network
+# Network (the transfer is reader.net's; this module only words the failures)
 
 
 def _check_http(url: str, what: str) -> str:
-    scheme = urllib.parse.urlsplit(url).scheme.lower()
-    if scheme not in ("http", "https"):
+    if not is_http_url(url):
         raise ModelError(f"{what} {url!r} is not an http(s) URL")
     return url
 
 
-def _reason(err: BaseException) -> str:
-    """A short reason for a network error."""
-    import socket
-    import urllib.error
-
-    reason = err.reason if isinstance(err, urllib.error.URLError) and not isinstance(err, urllib.error.HTTPError) else err
-    if isinstance(err, urllib.error.HTTPError):
-        return f"HTTP {err.code} {err.reason}".strip()
-    if isinstance(reason, (TimeoutError, socket.timeout)):
-        return "timed out"
-    if isinstance(reason, socket.gaierror):
-        return f"DNS lookup failed: {reason.strerror or reason}"
-    if isinstance(reason, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(reason, OSError) and reason.strerror:
-        return reason.strerror
-    text = str(reason) or type(reason).__name__
-    return text if len(text) < 160 else text[:159] + "…"
-
-
-def _open(url: str, timeout: float):
-    import urllib.request
-
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - scheme checked
-
-
 def _fetch_index(url: str, timeout: float) -> list[Any]:
-    import http.client
-    import urllib.error
-
     _check_http(url, "package index URL")
     try:
-        with _open(url, timeout) as response:
-            data = response.read(_INDEX_MAX_BYTES + 1)
-    except urllib.error.HTTPError as err:
-        err.close()
+        with open_url(url, timeout=timeout) as response:
+            data = b"".join(read_chunks(response, url=url, timeout=timeout, deadline=time.monotonic() + timeout,
+                                        max_bytes=_INDEX_MAX_BYTES, chunk=_CHUNK))
+    except TooLarge:
+        raise ModelError(f"the Argos package index at {url} is larger than {_INDEX_MAX_BYTES // 2**20} MiB") from None
+    except NetError as err:
+        if err.status is not None:
+            raise ModelError(
+                f"the Argos package index at {url} answered HTTP {err.status} {err.http_reason}; {INSTALL_FROM_FILE_HINT}"
+            ) from None
         raise ModelError(
-            f"the Argos package index at {url} answered HTTP {err.code} {err.reason}; {INSTALL_FROM_FILE_HINT}"
+            f"could not reach the Argos package index at {url} ({err.reason}); {INSTALL_FROM_FILE_HINT}"
         ) from None
-    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as err:
-        raise ModelError(
-            f"could not reach the Argos package index at {url} ({_reason(err)}); {INSTALL_FROM_FILE_HINT}"
-        ) from None
-    if len(data) > _INDEX_MAX_BYTES:
-        raise ModelError(f"the Argos package index at {url} is larger than {_INDEX_MAX_BYTES // 2**20} MiB")
     try:
         index = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as err:
@@ -682,20 +652,18 @@ def _download(
     progress: Callable[[int, int | None], None] | None,
     timeout: float,
 ) -> int:
-    """Stream ``url`` into ``dest``; return the byte count. Raises _RetryableError or ModelError."""
-    import http.client
-    import urllib.error
+    """Stream ``url`` into ``dest``; return the byte count. Raises _RetryableError or ModelError.
 
+    ``timeout`` bounds each network wait, not the whole download (a package is hundreds of MB)."""
     try:
-        response = _open(url, timeout)
-    except urllib.error.HTTPError as err:
-        err.close()
-        error = ModelError(f"download of {url} failed: HTTP {err.code} {err.reason}")
-        if err.code >= 500 or err.code in (408, 429):
+        response = open_url(url, timeout=timeout)
+    except NetError as err:
+        if err.status is None:
+            raise _RetryableError(f"download of {url} failed ({err.reason})") from None
+        error = ModelError(f"download of {url} failed: HTTP {err.status} {err.http_reason}")
+        if err.status >= 500 or err.status in (408, 429):
             raise _RetryableError(str(error)) from None
         raise error from None
-    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as err:
-        raise _RetryableError(f"download of {url} failed ({_reason(err)})") from None
     with response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.strip().isdigit() else None
@@ -705,11 +673,12 @@ def _download(
         if progress is not None:
             progress(0, total)
         with open(dest, "wb") as handle:
+            chunks = read_chunks(response, url=url, timeout=timeout, chunk=_CHUNK)
             while True:
                 try:
-                    chunk = response.read(_CHUNK)
-                except (OSError, http.client.HTTPException, ValueError) as err:
-                    raise _RetryableError(f"download of {url} broke after {done} bytes ({_reason(err)})") from None
+                    chunk = next(chunks, b"")
+                except NetError as err:
+                    raise _RetryableError(f"download of {url} broke after {done} bytes ({err.reason})") from None
                 if not chunk:
                     break
                 try:
