@@ -20,7 +20,16 @@ import re
 import time
 import urllib.parse
 
-from reader.net import USER_AGENT, ContentDecoder, NetError, check_url, mib, open_url, read_chunks, short
+from reader.net import (
+    USER_AGENT,
+    ContentDecoder,
+    NetError,
+    check_url,
+    mib,
+    open_url,
+    read_chunks,
+    short,
+)
 
 # reader.net imports http.client, ssl, socket, urllib.request and zlib inside its functions:
 # `is_url` (called at startup for every argument) must stay cheap.
@@ -28,9 +37,9 @@ from reader.net import USER_AGENT, ContentDecoder, NetError, check_url, mib, ope
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_TIMEOUT",
+    "USER_AGENT",
     "FetchError",
     "FetchedBytes",
-    "USER_AGENT",
     "decode_html",
     "extract_html",
     "fetch_url",

@@ -39,6 +39,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Sequence
 
 from reader.net import NetError, TooLarge, is_http_url, open_url, read_chunks
+from reader.translate import language_name, newest, version_key
 
 __all__ = [
     "AvailableModel",
@@ -63,11 +64,6 @@ INSTALL_FROM_FILE_HINT = "install from a file instead: qari models install FILE.
 _CHUNK = 128 * 1024
 _INDEX_MAX_BYTES = 8 * 1024 * 1024
 _SCRATCH_PREFIX = ".qari-"
-_LANGUAGE_NAMES = {
-    "ar": "Arabic", "en": "English", "fr": "French", "de": "German", "es": "Spanish",
-    "fa": "Persian", "tr": "Turkish", "ur": "Urdu", "he": "Hebrew", "ru": "Russian",
-    "zh": "Chinese", "it": "Italian", "pt": "Portuguese",
-}
 _lock = threading.Lock()
 
 
@@ -180,16 +176,6 @@ def index_json_url(base: str | None = None) -> str:
 # Listing
 
 
-def _version_key(version: str) -> tuple:
-    """Sort key for package versions (PEP 440 when possible), the same as reader.translate."""
-    try:
-        from packaging.version import Version
-
-        return (1, Version(version))
-    except Exception:
-        return (0, version)
-
-
 def _dir_size(path: Path) -> int:
     total = 0
     for root, _dirs, files in os.walk(path):
@@ -252,18 +238,17 @@ def list_installed() -> list[InstalledModel]:
             if not metadata.get("from_code") or not metadata.get("to_code"):
                 continue
             found.append(_installed_from_dir(path, metadata))
-    found.sort(key=lambda m: (_version_key(m.version), str(m.path)), reverse=True)  # newest first...
+    found.sort(key=lambda m: (version_key(m.version), str(m.path)), reverse=True)  # newest first...
     found.sort(key=lambda m: (m.from_code, m.to_code))  # ...within each pair (the sort is stable)
     return found
 
 
 def which_used(from_code: str = "ar", to_code: str = "en") -> InstalledModel | None:
-    """The package qari translates with for the pair: the highest ``package_version``
-    (ties: the greatest path), exactly as ``reader.translate.find_package`` chooses."""
-    candidates = [m for m in list_installed() if m.from_code == from_code and m.to_code == to_code]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda m: (_version_key(m.version), str(m.path)))
+    """The package qari translates with for the pair (the rule of ``reader.translate.newest``)."""
+    return newest(
+        (m for m in list_installed() if m.from_code == from_code and m.to_code == to_code),
+        version=lambda m: m.version, path=lambda m: m.path,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -335,7 +320,7 @@ def available(index_url: str | None = None, timeout: float = DEFAULT_INDEX_TIMEO
                 argos_version=str(entry.get("argos_version") or ""),
             )
         )
-    models.sort(key=lambda m: _version_key(m.version), reverse=True)
+    models.sort(key=lambda m: version_key(m.version), reverse=True)
     models.sort(key=lambda m: (m.from_code, m.to_code))
     return models
 
@@ -637,7 +622,7 @@ def _pick(models: Sequence[AvailableModel], from_code: str, to_code: str, url: s
     candidates = [m for m in models if (m.from_code, m.to_code) == (from_code, to_code)]
     if not candidates:
         raise ModelError(f"the Argos package index at {url} has no {from_code}→{to_code} package")
-    best = max(candidates, key=lambda m: _version_key(m.version))
+    best = max(candidates, key=lambda m: version_key(m.version))
     if not best.links:
         raise ModelError(
             f"the Argos package index lists {best.name} {best.version} but gives no http(s) download link; {INSTALL_FROM_FILE_HINT}"
@@ -945,9 +930,9 @@ def pack(
         "code": package_name,
         "type": "translate",
         "from_code": from_code,
-        "from_name": _LANGUAGE_NAMES.get(from_code, from_code),
+        "from_name": language_name(from_code),
         "to_code": to_code,
-        "to_name": _LANGUAGE_NAMES.get(to_code, to_code),
+        "to_name": language_name(to_code),
         "links": [],
     }
     if target_prefix:

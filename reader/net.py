@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import time
 import urllib.parse
-from typing import Iterator
+from collections.abc import Iterator
 
 __all__ = [
+    "USER_AGENT",
     "ContentDecoder",
     "NetError",
     "TooLarge",
-    "USER_AGENT",
     "check_url",
     "describe",
     "is_http_url",
