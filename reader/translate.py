@@ -45,7 +45,7 @@ ARGOS_INDEX_URL = "https://github.com/argosopentech/argospm-index"
 ARGOS_INDEX_JSON = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 
 
-# The one table of language names (messages here, package metadata in reader.models).
+# The one table of language names (messages here, package metadata in reader.packing).
 LANGUAGE_NAMES = {
     "ar": "Arabic", "en": "English", "fr": "French", "de": "German", "es": "Spanish",
     "fa": "Persian", "tr": "Turkish", "ur": "Urdu", "he": "Hebrew", "ru": "Russian",
@@ -67,7 +67,7 @@ def version_key(version: str) -> tuple:
 def newest(candidates: Iterable[T], *, version: Callable[[T], str], path: Callable[[T], object]) -> T | None:
     """The one rule for which package of a pair qari uses: the highest version
     (:func:`version_key`), ties broken by the greatest path; None when there is none.
-    ``reader.models.which_used`` applies it to installed packages, :func:`find_package` to Argos's
+    ``reader.packages.which_used`` applies it to installed packages, :func:`find_package` to Argos's
     package objects, so the two always agree."""
     return max(candidates, key=lambda c: (version_key(version(c) or ""), str(path(c))), default=None)
 
