@@ -42,6 +42,7 @@ from arabic_reshaper.arabic_reshaper import HARAKAT_RE as _HARAKAT_RE
 from arabic_reshaper.ligatures import LIGATURES
 from rich.cells import cell_len
 
+from reader.arabic import ARABIC_LETTER_RE
 from reader.uax9 import resolve_levels, visual_order
 
 __all__ = [
@@ -259,8 +260,6 @@ def _ligature_forms() -> dict[str, frozenset[str]]:
 _LIGATURE_FORMS = _ligature_forms()
 _CONTINUATION = "\x00"  # placeholder glyph for the second letter of a ligature
 
-_ARABIC_RE = re.compile("[\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
-
 _SHAPE_CACHE: dict[str, str] = {}
 _SHAPE_CACHE_SIZE = 100_000
 
@@ -299,7 +298,7 @@ def _shape_string(source: str) -> str:
     for piece in pieces:
         hit = cache.get(piece)
         if hit is None:
-            if piece and _ARABIC_RE.search(piece):
+            if piece and ARABIC_LETTER_RE.search(piece):
                 missing[piece] = piece
             else:
                 hit = piece
@@ -557,7 +556,7 @@ def prepare_paragraph(text: str, *, rtl: bool = True, shape: bool = True, reorde
     """Do the width-independent work of `layout_paragraph` once (see `layout_prepared`)."""
     kinds = _kinds(text)
     glyphs = text.translate(_DISPLAY_TABLE) if _NEEDS_DISPLAY_RE.search(text) else text
-    if shape and _ARABIC_RE.search(text):
+    if shape and ARABIC_LETTER_RE.search(text):
         glyphs, kinds = _shape(kinds, glyphs)
     levels = _levels(text, 1 if rtl else 0) if reorder else None
     if levels is not None and _MIRROR_RE.search(glyphs):
