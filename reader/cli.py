@@ -64,6 +64,8 @@ def _source_help() -> str:
 
 
 def _reader_parser() -> argparse.ArgumentParser:
+    from reader.config import BIDI_MODES, LAYOUTS
+
     parser = argparse.ArgumentParser(
         prog="qari",
         usage="qari [SOURCE] [options]\n       qari {summarize,translate,models,config,lookup} --help",
@@ -87,10 +89,10 @@ def _reader_parser() -> argparse.ArgumentParser:
     parser.add_argument("source", nargs="?", metavar="SOURCE", help=_source_help())
     parser.add_argument("--version", action="store_true", help="show the version and exit")
     parser.add_argument("--encoding", help="decode the file with this encoding instead of detecting it")
-    parser.add_argument("--bidi", choices=("app", "terminal"),
+    parser.add_argument("--bidi", choices=BIDI_MODES,
                         help="app: qari orders right-to-left text (default); terminal: your terminal does")
     parser.add_argument("--no-shape", action="store_true", help="do not join Arabic letters (for terminals that shape)")
-    parser.add_argument("--layout", choices=("side", "stacked", "interleaved"), help="start in this layout")
+    parser.add_argument("--layout", choices=LAYOUTS, help="start in this layout")
     return parser
 
 
