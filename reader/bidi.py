@@ -1,6 +1,6 @@
 """Right-to-left layout for a terminal that does no bidi and no shaping (pure; no Textual).
 
-Pipeline per paragraph (see "RTL in a terminal" in DESIGN.md):
+Pipeline per paragraph (see "The bidi pipeline" in docs/architecture.md):
 
 1. the logical text stays the source of truth; every screen character keeps the logical
    offset it came from (``VisualLine.logical_index``);
@@ -220,8 +220,9 @@ def _kinds(text: str) -> str:
 # --------------------------------------------------------------------------------------
 
 def _reshaper_configuration() -> dict[str, object]:
-    """The configuration of DESIGN.md, with every ligature spelled out (only the lam-alef
-    ones are on), so a user's configuration file cannot switch on other ligatures."""
+    """The shaping of docs/architecture.md (harakat and tatweel kept, ZWJ honoured, no ALLAH
+    ligature), with every ligature spelled out (only the four lam-alef ones are on), so a
+    user's configuration file cannot switch on other ligatures."""
     config: dict[str, object] = {name: False for name, _ in LIGATURES}
     config.update({
         "language": "Arabic",
