@@ -447,6 +447,13 @@ class QariApp(StatusLines, TranslationActions, SummaryActions, SearchActions, Wo
     async def action_quit(self) -> None:
         self.exit(0)
 
+    def exit(self, *args, **kwargs) -> None:
+        """Stop the translation job as soon as the reader quits (it ends after the batch in
+        progress; finished batches are cached), not only when the App is torn down."""
+        if self._job is not None:
+            self._job.stop()
+        super().exit(*args, **kwargs)
+
     def on_unmount(self) -> None:
         """However the app ends, end the translation job: idle, it waits for commands, and the
         event loop cannot close while its thread runs (finished batches are already cached)."""

@@ -253,7 +253,7 @@ def _choose(data: bytes, declared: list[str], source: str, *, page: bool) -> str
     if order:
         return order
     sample = data[:_SAMPLE]
-    if not page and sample.count(0) > 0.1 * len(sample):
+    if not page and 0 in sample:  # text (not UTF-16, ruled out above) never holds a NUL byte
         raise DecodeError(f"{source}: looks like a binary file, not text")
     _, bad, _ = _decode(sample, "utf-8", final=len(sample) == len(data))
     if not bad:

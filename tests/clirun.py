@@ -4,15 +4,18 @@ a subprocess is the honest way to test them). Shared by test_cli.py and test_hos
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "assets" / "articles" / "zad-jordan-musk-trump-interview.ar.txt"
-FIXTURE_MODEL = REPO / "tests" / "fixtures" / "translate-ar_en-tiny.argosmodel"
+from conftest import FIXTURE_MODEL, REPO, SAMPLE  # one definition (and QARI_TEST_MODEL_SEED)
+
+__all__ = ["FIXTURE_MODEL", "REPO", "SAMPLE", "QariEnv", "Result", "assert_error_after_warnings",
+           "assert_no_traceback", "assert_one_line_error", "jsonl", "unprivileged_prefix"]
 
 
 @dataclass
@@ -71,19 +74,36 @@ class QariEnv:
         return env
 
     def run(self, *args: str | os.PathLike, input: bytes | str | None = None, timeout: float = 120,
-            cwd: Path | None = None, **extra_env: str) -> Result:
+            cwd: Path | None = None, unprivileged: bool = False, max_file_size: int | None = None,
+            **extra_env: str) -> Result:
+        """Run ``qari ARGS``. ``unprivileged``: subject to file permissions even when the suite
+        runs as root (see :func:`unprivileged_prefix`; skips the test where that is impossible).
+        ``max_file_size``: RLIMIT_FSIZE for the process, so that any write past that many bytes
+        fails in the kernel (EFBIG) like a disk that fills up mid-write, without root."""
         import time
 
         if isinstance(input, str):
             input = input.encode("utf-8")
+        prefix: tuple[str, ...] = ()
+        if unprivileged:
+            prefix = unprivileged_prefix()
+        preexec = None
+        if max_file_size is not None:
+            def preexec() -> None:
+                import resource
+                import signal
+
+                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a signal
+                resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_size, max_file_size))
         started = time.perf_counter()
         proc = subprocess.run(
-            [sys.executable, "-m", "reader", *map(str, args)],
+            [*prefix, sys.executable, "-m", "reader", *map(str, args)],
             input=input if input is not None else b"",
             capture_output=True,
             timeout=timeout,
             cwd=cwd or self.root,
             env=self.env(**extra_env),
+            preexec_fn=preexec,
         )
         return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"),
                       proc.stderr.decode("utf-8", "replace"), time.perf_counter() - started)
@@ -92,6 +112,45 @@ class QariEnv:
         result = self.run("models", "install", FIXTURE_MODEL)
         assert result.code == 0, result
         assert "Traceback" not in result.err
+
+
+# Root ignores file permissions (CAP_DAC_OVERRIDE), so a test of "permission denied" must run
+# the one process that is to be refused without root's privileges. setpriv empties the
+# capability bounding set: the command still runs as uid 0 (it can use the interpreter under
+# /root and the test's 0700 temp dirs, which it owns) but an exec gains no capability, so the
+# permission bits apply to it exactly as to a normal user.
+DROP_CAPABILITIES = ("setpriv", "--bounding-set=-all", "--inh-caps=-all", "--")
+
+
+@functools.lru_cache(maxsize=1)
+def _probe_unprivileged() -> tuple[tuple[str, ...] | None, str]:
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return (), "not root: file permissions apply already"
+    with tempfile.TemporaryDirectory(prefix="qari-privdrop-") as tmp:
+        secret = Path(tmp) / "secret"
+        secret.write_text("x")
+        secret.chmod(0)
+        code = "import sys, reader\ntry:\n    open(sys.argv[1])\nexcept PermissionError:\n    sys.exit(77)\n"
+        try:
+            done = subprocess.run([*DROP_CAPABILITIES, sys.executable, "-c", code, str(secret)],
+                                  capture_output=True, text=True, timeout=60)
+        except OSError as exc:
+            return None, f"cannot drop root's privileges: {exc}"
+    if done.returncode != 77:
+        return None, f"cannot drop root's privileges with setpriv: {done.stderr.strip()[-300:] or done.returncode}"
+    return DROP_CAPABILITIES, "root: capabilities dropped with setpriv"
+
+
+def unprivileged_prefix() -> tuple[str, ...]:
+    """The command prefix under which a subprocess is refused what file permissions forbid:
+    nothing for a normal user, :data:`DROP_CAPABILITIES` for root (checked once: a chmod-0 file
+    must be refused). Skips the calling test where neither works."""
+    prefix, why = _probe_unprivileged()
+    if prefix is None:
+        import pytest
+
+        pytest.skip(why)
+    return prefix
 
 
 def assert_no_traceback(result: Result) -> None:

@@ -1,6 +1,12 @@
 """Shared test setup. Every test session runs with its own empty HOME, XDG dirs and Argos
 packages dir, so no test reads or writes the user's real config, cache or models (Argos reads
-these variables when it is first imported, so they are set before any test module loads)."""
+these variables when it is first imported, so they are set before any test module loads).
+
+The one definition of the repository paths and of the fixture model every test uses
+(tests/clirun.py and the test modules import them from here). ``QARI_TEST_MODEL_SEED=N``
+(N > 0) replaces the committed model by one built from seed N, once per session, in the
+session's temp dir: its English differs, so a test that depends on the fixture model's wording
+fails with it (run the model tests with two seeds, as .ci/run does)."""
 
 from __future__ import annotations
 
@@ -13,9 +19,41 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "assets" / "articles" / "zad-jordan-musk-trump-interview.ar.txt"
-FIXTURE_MODEL = REPO / "tests" / "fixtures" / "translate-ar_en-tiny.argosmodel"
+COMMITTED_MODEL = REPO / "tests" / "fixtures" / "translate-ar_en-tiny.argosmodel"
+MODEL_SEED_VAR = "QARI_TEST_MODEL_SEED"
 
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="qari-tests-home-"))
+
+
+def model_seed() -> int:
+    """The seed of the fixture model in use (0: the committed file)."""
+    raw = os.environ.get(MODEL_SEED_VAR, "").strip() or "0"
+    try:
+        seed = int(raw)
+    except ValueError:
+        raise pytest.UsageError(f"{MODEL_SEED_VAR} must be an integer, not {raw!r}") from None
+    if seed < 0:
+        raise pytest.UsageError(f"{MODEL_SEED_VAR} must be 0 or more, not {seed}")
+    return seed
+
+
+def _fixture_model() -> Path:
+    """The committed tiny model, or (QARI_TEST_MODEL_SEED=N) the tiny model built from seed N.
+
+    A tiny build takes under a second, so it is built at import, once per session."""
+    seed = model_seed()
+    if seed == 0:
+        return COMMITTED_MODEL
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_argosmodel", REPO / "tests" / "fixtures" / "make_argosmodel.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    return generator.build_argosmodel(_SESSION_HOME / f"model-seed-{seed}", size="tiny", seed=seed)
+
+
+FIXTURE_MODEL = _fixture_model()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -29,6 +67,26 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["ARGOS_PACKAGES_DIR"] = str(packages)
     os.environ.pop("QARI_CONFIG", None)
     os.environ["NLTK_DATA"] = str(_SESSION_HOME / "no-nltk-data")
+
+
+# Fixtures that hold or use the fixture model: a test that requests one (or names
+# FIXTURE_MODEL in its body) is marked `fixture_model`, so a CI step can run exactly these
+# tests again with another seed: QARI_TEST_MODEL_SEED=1 python -m pytest -m fixture_model
+MODEL_FIXTURES = frozenset({"with_model", "translated", "app_tiny_model", "packages_dir", "argos_dir",
+                            "translator", "fixture_package", "fixture_files"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        code = getattr(getattr(item, "function", None), "__code__", None)
+        names = set(code.co_names) if code is not None else set()
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())) or names & {"FIXTURE_MODEL", "FIXTURE"}:
+            item.add_marker(pytest.mark.fixture_model)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    seed = model_seed()
+    return f"qari fixture model: seed {seed} ({'committed file' if seed == 0 else FIXTURE_MODEL})"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,34 @@ import pyte
 SCROLLBAR = set("▁▂▃▄▅▆▇█▔▕▏▎▍▌▋▊▉")
 """Glyphs Textual draws scrollbar thumbs with (not text)."""
 ARABIC = re.compile("[\u0621-\u064a\ufb50-\ufdff\ufe70-\ufefc]")
+
+
+QARI = Path(sys.executable).with_name("qari")
+
+
+def qari_command(*args: str) -> list[str]:
+    """The installed `qari` console script (or `python -m reader` without one)."""
+    return ([str(QARI)] if QARI.exists() else [sys.executable, "-m", "reader"]) + list(args)
+
+
+def terminal_env(root: Path) -> dict[str, str]:
+    """A clean environment for qari in tmux: HOME, XDG dirs and an Argos packages dir under
+    `root` (empty: no model), 256 colours, UTF-8."""
+    home = root / "home"
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "ARGOS_PACKAGES_DIR": str(root / "argos-packages"),
+        "TERM": "xterm-256color",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+    }
+    for key in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "ARGOS_PACKAGES_DIR"):
+        Path(env[key]).mkdir(parents=True, exist_ok=True)
+    return env
 
 
 @dataclass(frozen=True)
@@ -114,6 +143,10 @@ class Terminal:
     def resize(self, width: int, height: int) -> None:
         self.width, self.height = width, height
         self.tmux("resize-window", "-t", "qari", "-x", str(width), "-y", str(height))
+
+    def text(self) -> str:
+        """The screen as plain text (no colours, wrapped lines joined as tmux shows them)."""
+        return self.tmux("capture-pane", "-p", "-N", "-t", "qari").stdout
 
     def capture(self) -> Screen:
         raw = self.tmux("capture-pane", "-p", "-e", "-t", "qari").stdout

@@ -11,44 +11,28 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
-import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
-from screen import Screen, Terminal, has_text, paragraph_starts
+from screen import (
+    Screen,
+    Terminal,
+    has_text,
+    paragraph_starts,
+    qari_command,
+    terminal_env,
+)
 
 pytestmark = pytest.mark.e2e
 
-QARI = Path(sys.executable).with_name("qari")
 POSITION = re.compile(r"(\d+)/(\d+) · §\d+/\d+")
-
-
-def qari_command(*args: str) -> list[str]:
-    return ([str(QARI)] if QARI.exists() else [sys.executable, "-m", "reader"]) + list(args)
-
 
 @pytest.fixture(scope="module")
 def model_env(tmp_path_factory) -> dict[str, str]:
     """HOME, XDG dirs and an Argos packages dir with the tiny fixture model, for this module."""
     from conftest import FIXTURE_MODEL
 
-    root = tmp_path_factory.mktemp("e2e-screen")
-    home = root / "home"
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_CACHE_HOME": str(home / ".cache"),
-        "XDG_DATA_HOME": str(home / ".local" / "share"),
-        "ARGOS_PACKAGES_DIR": str(root / "argos-packages"),
-        "TERM": "xterm-256color",
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-    }
-    for key in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "ARGOS_PACKAGES_DIR"):
-        Path(env[key]).mkdir(parents=True, exist_ok=True)
+    env = terminal_env(tmp_path_factory.mktemp("e2e-screen"))
     installed = subprocess.run(qari_command("models", "install", str(FIXTURE_MODEL)), env=env,
                                capture_output=True, text=True, timeout=120)
     assert installed.returncode == 0, installed.stderr

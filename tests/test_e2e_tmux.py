@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from screen import Terminal, qari_command, terminal_env
 
 pytestmark = pytest.mark.e2e
 
@@ -25,47 +26,21 @@ ARABIC = re.compile("[\u0621-\u064a\ufb50-\ufdff\ufe70-\ufefc]")
 QARI = Path(sys.executable).with_name("qari")
 
 
-def qari_command() -> list[str]:
-    return [str(QARI)] if QARI.exists() else [sys.executable, "-m", "reader"]
-
-
 @pytest.fixture
 def e2e_env(tmp_path: Path) -> dict[str, str]:
-    home = tmp_path / "home"
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_CACHE_HOME": str(home / ".cache"),
-        "XDG_DATA_HOME": str(home / ".local" / "share"),
-        "ARGOS_PACKAGES_DIR": str(tmp_path / "argos-packages"),
-        "TERM": "xterm-256color",
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-    }
-    for key in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "ARGOS_PACKAGES_DIR"):
-        Path(env[key]).mkdir(parents=True, exist_ok=True)
-    return env
+    return terminal_env(tmp_path)
 
 
-class Tmux:
+class Tmux(Terminal):
+    """The 160x48 terminal of these tests, read as plain text."""
+
     def __init__(self, socket: str, env: dict[str, str]) -> None:
-        self.socket = socket
-        self.env = env
+        super().__init__(env, 160, 48, socket)
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
-                              env=self.env, check=check, timeout=20)
-
-    def start(self, command: list[str]) -> None:
-        script = " ".join(f"'{part}'" for part in command) + "; echo QARI_EXIT=$?; sleep 30"
-        self.run("new-session", "-d", "-s", "qari", "-x", "160", "-y", "48", script)
+    run = Terminal.tmux
 
     def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-N", "-t", "qari").stdout
-
-    def keys(self, *keys: str) -> None:
-        self.run("send-keys", "-t", "qari", *keys)
+        return self.text()
 
     def wait_for(self, predicate, timeout: float = 20.0) -> str:
         deadline = time.monotonic() + timeout
@@ -76,11 +51,6 @@ class Tmux:
                 return screen
             time.sleep(0.1)
         raise AssertionError("screen never matched; last screen:\n" + screen)
-
-    def close(self) -> None:
-        self.run("kill-server", check=False)
-        folder = Path(self.env.get("TMUX_TMPDIR") or os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
-        (folder / self.socket).unlink(missing_ok=True)
 
 
 @pytest.fixture

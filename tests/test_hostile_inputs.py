@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from widgets.article_pane import visual_inline
 from pilot_helpers import wait_for
 from textual.geometry import Offset
 from textual.selection import Selection
@@ -256,7 +258,9 @@ async def test_tui_search_for_markup_text(app_config, query: str) -> None:
         await pilot.pause()
         assert app.is_running
         assert app.matches, "the literal text is found"
-        assert any(query in toast_text(n) for n in app._notifications)
+        # Shown literally (never as markup), its Arabic in visual order like the panes.
+        shown = visual_inline(query)
+        assert any(shown in toast_text(n) for n in app._notifications)
 
 
 @pytest.mark.parametrize(("name", "saved"), [("[bold]x[i].md", True), ("[bold]x[/.md", False)])
@@ -321,10 +325,19 @@ async def test_tui_opens_a_2mb_article(app_config, big_file: Path, record_proper
             timings[key] = max(timings.get(key, 0.0), time.perf_counter() - t)
         await pilot.press("G")
         assert app.cursor == len(article.sentences) - 1
-        rows = app.arabic_pane.sentence_rows(app.cursor)
-        assert rows, "the last sentence is laid out"
-        await wait_for(pilot, lambda: not app.arabic_pane.layout_pending, timeout=120)
+        pane = app.arabic_pane
+        await wait_for(pilot, lambda: not pane.layout_pending, timeout=120)
         laid_out = time.perf_counter()
+
+        def last_sentence_on_screen() -> bool:
+            rows = pane.sentence_rows(app.cursor)
+            top = int(pane.scroll_y)
+            return bool(rows) and top <= rows[0] and rows[-1] < top + pane.scrollable_content_region.height
+
+        # G shows the last sentence: its rows are the last of the article, inside the viewport.
+        await wait_for(pilot, last_sentence_on_screen, timeout=30)
+        rows = pane.sentence_rows(app.cursor)
+        assert pane.max_scroll_y > 1000 and rows[0] > 1000  # really at the end of 2 MB of text
         assert app.is_running
         await pilot.press("q")
     report(record_property, "tui_2mb_load_article_s", loaded - started)
@@ -378,6 +391,70 @@ async def test_tui_file_deleted_then_changed_while_open(app_config, app_save_dir
 
 
 # --------------------------------------------------------------------------------------
+# Article files as users have them: hard-wrapped e-mail text, a file over the size limit
+# --------------------------------------------------------------------------------------
+
+
+def _wrap(words: list[str], width: int = 60) -> list[str]:
+    lines, line = [], ""
+    for word in words:
+        if len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line]
+
+
+def test_cli_hard_wrapped_article_file_keeps_its_paragraphs(no_model: QariEnv, tmp_path: Path) -> None:
+    """Text broken at column 60 (a mail, a copy from a PDF), no blank line between paragraphs:
+    lines are re-joined, and a short line ending a sentence still closes its paragraph."""
+    first = ("قال المتحدث باسم الحكومة إن الاجتماع الذي عقد أمس في العاصمة ناقش عددا من القضايا "
+             "المهمة المتعلقة بالاقتصاد والتعليم والصحة وأكد أن الحكومة ماضية في تنفيذ خططها "
+             "الإصلاحية رغم الصعوبات التي تواجهها في هذه المرحلة الدقيقة من تاريخ البلاد.").split() * 2
+    second = ("وأضاف الوزير أن المفاوضات مع الشركاء الدوليين ستستمر خلال الأسابيع المقبلة من أجل "
+              "الوصول إلى اتفاق شامل يضمن مصالح جميع الأطراف ويحقق الاستقرار في المنطقة كلها دون "
+              "استثناء أو تأخير.").split() * 2
+    path = tmp_path / "wrapped.txt"
+    path.write_text("\n".join(_wrap(first) + _wrap(second)) + "\n", encoding="utf-8")
+    result = no_model.run("translate", path)
+    assert result.code == 0, result
+    rows = jsonl(result.out)
+    # two paragraphs of two sentences each (index: the sentence's place in its paragraph)
+    assert [r["index"] for r in rows] == [0, 1, 0, 1], rows
+    paragraphs = [(r["section"], r["paragraph"]) for r in rows]
+    assert paragraphs[0] == paragraphs[1] != paragraphs[2] == paragraphs[3], rows
+    assert " ".join(r["ar"] for r in rows).split() == first + second  # no line glued, none lost
+
+
+def test_cli_article_file_over_the_size_limit(no_model: QariEnv, tmp_path: Path) -> None:
+    """A file over 50 MB (sparse: instant to make) is refused by its size, before reading."""
+    from reader.article import MAX_BYTES
+
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_BYTES + 1)
+    result = no_model.run("translate", path)
+    assert_error_after_warnings(result, 2, str(path), f"up to {MAX_BYTES // (1024 * 1024)} MB")
+
+
+def test_cli_hostile_config_file_values_become_warnings(no_model: QariEnv, tmp_path: Path) -> None:
+    """A settings file named by QARI_CONFIG with bad values: `qari config show` reads that
+    file, says what it replaced (one warning each, naming the file) and shows the defaults."""
+    path = tmp_path / "my-settings.toml"
+    path.write_text('summary_sentences = -3\nlayout = "diagonal"\nshape = "yes"\n', encoding="utf-8")
+    result = no_model.run("config", "show", QARI_CONFIG=str(path))
+    assert result.code == 0, result
+    assert_no_traceback(result)
+    shown = result.out.splitlines()
+    assert shown[0] == f"# {path}"
+    assert {"summary_sentences = 0", 'layout = "side"', "shape = true"} <= set(shown), result
+    warnings = result.err_lines
+    assert len(warnings) == 3 and all(w.startswith(f"qari: warning: {path}: ") for w in warnings), result
+    assert [w.split(": ")[3].split()[0] for w in warnings] == ["summary_sentences", "layout", "shape"], result
+
+
+# --------------------------------------------------------------------------------------
 # A read-only or full save target
 # --------------------------------------------------------------------------------------
 
@@ -401,17 +478,20 @@ def tmpfs(path: Path, size: str):
         subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
-@pytest.fixture
-def readonly_dir(tmp_path: Path):
-    """A folder that cannot be written, holding `old.md` ("old"): chmod for a normal user, a
-    tmpfs remounted read-only for root (root ignores permissions)."""
+@pytest.fixture(params=["chmod", "read-only mount"])
+def readonly_dir(request: pytest.FixtureRequest, tmp_path: Path):
+    """A folder that cannot be written, holding `old.md` ("old"): a folder chmod 0500 (the
+    process must be unprivileged: as root, the CLI runs without capabilities, see clirun.py),
+    or a tmpfs remounted read-only (needs root to mount; refuses root too)."""
     folder = tmp_path / "readonly"
-    if os.geteuid() != 0:
+    if request.param == "chmod":
         folder.mkdir()
         (folder / "old.md").write_text("old", encoding="utf-8")
         folder.chmod(0o500)
-        yield folder
-        folder.chmod(0o700)
+        try:
+            yield folder
+        finally:
+            folder.chmod(0o700)
         return
     with tmpfs(folder, "1m"):
         (folder / "old.md").write_text("old", encoding="utf-8")
@@ -444,11 +524,50 @@ def test_cli_read_only_target_keeps_the_old_file(no_model: QariEnv, readonly_dir
     target = readonly_dir / "old.md"
     args = ["--no-translate"] if command == "summarize" else []
     for new in (target, readonly_dir / "new.md"):
-        result = no_model.run(command, *args, SAMPLE, "-o", new, "--force")
+        result = no_model.run(command, *args, SAMPLE, "-o", new, "--force", unprivileged=True)
         line = assert_error_after_warnings(result, 1, str(new), "cannot write")
         assert "Read-only file system" in line or "Permission denied" in line, line
     assert target.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in readonly_dir.iterdir()) == ["old.md"]
+
+
+@pytest.mark.parametrize("command", ["summarize", "translate"])
+def test_cli_unreadable_source_is_one_line(no_model: QariEnv, tmp_path: Path, command: str) -> None:
+    """A file the user may not read: one `permission denied` line, exit 2 (runs as root too:
+    the CLI is run without root's privileges)."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text(HOSTILE_TEXTS["emoji and English"], encoding="utf-8")
+    secret.chmod(0)
+    args = ["--no-translate"] if command == "summarize" else []
+    try:
+        result = no_model.run(command, *args, secret, unprivileged=True)
+    finally:
+        secret.chmod(0o600)
+    line = assert_error_after_warnings(result, 2, str(secret), "permission denied")
+    assert result.err_lines == [line], result  # refused before anything else is said
+
+
+def test_cli_unwritable_cache_dir_still_translates(with_model: QariEnv, tmp_path: Path) -> None:
+    """A cache folder the user may not write (chmod 0500; as root too, unprivileged): the
+    translation still comes out, with one warning about the cache."""
+    env = QariEnv.create(tmp_path / "ro-cache", packages=with_model.packages)
+    qari_cache = env.cache_db.parent  # qari's own folder (Argos needs its own, next to it)
+    qari_cache.mkdir(parents=True)
+    qari_cache.chmod(0o500)
+    source = tmp_path / "two.txt"
+    source.write_text("قال الرئيس إن الحكومة ستعمل. وأضاف أن الوفد سيعود غدا.\n", encoding="utf-8")
+    try:
+        result = env.run("translate", source, unprivileged=True)
+    finally:
+        qari_cache.chmod(0o700)
+    assert result.code == 0, result
+    assert_no_traceback(result)
+    rows = jsonl(result.out)
+    assert [r["ar"] for r in rows] == ["قال الرئيس إن الحكومة ستعمل.", "وأضاف أن الوفد سيعود غدا."]
+    assert all(r["en"] for r in rows)
+    warnings = [line for line in result.err_lines if line.startswith("qari: warning:")]
+    assert len(warnings) == 1 and "cache" in warnings[0], result
+    assert not any(qari_cache.iterdir())
 
 
 @pytest.mark.parametrize("command", ["summarize", "translate"])
@@ -462,6 +581,50 @@ def test_cli_full_disk_keeps_the_old_file(no_model: QariEnv, full_dir: Path, com
     assert target.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in full_dir.iterdir()) == ["filler", "old.md"]  # no temp file left
     assert "cannot write" in line
+
+
+@pytest.mark.parametrize("command", ["summarize", "translate"])
+def test_cli_write_fails_mid_file_keeps_the_old_file(no_model: QariEnv, tmp_path: Path, command: str) -> None:
+    """A full disk without root: the CLI runs with RLIMIT_FSIZE 4 KiB, so the kernel refuses
+    the save part-way through the temporary file (EFBIG, as ENOSPC would). The old file stays
+    whole, no temporary file is left, one error line."""
+    big = tmp_path / "big-enough.txt"
+    big.write_text(big_article(20_000), encoding="utf-8")  # its output is far more than 4 KiB
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "old.md"
+    target.write_text("old", encoding="utf-8")
+    args = ["--no-translate", "-r", "1"] if command == "summarize" else []
+    result = no_model.run(command, *args, big, "-o", target, "--force", max_file_size=4096)
+    line = assert_error_after_warnings(result, 1, str(target), "cannot write")
+    assert "File too large" in line, line
+    assert target.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in folder.iterdir()) == ["old.md"]  # no temp file left
+    # and the same command without the limit writes the whole file
+    ok = no_model.run(command, *args, big, "-o", target, "--force")
+    assert ok.code == 0, ok
+    assert target.stat().st_size > 4096 and sorted(p.name for p in folder.iterdir()) == ["old.md"]
+
+
+def test_write_keeps_a_target_that_appears_meanwhile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --force, a file another program creates between qari's check and its write
+    (while the temporary file is being written) is kept, and the save fails as "exists"."""
+    import tempfile
+
+    from reader.export import ExportExists, write_text_atomic
+
+    target = tmp_path / "summary.md"
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp_racing(*args, **kwargs):
+        target.write_text("written by someone else", encoding="utf-8")
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr("reader.export.tempfile.mkstemp", mkstemp_racing)
+    with pytest.raises(ExportExists, match="already exists"):
+        write_text_atomic(target, "qari's summary")
+    assert target.read_text(encoding="utf-8") == "written by someone else"
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.md"]  # no temporary file left
 
 
 def test_cli_full_disk_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
@@ -509,7 +672,10 @@ async def _tui_save_fails(app_config, folder: Path, target: Path, expected: str,
     assert app.return_code == 0
 
 
-async def test_tui_read_only_target(app_config, readonly_dir: Path) -> None:
+async def test_tui_read_only_target(app_config, readonly_dir: Path, request: pytest.FixtureRequest) -> None:
+    if request.node.callspec.params["readonly_dir"] == "chmod" and os.geteuid() == 0:
+        pytest.skip("the TUI runs in this (root) process, which ignores folder permissions; "
+                    "the CLI cases run unprivileged")
     await _tui_save_fails(app_config, readonly_dir, readonly_dir / "old.md", "cannot write")
     assert (readonly_dir / "old.md").read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in readonly_dir.iterdir()) == ["old.md"]
@@ -661,7 +827,8 @@ def test_cli_ctrl_c_mid_translation_keeps_finished_sentences(with_model: QariEnv
         if proc.poll() is None:
             proc.kill()
         os.close(master)
-    reader.join(5)
+        reader.join(5)
+        proc.stdout.close()
     assert interrupted_at is not None, err
     text = err.decode("utf-8", "replace").replace("\r\n", "\n")
     assert "Traceback" not in text
@@ -724,11 +891,12 @@ async def test_tui_ctrl_c_mid_translation_stops_the_worker(app_config, app_tiny_
 
 def test_cli_output_pipe_closed_early(no_model: QariEnv, long_file: Path) -> None:
     """`qari translate long.txt | head -c 100`: the reader of the pipe goes away."""
-    proc = subprocess.Popen([sys.executable, "-m", "reader", "translate", str(long_file)], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=no_model.env(), cwd=no_model.root)
-    assert proc.stdout.read(100)
-    proc.stdout.close()
-    err = proc.stderr.read().decode("utf-8", "replace")
-    code = proc.wait(timeout=60)
+    with subprocess.Popen([sys.executable, "-m", "reader", "translate", str(long_file)], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=no_model.env(),
+                          cwd=no_model.root) as proc:  # `with` closes both pipes
+        assert proc.stdout.read(100)
+        proc.stdout.close()
+        err = proc.stderr.read().decode("utf-8", "replace")
+        code = proc.wait(timeout=60)
     assert "Traceback" not in err and "Exception ignored" not in err, err
     assert code == 0, err

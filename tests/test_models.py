@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import FIXTURE_MODEL as FIXTURE  # the committed model, or QARI_TEST_MODEL_SEED's
 from loopback import LoopbackServer, Response, closed_port_url, hang, truncated
 from reader import packages as models
 from reader import packing
@@ -27,7 +28,6 @@ from reader.packages import ModelError
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-FIXTURE = HERE / "fixtures" / "translate-ar_en-tiny.argosmodel"
 HINT = "install from a file instead: qari models install FILE.argosmodel"
 
 

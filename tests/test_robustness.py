@@ -28,8 +28,7 @@ from reader.bidi import covered_offsets, layout_paragraph
 from reader.export import arabic_sentences_from_markdown, summary_markdown
 from reader.summarize import summarize_article
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURE_MODEL = REPO / "tests" / "fixtures" / "translate-ar_en-tiny.argosmodel"
+from conftest import FIXTURE_MODEL, REPO
 
 
 def profile(examples: int) -> settings:

@@ -29,9 +29,8 @@ from reader.translate import (
     split_long,
 )
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURE = REPO / "tests" / "fixtures" / "translate-ar_en-tiny.argosmodel"
-SAMPLE = REPO / "assets" / "articles" / "zad-jordan-musk-trump-interview.ar.txt"
+from conftest import COMMITTED_MODEL, REPO, SAMPLE
+from conftest import FIXTURE_MODEL as FIXTURE  # the committed model, or QARI_TEST_MODEL_SEED's
 
 
 # --- fixtures --------------------------------------------------------------------------------
@@ -103,15 +102,29 @@ class Spy:
 # --- the fixture model and the package lookup -------------------------------------------------
 
 
-def test_fixture_is_a_small_argos_package():
-    assert FIXTURE.stat().st_size < 800_000
-    with zipfile.ZipFile(FIXTURE) as zf:
+@pytest.mark.parametrize("path", sorted({COMMITTED_MODEL, FIXTURE}), ids=lambda p: p.parent.name)
+def test_fixture_is_a_small_argos_package(path: Path):
+    assert path.stat().st_size < 800_000
+    with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
     tops = {n.split("/")[0] for n in names}
     assert len(tops) == 1
     top = tops.pop()
     for member in ("metadata.json", "sentencepiece.model", "model/model.bin", "model/config.json"):
         assert f"{top}/{member}" in names
+
+
+def test_fixture_model_is_built_from_the_seed_asked_for():
+    """QARI_TEST_MODEL_SEED=N (tests/conftest.py) really swaps the model every test uses."""
+    import json
+
+    from conftest import model_seed
+
+    with zipfile.ZipFile(FIXTURE) as zf:
+        (name,) = [n for n in zf.namelist() if n.endswith("/metadata.json")]
+        metadata = json.loads(zf.read(name))
+    assert metadata["qari_fixture"]["seed"] == model_seed()
+    assert (FIXTURE == COMMITTED_MODEL) == (model_seed() == 0)
 
 
 def test_generator_is_deterministic_and_its_output_translates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -340,8 +353,17 @@ def test_long_sentence_is_split_and_stays_one_output(translator: ArgosTranslator
     pieces = [tokens for call in spy.calls for tokens in call]
     assert len(pieces) > 3
     assert all(len(p) <= translator.max_source_tokens for p in pieces)
-    # the long one is the pieces' translations joined
+    # the neighbours are translated as if alone
     assert out[0] == translator.translate([sentences[9]], use_cache=False)[0]
+    assert out[2] == translator.translate([sentences[10]], use_cache=False)[0]
+    # the long one is cut into pieces that lose nothing, and its output is every piece's
+    # translation (each translated alone) joined in order: not the first piece only
+    parts = [text for text, _ in translator.pieces(long_sentence)]
+    assert len(parts) >= 2
+    assert "".join(parts).replace(" ", "") == long_sentence.replace(" ", "")
+    alone = [translator.translate([part], use_cache=False)[0] for part in parts]
+    assert all(alone) and len(set(alone)) == len(alone)
+    assert out[1] == " ".join(alone)
 
 
 def test_huge_sentence_without_punctuation(translator: ArgosTranslator, sentences: list[str]):

@@ -96,8 +96,12 @@ class ReadingView(Container):
     # ------------------------------------------------------------------ content
 
     def configure(self, layout: str, show_translation: bool) -> None:
-        """Apply a layout ("side", "stacked", "interleaved") and whether English is shown."""
-        self.layout_mode = layout if layout in LAYOUTS else "side"
+        """Apply a layout ("side", "stacked", "interleaved") and whether English is shown. A
+        resize that keeps both changes nothing here: the panes re-wrap themselves."""
+        layout = layout if layout in LAYOUTS else "side"
+        if (layout, show_translation) == (self.layout_mode, self.show_translation) and self._built is not None:
+            return
+        self.layout_mode = layout
         self.show_translation = show_translation
         self.set_class(self.layout_mode == "stacked", "-stack")
         self.english.display = show_translation and self.layout_mode != "interleaved"

@@ -1,0 +1,380 @@
+#!/usr/bin/env python3
+"""Hand-picked mutation testing for qari's core: does the suite notice a one-line bug?
+
+Each mutant below is one meaningful change a real bug could make (a rule dropped, an
+off-by-one, a write that is no longer atomic, a cache that is never read...), written as
+(file, exact original fragment, replacement, the tests that guard that code, what it breaks).
+The list is fixed, so two runs give the same figures and a kill ratio can be compared from
+one commit to the next. A whole-suite run per mutant would take hours on two shared cores,
+so every mutant runs only the test files (or node ids / -k selections) that cover its module.
+
+How it works: the tree (reader/, widgets/, assets/, tests/, pyproject.toml) is copied once to
+a temporary folder; for each mutant the fragment is replaced there (it must occur exactly
+once), ``python -m pytest -x -q`` runs the mapped tests with PYTHONPATH pointing at the copy,
+and the file is restored. The worktree itself is never modified. A failing test run (or a
+timeout) kills the mutant; a passing one means it survived. Each distinct test selection is
+first run unmutated: if that baseline fails, its mutants are reported as "baseline-failed"
+and left out of the ratio (a red suite cannot kill anything honestly).
+
+Usage (from the repository root):
+  python tests/mutation/run_mutants.py                 # all mutants, prints RESULT kill_ratio=...
+  python tests/mutation/run_mutants.py --list          # the mutants, without running anything
+  python tests/mutation/run_mutants.py --only seg-list-number exp-force-in-place
+  python tests/mutation/run_mutants.py --module segment --module search
+  python tests/mutation/run_mutants.py --tree /tmp/old-checkout   # measure another checkout
+                                                      # (the mutants of this script, its tests)
+The last line is ``RESULT kill_ratio=0.xx killed=K survived=S total=N`` (errors excluded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+COPIED = ("reader", "widgets", "assets", "tests", "pyproject.toml", "README.md")
+
+# The tests that guard each module (pytest arguments). Subprocess-heavy files are narrowed
+# with -k so one mutant costs seconds, not minutes.
+SEGMENT = ("tests/test_segment.py", "tests/test_article.py")
+EXPORT = ("tests/test_export.py", "tests/test_hostile_inputs.py", "tests/test_cli.py", "-k",
+          "test_export or read_only or full or mid_file or write or save or force or atomic or exists"
+          " or summarize or output")
+SEARCH = ("tests/test_search.py", "tests/test_app.py", "-k", "search")
+TRANSLATE = ("tests/test_translate.py",)
+CACHE = ("tests/test_cache.py", "tests/test_translate.py")
+ARTICLE = ("tests/test_article.py", "tests/test_hostile_inputs.py", "-k",
+           "test_article or unreadable or deleted or changed or keeps_every_word or article_file")
+SUMMARIZE = ("tests/test_summarize.py",)
+CONFIG = ("tests/test_config.py", "tests/test_hostile_inputs.py", "-k", "test_config or config")
+APP = ("tests/test_app.py",)
+
+
+@dataclass(frozen=True)
+class Mutant:
+    id: str
+    path: str
+    original: str
+    replacement: str
+    tests: tuple[str, ...]
+    what: str
+
+    @property
+    def module(self) -> str:
+        return Path(self.path).stem
+
+
+M = Mutant
+MUTANTS: list[Mutant] = [
+    # --- reader/segment.py -------------------------------------------------------------------
+    M("seg-dotted-initials", "reader/segment.py",
+      'return bool(re.fullmatch(r"(?:\\w\\.)+\\w", word)) and len(word) <= 7', "return False",
+      SEGMENT, "dotted initials (A.B.C. News, ص.ب. 123) end a sentence"),
+    M("seg-list-number", "reader/segment.py",
+      "if token.isdigit() and len(token) <= 2 and _line_prefix_is_empty(text, start - len(token)):",
+      "if False:", SEGMENT, 'a numbered list line ("1. قال ...") splits off a bare "1."'),
+    # (Dropping the "1.3" digit rule is an equivalent mutant: a period followed by a digit is
+    # never a boundary anyway. Not listed.)
+    M("seg-closers", "reader/segment.py",
+      r'''[.!?؟…]+[\"'”’»)\]}›]*")''', '[.!?؟…]+")', SEGMENT,
+      "a closing quote or bracket after the period starts the next sentence"),
+    M("seg-abbreviation", "reader/segment.py",
+      'if token and _is_abbreviation(token) and after not in "\\n":', "if False:", SEGMENT,
+      "abbreviations (د. , Dr.) end a sentence"),
+    M("seg-single-initial", "reader/segment.py",
+      "if len(word) == 1 and word.isalpha():", "if False:", SEGMENT,
+      "single-letter initials (J. , م.) end a sentence"),
+    M("seg-url", "reader/segment.py",
+      "if _inside(m.start(), protected) and _inside(m.end() - 1, protected):", "if False:", SEGMENT,
+      "URLs and e-mail addresses are split at their dots"),
+    M("seg-newline", "reader/segment.py",
+      "cuts.extend(m.start() for m in _NEWLINE.finditer(text))", "pass", SEGMENT,
+      "a line break no longer ends a sentence"),
+    M("seg-arabic-no-space", "reader/segment.py",
+      'if _is_arabic_letter(after) and (before == "" or not before.isdigit()):', "if False:", SEGMENT,
+      'no split between Arabic words glued by a period ("ماسك.وقال")'),
+    M("seg-arabic-comma", "reader/segment.py",
+      '_TERMINATOR_RUN = re.compile(r"[.!?؟…]+', '_TERMINATOR_RUN = re.compile(r"[.!?؟…،]+', SEGMENT,
+      "the Arabic comma ends a sentence"),
+    M("seg-trim", "reader/segment.py",
+      "while end > start and text[end - 1].isspace():", "while False:", SEGMENT,
+      "sentence spans keep trailing whitespace"),
+    # --- reader/export.py --------------------------------------------------------------------
+    M("exp-force-in-place", "reader/export.py",
+      "        if force:\n            os.replace(tmp, target)",
+      "        if force:\n            target.write_text(text, encoding='utf-8', newline='\\n')",
+      EXPORT, "a --force save writes the target in place instead of temp file + rename"),
+    M("exp-temp-left", "reader/export.py",
+      "        tmp.unlink(missing_ok=True)", "        pass", EXPORT,
+      "a failed or finished save leaves its temporary file behind"),
+    M("exp-no-clobber", "reader/export.py",
+      "            except FileExistsError:\n                raise ExportExists",
+      "            except FileExistsError:\n                os.replace(tmp, target)\n                raise ExportExists",
+      EXPORT, "without --force, a file created meanwhile is overwritten"),
+    M("exp-escape-hash", "reader/export.py",
+      '_MD_SPECIAL = re.compile(r"([\\\\`*_\\[\\]<>#|~])")', '_MD_SPECIAL = re.compile(r"([\\\\`*_\\[\\]<>|~])")',
+      EXPORT, "a # in a title or translation is not escaped in the Markdown"),
+    M("exp-html-escape", "reader/export.py",
+      "{html.escape(sentence.text, quote=False)}", "{sentence.text}", EXPORT,
+      "Arabic text is not HTML-escaped inside <p dir=rtl>"),
+    M("exp-no-translation-note", "reader/export.py",
+      '            lines.append("> *(no translation)*")', "            pass", EXPORT,
+      "a sentence without translation gets no note in the export"),
+    M("exp-sentence-number", "reader/export.py",
+      "Sentence {sentence.number + 1}", "Sentence {sentence.number}", EXPORT,
+      "exported sentence numbers are off by one"),
+    # --- reader/search.py, reader/arabic.py -----------------------------------------------------
+    M("search-fold-ya-ta", "reader/arabic.py",
+      '"\\u0649": "\\u064a", "\\u0629": "\\u0647"', '"\\u0649": "\\u0649", "\\u0629": "\\u0629"', SEARCH,
+      "search no longer folds ى/ي and ة/ه (مدرسه does not find المدرسة)"),
+    M("search-harakat-tail", "reader/search.py",
+      'while b < len(text) and strip_tashkeel(text[b]) == "":', "while False:", SEARCH,
+      "the harakat of the last matched letter fall outside the match"),
+    M("search-first-only-ar", "reader/search.py",
+      "start = folded.find(key, start + max(1, len(key)))", "start = -1", SEARCH,
+      "only the first Arabic match of a sentence is found"),
+    M("search-first-only-en", "reader/search.py",
+      "start = lowered.find(folded_query, start + len(folded_query))", "start = -1", SEARCH,
+      "only the first English match of a translation is found"),
+    M("search-case", "reader/search.py",
+      "folded_query = query.casefold()", "folded_query = query", SEARCH,
+      "English search is case-sensitive"),
+    # --- reader/translate.py -----------------------------------------------------------------
+    M("tr-long-first-piece", "reader/translate.py",
+      'finished.append((pool[t], " ".join(x for x in parts if x)))', "finished.append((pool[t], parts[0]))",
+      TRANSLATE, "a sentence longer than the model accepts is translated as its first piece only"),
+    M("tr-long-drop-pieces", "reader/translate.py",
+      "return [(p, self.encode(p)) for p in parts]", "return [(p, self.encode(p)) for p in parts[:1]]",
+      TRANSLATE, "the pieces of a long sentence after the first are never translated"),
+    M("tr-priority", "reader/translate.py",
+      "                if rank < n_first:\n                    priority.add(text)",
+      "                if False:\n                    priority.add(text)", TRANSLATE,
+      "the sentences asked for first (on screen) are not translated first"),
+    M("tr-cache-never-read", "reader/translate.py",
+      "if use_cache and self.cache is not None and unique:", "if False:", TRANSLATE,
+      "the translation cache is never read"),
+    M("tr-cache-never-written", "reader/translate.py",
+      "                self.cache.put_many(self.model_key, finished)", "                pass", TRANSLATE,
+      "finished translations are never stored in the cache"),
+    M("tr-key-decoding", "reader/translate.py",
+      'f":{self.decoding.key()}:buckets', 'f":buckets', TRANSLATE,
+      "the cache key ignores the decoding options (beam size...): stale translations are served"),
+    M("tr-clause-cuts", "reader/translate.py",
+      "    for chars in _BOUNDARY_CLASSES:", "    for chars in ():", TRANSLATE,
+      "long sentences are cut at spaces, never at clause boundaries (، ؛ ,)"),
+    M("tr-length-per-sentence", "reader/translate.py",
+      "return max(1, int(options.max_length_ratio * edge + options.max_length_extra))",
+      "return max(1, int(options.max_length_ratio * n_tokens + options.max_length_extra))", TRANSLATE,
+      "the decode cap follows each sentence, not its bucket: a batch differs from one-by-one"),
+    M("tr-whitespace-to-model", "reader/translate.py",
+      "            if not text.strip():\n                yield i, \"\"",
+      "            if not text:\n                yield i, \"\"", TRANSLATE,
+      "whitespace-only sentences are sent to the model"),
+    # --- reader/cache.py ---------------------------------------------------------------------
+    M("cache-models-mixed", "reader/cache.py",
+      "WHERE model = ? AND source_hash IN", "WHERE (model = ? OR 1) AND source_hash IN", CACHE,
+      "a translation cached for one model is served for another"),
+    M("cache-corrupt-not-set-aside", "reader/cache.py",
+      "                self._set_aside(exc)\n            else:\n                self._use_memory(f\"translation cache {self.path} is not usable",
+      "                self._use_memory(None)\n            else:\n                self._use_memory(f\"translation cache {self.path} is not usable",
+      CACHE, "a corrupt cache file is not moved aside (memory only, silently, every run)"),
+    M("cache-no-commit", "reader/cache.py",
+      "            with conn:\n                conn.executemany(", "            if True:\n                conn.executemany(",
+      CACHE, "stored translations are never committed (lost at exit)"),
+    M("cache-first-chunk", "reader/cache.py",
+      "for i in range(0, len(hashes), _CHUNK):", "for i in range(0, min(len(hashes), _CHUNK), _CHUNK):", CACHE,
+      "only the first 500 sentences are looked up in the cache"),
+    M("cache-no-recovery", "reader/cache.py",
+      "if self.in_memory or attempt:", "if True:", CACHE,
+      "a locked or failing database is not replaced by memory: translations are lost"),
+    # --- reader/article.py -------------------------------------------------------------------
+    M("art-permission-message", "reader/article.py",
+      "    except PermissionError:\n", "    except ZeroDivisionError:\n", ARTICLE,
+      "an unreadable file gives a generic message, not 'permission denied'"),
+    M("art-size-limit", "reader/article.py",
+      "        if size > MAX_BYTES:", "        if False:", ARTICLE,
+      "a file over the size limit is read whole"),
+    M("art-bidi-controls", "reader/article.py",
+      "    text = text.translate(_INVISIBLE)", "    pass", ARTICLE,
+      "bidi controls and zero-width characters stay in the text"),
+    M("art-hard-wrap", "reader/article.py",
+      "if len(line) < 0.6 * width and line.endswith(_END_PUNCT):", "if False:", ARTICLE,
+      "hard-wrapped text becomes one paragraph (short last lines never close one)"),
+    M("art-emoji-zwj", "reader/article.py",
+      'return "\\u200d" if _EMOJI.match(before) and _EMOJI.match(after) else ""', 'return ""', ARTICLE,
+      "emoji ZWJ sequences (👨‍👩‍👧) are broken apart"),
+    # (Skipping the Windows-1256 / ISO-8859-6 scoring is equivalent in practice: the
+    # charset_normalizer fallback decodes Arabic in both code pages correctly. Not listed.)
+    M("art-utf16-guess", "reader/article.py",
+      "    utf16 = _guess_utf16(data)", "    utf16 = None", ARTICLE,
+      "UTF-16 without a byte-order mark is refused as binary"),
+    # --- reader/summarize.py -----------------------------------------------------------------
+    M("sum-worst-first", "reader/summarize.py",
+      "key=lambda i: (-scores[i], i))", "key=lambda i: (scores[i], i))", SUMMARIZE,
+      "the lowest-scored sentences are chosen"),
+    M("sum-order", "reader/summarize.py",
+      "    return sorted(chosen)", "    return chosen", SUMMARIZE,
+      "summary sentences come in score order, not in the article's order"),
+    M("sum-min-count", "reader/summarize.py",
+      "max(DEFAULT_MIN, min(DEFAULT_MAX,", "max(0, min(DEFAULT_MAX,", SUMMARIZE,
+      "a short article gets fewer than the minimum number of summary sentences"),
+    M("sum-no-position", "reader/summarize.py",
+      "return 0.5 ** (position / NEWS_POSITION_HALF_LIFE)", "return 1.0", SUMMARIZE,
+      "news scoring ignores the sentence's position (no lead bias)"),
+    M("sum-no-brevity", "reader/summarize.py",
+      "brevity = min(1.0, content / NEWS_FULL_LENGTH_WORDS)", "brevity = 1.0", SUMMARIZE,
+      "a site name or dateline scores like a full sentence"),
+    M("sum-duplicates", "reader/summarize.py",
+      "        if key in seen:\n            continue", "        if False:\n            continue", SUMMARIZE,
+      "a repeated sentence can be chosen twice"),
+    # --- reader/config.py --------------------------------------------------------------------
+    M("cfg-type", "reader/config.py",
+      "if type(value) is not type(default):", "if False:", CONFIG,
+      "a setting of the wrong type is accepted"),
+    M("cfg-choices", "reader/config.py",
+      "if key in _CHOICES and value not in _CHOICES[key]:", "if False:", CONFIG,
+      "an unknown layout / bidi / algorithm is accepted"),
+    M("cfg-negative", "reader/config.py",
+      'if key == "summary_sentences" and value < 0:', "if False:", CONFIG,
+      "a negative summary length is accepted"),
+    M("cfg-env", "reader/config.py",
+      'override = os.environ.get("QARI_CONFIG")', "override = None", CONFIG,
+      "QARI_CONFIG is ignored"),
+    # --- on screen (reader/app.py, widgets/): the issue's UI survivors --------------------------
+    M("ui-english-follows", "reader/app.py",
+      "            pane.scroll_to_sentence(new)",
+      "            pane.scroll_to_sentence(new) if pane is self.arabic_pane else None", APP,
+      "the English pane does not scroll with the cursor"),
+    M("ui-english-padding", "reader/app.py",
+      "english.set_min_heights(arabic.natural_heights())", "english.set_min_heights({})", APP,
+      "the English is not padded to the Arabic's height when the Arabic is taller"),
+    M("ui-matches-drawn", "widgets/article_pane.py",
+      "        marks = self._marks.get(block.lang)", "        marks = None", APP,
+      "search matches are not drawn"),
+]
+
+
+def copy_tree(src: Path, dst: Path) -> None:
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "snapshot_report.html")
+    for name in COPIED:
+        path = src / name
+        if path.is_dir():
+            shutil.copytree(path, dst / name, ignore=ignore, symlinks=True)
+        elif path.exists():
+            shutil.copy2(path, dst / name)
+
+
+def pytest_run(tree: Path, args: tuple[str, ...], timeout: float) -> tuple[str, float, str]:
+    """Run pytest in ``tree``: ("pass" | "fail" | "timeout" | "error", seconds, output tail)."""
+    env = dict(os.environ, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1")
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
+           "--no-header", "-W", "ignore::DeprecationWarning", *args]
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "timeout", time.perf_counter() - started, ""
+    seconds = time.perf_counter() - started
+    tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
+    if done.returncode == 0:
+        return "pass", seconds, "\n".join(tail)
+    if done.returncode == 1:
+        return "fail", seconds, "\n".join(tail)
+    return "error", seconds, "\n".join(tail)  # 2 interrupted, 3 internal, 4 usage, 5 no tests
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tree", type=Path, default=REPO, help="checkout to mutate (default: this one)")
+    parser.add_argument("--only", nargs="+", metavar="ID", help="run only these mutants")
+    parser.add_argument("--module", action="append", help="run only the mutants of this module (e.g. segment)")
+    parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per test run (a timeout kills)")
+    args = parser.parse_args(argv)
+
+    mutants = MUTANTS
+    if args.only:
+        unknown = set(args.only) - {m.id for m in MUTANTS}
+        if unknown:
+            parser.error(f"unknown mutant(s): {', '.join(sorted(unknown))}")
+        mutants = [m for m in mutants if m.id in args.only]
+    if args.module:
+        mutants = [m for m in mutants if m.module in args.module]
+    if args.list:
+        for m in mutants:
+            print(f"{m.id:28} {m.path:24} {m.what}")
+        print(f"{len(mutants)} mutants")
+        return 0
+
+    tree = args.tree.resolve()
+    with tempfile.TemporaryDirectory(prefix="qari-mutants-") as tmp:
+        work = Path(tmp) / "tree"
+        work.mkdir()
+        copy_tree(tree, work)
+        probe = subprocess.run([sys.executable, "-c", "import reader; print(reader.__file__)"], cwd=work,
+                               env=dict(os.environ, PYTHONPATH=str(work)), capture_output=True, text=True)
+        if not probe.stdout.strip().startswith(str(work)):
+            print(f"run_mutants: the copy's reader is not the one imported ({probe.stdout.strip() or probe.stderr.strip()})",
+                  file=sys.stderr)
+            return 2
+
+        # Check every mutant applies before spending minutes on tests.
+        for m in mutants:
+            count = (work / m.path).read_text(encoding="utf-8").count(m.original)
+            if count != 1:
+                print(f"run_mutants: {m.id}: the fragment occurs {count} times in {m.path} (must be once)",
+                      file=sys.stderr)
+                return 2
+
+        baseline: dict[tuple[str, ...], tuple[str, float, str]] = {}
+        for tests in dict.fromkeys(m.tests for m in mutants):
+            baseline[tests] = pytest_run(work, tests, args.timeout)
+            state, seconds, tail = baseline[tests]
+            print(f"baseline {state:8} {seconds:6.1f}s  {' '.join(tests)}" + (f"\n  {tail}" if state != "pass" else ""),
+                  flush=True)
+
+        killed = survived = errors = 0
+        survivors: list[Mutant] = []
+        for m in mutants:
+            if baseline[m.tests][0] != "pass":
+                print(f"baseline-failed  {m.id:28} {m.what}", flush=True)
+                errors += 1
+                continue
+            target = work / m.path
+            original = target.read_text(encoding="utf-8")
+            target.write_text(original.replace(m.original, m.replacement), encoding="utf-8")
+            try:
+                state, seconds, tail = pytest_run(work, m.tests, args.timeout)
+            finally:
+                target.write_text(original, encoding="utf-8")
+            if state in ("fail", "timeout"):
+                killed += 1
+                verdict = "killed"
+            elif state == "pass":
+                survived += 1
+                survivors.append(m)
+                verdict = "SURVIVED"
+            else:
+                errors += 1
+                verdict = "error"
+            print(f"{verdict:16} {m.id:28} {seconds:6.1f}s  {m.what}" + (f"\n  {tail}" if state == "error" else ""),
+                  flush=True)
+
+    total = killed + survived
+    print()
+    if survivors:
+        print("survivors: " + ", ".join(m.id for m in survivors))
+    ratio = killed / total if total else 0.0
+    print(f"RESULT kill_ratio={ratio:.2f} killed={killed} survived={survived} total={total} errors={errors}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
