@@ -74,43 +74,39 @@ class ModelError(Exception):
         super().__init__(" ".join(str(message).split()))
 
 
-@dataclass(frozen=True)
-class InstalledModel:
-    """An installed translate package."""
+@dataclass(frozen=True, kw_only=True)
+class _Package:
+    """What an installed package and one the index offers have in common."""
 
     from_code: str
     to_code: str
     name: str  # the package code, e.g. "translate-ar_en"
     version: str  # metadata "package_version"
-    size_bytes: int
-    path: Path
     from_name: str = ""
     to_name: str = ""
+
+    @property
+    def pair(self) -> str:
+        return f"{self.from_code}→{self.to_code}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstalledModel(_Package):
+    """An installed translate package."""
+
+    size_bytes: int
+    path: Path
     tokenizer: Path | None = None  # sentencepiece.model or bpe.model
     target_tokenizer: Path | None = None  # target_sentencepiece.model (packs of OPUS-MT), else None
     target_prefix: str = ""
 
-    @property
-    def pair(self) -> str:
-        return f"{self.from_code}→{self.to_code}"
 
-
-@dataclass(frozen=True)
-class AvailableModel:
+@dataclass(frozen=True, kw_only=True)
+class AvailableModel(_Package):
     """A translate package offered by the Argos index."""
 
-    from_code: str
-    to_code: str
-    name: str
-    version: str
     links: tuple[str, ...]  # http(s) download links (ipfs:// and others are dropped)
-    from_name: str = ""
-    to_name: str = ""
     argos_version: str = ""
-
-    @property
-    def pair(self) -> str:
-        return f"{self.from_code}→{self.to_code}"
 
 
 @dataclass(frozen=True)
