@@ -7,7 +7,15 @@ import unicodedata
 
 # Harakat, tanween, shadda, sukun, dagger alef, Quranic marks, and tatweel.
 TASHKEEL_RE = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0640]")
-ARABIC_LETTER_RE = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
+# The one definition of an Arabic letter, for segmentation, summary scoring, language and
+# encoding checks and bidi's "does this need shaping" test: the letters of the Arabic block
+# (tatweel included: it joins like a letter), Arabic Supplement, Extended-A and -B, and the
+# presentation forms (already-shaped text). Digits, punctuation and harakat are not letters.
+ARABIC_LETTERS = (
+    "\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff"
+    "\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufefc"
+)
+ARABIC_LETTER_RE = re.compile(f"[{ARABIC_LETTERS}]")
 _ALEF_TABLE = str.maketrans({"\u0622": "\u0627", "\u0623": "\u0627", "\u0625": "\u0627", "\u0671": "\u0627",
                              "\u0649": "\u064a", "\u0629": "\u0647"})
 

@@ -1,6 +1,6 @@
 """Right-to-left layout for a terminal that does no bidi and no shaping (pure; no Textual).
 
-Pipeline per paragraph (see "RTL in a terminal" in DESIGN.md):
+Pipeline per paragraph (see "The bidi pipeline" in docs/architecture.md):
 
 1. the logical text stays the source of truth; every screen character keeps the logical
    offset it came from (``VisualLine.logical_index``);
@@ -42,6 +42,7 @@ from arabic_reshaper.arabic_reshaper import HARAKAT_RE as _HARAKAT_RE
 from arabic_reshaper.ligatures import LIGATURES
 from rich.cells import cell_len
 
+from reader.arabic import ARABIC_LETTER_RE
 from reader.uax9 import resolve_levels, visual_order
 
 __all__ = [
@@ -219,8 +220,9 @@ def _kinds(text: str) -> str:
 # --------------------------------------------------------------------------------------
 
 def _reshaper_configuration() -> dict[str, object]:
-    """The configuration of DESIGN.md, with every ligature spelled out (only the lam-alef
-    ones are on), so a user's configuration file cannot switch on other ligatures."""
+    """The shaping of docs/architecture.md (harakat and tatweel kept, ZWJ honoured, no ALLAH
+    ligature), with every ligature spelled out (only the four lam-alef ones are on), so a
+    user's configuration file cannot switch on other ligatures."""
     config: dict[str, object] = {name: False for name, _ in LIGATURES}
     config.update({
         "language": "Arabic",
@@ -258,8 +260,6 @@ def _ligature_forms() -> dict[str, frozenset[str]]:
 
 _LIGATURE_FORMS = _ligature_forms()
 _CONTINUATION = "\x00"  # placeholder glyph for the second letter of a ligature
-
-_ARABIC_RE = re.compile("[\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 
 _SHAPE_CACHE: dict[str, str] = {}
 _SHAPE_CACHE_SIZE = 100_000
@@ -299,7 +299,7 @@ def _shape_string(source: str) -> str:
     for piece in pieces:
         hit = cache.get(piece)
         if hit is None:
-            if piece and _ARABIC_RE.search(piece):
+            if piece and ARABIC_LETTER_RE.search(piece):
                 missing[piece] = piece
             else:
                 hit = piece
@@ -557,7 +557,7 @@ def prepare_paragraph(text: str, *, rtl: bool = True, shape: bool = True, reorde
     """Do the width-independent work of `layout_paragraph` once (see `layout_prepared`)."""
     kinds = _kinds(text)
     glyphs = text.translate(_DISPLAY_TABLE) if _NEEDS_DISPLAY_RE.search(text) else text
-    if shape and _ARABIC_RE.search(text):
+    if shape and ARABIC_LETTER_RE.search(text):
         glyphs, kinds = _shape(kinds, glyphs)
     levels = _levels(text, 1 if rtl else 0) if reorder else None
     if levels is not None and _MIRROR_RE.search(glyphs):

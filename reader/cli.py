@@ -64,6 +64,8 @@ def _source_help() -> str:
 
 
 def _reader_parser() -> argparse.ArgumentParser:
+    from reader.config import BIDI_MODES, LAYOUTS
+
     parser = argparse.ArgumentParser(
         prog="qari",
         usage="qari [SOURCE] [options]\n       qari {summarize,translate,models,config,lookup} --help",
@@ -87,10 +89,10 @@ def _reader_parser() -> argparse.ArgumentParser:
     parser.add_argument("source", nargs="?", metavar="SOURCE", help=_source_help())
     parser.add_argument("--version", action="store_true", help="show the version and exit")
     parser.add_argument("--encoding", help="decode the file with this encoding instead of detecting it")
-    parser.add_argument("--bidi", choices=("app", "terminal"),
+    parser.add_argument("--bidi", choices=BIDI_MODES,
                         help="app: qari orders right-to-left text (default); terminal: your terminal does")
     parser.add_argument("--no-shape", action="store_true", help="do not join Arabic letters (for terminals that shape)")
-    parser.add_argument("--layout", choices=("side", "stacked", "interleaved"), help="start in this layout")
+    parser.add_argument("--layout", choices=LAYOUTS, help="start in this layout")
     return parser
 
 
@@ -352,47 +354,49 @@ def cmd_translate(argv: Sequence[str]) -> int:
 
 def cmd_models(argv: Sequence[str]) -> int:
     args = _models_parser().parse_args(argv)
-    from reader import models
+    from reader import packages
 
     try:
         if args.action in (None, "list"):
-            return _models_list(models)
+            return _models_list(packages)
         if args.action == "available":
-            for m in models.available(index_url=args.index, timeout=args.timeout):
+            for m in packages.available(index_url=args.index, timeout=args.timeout):
                 mark = "*" if (m.from_code, m.to_code) == ("ar", "en") else " "
                 print(f"{mark} {m.from_code}->{m.to_code}  {m.version:<8} {m.name}")
             return EXIT_OK
         if args.action == "install":
-            return _models_install(models, args)
+            return _models_install(packages, args)
         if args.action == "remove":
-            removed = models.remove(args.from_code, args.to_code)
+            removed = packages.remove(args.from_code, args.to_code)
             if not removed:
                 raise UserError(f"no installed package for {args.from_code}->{args.to_code}")
             for m in removed:
                 print(f"removed {m.from_code}->{m.to_code} {m.version} ({m.path})")
             return EXIT_OK
         if args.action == "pack":
-            out = models.pack(args.model_dir, args.sp_model, from_code=args.from_code, to_code=args.to_code,
-                              out=args.output, name=args.name, version=args.pkg_version,
-                              target_sp_model=args.target_sp_model, target_prefix=args.target_prefix,
-                              source_prefix=args.source_prefix,
-                              add_source_eos=True if args.add_source_eos else None, force=args.force)
+            from reader.packing import pack
+
+            out = pack(args.model_dir, args.sp_model, from_code=args.from_code, to_code=args.to_code,
+                       out=args.output, name=args.name, version=args.pkg_version,
+                       target_sp_model=args.target_sp_model, target_prefix=args.target_prefix,
+                       source_prefix=args.source_prefix,
+                       add_source_eos=True if args.add_source_eos else None, force=args.force)
             print(f"wrote {out}; install it with: qari models install {out}")
             return EXIT_OK
-    except models.ModelError as exc:
+    except packages.ModelError as exc:
         raise UserError(str(exc)) from None
     return EXIT_USAGE
 
 
-def _models_list(models) -> int:
-    installed = models.list_installed()
+def _models_list(packages) -> int:
+    installed = packages.list_installed()
     if not installed:
         from reader.translate import NO_MODEL_HELP
 
         print("no Argos packages installed")
         print(NO_MODEL_HELP)
         return EXIT_OK
-    used = models.which_used("ar", "en")
+    used = packages.which_used("ar", "en")
     for m in installed:
         mark = "*" if used is not None and m.path == used.path else " "
         print(f"{mark} {m.from_code}->{m.to_code}  {m.version:<8} {m.size_bytes / 1e6:7.1f} MB  {m.name}  {m.path}")
@@ -401,17 +405,17 @@ def _models_list(models) -> int:
     return EXIT_OK
 
 
-def _models_install(models, args) -> int:
+def _models_install(packages, args) -> int:
     what = args.what
     if len(what) == 1 and _looks_like_language_code(what[0]):
         raise UserError(f"install needs two language codes (`qari models install {what[0]} en`) "
                         "or one .argosmodel file (`qari models install FILE.argosmodel`)", EXIT_USAGE)
     try:
         if len(what) == 1:
-            installed = models.install_file(what[0], expect=None if args.any_pair else ("ar", "en"),
+            installed = packages.install_file(what[0], expect=None if args.any_pair else ("ar", "en"),
                                             replace=not args.keep_others)
         elif len(what) == 2:
-            installed = models.install_pair(what[0], what[1], progress=_download_progress(), index_url=args.index,
+            installed = packages.install_pair(what[0], what[1], progress=_download_progress(), index_url=args.index,
                                             timeout=args.timeout, retries=max(1, args.retries),
                                             replace=not args.keep_others)
         else:

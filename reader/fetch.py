@@ -20,12 +20,24 @@ import re
 import time
 import urllib.parse
 
-# http.client, ssl, socket, urllib.request and zlib are imported inside the functions that
-# use them: `is_url` (called at startup for every argument) must stay cheap.
+from reader.net import (
+    USER_AGENT,
+    ContentDecoder,
+    NetError,
+    check_url,
+    mib,
+    open_url,
+    read_chunks,
+    short,
+)
+
+# reader.net imports http.client, ssl, socket, urllib.request and zlib inside its functions:
+# `is_url` (called at startup for every argument) must stay cheap.
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_TIMEOUT",
+    "USER_AGENT",
     "FetchError",
     "FetchedBytes",
     "decode_html",
@@ -37,16 +49,15 @@ __all__ = [
 
 DEFAULT_TIMEOUT = 20.0
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-USER_AGENT = "qari/0.1 (terminal reader for Arabic news; +https://pypi.org/project/qari/)"
 _CHUNK = 64 * 1024
 
 # Content types we accept from a server: HTML, XHTML, XML and plain text. Anything else
 # (PDF, images, JSON, ...) is refused with a clear message.
 _TEXT_TYPES = ("text/", "application/xhtml+xml", "application/xml")
 
-
-class FetchError(Exception):
-    """A page could not be fetched or read; ``str(err)`` is a one-line, user-facing message."""
+# A page that could not be fetched or read: reader.net's one-line error (``str(err)`` is the
+# user-facing message), under the name callers of this module know.
+FetchError = NetError
 
 
 class FetchedBytes(bytes):
@@ -103,173 +114,8 @@ def looks_like_url(s: str) -> bool:
     return "://" in s or m.group(1).lower() in _KNOWN_SCHEMES
 
 
-def _check_url(url: str) -> str:
-    if not isinstance(url, str) or not url.strip():
-        raise FetchError("no URL given")
-    url = url.strip()
-    if any(ch in url for ch in "\r\n\t"):
-        raise FetchError(f"invalid URL {_short(url)!r}: it contains a line break or tab")
-    try:
-        parts = urllib.parse.urlsplit(url)
-    except ValueError as err:
-        raise FetchError(f"invalid URL {_short(url)!r}: {err}") from None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        shown = f"{scheme}:" if scheme else "no scheme"
-        raise FetchError(
-            f"cannot fetch {_short(url)!r}: unsupported URL scheme ({shown}); only http:// and https:// URLs can be fetched"
-        )
-    try:
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError as err:
-        raise FetchError(f"invalid URL {_short(url)!r}: {err}") from None
-    if not host:
-        raise FetchError(f"invalid URL {_short(url)!r}: no host name")
-    return _iri_to_uri(parts)
-
-
-def _iri_to_uri(parts: urllib.parse.SplitResult) -> str:
-    """Percent-encode non-ASCII paths and queries (Arabic slugs are common) and IDNA-encode
-    the host, so that http.client can send the request line. The fragment is dropped."""
-    host = parts.hostname or ""
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise FetchError(f"invalid host name {host!r}") from None
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
-    if parts.username is not None:
-        userinfo = urllib.parse.quote(parts.username, safe="%")
-        if parts.password is not None:
-            userinfo += ":" + urllib.parse.quote(parts.password, safe="%")
-        netloc = f"{userinfo}@{netloc}"
-    path = urllib.parse.quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
-    query = urllib.parse.quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
-    return urllib.parse.urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
-
-
-def _short(text: str, limit: int = 120) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _mib(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MiB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KiB"
-
-
 # --------------------------------------------------------------------------------------------
 # Fetching
-
-
-def _redirect_handler():
-    """A urllib redirect handler that follows redirects only to http(s) URLs (urllib's own
-    would also follow ftp://)."""
-    import urllib.request
-
-    class HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-        max_redirections = 10
-
-        def http_error_302(self, req, fp, code, msg, headers):  # urllib API
-            location = headers.get("Location") or headers.get("URI") or ""
-            target = urllib.parse.urljoin(req.full_url, location.strip())
-            if location and urllib.parse.urlsplit(target).scheme.lower() not in ("http", "https"):
-                fp.close()
-                raise FetchError(
-                    f"refused redirect from {_short(req.full_url)} to {_short(target)!r}: "
-                    "only http(s) URLs can be fetched"
-                )
-            return super().http_error_302(req, fp, code, msg, headers)
-
-        http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
-
-    return HttpOnlyRedirects()
-
-
-def _reason_text(reason: object) -> str:
-    text = str(reason) or type(reason).__name__
-    return _short(text, 160)
-
-
-def _network_error(url: str, err: BaseException, timeout: float) -> FetchError:
-    """Map a urllib/socket exception to a one-line FetchError."""
-    import http.client
-    import socket
-    import ssl
-    import urllib.error
-
-    host = urllib.parse.urlsplit(url).hostname or url
-    reason = err.reason if isinstance(err, urllib.error.URLError) else err
-    if isinstance(reason, (TimeoutError, socket.timeout)):
-        return FetchError(f"timed out after {timeout:g} s waiting for {_short(url)}")
-    if isinstance(reason, socket.gaierror):
-        return FetchError(f"could not resolve host {host!r} (DNS lookup failed: {_reason_text(reason.strerror or reason)})")
-    if isinstance(reason, ConnectionRefusedError):
-        return FetchError(f"connection refused by {host} ({_short(url)})")
-    if isinstance(reason, ssl.SSLCertVerificationError):
-        return FetchError(f"TLS certificate of {host} could not be verified: {_reason_text(reason.verify_message or reason)}")
-    if isinstance(reason, ssl.SSLError):
-        return FetchError(f"TLS error talking to {host}: {_reason_text(reason)}")
-    if isinstance(reason, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
-        return FetchError(f"connection to {host} was reset while fetching {_short(url)}")
-    if isinstance(reason, http.client.IncompleteRead):
-        return FetchError(f"connection closed before the page was complete ({_short(url)})")
-    if isinstance(reason, http.client.HTTPException):
-        return FetchError(f"bad HTTP response from {host}: {_reason_text(reason)}")
-    if isinstance(reason, OSError):
-        return FetchError(f"could not fetch {_short(url)}: {_reason_text(reason.strerror or reason)}")
-    return FetchError(f"could not fetch {_short(url)}: {_reason_text(reason)}")
-
-
-class _Decoder:
-    """Streaming Content-Encoding decoder with an output cap (guards against zip bombs)."""
-
-    def __init__(self, encoding: str, url: str, max_bytes: int):
-        import zlib
-
-        self._zlib = zlib
-        self.url, self.max_bytes = url, max_bytes
-        encoding = encoding.strip().lower()
-        if encoding in ("", "identity"):
-            self._z = None
-        elif encoding in ("gzip", "x-gzip"):
-            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif encoding == "deflate":
-            self._z = "deflate?"  # zlib-wrapped or raw: decided on the first bytes
-        else:
-            raise FetchError(f"unsupported content encoding {encoding!r} from {_short(url)}")
-        self.out: list[bytes] = []
-        self.size = 0
-
-    def _append(self, data: bytes) -> None:
-        self.size += len(data)
-        if self.size > self.max_bytes:
-            raise FetchError(f"page is larger than the {_mib(self.max_bytes)} limit ({_short(self.url)})")
-        self.out.append(data)
-
-    def feed(self, chunk: bytes) -> None:
-        if self._z is None:
-            self._append(chunk)
-            return
-        if self._z == "deflate?":
-            raw = not (len(chunk) >= 2 and (chunk[0] & 0x0F) == 8 and ((chunk[0] << 8) | chunk[1]) % 31 == 0)
-            self._z = self._zlib.decompressobj(-self._zlib.MAX_WBITS if raw else self._zlib.MAX_WBITS)
-        data = chunk
-        try:
-            while data:
-                self._append(self._z.decompress(data, self.max_bytes - self.size + 1))
-                data = self._z.unconsumed_tail
-        except self._zlib.error as err:
-            raise FetchError(f"corrupt compressed response from {_short(self.url)}: {err}") from None
-
-    def finish(self) -> bytes:
-        if self._z is not None and not isinstance(self._z, str):
-            try:
-                self._append(self._z.flush())
-            except self._zlib.error as err:
-                raise FetchError(f"corrupt compressed response from {_short(self.url)}: {err}") from None
-        return b"".join(self.out)
 
 
 def fetch_url(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES) -> FetchedBytes:
@@ -279,35 +125,19 @@ def fetch_url(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DE
     ``max_bytes`` caps the (decompressed) body. Only text content types are accepted (HTML,
     XHTML, XML, plain text). Raises :class:`FetchError` with a one-line message for a bad
     scheme, DNS failure, refused connection, timeout, HTTP error status, a body that is too
-    large or cut short, or a non-text content type.
+    large or cut short, or a non-text content type. The transfer itself is :mod:`reader.net`'s.
     """
-    import http.client
-    import urllib.error
-    import urllib.request
-
-    url = _check_url(url)
-    request = urllib.request.Request(
+    url = check_url(url)
+    deadline = time.monotonic() + timeout
+    response = open_url(
         url,
+        timeout=timeout,
         headers={
-            "User-Agent": USER_AGENT,
             "Accept": "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.1",
             "Accept-Encoding": "gzip, deflate",
             "Accept-Language": "ar,en;q=0.5",
         },
     )
-    opener = urllib.request.build_opener(_redirect_handler())
-    deadline = time.monotonic() + timeout
-    try:
-        response = opener.open(request, timeout=timeout)
-    except FetchError:
-        raise
-    except urllib.error.HTTPError as err:
-        reason = f" {err.reason}" if err.reason else ""
-        err.close()
-        raise FetchError(f"HTTP {err.code}{reason} from {_short(err.url or url)}") from None
-    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as err:
-        raise _network_error(url, err, timeout) from None
-
     with response:
         final_url = response.geturl() or url
         headers = response.headers
@@ -315,37 +145,25 @@ def fetch_url(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DE
         charset = headers.get_content_charset() if headers.get("Content-Type") else None
         if content_type and not content_type.startswith(_TEXT_TYPES):
             raise FetchError(
-                f"{_short(final_url)} is {content_type}, not a web page (expected HTML or plain text)"
+                f"{short(final_url)} is {content_type}, not a web page (expected HTML or plain text)"
             )
         length = headers.get("Content-Length")
         declared = int(length) if length and length.strip().isdigit() else None
         encoding = headers.get("Content-Encoding", "")
         if declared is not None and declared > max_bytes and encoding.strip().lower() in ("", "identity"):
             raise FetchError(
-                f"page is larger than the {_mib(max_bytes)} limit ({_mib(declared)}, {_short(final_url)})"
+                f"page is larger than the {mib(max_bytes)} limit ({mib(declared)}, {short(final_url)})"
             )
-        decoder = _Decoder(encoding, final_url, max_bytes)
+        decoder = ContentDecoder(encoding, final_url, max_bytes, what="page")
         received = 0
-        try:
-            while True:
-                if time.monotonic() > deadline:
-                    raise FetchError(f"timed out after {timeout:g} s downloading {_short(final_url)}")
-                # read1: return what has arrived instead of waiting for a full chunk, so the
-                # overall deadline also stops a server that trickles bytes
-                chunk = response.read1(_CHUNK) if hasattr(response, "read1") else response.read(_CHUNK)
-                if not chunk:
-                    break
-                received += len(chunk)
-                if received > max_bytes:  # also bounds a compressed stream before decoding it
-                    raise FetchError(f"page is larger than the {_mib(max_bytes)} limit ({_short(final_url)})")
-                decoder.feed(chunk)
-        except FetchError:
-            raise
-        except (OSError, http.client.HTTPException, ValueError) as err:
-            raise _network_error(final_url, err, timeout) from None
+        # max_bytes also bounds a compressed stream before it is decoded
+        for chunk in read_chunks(response, url=final_url, timeout=timeout, deadline=deadline,
+                                 max_bytes=max_bytes, chunk=_CHUNK, what="page"):
+            received += len(chunk)
+            decoder.feed(chunk)
         if declared is not None and received < declared:
             raise FetchError(
-                f"connection closed before the page was complete ({received} of {declared} bytes, {_short(final_url)})"
+                f"connection closed before the page was complete ({received} of {declared} bytes, {short(final_url)})"
             )
         body = decoder.finish()
     return FetchedBytes(body, url=final_url, content_type=content_type, charset=charset)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from reader.arabic import ARABIC_LETTER_RE
+
 TERMINATORS = ".!?؟…"
 CLOSERS = "\"'”’»)]}›"
 OPENERS = "\"'“‘«([{‹"
@@ -180,7 +182,7 @@ def _line_prefix_is_empty(text: str, pos: int) -> bool:
 
 
 def _is_arabic_letter(ch: str) -> bool:
-    return "\u0621" <= ch <= "\u064a" or "\u0671" <= ch <= "\u06d3"
+    return bool(ch) and ARABIC_LETTER_RE.match(ch) is not None
 
 
 def is_wordy(text: str) -> bool:

@@ -30,26 +30,57 @@ import hashlib
 import os
 import threading
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 if TYPE_CHECKING:  # pragma: no cover
     from reader.cache import TranslationCache
 
 ENGINE_VERSION = 1
+T = TypeVar("T")
 
 ARGOS_INDEX_URL = "https://github.com/argosopentech/argospm-index"
 ARGOS_INDEX_JSON = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 
-_LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
+
+# The one table of language names (messages here, package metadata in reader.packing).
+LANGUAGE_NAMES = {
+    "ar": "Arabic", "en": "English", "fr": "French", "de": "German", "es": "Spanish",
+    "fa": "Persian", "tr": "Turkish", "ur": "Urdu", "he": "Hebrew", "ru": "Russian",
+    "zh": "Chinese", "it": "Italian", "pt": "Portuguese",
+}
+
+
+def version_key(version: str) -> tuple:
+    """Sort key for package versions: PEP 440 order when the version parses ("1.10" after
+    "1.9"), else the plain string, below every parsed one."""
+    try:
+        from packaging.version import Version
+
+        return (1, Version(version))
+    except Exception:
+        return (0, version)
+
+
+def newest(candidates: Iterable[T], *, version: Callable[[T], str], path: Callable[[T], object]) -> T | None:
+    """The one rule for which package of a pair qari uses: the highest version
+    (:func:`version_key`), ties broken by the greatest path; None when there is none.
+    ``reader.packages.which_used`` applies it to installed packages, :func:`find_package` to Argos's
+    package objects, so the two always agree."""
+    return max(candidates, key=lambda c: (version_key(version(c) or ""), str(path(c))), default=None)
+
+
+def language_name(code: str) -> str:
+    """The English name of a language code for messages and metadata ("ar" -> "Arabic");
+    the code itself when unknown."""
+    return LANGUAGE_NAMES.get(code, code)
 
 
 def no_model_help(from_code: str = "ar", to_code: str = "en") -> str:
     """The how-to-get-the-model message for a language pair."""
-    src = _LANGUAGE_NAMES.get(from_code, from_code)
-    dst = _LANGUAGE_NAMES.get(to_code, to_code)
+    src, dst = language_name(from_code), language_name(to_code)
     pkg = f"translate-{from_code}_{to_code}"
     return (
         f"No {src}→{dst} translation model is installed (Argos Translate package {pkg}).\n"
@@ -268,25 +299,14 @@ def installed_packages() -> list[Any]:
         return found
 
 
-def _version_key(version: str) -> tuple:
-    try:
-        from packaging.version import Version
-
-        return (1, Version(version))
-    except Exception:
-        return (0, version)
-
-
 def find_package(from_code: str = "ar", to_code: str = "en") -> Any | None:
-    """The installed translate package for the pair (highest version), or None."""
-    candidates = [
-        p
-        for p in installed_packages()
-        if getattr(p, "type", "translate") == "translate" and p.from_code == from_code and p.to_code == to_code
-    ]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda p: (_version_key(p.package_version or ""), str(p.package_path)))
+    """The installed translate package for the pair, or None: Argos's package object chosen
+    by :func:`newest`, the same rule ``qari models list`` marks with a star."""
+    return newest(
+        (p for p in installed_packages()
+         if getattr(p, "type", "translate") == "translate" and p.from_code == from_code and p.to_code == to_code),
+        version=lambda p: p.package_version or "", path=lambda p: p.package_path,
+    )
 
 
 def _usable_cores() -> int:

@@ -164,7 +164,7 @@ def app_translator_factory(app_packages_dir: Path, tmp_path: Path):
 @pytest.fixture
 def app_tiny_model(app_packages_dir: Path, app_translator_factory):
     """The real tiny fixture model installed in the temporary packages dir; returns the factory."""
-    from reader import models
+    from reader import packages as models
 
     models.install_file(FIXTURE_MODEL)
     return app_translator_factory

@@ -735,7 +735,7 @@ def test_cli_locked_cache_still_translates_and_warns(with_model: QariEnv, tmp_pa
 
 
 async def test_tui_locked_cache_still_translates(app_config, app_packages_dir: Path, tmp_path: Path) -> None:
-    from reader import models
+    from reader import packages as models
     from reader.cache import TranslationCache
     from reader.translate import load_translator
 
@@ -755,7 +755,7 @@ async def test_tui_locked_cache_still_translates(app_config, app_packages_dir: P
 
 
 async def test_tui_locked_cache_warns(app_config, app_packages_dir: Path, tmp_path: Path) -> None:
-    from reader import models
+    from reader import packages as models
     from reader.cache import TranslationCache
     from reader.translate import load_translator
 

@@ -1,4 +1,4 @@
-"""reader.models: listing, index, download + validate + install (over loopback only), remove, pack.
+"""reader.packages and reader.packing: listing, index, download + validate + install (over loopback only), remove, pack.
 
 Every test gets its own empty packages dir (argostranslate.settings is patched, so Argos's own
 install_from_path unpacks there too) and an index URL pointing at a closed local port, so no
@@ -22,8 +22,9 @@ import pytest
 
 from conftest import FIXTURE_MODEL as FIXTURE  # the committed model, or QARI_TEST_MODEL_SEED's
 from loopback import LoopbackServer, Response, closed_port_url, hang, truncated
-from reader import models
-from reader.models import ModelError
+from reader import packages as models
+from reader import packing
+from reader.packages import ModelError
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -170,7 +171,7 @@ def test_environment_variables_are_honoured_like_argos(tmp_path: Path) -> None:
            "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_CACHE_HOME": str(tmp_path / "cache"),
            "ARGOS_PACKAGES_DIR": str(tmp_path / "my-packages"),
            "ARGOS_PACKAGE_INDEX": "http://127.0.0.1:9/mirror/"}
-    code = "from reader import models; print(models.packages_dir()); print(models.index_json_url())"
+    code = "from reader import packages as models; print(models.packages_dir()); print(models.index_json_url())"
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.splitlines() == [str(tmp_path / "my-packages"), "http://127.0.0.1:9/mirror/index.json"]
 
@@ -183,7 +184,7 @@ def test_environment_variables_are_honoured_like_argos(tmp_path: Path) -> None:
 
 
 def test_importing_models_imports_no_argos() -> None:
-    code = ("import sys, reader.models; bad = [m for m in ('argostranslate', 'sentencepiece', 'ctranslate2', "
+    code = ("import sys, reader.packages, reader.packing; bad = [m for m in ('argostranslate', 'sentencepiece', 'ctranslate2', "
             "'textual') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
@@ -682,7 +683,7 @@ SENTENCES = ["افتتحت الحكومة محطة جديدة لتحلية ال�
 
 
 def test_pack_round_trip(fixture_unpacked: Path, packages: Path, tmp_path: Path) -> None:
-    out = models.pack(fixture_unpacked / "model", fixture_unpacked / "sentencepiece.model",
+    out = packing.pack(fixture_unpacked / "model", fixture_unpacked / "sentencepiece.model",
                       from_code="ar", to_code="en", out=tmp_path, name="opus-mt-ar-en", version="2.0")
     assert out == tmp_path / "opus-mt-ar-en-2_0.argosmodel"
     info = models.validate_package(out, expect=("ar", "en"))
@@ -699,9 +700,9 @@ def test_pack_round_trip(fixture_unpacked: Path, packages: Path, tmp_path: Path)
         _translate(fixture_unpacked / "model", fixture_unpacked / "sentencepiece.model", SENTENCES)
 
     with pytest.raises(ModelError, match="already exists"):
-        models.pack(fixture_unpacked / "model", fixture_unpacked / "sentencepiece.model",
+        packing.pack(fixture_unpacked / "model", fixture_unpacked / "sentencepiece.model",
                     from_code="ar", to_code="en", out=out)
-    assert models.pack(fixture_unpacked / "model", fixture_unpacked / "sentencepiece.model",
+    assert packing.pack(fixture_unpacked / "model", fixture_unpacked / "sentencepiece.model",
                        from_code="ar", to_code="en", out=out, force=True) == out
 
 
@@ -709,7 +710,7 @@ def test_pack_source_prefix_and_eos_are_applied_by_ctranslate2(fixture_unpacked:
     vocab = json.loads((fixture_unpacked / "model" / "shared_vocabulary.json").read_text(encoding="utf-8"))
     lang = vocab[200]  # stands in for NLLB's "arb_Arab"
     target = next(t for t in vocab if t == "▁the")  # stands in for "eng_Latn"
-    out = models.pack(fixture_unpacked / "model", fixture_unpacked / "sentencepiece.model", from_code="ar",
+    out = packing.pack(fixture_unpacked / "model", fixture_unpacked / "sentencepiece.model", from_code="ar",
                       to_code="en", out=tmp_path / "nllb.argosmodel", source_prefix=lang, add_source_eos=True,
                       target_prefix=target)
     installed = models.install_file(out)
@@ -732,7 +733,7 @@ def test_pack_source_prefix_and_eos_are_applied_by_ctranslate2(fixture_unpacked:
 
 
 def test_pack_with_target_tokenizer(fixture_unpacked: Path, packages: Path, tmp_path: Path) -> None:
-    out = models.pack(fixture_unpacked / "model", fixture_unpacked / "sentencepiece.model", from_code="ar",
+    out = packing.pack(fixture_unpacked / "model", fixture_unpacked / "sentencepiece.model", from_code="ar",
                       to_code="en", out=tmp_path, target_sp_model=fixture_unpacked / "sentencepiece.model")
     installed = models.install_file(out)
     assert installed.target_tokenizer == installed.path / "target_sentencepiece.model"
@@ -754,15 +755,15 @@ def _foreign_spm(path: Path) -> Path:
 def test_pack_refuses_mismatched_inputs(fixture_unpacked: Path, tmp_path: Path) -> None:
     model, spm = fixture_unpacked / "model", fixture_unpacked / "sentencepiece.model"
     with pytest.raises(ModelError, match=r"does not match the model: only [0-9]% of its pieces are in the model.s source vocabulary"):
-        models.pack(model, _foreign_spm(tmp_path / "greek.model"), from_code="ar", to_code="en", out=tmp_path)
+        packing.pack(model, _foreign_spm(tmp_path / "greek.model"), from_code="ar", to_code="en", out=tmp_path)
     with pytest.raises(ModelError, match="target prefix 'eng_Latn' is not a token"):
-        models.pack(model, spm, from_code="ar", to_code="en", out=tmp_path, target_prefix="eng_Latn")
+        packing.pack(model, spm, from_code="ar", to_code="en", out=tmp_path, target_prefix="eng_Latn")
     with pytest.raises(ModelError, match="source prefix 'arb_Arab' is not a token"):
-        models.pack(model, spm, from_code="ar", to_code="en", out=tmp_path, source_prefix="arb_Arab")
+        packing.pack(model, spm, from_code="ar", to_code="en", out=tmp_path, source_prefix="arb_Arab")
     with pytest.raises(ModelError, match="not a CTranslate2 model directory"):
-        models.pack(tmp_path, spm, from_code="ar", to_code="en", out=tmp_path)
+        packing.pack(tmp_path, spm, from_code="ar", to_code="en", out=tmp_path)
     with pytest.raises(ModelError, match="no such SentencePiece model"):
-        models.pack(model, tmp_path / "missing.model", from_code="ar", to_code="en", out=tmp_path)
+        packing.pack(model, tmp_path / "missing.model", from_code="ar", to_code="en", out=tmp_path)
     with pytest.raises(ModelError, match="language codes"):
-        models.pack(model, spm, from_code="../ar", to_code="en", out=tmp_path)
+        packing.pack(model, spm, from_code="../ar", to_code="en", out=tmp_path)
     assert list(tmp_path.glob("*.argosmodel")) == [] and list(tmp_path.glob(".*.tmp")) == []

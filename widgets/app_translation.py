@@ -2,7 +2,7 @@
 
 The worker loads the translator (after the first paint) and runs
 `reader.translation_job.TranslationJob`, posting one message per batch; the install worker
-runs `reader.models.install_pair` with progress. Mixed into `reader.app.QariApp`."""
+runs `reader.packages.install_pair` with progress. Mixed into `reader.app.QariApp`."""
 
 from __future__ import annotations
 
@@ -132,7 +132,7 @@ class TranslationActions:
     @work(thread=True, group="install", exit_on_error=False)
     def _install(self) -> None:
         try:
-            from reader.models import install_pair
+            from reader.packages import install_pair
 
             worker = get_current_worker()
 

@@ -23,11 +23,10 @@ from textual.containers import Container
 from textual.reactive import reactive
 
 from reader.arabic import arabic_ratio
+from reader.config import LAYOUTS
 from reader.model import Article, Paragraph
 from widgets.article_pane import ArticlePane, Block
 from widgets.translation_pane import TranslationPane, english_block, note_blocks
-
-LAYOUTS = ("side", "stacked", "interleaved")
 
 
 def is_rtl_paragraph(paragraph: Paragraph) -> bool:

@@ -5,7 +5,7 @@ lines repeated with a running number, so no cache can answer for another line):
 
   qari layout   re-wrap of every paragraph from width 70 to 100 with reader.bidi's prepared
                 paragraphs (shaping and bidi levels done once, kept across widths);
-  naive         the pipeline DESIGN.md describes, done from scratch at the new width with no
+  naive         the pipeline of docs/architecture.md, done from scratch at the new width with no
                 index maps: arabic_reshaper, textwrap by characters, python-bidi get_display
                 per line (the baseline: what a widget without qari's caching pays on resize);
   TUI resize    the reader itself (headless App.run_test): time from a terminal resize to the

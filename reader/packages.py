@@ -1,4 +1,4 @@
-"""Argos Translate packages: list, index, download + validate + install, remove, pack.
+"""Argos Translate packages: list, index, download + validate + install, remove.
 
 qari translates with Argos Translate packages (``.argosmodel`` zip files: one top folder with
 ``metadata.json``, a CTranslate2 ``model/`` and a SentencePiece or BPE tokenizer). This module
@@ -17,6 +17,7 @@ manages them the way Argos does, but safely:
 No Textual here, and ``argostranslate`` is imported inside the functions (importing
 ``argostranslate.settings`` creates Argos's data/config/cache dirs, as Argos itself does).
 
+Building a package from a converted model (``qari models pack``) is :mod:`reader.packing`'s.
 The TUI's install flow is :func:`install_pair` with ``progress``: it runs in a worker thread;
 the callback is called from that thread; raising from the callback cancels the install
 cleanly.
@@ -38,6 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Sequence
 
+from reader.net import NetError, TooLarge, is_http_url, open_url, read_chunks
+from reader.translate import newest, version_key
+
 __all__ = [
     "AvailableModel",
     "InstalledModel",
@@ -48,7 +52,6 @@ __all__ = [
     "install_file",
     "install_pair",
     "list_installed",
-    "pack",
     "packages_dir",
     "remove",
     "validate_package",
@@ -57,16 +60,10 @@ __all__ = [
 
 DEFAULT_INDEX_TIMEOUT = 20.0
 DEFAULT_DOWNLOAD_TIMEOUT = 60.0
-USER_AGENT = "qari/0.1 (Argos package installer)"
 INSTALL_FROM_FILE_HINT = "install from a file instead: qari models install FILE.argosmodel"
 _CHUNK = 128 * 1024
 _INDEX_MAX_BYTES = 8 * 1024 * 1024
 _SCRATCH_PREFIX = ".qari-"
-_LANGUAGE_NAMES = {
-    "ar": "Arabic", "en": "English", "fr": "French", "de": "German", "es": "Spanish",
-    "fa": "Persian", "tr": "Turkish", "ur": "Urdu", "he": "Hebrew", "ru": "Russian",
-    "zh": "Chinese", "it": "Italian", "pt": "Portuguese",
-}
 _lock = threading.Lock()
 
 
@@ -77,43 +74,39 @@ class ModelError(Exception):
         super().__init__(" ".join(str(message).split()))
 
 
-@dataclass(frozen=True)
-class InstalledModel:
-    """An installed translate package."""
+@dataclass(frozen=True, kw_only=True)
+class _Package:
+    """What an installed package and one the index offers have in common."""
 
     from_code: str
     to_code: str
     name: str  # the package code, e.g. "translate-ar_en"
     version: str  # metadata "package_version"
-    size_bytes: int
-    path: Path
     from_name: str = ""
     to_name: str = ""
+
+    @property
+    def pair(self) -> str:
+        return f"{self.from_code}→{self.to_code}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstalledModel(_Package):
+    """An installed translate package."""
+
+    size_bytes: int
+    path: Path
     tokenizer: Path | None = None  # sentencepiece.model or bpe.model
     target_tokenizer: Path | None = None  # target_sentencepiece.model (packs of OPUS-MT), else None
     target_prefix: str = ""
 
-    @property
-    def pair(self) -> str:
-        return f"{self.from_code}→{self.to_code}"
 
-
-@dataclass(frozen=True)
-class AvailableModel:
+@dataclass(frozen=True, kw_only=True)
+class AvailableModel(_Package):
     """A translate package offered by the Argos index."""
 
-    from_code: str
-    to_code: str
-    name: str
-    version: str
     links: tuple[str, ...]  # http(s) download links (ipfs:// and others are dropped)
-    from_name: str = ""
-    to_name: str = ""
     argos_version: str = ""
-
-    @property
-    def pair(self) -> str:
-        return f"{self.from_code}→{self.to_code}"
 
 
 @dataclass(frozen=True)
@@ -179,16 +172,6 @@ def index_json_url(base: str | None = None) -> str:
 # Listing
 
 
-def _version_key(version: str) -> tuple:
-    """Sort key for package versions (PEP 440 when possible), the same as reader.translate."""
-    try:
-        from packaging.version import Version
-
-        return (1, Version(version))
-    except Exception:
-        return (0, version)
-
-
 def _dir_size(path: Path) -> int:
     total = 0
     for root, _dirs, files in os.walk(path):
@@ -251,77 +234,45 @@ def list_installed() -> list[InstalledModel]:
             if not metadata.get("from_code") or not metadata.get("to_code"):
                 continue
             found.append(_installed_from_dir(path, metadata))
-    found.sort(key=lambda m: (_version_key(m.version), str(m.path)), reverse=True)  # newest first...
+    found.sort(key=lambda m: (version_key(m.version), str(m.path)), reverse=True)  # newest first...
     found.sort(key=lambda m: (m.from_code, m.to_code))  # ...within each pair (the sort is stable)
     return found
 
 
 def which_used(from_code: str = "ar", to_code: str = "en") -> InstalledModel | None:
-    """The package qari translates with for the pair: the highest ``package_version``
-    (ties: the greatest path), exactly as ``reader.translate.find_package`` chooses."""
-    candidates = [m for m in list_installed() if m.from_code == from_code and m.to_code == to_code]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda m: (_version_key(m.version), str(m.path)))
+    """The package qari translates with for the pair (the rule of ``reader.translate.newest``)."""
+    return newest(
+        (m for m in list_installed() if m.from_code == from_code and m.to_code == to_code),
+        version=lambda m: m.version, path=lambda m: m.path,
+    )
 
 
 # --------------------------------------------------------------------------------------------
-# Network
+# Network (the transfer is reader.net's; this module only words the failures)
 
 
 def _check_http(url: str, what: str) -> str:
-    scheme = urllib.parse.urlsplit(url).scheme.lower()
-    if scheme not in ("http", "https"):
+    if not is_http_url(url):
         raise ModelError(f"{what} {url!r} is not an http(s) URL")
     return url
 
 
-def _reason(err: BaseException) -> str:
-    """A short reason for a network error."""
-    import socket
-    import urllib.error
-
-    reason = err.reason if isinstance(err, urllib.error.URLError) and not isinstance(err, urllib.error.HTTPError) else err
-    if isinstance(err, urllib.error.HTTPError):
-        return f"HTTP {err.code} {err.reason}".strip()
-    if isinstance(reason, (TimeoutError, socket.timeout)):
-        return "timed out"
-    if isinstance(reason, socket.gaierror):
-        return f"DNS lookup failed: {reason.strerror or reason}"
-    if isinstance(reason, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(reason, OSError) and reason.strerror:
-        return reason.strerror
-    text = str(reason) or type(reason).__name__
-    return text if len(text) < 160 else text[:159] + "…"
-
-
-def _open(url: str, timeout: float):
-    import urllib.request
-
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - scheme checked
-
-
 def _fetch_index(url: str, timeout: float) -> list[Any]:
-    import http.client
-    import urllib.error
-
     _check_http(url, "package index URL")
     try:
-        with _open(url, timeout) as response:
-            data = response.read(_INDEX_MAX_BYTES + 1)
-    except urllib.error.HTTPError as err:
-        err.close()
+        with open_url(url, timeout=timeout) as response:
+            data = b"".join(read_chunks(response, url=url, timeout=timeout, deadline=time.monotonic() + timeout,
+                                        max_bytes=_INDEX_MAX_BYTES, chunk=_CHUNK))
+    except TooLarge:
+        raise ModelError(f"the Argos package index at {url} is larger than {_INDEX_MAX_BYTES // 2**20} MiB") from None
+    except NetError as err:
+        if err.status is not None:
+            raise ModelError(
+                f"the Argos package index at {url} answered HTTP {err.status} {err.http_reason}; {INSTALL_FROM_FILE_HINT}"
+            ) from None
         raise ModelError(
-            f"the Argos package index at {url} answered HTTP {err.code} {err.reason}; {INSTALL_FROM_FILE_HINT}"
+            f"could not reach the Argos package index at {url} ({err.reason}); {INSTALL_FROM_FILE_HINT}"
         ) from None
-    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as err:
-        raise ModelError(
-            f"could not reach the Argos package index at {url} ({_reason(err)}); {INSTALL_FROM_FILE_HINT}"
-        ) from None
-    if len(data) > _INDEX_MAX_BYTES:
-        raise ModelError(f"the Argos package index at {url} is larger than {_INDEX_MAX_BYTES // 2**20} MiB")
     try:
         index = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as err:
@@ -365,7 +316,7 @@ def available(index_url: str | None = None, timeout: float = DEFAULT_INDEX_TIMEO
                 argos_version=str(entry.get("argos_version") or ""),
             )
         )
-    models.sort(key=lambda m: _version_key(m.version), reverse=True)
+    models.sort(key=lambda m: version_key(m.version), reverse=True)
     models.sort(key=lambda m: (m.from_code, m.to_code))
     return models
 
@@ -667,7 +618,7 @@ def _pick(models: Sequence[AvailableModel], from_code: str, to_code: str, url: s
     candidates = [m for m in models if (m.from_code, m.to_code) == (from_code, to_code)]
     if not candidates:
         raise ModelError(f"the Argos package index at {url} has no {from_code}→{to_code} package")
-    best = max(candidates, key=lambda m: _version_key(m.version))
+    best = max(candidates, key=lambda m: version_key(m.version))
     if not best.links:
         raise ModelError(
             f"the Argos package index lists {best.name} {best.version} but gives no http(s) download link; {INSTALL_FROM_FILE_HINT}"
@@ -682,20 +633,18 @@ def _download(
     progress: Callable[[int, int | None], None] | None,
     timeout: float,
 ) -> int:
-    """Stream ``url`` into ``dest``; return the byte count. Raises _RetryableError or ModelError."""
-    import http.client
-    import urllib.error
+    """Stream ``url`` into ``dest``; return the byte count. Raises _RetryableError or ModelError.
 
+    ``timeout`` bounds each network wait, not the whole download (a package is hundreds of MB)."""
     try:
-        response = _open(url, timeout)
-    except urllib.error.HTTPError as err:
-        err.close()
-        error = ModelError(f"download of {url} failed: HTTP {err.code} {err.reason}")
-        if err.code >= 500 or err.code in (408, 429):
+        response = open_url(url, timeout=timeout)
+    except NetError as err:
+        if err.status is None:
+            raise _RetryableError(f"download of {url} failed ({err.reason})") from None
+        error = ModelError(f"download of {url} failed: HTTP {err.status} {err.http_reason}")
+        if err.status >= 500 or err.status in (408, 429):
             raise _RetryableError(str(error)) from None
         raise error from None
-    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as err:
-        raise _RetryableError(f"download of {url} failed ({_reason(err)})") from None
     with response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.strip().isdigit() else None
@@ -705,11 +654,12 @@ def _download(
         if progress is not None:
             progress(0, total)
         with open(dest, "wb") as handle:
+            chunks = read_chunks(response, url=url, timeout=timeout, chunk=_CHUNK)
             while True:
                 try:
-                    chunk = response.read(_CHUNK)
-                except (OSError, http.client.HTTPException, ValueError) as err:
-                    raise _RetryableError(f"download of {url} broke after {done} bytes ({_reason(err)})") from None
+                    chunk = next(chunks, b"")
+                except NetError as err:
+                    raise _RetryableError(f"download of {url} broke after {done} bytes ({err.reason})") from None
                 if not chunk:
                     break
                 try:
@@ -821,212 +771,3 @@ def remove(from_code: str = "ar", to_code: str = "en") -> list[InstalledModel]:
         _drop_scratch_if_empty()
     _clear_argos_cache()
     return removed
-
-
-# --------------------------------------------------------------------------------------------
-# Packing
-
-
-def _vocabulary(model_dir: Path, side: str) -> list[str] | None:
-    """The CTranslate2 vocabulary of one side ("source" or "target"), or None if unknown."""
-    for stem in (f"{side}_vocabulary", "shared_vocabulary"):
-        json_path, txt_path = model_dir / f"{stem}.json", model_dir / f"{stem}.txt"
-        if json_path.is_file():
-            try:
-                data = json.loads(json_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                return None
-            return [str(t) for t in data] if isinstance(data, list) else None
-        if txt_path.is_file():
-            try:
-                return txt_path.read_text(encoding="utf-8").splitlines()
-            except OSError:
-                return None
-    return None
-
-
-def _spm_pieces(path: Path, what: str) -> list[str]:
-    import sentencepiece
-
-    try:
-        processor = sentencepiece.SentencePieceProcessor(model_file=str(path))
-        return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
-    except Exception as err:
-        raise ModelError(f"{what} {path} is not a valid SentencePiece model ({type(err).__name__})") from None
-
-
-def _check_coverage(pieces: list[str], vocab: list[str] | None, what: str, vocab_name: str) -> None:
-    if vocab is None:
-        return
-    known = set(vocab)
-    normal = [p for p in pieces if p not in ("<unk>", "<s>", "</s>", "<pad>")]
-    if not normal:
-        return
-    share = sum(p in known for p in normal) / len(normal)
-    if share < 0.5:  # a matching tokenizer is ~100% covered; an unrelated one is near 0%
-        raise ModelError(
-            f"{what} does not match the model: only {share:.0%} of its pieces are in the model's {vocab_name} vocabulary"
-        )
-
-
-def _safe_name(text: str) -> str:
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
-    return name or "package"
-
-
-def pack(
-    model_dir: str | os.PathLike,
-    sp_model: str | os.PathLike,
-    *,
-    from_code: str,
-    to_code: str,
-    out: str | os.PathLike,
-    name: str | None = None,
-    version: str = "1.0",
-    target_sp_model: str | os.PathLike | None = None,
-    target_prefix: str = "",
-    source_prefix: str = "",
-    add_source_eos: bool | None = None,
-    description: str = "",
-    force: bool = False,
-) -> Path:
-    """Build an ``.argosmodel`` from a CTranslate2 model directory and its SentencePiece model(s).
-
-    * ``sp_model``: the source-side SentencePiece model (``source.spm`` for OPUS-MT, the
-      Flores-200 ``sentencepiece.bpe.model`` for NLLB). It becomes ``sentencepiece.model``,
-      the tokenizer Argos uses for both encoding and decoding.
-    * ``target_sp_model``: the target-side model when it differs (OPUS-MT ``target.spm``);
-      stored as ``target_sentencepiece.model`` and named in metadata ``qari.target_sentencepiece_model``.
-      Argos itself ignores it (it decodes with ``sentencepiece.model``, which for SentencePiece
-      mostly joins pieces anyway); a translator that honours it decodes exactly.
-    * ``target_prefix``: a token forced at the start of the output (NLLB: ``eng_Latn``);
-      written to metadata ``target_prefix``, which Argos honours.
-    * ``source_prefix``: a token put before every source sentence (NLLB: ``arb_Arab``), and
-      ``add_source_eos``: append ``</s>`` to every source sentence (models converted with
-      ``ct2-transformers-converter`` need it; ones from ``ct2-opus-mt-converter`` already do
-      it). Argos's metadata has no field for either, so both are written into the packed
-      model's ``config.json`` (CTranslate2's own ``add_source_bos`` with ``bos_token`` =
-      the prefix, and ``add_source_eos``): CTranslate2 then adds them itself, for Argos and
-      for qari alike. The choices are recorded in metadata ``qari`` for reference only.
-
-    ``out`` is the output file, or a directory to write ``<name>.argosmodel`` into. The
-    result is validated with :func:`validate_package` before it is returned. Raises
-    :class:`ModelError`.
-    """
-    model_dir = Path(model_dir)
-    sp_model = Path(sp_model)
-    if not (model_dir / "model.bin").is_file():
-        raise ModelError(f"{model_dir} is not a CTranslate2 model directory (no model.bin)")
-    if not sp_model.is_file():
-        raise ModelError(f"{sp_model}: no such SentencePiece model")
-    if not re.fullmatch(r"[A-Za-z0-9_-]+", from_code or "") or not re.fullmatch(r"[A-Za-z0-9_-]+", to_code or ""):
-        raise ModelError("from_code and to_code must be language codes such as ar and en")
-    config_path = model_dir / "config.json"
-    config: dict[str, Any] = {}
-    if config_path.is_file():
-        try:
-            config = json.loads(config_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            raise ModelError(f"{config_path} is not valid JSON ({err})") from None
-
-    source_vocab = _vocabulary(model_dir, "source")
-    target_vocab = _vocabulary(model_dir, "target")
-    _check_coverage(_spm_pieces(sp_model, "the source tokenizer"), source_vocab,
-                    f"the source tokenizer {sp_model.name}", "source")
-    if target_sp_model is not None:
-        target_sp_model = Path(target_sp_model)
-        if not target_sp_model.is_file():
-            raise ModelError(f"{target_sp_model}: no such SentencePiece model")
-        _check_coverage(_spm_pieces(target_sp_model, "the target tokenizer"), target_vocab,
-                        f"the target tokenizer {target_sp_model.name}", "target")
-    if target_prefix and target_vocab is not None and target_prefix not in set(target_vocab):
-        raise ModelError(f"target prefix {target_prefix!r} is not a token of the model's target vocabulary")
-    if source_prefix and source_vocab is not None and source_prefix not in set(source_vocab):
-        raise ModelError(f"source prefix {source_prefix!r} is not a token of the model's source vocabulary")
-    if (source_prefix or add_source_eos is not None) and not config_path.is_file():
-        raise ModelError(f"{model_dir} has no config.json: cannot set source prefix/eos (re-convert with CTranslate2 >= 3)")
-
-    package_name = name or f"translate-{from_code}_{to_code}"
-    top = _safe_name(f"{package_name}-{version}".replace(".", "_"))
-    out = Path(out)
-    if out.is_dir():
-        out = out / f"{top}.argosmodel"
-    if out.exists() and not force:
-        raise ModelError(f"{out} already exists (use --force to overwrite)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-
-    new_config = dict(config)
-    if source_prefix:
-        new_config["add_source_bos"] = True
-        new_config["bos_token"] = source_prefix
-        if "decoder_start_token" not in config:  # it defaults to bos_token: keep decoding unchanged
-            new_config["decoder_start_token"] = config.get("bos_token", "<s>")
-    if add_source_eos is not None:
-        new_config["add_source_eos"] = bool(add_source_eos)
-
-    try:
-        from importlib.metadata import version as dist_version
-
-        argos_version = dist_version("argos-translate-lt")
-    except Exception:
-        argos_version = "1.9"
-    metadata: dict[str, Any] = {
-        "package_version": version,
-        "argos_version": argos_version,
-        "code": package_name,
-        "type": "translate",
-        "from_code": from_code,
-        "from_name": _LANGUAGE_NAMES.get(from_code, from_code),
-        "to_code": to_code,
-        "to_name": _LANGUAGE_NAMES.get(to_code, to_code),
-        "links": [],
-    }
-    if target_prefix:
-        metadata["target_prefix"] = target_prefix
-    qari_meta: dict[str, Any] = {"packed_from": model_dir.name}
-    if target_sp_model is not None:
-        qari_meta["target_sentencepiece_model"] = "target_sentencepiece.model"
-    if source_prefix:
-        qari_meta["source_prefix"] = source_prefix
-        qari_meta["source_prefix_applied_by"] = "model/config.json add_source_bos + bos_token"
-    if add_source_eos is not None:
-        qari_meta["add_source_eos"] = bool(add_source_eos)
-    metadata["qari"] = qari_meta
-    if description:
-        metadata["description"] = description
-    readme = (
-        f"# {package_name} {version}\n\n"
-        f"{from_code} → {to_code} translation package packed by `qari models pack` from the CTranslate2\n"
-        f"model directory `{model_dir.name}` and the SentencePiece model `{sp_model.name}`"
-        + (f" (target side: `{Path(target_sp_model).name}`)" if target_sp_model is not None else "")
-        + ".\n" + (f"\n{description}\n" if description else "")
-        + "\nCheck the original model's license before sharing this file.\n"
-    )
-
-    model_files = sorted(p for p in model_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
-    temp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-            archive.writestr(f"{top}/", b"")
-            archive.writestr(f"{top}/model/", b"")
-            archive.writestr(f"{top}/metadata.json", json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
-            archive.writestr(f"{top}/README.md", readme)
-            for path in model_files:
-                rel = path.relative_to(model_dir).as_posix()
-                arcname = f"{top}/model/{rel}"
-                if rel == "config.json":
-                    archive.writestr(arcname, json.dumps(new_config, indent=2) + "\n")
-                    continue
-                level = 1 if path.stat().st_size > 8 * 2**20 else 6
-                archive.write(path, arcname, compress_type=zipfile.ZIP_DEFLATED, compresslevel=level)
-            archive.write(sp_model, f"{top}/sentencepiece.model")
-            if target_sp_model is not None:
-                archive.write(target_sp_model, f"{top}/target_sentencepiece.model")
-        validate_package(temp, expect=(from_code, to_code))
-        os.replace(temp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    return out
-
