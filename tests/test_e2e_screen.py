@@ -187,3 +187,22 @@ def test_small_window_keeps_position_progress_and_help(terminal):
     screen = term.wait_for(lambda s: POSITION.search(s.plain) and translated(s), timeout=90)
     assert "? Help" in screen.plain
     term.keys("q")
+
+
+def test_look_up_a_word_of_the_sample(terminal):
+    """`w` picks the headline's first word (highlighted in a colour of its own), `Enter` shows
+    its analyses with English glosses, `Esc` closes them."""
+    term = terminal(120, 40)
+    before = term.wait_for(lambda s: POSITION.search(s.plain) and "? Help" in s.plain, timeout=60)
+    before = term.settle()
+    base = pane_colours(before, "Arabic").most_common(1)[0][0]
+    cursor = {bg for bg in pane_colours(before, "Arabic") if bg != base}
+    term.keys("w")
+    picked = term.wait_for(lambda s: {bg for bg in pane_colours(s, "Arabic") if bg != base} - cursor)
+    term.keys("Enter")
+    shown = term.wait_for(lambda s: "Esc to close" in s.plain and "face; be faced with" in s.plain, timeout=60)
+    assert "verb (perfect)" in shown.plain
+    term.keys("Escape")
+    term.wait_for(lambda s: "Esc to close" not in s.plain)
+    assert picked
+    term.keys("q")
