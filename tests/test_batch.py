@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from clirun import SAMPLE, QariEnv, Result, assert_no_traceback, jsonl
+from mounts import tmpfs
 
 from reader import batch
 from reader.article import load_article
@@ -276,29 +277,6 @@ def test_usage_errors_are_one_line(with_model: QariEnv, corpus: Path, tmp_path: 
         assert not Path(args[3]).exists()  # OUTDIR is not even created
 
 
-def _can_mount() -> bool:
-    import shutil
-
-    return sys.platform.startswith("linux") and os.geteuid() == 0 and shutil.which("mount") is not None
-
-
-@contextlib.contextmanager
-def tmpfs(path: Path, size: str, read_only: bool = False):
-    path.mkdir(parents=True, exist_ok=True)
-    if not _can_mount():
-        pytest.skip("mounting a tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0777", "tmpfs", str(path)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
-        if read_only:
-            done = subprocess.run(["mount", "-o", "remount,ro", str(path)], capture_output=True, text=True)
-            if done.returncode != 0:
-                pytest.skip(f"cannot remount read-only: {done.stderr.strip()}")
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
 @contextlib.contextmanager

@@ -29,17 +29,23 @@ import time
 from pathlib import Path
 
 import pytest
-
-from widgets.article_pane import visual_inline
+from clirun import (
+    FIXTURE_MODEL,
+    SAMPLE,
+    QariEnv,
+    assert_error_after_warnings,
+    assert_no_traceback,
+    jsonl,
+)
+from hostile import HOSTILE_TEXTS, big_article, expected_words, long_sentence
+from mounts import tmpfs
 from pilot_helpers import wait_for
 from textual.geometry import Offset
 from textual.selection import Selection
 
-from clirun import (FIXTURE_MODEL, SAMPLE, QariEnv, assert_error_after_warnings, assert_no_traceback,
-                    jsonl)
-from hostile import HOSTILE_TEXTS, big_article, expected_words, long_sentence
 from reader.article import load_article, parse_text
 from reader.export import arabic_sentences_from_markdown
+from widgets.article_pane import visual_inline
 
 SIZE = (120, 40)
 KEYS = ["j", "k", "G", "l", "t", "s", "j", "k"]
@@ -459,23 +465,6 @@ def test_cli_hostile_config_file_values_become_warnings(no_model: QariEnv, tmp_p
 # --------------------------------------------------------------------------------------
 
 
-def _can_mount() -> bool:
-    return sys.platform.startswith("linux") and os.geteuid() == 0 and shutil.which("mount") is not None
-
-
-@contextlib.contextmanager
-def tmpfs(path: Path, size: str):
-    path.mkdir(parents=True, exist_ok=True)
-    if not _can_mount():
-        pytest.skip("mounting a tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0777", "tmpfs", str(path)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
 @pytest.fixture(params=["chmod", "read-only mount"])
