@@ -29,6 +29,7 @@ from textual.widgets import Footer, Header
 import reader.assets
 from reader.config import LAYOUTS
 from reader.model import Article
+from widgets.app_export import ExportActions
 from widgets.app_search import SearchActions
 from widgets.app_status import StatusLines
 from widgets.app_summary import SummaryActions, default_save_path  # noqa: F401 - part of the App's API
@@ -61,7 +62,7 @@ VTE_IMPLICIT = "\x1b[8h"
 """BDSM set: the terminal reorders by itself (its default)."""
 
 
-class QariApp(StatusLines, TranslationActions, SummaryActions, SearchActions, WordActions, App[int]):
+class QariApp(StatusLines, ExportActions, TranslationActions, SummaryActions, SearchActions, WordActions, App[int]):
     """Read an Arabic article with its English translation and summary."""
 
     CSS_PATH = str(Path(reader.assets.__file__).with_name("qari.tcss"))
@@ -101,6 +102,9 @@ class QariApp(StatusLines, TranslationActions, SummaryActions, SearchActions, Wo
         Binding("plus,equals_sign", "summary_longer", "Longer summary", show=False),
         Binding("minus", "summary_shorter", "Shorter summary", show=False),
         Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+e", "export_article", "Save the bilingual article", show=False),
+        Binding("y", "copy_sentence(False)", "Copy the sentence", show=False),
+        Binding("Y", "copy_sentence(True)", "Copy the sentence and its English", show=False),
     ]
 
     EXTRA_KEYS = [

@@ -319,3 +319,41 @@ async def test_arabic_in_notifications_is_in_visual_order(sample_article, app_co
 def test_standin_english_is_deterministic():
     assert standin_english("قال الوزير") == standin_english("قال الوزير")
     assert standin_english("") == ""
+
+
+async def test_y_copies_the_sentence_and_Y_with_its_english(sample_article, app_config):
+    app = Recording(sample_article, app_config, StandInTranslator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await translated(pilot, app)
+        sentence = sample_article.sentences[app.cursor]
+        await pilot.press("y")
+        assert app.clipboard == sentence.text  # logical order, as in the source
+        await pilot.press("Y")
+        assert app.clipboard == f"{sentence.text}\n{app.translations[sentence.number]}"
+        assert any(t.startswith("Copied the sentence and its English") for t in app.told)
+
+
+async def test_ctrl_e_saves_the_bilingual_article(sample_article, app_config, app_save_dir):
+    from reader.export import translation_document
+
+    app = Recording(sample_article, app_config, StandInTranslator, save_dir=app_save_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await translated(pilot, app)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        saved = app.default_export_path()
+        assert saved.name.endswith(".bilingual.md") and saved.parent == app_save_dir
+        english = [app.translations.get(s.number) for s in sample_article.sentences]
+        assert saved.read_text(encoding="utf-8") == translation_document(
+            sample_article, english, format="markdown", model=app.model_name)
+        # Again: the dialog asks before overwriting; Escape keeps the file.
+        before = saved.stat().st_mtime_ns
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert saved.stat().st_mtime_ns == before
