@@ -357,3 +357,21 @@ async def test_ctrl_e_saves_the_bilingual_article(sample_article, app_config, ap
         await pilot.press("escape", "escape")
         await pilot.pause()
         assert saved.stat().st_mtime_ns == before
+
+
+async def test_an_arabic_file_name_in_the_save_dialog_is_drawn_in_visual_order(sample_article, app_config,
+                                                                               app_save_dir):
+    app = Recording(sample_article, app_config, None, save_dir=app_save_dir, start_summary=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.summary_numbers is not None)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        field = app.screen.query_one("#save-path")
+        field.value = str(app_save_dir / "ملخص.md")
+        await pilot.pause()
+        drawn = "".join(segment.text for segment in field.render_line(0))
+        assert "\ufeba\ufea8\ufee0\ufee3" in drawn  # ﺺﺨﻠﻣ: shaped, right-to-left
+        assert field.value.endswith("ملخص.md")  # the value itself stays logical
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (app_save_dir / "ملخص.md").exists()

@@ -41,4 +41,4 @@ class ExportActions:
         return write_text_atomic(path, text, force=force)
 
     def action_export_article(self) -> None:
-        self.push_screen(SaveDialog(self.default_export_path(), self.save_article))
+        self.push_screen(SaveDialog(self.default_export_path(), self.save_article, what="bilingual article"))

@@ -19,6 +19,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from widgets.article_pane import visual_inline
+from widgets.bidi_input import BidiInput
+
 SaveFunction = Callable[[Path, bool], Path]
 
 
@@ -51,17 +54,19 @@ class SaveDialog(ModalScreen[Path | None]):
     SaveDialog.-confirming #save { display: none; }
     """
 
-    def __init__(self, default_path: Path, save: SaveFunction) -> None:
+    def __init__(self, default_path: Path, save: SaveFunction, *, what: str = "summary") -> None:
         super().__init__()
         self.default_path = default_path
         self.save = save
+        self.what = what
+        """What is saved ("summary", "bilingual article"), for the title and the messages."""
         self.pending: Path | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = "Save summary"
+            box.border_title = f"Save {self.what}"
             yield Label("Markdown file:")
-            yield Input(value=str(self.default_path), id="save-path")
+            yield BidiInput(value=str(self.default_path), id="save-path", shape=self._shape, reorder=self._reorder)
             yield Static("", id="save-message")
             with Horizontal():
                 yield Button("Save", id="save", variant="primary")
@@ -72,13 +77,21 @@ class SaveDialog(ModalScreen[Path | None]):
         self.query_one("#save-path", Input).focus()
 
     @property
+    def _shape(self) -> bool:
+        return bool(getattr(self.app, "shape", True))
+
+    @property
+    def _reorder(self) -> bool:
+        return bool(getattr(self.app, "reorder", True))
+
+    @property
     def confirming(self) -> bool:
         return self.pending is not None
 
     def _message(self, text: str, kind: str = "") -> None:
         message = self.query_one("#save-message", Static)
         message.set_classes(f"-{kind}" if kind else "")
-        message.update(Text(text))
+        message.update(Text(visual_inline(text, shape=self._shape, reorder=self._reorder)))
 
     def _path(self) -> Path:
         raw = self.query_one("#save-path", Input).value.strip()
@@ -109,7 +122,7 @@ class SaveDialog(ModalScreen[Path | None]):
             self.app.notify(reason, title="Save failed", severity="error")
             self.query_one("#save-path", Input).focus()
             return
-        self.app.notify(f"Saved summary to {saved}", title="Saved")
+        self.app.notify(f"Saved {self.what} to {saved}", title="Saved")
         self.dismiss(saved)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
