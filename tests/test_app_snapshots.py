@@ -10,6 +10,7 @@ finished before the screenshot. Update after an intended change with
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -35,7 +36,11 @@ async def settle(pilot, condition, timeout: float = 30.0) -> None:
         if loop.time() > deadline:
             raise AssertionError("app did not settle")
         await pilot.pause(0.05)
-    await pilot.pause(0.1)
+    # Let the last messages land (a scroll after a re-layout, the summary's follow) so the
+    # screenshot never catches a frame in between.
+    for _ in range(3):
+        await pilot.pause(0.2)
+        await pilot.wait_for_scheduled_animations()
 
 
 def finished(app: QariApp) -> bool:
@@ -55,11 +60,20 @@ def test_layout_snapshot(snap_compare, snapshot_article, app_config, layout):
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_no_model_snapshot(snap_compare, snapshot_article, app_config, app_translator_factory):
-    app = QariApp(snapshot_article, app_config, app_translator_factory)
+def test_no_model_snapshot(snap_compare, snapshot_article, app_config, app_translator_factory, monkeypatch):
+    # The pane names the real packages folder; give it a fixed name so the screen is the same
+    # on every machine (the folder searched stays the test's empty one).
+    from argostranslate import settings
+
+    monkeypatch.setattr(settings, "package_data_dir", Path("/home/reader/.local/share/argos-translate/packages"))
+    # The summary starts once the no-model state is known, so the two never race (the summary
+    # drops its English lines when there is no model).
+    app = QariApp(snapshot_article, app_config, app_translator_factory, start_summary=False)
 
     async def run_before(pilot) -> None:
-        await settle(pilot, lambda app: app.model_state == "missing" and app.summary_numbers is not None)
+        await settle(pilot, lambda app: app.model_state == "missing")
+        app._start_summary()
+        await settle(pilot, lambda app: app.summary_numbers is not None)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
