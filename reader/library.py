@@ -52,7 +52,6 @@ _SCHEMA = (
     """
     CREATE TABLE IF NOT EXISTS articles (
         id TEXT PRIMARY KEY,
-        text TEXT NOT NULL,
         title TEXT NOT NULL,
         source TEXT NOT NULL,
         title_key TEXT NOT NULL,
@@ -61,7 +60,8 @@ _SCHEMA = (
         opened_at REAL NOT NULL,
         position INTEGER NOT NULL DEFAULT 0,
         sentences INTEGER NOT NULL DEFAULT 0,
-        translated INTEGER NOT NULL DEFAULT 0
+        translated INTEGER NOT NULL DEFAULT 0,
+        text TEXT NOT NULL  -- last: a scan of the short columns never walks a text's overflow pages
     )
     """,
     "CREATE INDEX IF NOT EXISTS articles_opened ON articles (opened_at DESC)",
@@ -217,21 +217,29 @@ class Library:
 
         self._write(run, "save the translation progress")
 
+    @staticmethod
+    def _where(filter: str | None) -> tuple[str, list[object]]:  # noqa: A002
+        key = search_key(filter).strip() if filter else ""
+        if not key:
+            return "", []
+        return " WHERE instr(title_key, ?) > 0 OR instr(source_key, ?) > 0", [key, key]
+
     def recent(self, limit: int | None = None, filter: str | None = None) -> list[Entry]:  # noqa: A002
         """Entries, most recently opened first; ``filter`` keeps those whose title or source
         contains it, ignoring tashkeel, alef variants and case."""
-        sql = f"SELECT {_ENTRY_COLUMNS} FROM articles"
-        params: list[object] = []
-        key = search_key(filter).strip() if filter else ""
-        if key:
-            sql += " WHERE instr(title_key, ?) > 0 OR instr(source_key, ?) > 0"
-            params += [key, key]
+        where, params = self._where(filter)
+        sql = f"SELECT {_ENTRY_COLUMNS} FROM articles" + where
         sql += " ORDER BY opened_at DESC, rowid DESC"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(max(0, int(limit)))
         rows = self._read(lambda conn: conn.execute(sql, params).fetchall(), [])
         return [Entry(*row) for row in rows]
+
+    def count(self, filter: str | None = None) -> int:  # noqa: A002
+        """How many entries ``recent(filter=filter)`` would list (without building them)."""
+        where, params = self._where(filter)
+        return self._read(lambda conn: conn.execute("SELECT count(*) FROM articles" + where, params).fetchone()[0], 0)
 
     def get(self, article_id: str, *, with_text: bool = True) -> Entry | None:
         """The entry with this id (with its text unless ``with_text=False``), or None."""

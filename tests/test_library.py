@@ -466,3 +466,19 @@ def test_entry_label_fits_the_width(tmp_path):
     for width in (30, 60, 100):
         label = entry_label(entry, width, now=entry.opened_at)
         assert cell_len(label.plain) <= width
+
+
+async def test_screen_lays_out_only_the_first_rows_and_says_how_many(tmp_path, monkeypatch):
+    import widgets.library_screen as screen_module
+    from textual.widgets import Label, OptionList
+
+    monkeypatch.setattr(screen_module, "MAX_ROWS", 2)
+    lib = _library(tmp_path)
+    a, b, c = _seed_many(lib)
+    app = _screen_app(lib)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#library-list", OptionList).option_count == 2
+        assert [e.id for e in app.screen.entries] == [c, b]
+        assert "3 entries, the 2 most recent" in str(app.screen.query_one("#library-count", Label).render())

@@ -3,8 +3,8 @@
 Dismisses with the chosen entry's id (the App reopens it with
 ``reader.library.resume_article(library, id)``) or None. ``d`` removes the highlighted entry
 after a confirmation (:class:`ConfirmRemove`). The data comes from ``Library.recent`` (one SQL
-query, folded keys stored beside each title), and only the first ``MAX_ROWS`` matches are laid
-out: shaping and reordering 10,000 Arabic titles would cost far more than finding them, and
+query, folded keys stored beside each title), and only the first ``MAX_ROWS`` matches are
+fetched and laid out (``Library.count`` gives the total): shaping and reordering 10,000 Arabic titles would cost far more than finding them, and
 nobody scrolls past a few hundred rows instead of typing two more letters.
 """
 
@@ -129,11 +129,12 @@ class LibraryScreen(ModalScreen[str | None]):
     def refresh_entries(self) -> None:
         """Query the library with the current filter and redraw the list."""
         text = self.query_one("#library-filter", Input).value
-        self.entries = self.library.recent(filter=text or None)
+        self.entries = self.library.recent(limit=MAX_ROWS, filter=text or None)
+        total = len(self.entries) if len(self.entries) < MAX_ROWS else self.library.count(filter=text or None)
         options = self.query_one("#library-list", OptionList)
         width = max(16, options.scrollable_content_region.width - 1)
         now = time.time()
-        shown = self.entries[:MAX_ROWS]
+        shown = self.entries
         options.clear_options()
         options.add_options(
             Option(entry_label(e, width, now=now, shape=self.shape, reorder=self.reorder), id=e.id) for e in shown
@@ -143,10 +144,10 @@ class LibraryScreen(ModalScreen[str | None]):
         count = self.query_one("#library-count", Label)
         if not self.entries:
             count.update("no entry matches" if text.strip() else "the library is empty")
-        elif len(self.entries) > len(shown):
-            count.update(f"{len(self.entries)} entries, the {len(shown)} most recent shown: type to narrow")
+        elif total > len(shown):
+            count.update(f"{total} entries, the {len(shown)} most recent shown: type to narrow")
         else:
-            count.update(f"{len(self.entries)} {'entry' if len(self.entries) == 1 else 'entries'}")
+            count.update(f"{total} {'entry' if total == 1 else 'entries'}")
         self._report_warnings()
 
     def _report_warnings(self) -> None:
@@ -156,7 +157,7 @@ class LibraryScreen(ModalScreen[str | None]):
 
     def highlighted_entry(self) -> Entry | None:
         index = self.query_one("#library-list", OptionList).highlighted
-        if index is None or not (0 <= index < min(len(self.entries), MAX_ROWS)):
+        if index is None or not (0 <= index < len(self.entries)):
             return None
         return self.entries[index]
 
