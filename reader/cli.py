@@ -329,9 +329,11 @@ def cmd_read(argv: Sequence[str]) -> int:
     # not told the position yet: it starts at the top until it takes `resume_article`'s position.
     if library is None:
         library = _open_library()
-        for warning in library.warnings:
-            _warn(warning)
+    shown = set() if not args.resume else set(library.warnings)  # --resume printed its own
     library.record(article)
+    for warning in library.warnings:
+        if warning not in shown:
+            _warn(warning)
     library.close()
     from reader.app import run_app
 

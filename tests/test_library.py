@@ -482,3 +482,92 @@ async def test_screen_lays_out_only_the_first_rows_and_says_how_many(tmp_path, m
         assert app.screen.query_one("#library-list", OptionList).option_count == 2
         assert [e.id for e in app.screen.entries] == [c, b]
         assert "3 entries, the 2 most recent" in str(app.screen.query_one("#library-count", Label).render())
+
+
+def test_a_web_page_resumes_with_the_same_sentences(tmp_path):
+    """The stored text is the normalised text: re-parsing it finds the same sentences (so the
+    position, a sentence number, lands on the same sentence), and the HTML title is kept."""
+    page = REPO / "tests" / "fixtures" / "pages" / "sawt_elections_br.html"
+    article = load_article(page)
+    with _library(tmp_path) as lib:
+        entry = lib.record(article)
+        lib.set_position(entry.id, len(article.sentences) - 1)
+        resumed, position = resume_article(lib, entry.id)
+    assert [s.text for s in resumed.sentences] == [s.text for s in article.sentences]
+    assert resumed.title == article.title and resumed.source == article.source
+    assert position == len(article.sentences) - 1
+
+
+KILLED_WRITER = textwrap.dedent("""
+    import sys
+    from reader.article import parse_text
+    from reader.library import Library
+    lib = Library.open(sys.argv[1], timeout=30)
+    i = 0
+    while True:
+        entry = lib.record(parse_text(f"عنوان {i}\\nجملة أولى في المقال رقم {i}. وجملة ثانية {'نص ' * 300}.", source=str(i)))
+        lib.set_position(entry.id, 1)
+        lib.add_mark(entry.id, 0, "x")
+        i += 1
+        if i == 20:
+            print("ready", flush=True)
+""")
+
+
+def test_a_crash_mid_write_loses_nothing_committed(tmp_path):
+    path = tmp_path / "library.sqlite3"
+    with Library.open(path) as lib:
+        kept = lib.record(parse_text(TEXT_A))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QARI_")}
+    env["PYTHONPATH"] = str(REPO)
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(path)], stdout=subprocess.PIPE, text=True,
+                            env=env)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+    finally:
+        proc.kill()  # SIGKILL, somewhere in the middle of its writes
+        proc.wait(timeout=30)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    with Library.open(path) as lib:
+        assert lib.warnings == [] and not lib.in_memory
+        assert lib.get(kept.id).text == parse_text(TEXT_A).text
+        assert len(lib) >= 21
+        # Every entry is whole: a record, its position and its mark come in separate
+        # transactions, so at most the last entry lacks the later two.
+        incomplete = [e for e in lib.recent() if e.id != kept.id and (e.position != 1 or not lib.marks(e.id))]
+        assert len(incomplete) <= 1
+
+
+FULL_DISK = textwrap.dedent("""
+    import json, sys, resource, signal
+    from reader.article import parse_text
+    from reader.library import Library
+    lib = Library.open(sys.argv[1])
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a signal, like a full disk
+    limit = int(sys.argv[2])
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    entry = lib.record(parse_text("عنوان طويل جدا\\n" + "جملة طويلة في نص كبير جدا. " * 40000, source="big"))
+    print(json.dumps({"warnings": lib.warnings, "memory": lib.in_memory}))
+""")
+
+
+def test_a_failed_write_never_truncates_the_database(tmp_path):
+    path = tmp_path / "library.sqlite3"
+    with Library.open(path) as lib:
+        ids = [lib.record(parse_text(t, source=str(i))).id for i, t in enumerate((TEXT_A, TEXT_B, TEXT_C))]
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    before = path.read_bytes()
+    done = _python(FULL_DISK, str(path), str(len(before) + 64 * 1024))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["memory"] is True  # the write failed: the rest of that run is kept in memory
+    assert len(report["warnings"]) == 1 and "failed to record the article" in report["warnings"][0]
+    assert path.stat().st_size >= len(before)
+    with Library.open(path) as lib:
+        assert lib.warnings == []
+        assert sorted(e.id for e in lib.recent()) == sorted(ids)
+        assert all(lib.get(i).text for i in ids)
