@@ -325,16 +325,25 @@ def cmd_read(argv: Sequence[str]) -> int:
     if not (sys.stdout.isatty() and sys.stdin.isatty()):
         raise UserError("the reader needs a terminal; for scripts use `qari translate` or `qari summarize`",
                         EXIT_USAGE)
-    # Recorded once the reader is sure to start (a few ms; sqlite3 is loaded here). The App is
-    # not told the position yet: it starts at the top until it takes `resume_article`'s position.
-    if library is None:
-        library = _open_library()
-    shown = set() if not args.resume else set(library.warnings)  # --resume printed its own
-    library.record(article)
-    for warning in library.warnings:
-        if warning not in shown:
-            _warn(warning)
-    library.close()
+    # Recorded once the reader is sure to start, in a thread beside the App's start-up (opening
+    # sqlite and committing take ~15 ms, which the first frame does not wait for). Its warnings
+    # are printed after the App, where the user can read them. The App is not told the
+    # position yet: it starts at the top until it takes `resume_article`'s position.
+    import threading
+
+    shown = set(library.warnings) if library is not None else set()  # --resume printed its own
+    recorded: list = []
+
+    def record() -> None:
+        lib = library if library is not None else _open_library()
+        try:
+            lib.record(article)
+        finally:
+            lib.close()
+            recorded.append(lib)
+
+    recorder = threading.Thread(target=record, name="qari-library-record", daemon=True)
+    recorder.start()
     from reader.app import run_app
 
     def translator_factory():
@@ -342,7 +351,13 @@ def cmd_read(argv: Sequence[str]) -> int:
 
         return load_translator("ar", "en")
 
-    return run_app(article, config, translator_factory)
+    try:
+        return run_app(article, config, translator_factory)
+    finally:
+        recorder.join(timeout=10)
+        for warning in recorded[0].warnings if recorded else ():
+            if warning not in shown:
+                _warn(warning)
 
 
 def _open_library():

@@ -571,3 +571,41 @@ def test_a_failed_write_never_truncates_the_database(tmp_path):
         assert lib.warnings == []
         assert sorted(e.id for e in lib.recent()) == sorted(ids)
         assert all(lib.get(i).text for i in ids)
+
+
+# -- the reader records what it opens (a real terminal) ------------------------------------------
+
+@pytest.mark.e2e
+def test_the_reader_records_what_it_opens_and_resume_reopens_it(tmp_path):
+    import shutil
+    import time
+
+    from screen import ARABIC, Terminal, terminal_env
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    env = {**terminal_env(tmp_path), "PYTHONPATH": str(REPO)}
+    db = Path(env["XDG_DATA_HOME"]) / "qari" / "library.sqlite3"
+    page = REPO / "tests" / "fixtures" / "pages" / "sawt_elections_br.html"
+    runs = [[sys.executable, "-m", "reader", str(SAMPLE)], [sys.executable, "-m", "reader", str(page)],
+            [sys.executable, "-m", "reader", "--resume"]]
+    for n, command in enumerate(runs):
+        term = Terminal(env, 100, 30, f"qari-library-{os.getpid()}-{tmp_path.name}-{n}")
+        try:
+            term.start(command)
+            term.wait_for(lambda s: ARABIC.search(s.plain))
+            time.sleep(0.3)
+            term.keys("q")
+            term.wait_for(lambda s: "QARI_EXIT=0" in s.plain)
+        finally:
+            term.close()
+        if n == 1:
+            first_open = {e.source: e.opened_at for e in Library.open(db).recent()}
+    with Library.open(db) as lib:
+        entries = lib.recent()
+        assert lib.warnings == []
+    sample, html = load_article(SAMPLE), load_article(page)
+    assert [e.id for e in entries] == [article_id(html.text), article_id(sample.text)]
+    assert entries[0].title == html.title
+    # --resume reopened the last one (the web page), offline, and recorded the new opening.
+    assert entries[0].opened_at > first_open[html.source]
