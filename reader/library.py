@@ -218,13 +218,13 @@ class Library:
         self._write(run, "save the translation progress")
 
     @staticmethod
-    def _where(filter: str | None) -> tuple[str, list[object]]:  # noqa: A002
+    def _where(filter: str | None) -> tuple[str, list[object]]:
         key = search_key(filter).strip() if filter else ""
         if not key:
             return "", []
         return " WHERE instr(title_key, ?) > 0 OR instr(source_key, ?) > 0", [key, key]
 
-    def recent(self, limit: int | None = None, filter: str | None = None) -> list[Entry]:  # noqa: A002
+    def recent(self, limit: int | None = None, filter: str | None = None) -> list[Entry]:
         """Entries, most recently opened first; ``filter`` keeps those whose title or source
         contains it, ignoring tashkeel, alef variants and case."""
         where, params = self._where(filter)
@@ -236,7 +236,7 @@ class Library:
         rows = self._read(lambda conn: conn.execute(sql, params).fetchall(), [])
         return [Entry(*row) for row in rows]
 
-    def count(self, filter: str | None = None) -> int:  # noqa: A002
+    def count(self, filter: str | None = None) -> int:
         """How many entries ``recent(filter=filter)`` would list (without building them)."""
         where, params = self._where(filter)
         return self._read(lambda conn: conn.execute("SELECT count(*) FROM articles" + where, params).fetchone()[0], 0)

@@ -13,7 +13,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from clirun import REPO, SAMPLE, QariEnv, assert_no_traceback, assert_one_line_error, unprivileged_prefix
+from clirun import (
+    REPO,
+    SAMPLE,
+    QariEnv,
+    assert_no_traceback,
+    assert_one_line_error,
+    unprivileged_prefix,
+)
 
 from reader.article import load_article, parse_text
 from reader.library import SCHEMA_VERSION, Library, article_id, resume_article
@@ -398,7 +405,7 @@ async def test_screen_lists_filters_and_opens(tmp_path):
 
 async def test_screen_arrow_keys_choose_and_escape_closes(tmp_path):
     lib = _library(tmp_path)
-    a, b, c = _seed_many(lib)
+    a, b, _c = _seed_many(lib)
     app = _screen_app(lib)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -469,12 +476,13 @@ def test_entry_label_fits_the_width(tmp_path):
 
 
 async def test_screen_lays_out_only_the_first_rows_and_says_how_many(tmp_path, monkeypatch):
-    import widgets.library_screen as screen_module
     from textual.widgets import Label, OptionList
+
+    import widgets.library_screen as screen_module
 
     monkeypatch.setattr(screen_module, "MAX_ROWS", 2)
     lib = _library(tmp_path)
-    a, b, c = _seed_many(lib)
+    _a, b, c = _seed_many(lib)
     app = _screen_app(lib)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
