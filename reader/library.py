@@ -224,6 +224,19 @@ class Library:
             return "", []
         return " WHERE instr(title_key, ?) > 0 OR instr(source_key, ?) > 0", [key, key]
 
+    def save_state(self, article_id: str, position: int | None = None, translated: int | None = None) -> None:
+        """Position and/or progress in one transaction (what :class:`ReadingState` flushes)."""
+        def run(conn: sqlite3.Connection) -> None:
+            if position is not None:
+                conn.execute("UPDATE articles SET position = max(0, min(?, sentences - 1)) WHERE id = ?",
+                             (int(position), article_id))
+            if translated is not None:
+                conn.execute("UPDATE articles SET translated = max(0, min(?, sentences)) WHERE id = ?",
+                             (int(translated), article_id))
+
+        if position is not None or translated is not None:
+            self._write(run, "save the reading position")
+
     def recent(self, limit: int | None = None, filter: str | None = None) -> list[Entry]:
         """Entries, most recently opened first; ``filter`` keeps those whose title or source
         contains it, ignoring tashkeel, alef variants and case."""
@@ -478,6 +491,43 @@ class Library:
                     self._use_memory(f"library {self.path} failed to {what} ({exc});"
                                      " history is kept in memory for this run")
             return False
+
+
+class ReadingState:
+    """The open article's position and progress, for the App: ``note`` on every cursor move or
+    translation update is a couple of assignments (no I/O on a key press); ``flush`` writes what
+    changed in one transaction, from a timer every few seconds and once on quit. Thread-safe:
+    translation workers may ``note`` progress while the UI thread flushes."""
+
+    def __init__(self, library: Library, article_id: str, position: int = 0, translated: int = 0) -> None:
+        self.library = library
+        self.article_id = article_id
+        self._lock = threading.Lock()
+        self._saved = (position, translated)
+        self._now = (position, translated)
+
+    def note(self, *, position: int | None = None, translated: int | None = None) -> None:
+        with self._lock:
+            old_position, old_translated = self._now
+            self._now = (old_position if position is None else int(position),
+                         old_translated if translated is None else int(translated))
+
+    @property
+    def dirty(self) -> bool:
+        return self._now != self._saved
+
+    def flush(self) -> bool:
+        """Write the position/progress if they changed since the last flush; True if written."""
+        with self._lock:
+            now, saved = self._now, self._saved
+        if now == saved:
+            return False
+        self.library.save_state(self.article_id,
+                                position=now[0] if now[0] != saved[0] else None,
+                                translated=now[1] if now[1] != saved[1] else None)
+        with self._lock:
+            self._saved = now
+        return True
 
 
 def resume_article(library: Library, article_id: str | None = None) -> tuple[Article, int] | None:

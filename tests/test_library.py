@@ -617,3 +617,28 @@ def test_the_reader_records_what_it_opens_and_resume_reopens_it(tmp_path):
     assert entries[0].title == html.title
     # --resume reopened the last one (the web page), offline, and recorded the new opening.
     assert entries[0].opened_at > first_open[html.source]
+
+
+def test_reading_state_writes_only_on_flush_and_only_changes(tmp_path):
+    from reader.library import ReadingState
+
+    path = tmp_path / "library.sqlite3"
+    with Library.open(path) as lib:
+        entry = lib.record(parse_text(TEXT_A))
+        state = ReadingState(lib, entry.id, entry.position, entry.translated)
+        assert state.flush() is False
+        for n in (1, 2, 1, 2):
+            state.note(position=n)
+        state.note(translated=3)
+        with Library.open(path) as other:  # nothing written before the flush
+            assert (other.get(entry.id).position, other.get(entry.id).translated) == (0, 0)
+        assert state.dirty and state.flush() is True and not state.dirty
+        with Library.open(path) as other:
+            assert (other.get(entry.id).position, other.get(entry.id).translated) == (2, 3)
+            other.set_position(entry.id, 0)  # another window moved it
+        state.note(translated=3)
+        assert state.flush() is False  # unchanged here: the other window's position stands
+        assert lib.get(entry.id).position == 0
+        state.note(position=1)
+        assert state.flush() is True
+        assert (lib.get(entry.id).position, lib.get(entry.id).translated) == (1, 3)
