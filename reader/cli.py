@@ -16,7 +16,7 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
 
-COMMANDS = ("summarize", "translate", "models", "config", "lookup", "batch")
+COMMANDS = ("summarize", "translate", "models", "config", "lookup", "batch", "library")
 
 
 def qari_version() -> str:
@@ -81,7 +81,8 @@ def _reader_parser() -> argparse.ArgumentParser:
             "  models ...         list, install, remove or pack Argos translation models\n"
             "  config             show or create the settings file\n"
             "  lookup WORD...     analyses of Arabic words: lemma, parts, English glosses\n"
-            "  batch SOURCE... -o OUTDIR   translate and summarize many articles (resumable)\n\n"
+            "  batch SOURCE... -o OUTDIR   translate and summarize many articles (resumable)\n"
+            "  library            the articles you read (list, remove); qari --resume reopens the last\n\n"
             "In the reader press ? for every key."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -93,6 +94,26 @@ def _reader_parser() -> argparse.ArgumentParser:
                         help="app: qari orders right-to-left text (default); terminal: your terminal does")
     parser.add_argument("--no-shape", action="store_true", help="do not join Arabic letters (for terminals that shape)")
     parser.add_argument("--layout", choices=LAYOUTS, help="start in this layout")
+    parser.add_argument("--resume", action="store_true",
+                        help="reopen the last article read (from the library, offline) where you stopped")
+    return parser
+
+
+def _library_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qari library",
+        description=(
+            "The articles you opened in the reader, most recent first: when, where you stopped "
+            "(sentence/total), title and source. Their text is kept, so `qari --resume` reopens "
+            "the last one offline. Stored in the user data dir (QARI_LIBRARY overrides the file)."
+        ),
+    )
+    parser.add_argument("action", nargs="?", choices=("list", "remove"), default="list",
+                        help="list (default) or remove an entry")
+    parser.add_argument("id", nargs="?", metavar="ID", help="remove: the entry's id (the first characters are enough)")
+    parser.add_argument("--json", action="store_true", help="list: print a JSON array, one object per entry")
+    parser.add_argument("--filter", metavar="TEXT", help="list: only titles/sources containing TEXT (ignores tashkeel)")
+    parser.add_argument("--yes", "-y", action="store_true", help="remove: do not ask for confirmation")
     return parser
 
 
@@ -289,14 +310,40 @@ def cmd_read(argv: Sequence[str]) -> int:
     config = load_config()
     for warning in config.warnings:
         _warn(warning)
-    source = args.source or str(sample_article_path())
-    article = _load(source, args.encoding)
+    library = None
+    if args.resume:
+        if args.source:
+            raise UserError("--resume reopens the last article; give either --resume or a SOURCE", EXIT_USAGE)
+        library = _open_library()
+        article = _resume(library)
+    else:
+        article = _load(args.source or str(sample_article_path()), args.encoding)
+    source = args.source or ""
     config = config.with_overrides(bidi=args.bidi, layout=args.layout, shape=False if args.no_shape else None)
     if source == "-":
         _reattach_terminal()
     if not (sys.stdout.isatty() and sys.stdin.isatty()):
         raise UserError("the reader needs a terminal; for scripts use `qari translate` or `qari summarize`",
                         EXIT_USAGE)
+    # Recorded once the reader is sure to start, in a thread beside the App's start-up (opening
+    # sqlite and committing take ~15 ms, which the first frame does not wait for). Its warnings
+    # are printed after the App, where the user can read them. The App is not told the
+    # position yet: it starts at the top until it takes `resume_article`'s position.
+    import threading
+
+    shown = set(library.warnings) if library is not None else set()  # --resume printed its own
+    recorded: list = []
+
+    def record() -> None:
+        lib = library if library is not None else _open_library()
+        try:
+            lib.record(article)
+        finally:
+            lib.close()
+            recorded.append(lib)
+
+    recorder = threading.Thread(target=record, name="qari-library-record", daemon=True)
+    recorder.start()
     from reader.app import run_app
 
     def translator_factory():
@@ -304,7 +351,85 @@ def cmd_read(argv: Sequence[str]) -> int:
 
         return load_translator("ar", "en")
 
-    return run_app(article, config, translator_factory)
+    try:
+        return run_app(article, config, translator_factory)
+    finally:
+        recorder.join(timeout=10)
+        for warning in recorded[0].warnings if recorded else ():
+            if warning not in shown:
+                _warn(warning)
+
+
+def _open_library():
+    from reader.library import Library
+
+    return Library.open()
+
+
+def _resume(library):
+    from reader.library import resume_article
+
+    resumed = resume_article(library)
+    for warning in library.warnings:
+        _warn(warning)
+    if resumed is None:
+        raise UserError("nothing to resume: the library is empty (open an article first)", EXIT_USAGE)
+    return resumed[0]
+
+
+def cmd_library(argv: Sequence[str]) -> int:
+    args = _library_parser().parse_args(argv)
+    if args.action == "list" and args.id:
+        raise UserError(f"library: unexpected argument {args.id!r} (did you mean `qari library remove {args.id}`?)",
+                        EXIT_USAGE)
+    library = _open_library()
+    try:
+        for warning in library.warnings:
+            _warn(warning)
+        if args.action == "remove":
+            return _library_remove(library, args)
+        entries = library.recent(filter=args.filter)
+        if args.json:
+            print(json.dumps([e.to_json() for e in entries], ensure_ascii=False, indent=1))
+            return EXIT_OK
+        if not entries:
+            print("the library is empty" if not args.filter else "no entry matches", file=sys.stderr)
+            return EXIT_OK
+        import time
+
+        for e in entries:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(e.opened_at))
+            where = f"{min(e.position + 1, e.sentences)}/{e.sentences}"
+            title = " ".join(e.title.split()) or "(untitled)"
+            print(f"{e.short_id}  {when}  {where:>9}  {title}  [{e.source}]")
+        return EXIT_OK
+    finally:
+        library.close()
+
+
+def _library_remove(library, args) -> int:
+    if not args.id:
+        raise UserError("library remove: which entry? give its ID (see `qari library`)", EXIT_USAGE)
+    ids = library.find_id(args.id)
+    if not ids:
+        raise UserError(f"library: no entry with id {args.id}")
+    if len(ids) > 1:
+        raise UserError(f"library: more than one entry starts with {args.id}; give more of the id", EXIT_USAGE)
+    entry = library.get(ids[0], with_text=False)
+    title = " ".join(entry.title.split()) if entry else ids[0]
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UserError("library remove: not removing without confirmation (add --yes)", EXIT_USAGE)
+        answer = input(f"remove {ids[0][:12]} {title}? [y/N] ").strip().lower()
+        if answer not in ("y", "yes"):
+            print("kept", file=sys.stderr)
+            return EXIT_OK
+    if not library.remove(ids[0]):
+        for warning in library.warnings:
+            _warn(warning)
+        raise UserError(f"library: could not remove {ids[0][:12]}")
+    print(f"removed {ids[0][:12]} {title}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _reattach_terminal() -> None:
@@ -605,6 +730,7 @@ HANDLERS: dict[str, Callable[[Sequence[str]], int]] = {
     "config": cmd_config,
     "lookup": cmd_lookup,
     "batch": cmd_batch,
+    "library": cmd_library,
 }
 
 

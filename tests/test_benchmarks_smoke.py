@@ -84,3 +84,11 @@ def test_bench_batch_quick(tmp_path: Path) -> None:
         positive(fields[key])
     assert fields["model"] == "tiny" and fields["articles"] == "12" and int(fields["sentences"]) >= 12
     assert fields["identical"] == "yes"  # every way of running wrote the same bytes
+
+
+def test_bench_library_quick() -> None:
+    fields = run_script("bench_library.py", "--quick")
+    assert list(fields)[:4] == ["open_ms", "filter_max_ms", "open_vs_scan", "filter_vs_scan"]
+    for key in ("open_ms", "filter_max_ms", "open_vs_scan", "filter_vs_scan"):
+        positive(fields[key])
+    assert fields["articles"] == "1000" and fields["target"] in ("ok", "miss")
