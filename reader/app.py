@@ -30,6 +30,7 @@ import reader.assets
 from reader.config import LAYOUTS
 from reader.model import Article
 from widgets.app_export import ExportActions
+from widgets.app_library import LibraryActions
 from widgets.app_search import SearchActions
 from widgets.app_status import StatusLines
 from widgets.app_summary import SummaryActions, default_save_path  # noqa: F401 - part of the App's API
@@ -62,7 +63,7 @@ VTE_IMPLICIT = "\x1b[8h"
 """BDSM set: the terminal reorders by itself (its default)."""
 
 
-class QariApp(StatusLines, ExportActions, TranslationActions, SummaryActions, SearchActions, WordActions, App[int]):
+class QariApp(StatusLines, ExportActions, LibraryActions, TranslationActions, SummaryActions, SearchActions, WordActions, App[int]):
     """Read an Arabic article with its English translation and summary."""
 
     CSS_PATH = str(Path(reader.assets.__file__).with_name("qari.tcss"))
@@ -96,6 +97,8 @@ class QariApp(StatusLines, ExportActions, TranslationActions, SummaryActions, Se
         Binding("s", "toggle_summary", "Summary"),
         Binding("l", "cycle_layout", "Layout"),
         Binding("c", "sections", "Sections"),
+        Binding("h", "library", "Library", show=False),
+        Binding("o", "open", "Open another article", show=False),
         Binding("r", "retranslate", "Re-translate sentence", show=False),
         Binding("i", "install_model", "Install model", show=False),
         Binding("a", "cycle_algorithm", "Summary algorithm", show=False),
@@ -132,6 +135,8 @@ class QariApp(StatusLines, ExportActions, TranslationActions, SummaryActions, Se
         start_summary: bool = True,
         clock: Callable[[], float] = time.monotonic,
         save_dir: Path | None = None,
+        start_at: int | None = None,
+        use_library: bool = False,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -142,6 +147,11 @@ class QariApp(StatusLines, ExportActions, TranslationActions, SummaryActions, Se
         self.start_summary = start_summary
         self.clock = clock
         self.save_dir = save_dir
+        self.start_at = start_at
+        """The sentence to open at (a resumed article's position); None: the headline."""
+        self.use_library = use_library
+        self.reopen: tuple[Article, int] | None = None
+        """Set when the reader opens another article: (article, sentence) for `run_app`."""
         self.reorder = getattr(config, "bidi", "app") != "terminal"
         self.shape = bool(getattr(config, "shape", True))
         self.sentences = article.sentences
@@ -218,7 +228,8 @@ class QariApp(StatusLines, ExportActions, TranslationActions, SummaryActions, Se
         self._update_titles()
         self.arabic_pane.focus()
         if self.sentences:
-            self.cursor = self.article.headline_sentence()
+            start = self.start_at if self.start_at is not None else self.article.headline_sentence()
+            self.cursor = max(0, min(len(self.sentences) - 1, start))
         for warning in self.article.warnings:
             self.notify(warning, title="Article", severity="warning", timeout=8)
         self._write_bidi_mode()
@@ -232,6 +243,8 @@ class QariApp(StatusLines, ExportActions, TranslationActions, SummaryActions, Se
         if self.start_translation:
             self._start_translation()
         self._warm_lexicon()
+        if self.use_library:
+            self._start_library()
 
     def _write_bidi_mode(self) -> None:
         """Ask VTE terminals not to reorder our (already visual) lines (BDSM reset, explicit
@@ -290,6 +303,7 @@ class QariApp(StatusLines, ExportActions, TranslationActions, SummaryActions, Se
 
     def watch_cursor(self, old: int | None, new: int | None) -> None:
         self.word = None
+        self._note_position()
         self.summary_pane.follow(new)
         self._update_titles()
         if new is None or old is None or self._job is None:
@@ -464,6 +478,8 @@ class QariApp(StatusLines, ExportActions, TranslationActions, SummaryActions, Se
         self._closing = True
         if self._job is not None:
             self._job.stop()
+        self._note_position()
+        self._flush_library()
         self.workers.cancel_all()
 
 
@@ -480,13 +496,18 @@ def restore_bidi_mode(app: QariApp) -> None:
     app._bdsm_stream = None
 
 
-def run_app(article: Article, config: "Config", translator_factory: Callable[[], "Translator"] | None) -> int:
-    """Run the reader until the user quits; returns the exit code (0 on a normal quit)."""
-    app = QariApp(article, config, translator_factory)
-    try:
-        result = app.run()
-    finally:
-        restore_bidi_mode(app)
-    if app.return_code not in (None, 0):
-        return int(app.return_code)
-    return int(result or 0)
+def run_app(article: Article, config: "Config", translator_factory: Callable[[], "Translator"] | None,
+            *, start_at: int | None = None) -> int:
+    """Run the reader until the user quits; returns the exit code (0 on a normal quit). When the
+    reader opens another article (`h`, `o`), the next App starts on it in the same terminal."""
+    while True:
+        app = QariApp(article, config, translator_factory, start_at=start_at, use_library=True)
+        try:
+            result = app.run()
+        finally:
+            restore_bidi_mode(app)
+        if app.return_code not in (None, 0):
+            return int(app.return_code)
+        if app.reopen is None:
+            return int(result or 0)
+        article, start_at = app.reopen

@@ -311,11 +311,12 @@ def cmd_read(argv: Sequence[str]) -> int:
     for warning in config.warnings:
         _warn(warning)
     library = None
+    start_at = None
     if args.resume:
         if args.source:
             raise UserError("--resume reopens the last article; give either --resume or a SOURCE", EXIT_USAGE)
         library = _open_library()
-        article = _resume(library)
+        article, start_at = _resume(library)
     else:
         article = _load(args.source or str(sample_article_path()), args.encoding)
     source = args.source or ""
@@ -325,25 +326,6 @@ def cmd_read(argv: Sequence[str]) -> int:
     if not (sys.stdout.isatty() and sys.stdin.isatty()):
         raise UserError("the reader needs a terminal; for scripts use `qari translate` or `qari summarize`",
                         EXIT_USAGE)
-    # Recorded once the reader is sure to start, in a thread beside the App's start-up (opening
-    # sqlite and committing take ~15 ms, which the first frame does not wait for). Its warnings
-    # are printed after the App, where the user can read them. The App is not told the
-    # position yet: it starts at the top until it takes `resume_article`'s position.
-    import threading
-
-    shown = set(library.warnings) if library is not None else set()  # --resume printed its own
-    recorded: list = []
-
-    def record() -> None:
-        lib = library if library is not None else _open_library()
-        try:
-            lib.record(article)
-        finally:
-            lib.close()
-            recorded.append(lib)
-
-    recorder = threading.Thread(target=record, name="qari-library-record", daemon=True)
-    recorder.start()
     from reader.app import run_app
 
     def translator_factory():
@@ -351,13 +333,9 @@ def cmd_read(argv: Sequence[str]) -> int:
 
         return load_translator("ar", "en")
 
-    try:
-        return run_app(article, config, translator_factory)
-    finally:
-        recorder.join(timeout=10)
-        for warning in recorded[0].warnings if recorded else ():
-            if warning not in shown:
-                _warn(warning)
+    if library is not None:
+        library.close()
+    return run_app(article, config, translator_factory, start_at=start_at)
 
 
 def _open_library():
@@ -374,7 +352,7 @@ def _resume(library):
         _warn(warning)
     if resumed is None:
         raise UserError("nothing to resume: the library is empty (open an article first)", EXIT_USAGE)
-    return resumed[0]
+    return resumed
 
 
 def cmd_library(argv: Sequence[str]) -> int:

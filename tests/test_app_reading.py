@@ -375,3 +375,64 @@ async def test_an_arabic_file_name_in_the_save_dialog_is_drawn_in_visual_order(s
         await pilot.press("enter")
         await pilot.pause()
         assert (app_save_dir / "ملخص.md").exists()
+
+
+async def test_position_is_kept_in_the_library_and_resumed(sample_article, app_config, tmp_path, monkeypatch):
+    from reader.library import Library, resume_article
+
+    monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
+    app = Recording(sample_article, app_config, None, use_library=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: getattr(app, "reading_state", None) is not None)
+        await pilot.press("colon", "1", "7", "enter")
+        await pilot.pause()
+        assert app.cursor == 16
+    library = Library.open()
+    article, position = resume_article(library)
+    assert position == 16 and article.text == sample_article.text
+    # Reopened at that sentence (what `qari --resume` does).
+    again = Recording(article, app_config, None, start_at=position)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert again.cursor == 16
+        assert 16 in again.arabic_pane.sentences_in_view()
+
+
+async def test_library_screen_reopens_an_article(sample_article, app_config, tmp_path, monkeypatch):
+    from reader.article import parse_text as parse
+    from reader.library import Library
+    from widgets.library_screen import LibraryScreen
+
+    monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
+    other = parse("خبر آخر\n\nقال الوزير إن المحادثات مستمرة. وأضاف أن الوفد سيعود.", source="other.txt")
+    Library.open().record(other)
+    app = Recording(sample_article, app_config, None, use_library=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: getattr(app, "reading_state", None) is not None)
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
+        await pilot.press(*"خبر", "enter")
+        await pilot.pause(0.3)
+    assert app.reopen is not None and app.reopen[0].text == other.text
+
+
+async def test_o_opens_another_article_and_says_why_it_cannot(sample_article, app_config, tmp_path):
+    from widgets.open_prompt import OpenPrompt
+
+    good = tmp_path / "news.txt"
+    good.write_text("عنوان\n\nقال الوزير إن المحادثات مستمرة.", encoding="utf-8")
+    app = Recording(sample_article, app_config, None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, OpenPrompt))
+        await pilot.press(*str(tmp_path / "missing.txt"), "enter")
+        await wait_for(pilot, lambda: any("no such file" in t for t in app.told))
+        assert app.is_running and app.reopen is None
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, OpenPrompt))
+        await pilot.press(*str(tmp_path / "ne"))
+        await pilot.pause(0.3)
+        await pilot.press("right", "enter")  # → accepts the completion: news.txt
+        await wait_for(pilot, lambda: app.reopen is not None)
+    assert app.reopen[0].source.endswith("news.txt")

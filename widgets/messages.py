@@ -87,3 +87,11 @@ class LookupReady(Message):
 
     result: object
     error: str | None = None
+
+
+@dataclass
+class ArticleOpened(Message):
+    """`o` loaded an article (`article`, a `reader.model.Article`), or failed with `error`."""
+
+    article: object
+    error: str | None = None
