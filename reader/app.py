@@ -12,33 +12,31 @@ text has been painted. Workers never touch widgets: they post messages (`widgets
 
 from __future__ import annotations
 
-import sys
 import time
-from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable
 
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 import reader.assets
 from reader.config import LAYOUTS
 from reader.model import Article
 from widgets.app_export import ExportActions
+from widgets.app_help import KeyHelp
 from widgets.app_library import LibraryActions
 from widgets.app_search import SearchActions
 from widgets.app_status import StatusLines
 from widgets.app_summary import SummaryActions, default_save_path  # noqa: F401 - part of the App's API
+from widgets.app_terminal import TerminalModes, restore_bidi_mode
 from widgets.app_translation import TranslationActions
 from widgets.app_words import WordActions
 from widgets.article_pane import ArticlePane, visual_inline
 from widgets.goto_prompt import GotoPrompt
-from widgets.help_screen import HelpScreen
 from widgets.messages import plural
 from widgets.reading_view import ReadingView
 from widgets.search_bar import SearchBar
@@ -57,13 +55,9 @@ WIDE = 100
 COMPACT = 20
 """Below this many rows, panes keep only their top border (the title, which holds the position)."""
 
-VTE_EXPLICIT = "\x1b[8l"
-"""BDSM reset: the terminal must not reorder (qari already laid the text out visually)."""
-VTE_IMPLICIT = "\x1b[8h"
-"""BDSM set: the terminal reorders by itself (its default)."""
 
 
-class QariApp(StatusLines, ExportActions, LibraryActions, TranslationActions, SummaryActions, SearchActions, WordActions, App[int]):
+class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions, TranslationActions, SummaryActions, SearchActions, WordActions, App[int]):
     """Read an Arabic article with its English translation and summary."""
 
     CSS_PATH = str(Path(reader.assets.__file__).with_name("qari.tcss"))
@@ -246,22 +240,6 @@ class QariApp(StatusLines, ExportActions, LibraryActions, TranslationActions, Su
         if self.use_library:
             self._start_library()
 
-    def _write_bidi_mode(self) -> None:
-        """Ask VTE terminals not to reorder our (already visual) lines (BDSM reset, explicit
-        mode), or, in `--bidi terminal` mode, to reorder our logical lines (BDSM set, implicit
-        mode). Only when the driver writes to a real terminal; `run_app` restores it on exit."""
-        if self.is_headless or self._driver is None:
-            return
-        stream = getattr(self._driver, "_file", None) or sys.__stderr__
-        try:
-            if stream is None or not stream.isatty():
-                return
-            self._driver.write(VTE_EXPLICIT if self.reorder else VTE_IMPLICIT)
-            self._driver.flush()
-            self._bdsm_stream = stream
-        except Exception:  # pragma: no cover - a terminal that cannot take it
-            pass
-
     # ------------------------------------------------------------------ layout
 
     def on_resize(self, event) -> None:
@@ -416,33 +394,6 @@ class QariApp(StatusLines, ExportActions, LibraryActions, TranslationActions, Su
 
         self.push_screen(SectionList(self.article, current, shape=self.shape, reorder=self.reorder), chosen)
 
-    def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.key_table()))
-
-    def key_table(self) -> list[tuple[str, str]]:
-        rows, seen = [], set()
-        for binding in self.BINDINGS:
-            assert isinstance(binding, Binding)
-            if binding.action in seen:
-                continue
-            seen.add(binding.action)
-            keys = ", ".join(self.get_key_display(Binding(k, binding.action)) for k in binding.key.split(","))
-            rows.append((keys, binding.description))
-        rows.extend(self.EXTRA_KEYS)
-        return rows
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        seen = {"quit", "copy_or_quit"}
-        for binding in self.BINDINGS:
-            assert isinstance(binding, Binding)
-            if binding.action in seen:
-                continue
-            seen.add(binding.action)
-            key = self.get_key_display(Binding(binding.key.split(",")[0], binding.action))
-            yield SystemCommand(binding.description, f"{binding.description} (key: {key})",
-                                partial(self.call_later, self.run_action, binding.action))
-
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
         """Notifications show user text (queries, paths, errors) literally, never as markup, and
@@ -481,19 +432,6 @@ class QariApp(StatusLines, ExportActions, LibraryActions, TranslationActions, Su
         self._note_position()
         self._flush_library()
         self.workers.cancel_all()
-
-
-def restore_bidi_mode(app: QariApp) -> None:
-    """Put a VTE terminal back in its default implicit bidi mode if we changed it."""
-    stream = app._bdsm_stream
-    if stream is None:
-        return
-    try:
-        stream.write(VTE_IMPLICIT)
-        stream.flush()
-    except Exception:  # pragma: no cover - the terminal went away
-        pass
-    app._bdsm_stream = None
 
 
 def run_app(article: Article, config: "Config", translator_factory: Callable[[], "Translator"] | None,
