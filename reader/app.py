@@ -91,6 +91,9 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         Binding("s", "toggle_summary", "Summary"),
         Binding("l", "cycle_layout", "Layout"),
         Binding("c", "sections", "Sections"),
+        Binding("v", "toggle_tashkeel", "Show / hide tashkeel", show=False),
+        Binding("m", "mark", "Mark the sentence", show=False),
+        Binding("apostrophe", "marks", "Marks (jump to one)", show=False),
         Binding("h", "library", "Library", show=False),
         Binding("o", "open", "Open another article", show=False),
         Binding("r", "retranslate", "Re-translate sentence", show=False),
@@ -217,6 +220,7 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
             self.theme = theme
         self._update_title(self.size.width)
         self._apply_layout()
+        self.arabic_pane.hide_tashkeel = not getattr(self.config, "show_tashkeel", True)
         self._show_english()
         self.summary_pane.show_message("Summarizing…" if self.start_summary else "Summary is off.")
         self._update_titles()
@@ -375,6 +379,13 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         if not self.show_translation and self.english_pane.has_focus:
             self.arabic_pane.focus()
         self._apply_layout()
+
+    def action_toggle_tashkeel(self) -> None:
+        """`v`: draw the Arabic with or without its harakat (display only)."""
+        pane = self.arabic_pane
+        pane.hide_tashkeel = not pane.hide_tashkeel
+        pane.refresh()
+        self.notify("Tashkeel hidden (v shows it)" if pane.hide_tashkeel else "Tashkeel shown", timeout=2)
 
     def action_toggle_summary(self) -> None:
         self.show_summary = not self.show_summary

@@ -44,6 +44,7 @@ shape = true               # join Arabic letters (turn off if your terminal shap
 {themes}
 theme = "textual-dark"
 max_width = 100            # widest line in the reading panes, in cells (0 = the whole pane)
+show_tashkeel = true       # draw harakat in the Arabic pane (key: v)
 """.format(themes=_themes_comment())
 
 
@@ -58,6 +59,7 @@ class Config:
     shape: bool = True
     theme: str = "textual-dark"
     max_width: int = 100
+    show_tashkeel: bool = True
     warnings: list[str] = field(default_factory=list, compare=False, repr=False)
 
     def with_overrides(self, **values: object) -> Config:

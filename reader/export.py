@@ -160,13 +160,13 @@ TRANSLATION_FORMATS = ("jsonl", "markdown", "text")
 
 
 def translation_document(article: Article, english: Sequence[str | None], *, format: str,
-                         model: str | None = None) -> str:
+                         model: str | None = None, marks: Sequence[tuple[int, str]] = ()) -> str:
     """The article and its English (`english[n]` for sentence number n, None when not
     translated) in one of TRANSLATION_FORMATS; `model` names the translation model."""
     if format == "jsonl":
         return translation_jsonl(article, english)
     if format == "markdown":
-        return translation_markdown(article, english, model=model)
+        return translation_markdown(article, english, model=model, marks=marks)
     if format == "text":
         return translation_text(article, english)
     raise ValueError(f"unknown format {format!r}; expected one of {', '.join(TRANSLATION_FORMATS)}")
@@ -194,7 +194,8 @@ def translation_text(article: Article, english: Sequence[str | None]) -> str:
     return "\n\n".join(paragraphs)
 
 
-def translation_markdown(article: Article, english: Sequence[str | None], *, model: str | None = None) -> str:
+def translation_markdown(article: Article, english: Sequence[str | None], *, model: str | None = None,
+                         marks: Sequence[tuple[int, str]] = ()) -> str:
     """The article in both languages: the title (once, as the only level-1 heading), a metadata
     list, then every paragraph in Arabic followed by its English. An Arabic heading is a
     level-2 heading; its English is a bold line under it, not a second heading."""
@@ -213,6 +214,13 @@ def translation_markdown(article: Article, english: Sequence[str | None], *, mod
         else:
             en = " ".join(english[s.number] or "" for s in paragraph.sentences).strip()
             lines += _rtl(ar) + [escape_markdown(_one_line(en)) if en else NO_TRANSLATION, ""]
+    if marks:
+        # The reader's marks (`m` in the reader): sentence number, note, and the sentence.
+        lines += ["## Marks", ""]
+        for number, note in marks:
+            if 0 <= number < len(article.sentences):
+                head = f"- Sentence {number + 1}" + (f" — {escape_markdown(_one_line(note))}" if note else "") + ":"
+                lines += [head, ""] + _rtl(escape_markdown(article.sentences[number].text))
     return "\n".join(lines)
 
 

@@ -436,3 +436,60 @@ async def test_o_opens_another_article_and_says_why_it_cannot(sample_article, ap
         await pilot.press("right", "enter")  # → accepts the completion: news.txt
         await wait_for(pilot, lambda: app.reopen is not None)
     assert app.reopen[0].source.endswith("news.txt")
+
+
+async def test_v_hides_tashkeel_on_screen_only(app_config):
+    from reader.article import parse_text as parse
+
+    article = parse("عنوان\n\nوَقَالَ الرَّئِيسُ إِنَّ الحُكُومَةَ سَتَعْمَلُ.", source="vowels.txt")
+    app = Recording(article, app_config, None)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        pane = app.arabic_pane
+
+        def drawn() -> str:
+            return "".join(seg.text for y in range(pane.size.height) for seg in pane.render_line(y))
+
+        assert "\u064e" in drawn()
+        await pilot.press("v")
+        await pilot.pause()
+        assert "\u064e" not in drawn() and "\u0651" not in drawn()
+        assert "\u064e" in article.sentences[1].text  # the text itself keeps them
+        await pilot.press("slash", *"الرئيس", "enter")  # search still ignores them
+        await pilot.pause()
+        assert app.matches
+        await pilot.press("v")
+        await pilot.pause()
+        assert "\u064e" in drawn()
+
+
+async def test_marks_are_kept_listed_and_exported(sample_article, app_config, tmp_path, monkeypatch, app_save_dir):
+    from widgets.marks_screen import MarkNote, MarksScreen
+
+    monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
+    app = Recording(sample_article, app_config, None, use_library=True, save_dir=app_save_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: getattr(app, "reading_state", None) is not None)
+        await pilot.press("colon", "9", "enter")
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, MarkNote))
+        await pilot.press(*"key quote", "enter")
+        await pilot.pause()
+        await pilot.press("G", "m")
+        await wait_for(pilot, lambda: isinstance(app.screen, MarkNote))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [(m.number, m.note) for m in app.article_marks()] == [(8, "key quote"), (31, "")]
+        await pilot.press("apostrophe")
+        await wait_for(pilot, lambda: isinstance(app.screen, MarksScreen))
+        await pilot.pause(0.2)
+        await pilot.press("enter")  # the first mark
+        await pilot.pause()
+        assert app.cursor == 8
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+    saved = app.default_export_path().read_text(encoding="utf-8")
+    assert "## Marks" in saved and "- Sentence 9 — key quote:" in saved and "- Sentence 32:" in saved
+    assert sample_article.sentences[8].text in saved.split("## Marks")[1]

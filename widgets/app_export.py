@@ -37,7 +37,8 @@ class ExportActions:
         from reader.export import translation_document, write_text_atomic
 
         english = [self.translations.get(s.number) for s in self.sentences]
-        text = translation_document(self.article, english, format="markdown", model=self.model_name)
+        marks = [(m.number, m.note) for m in self.article_marks()]
+        text = translation_document(self.article, english, format="markdown", model=self.model_name, marks=marks)
         return write_text_atomic(path, text, force=force)
 
     def action_export_article(self) -> None:

@@ -70,6 +70,48 @@ class LibraryActions:
         self.reopen = resumed
         self.exit(0)
 
+    def _library_or_none(self):
+        state = getattr(self, "reading_state", None)
+        if state is None:
+            self.notify("The library is not open (marks need it).", severity="warning", timeout=3)
+            return None
+        return state
+
+    def action_mark(self) -> None:
+        """`m`: mark the current sentence, with an optional note (stored in the library)."""
+        state = self._library_or_none()
+        if state is None or self.cursor is None:
+            return
+        from widgets.marks_screen import MarkNote
+
+        number = self.cursor
+
+        def noted(note: str | None) -> None:
+            if note is not None:
+                self.library.add_mark(state.article_id, number, note)
+                self.notify(f"Marked sentence {number + 1}" + (f": {note}" if note else ""), timeout=2)
+
+        self.push_screen(MarkNote(number), noted)
+
+    def action_marks(self) -> None:
+        """`'`: the marks of this article; Enter jumps to one."""
+        state = self._library_or_none()
+        if state is None:
+            return
+        from widgets.marks_screen import MarksScreen
+
+        def chosen(number: int | None) -> None:
+            if number is not None:
+                self.move_cursor(number)
+
+        marks = self.library.marks(state.article_id)
+        self.push_screen(MarksScreen(marks, self.sentences, shape=self.shape, reorder=self.reorder), chosen)
+
+    def article_marks(self) -> list:
+        """This article's marks (for exports), [] without a library."""
+        state = getattr(self, "reading_state", None)
+        return self.library.marks(state.article_id) if state is not None else []
+
     def action_open(self) -> None:
         from widgets.open_prompt import OpenPrompt
 

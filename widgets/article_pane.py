@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Hashable, Iterable
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
@@ -32,6 +33,7 @@ from textual import events
 from textual.worker import get_current_worker
 
 from reader.arabic import ARABIC_LETTER_RE as ARABIC_RUN
+from reader.arabic import TASHKEEL_RE
 from reader.bidi import VisualLine, layout_paragraph, logical_offset_at, visual_spans
 
 Span = tuple[int, int]
@@ -180,6 +182,8 @@ class ArticlePane(ScrollView, can_focus=True):
         self.reorder = reorder
         self.max_width = max_width
         """Lines wrap at most this many cells wide (long lines are hard to read); None: no cap."""
+        self.hide_tashkeel = False
+        """Draw Arabic without its harakat (display only: text, search and copy keep them)."""
         self.scroll_link: ArticlePane | None = None
         """A pane that keeps the same vertical position as this one (side by side)."""
         self._mirroring = False
@@ -545,6 +549,7 @@ class ArticlePane(ScrollView, can_focus=True):
             cursor = None
         selection = self.text_selection
         key = (row_y, width, scroll_x, cursor, self.word if cursor is not None else None, self._marks_version,
+               self.hide_tashkeel,
                self._block_style_key(row.block, block))
         if selection is None:
             cached = self._strips.get(key)
@@ -608,7 +613,12 @@ class ArticlePane(ScrollView, can_focus=True):
                 if b == -1:
                     b = len(text)
                 text.stylize(self.screen.get_component_rich_style("screen--selection"), a, b)
-        strip = Strip(list(text.render(self.app.console)), text.cell_len)
+        segments = list(text.render(self.app.console))
+        if self.hide_tashkeel and block.rtl:
+            # Harakat are zero-width combining marks after their letter (reader.bidi keeps them
+            # so): dropping them from the drawn segments moves no cell and no highlight.
+            segments = [Segment(TASHKEEL_RE.sub("", seg.text), seg.style, seg.control) for seg in segments]
+        strip = Strip(segments, text.cell_len)
         strip = strip.crop_extend(scroll_x, scroll_x + width, base + Style(bgcolor=block_style.bgcolor))
         return strip.apply_offsets(scroll_x, row_y)
 
