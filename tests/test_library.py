@@ -585,6 +585,9 @@ def test_a_failed_write_never_truncates_the_database(tmp_path):
 
 @pytest.mark.e2e
 def test_the_reader_records_what_it_opens_and_resume_reopens_it(tmp_path):
+    """Open a web page, then the sample (go to sentence 12, copy it with y), quit; `--resume`
+    reopens the sample at sentence 12. The copy reaches the terminal's clipboard (OSC 52, read
+    back from tmux's paste buffer)."""
     import shutil
     import time
 
@@ -595,13 +598,26 @@ def test_the_reader_records_what_it_opens_and_resume_reopens_it(tmp_path):
     env = {**terminal_env(tmp_path), "PYTHONPATH": str(REPO)}
     db = Path(env["XDG_DATA_HOME"]) / "qari" / "library.sqlite3"
     page = REPO / "tests" / "fixtures" / "pages" / "sawt_elections_br.html"
-    runs = [[sys.executable, "-m", "reader", str(SAMPLE)], [sys.executable, "-m", "reader", str(page)],
+    sample = load_article(SAMPLE)
+    runs = [[sys.executable, "-m", "reader", str(page)], [sys.executable, "-m", "reader", str(SAMPLE)],
             [sys.executable, "-m", "reader", "--resume"]]
+    copied = resumed = ""
     for n, command in enumerate(runs):
         term = Terminal(env, 100, 30, f"qari-library-{os.getpid()}-{tmp_path.name}-{n}")
         try:
             term.start(command)
-            term.wait_for(lambda s: ARABIC.search(s.plain))
+            term.tmux("set-option", "-g", "set-clipboard", "on")
+            screen = term.wait_for(lambda s: ARABIC.search(s.plain) and "· §" in s.plain)
+            if n == 1:
+                term.keys(":")
+                term.wait_for(lambda s: "Go to sentence" in s.plain)
+                term.keys("1", "2", "Enter")
+                term.wait_for(lambda s: "Arabic · 12/32" in s.plain)
+                term.keys("y")
+                term.wait_for(lambda s: "Copied the sentence" in s.plain)
+                copied = term.tmux("show-buffer", check=False).stdout
+            if n == 2:
+                resumed = screen.plain
             time.sleep(0.3)
             term.keys("q")
             term.wait_for(lambda s: "QARI_EXIT=0" in s.plain)
@@ -609,14 +625,17 @@ def test_the_reader_records_what_it_opens_and_resume_reopens_it(tmp_path):
             term.close()
         if n == 1:
             first_open = {e.source: e.opened_at for e in Library.open(db).recent()}
+    assert copied == sample.sentences[11].text  # the logical Arabic, through OSC 52
+    assert "Arabic · 12/32" in resumed  # --resume: the last article, at its saved sentence
     with Library.open(db) as lib:
         entries = lib.recent()
         assert lib.warnings == []
-    sample, html = load_article(SAMPLE), load_article(page)
-    assert [e.id for e in entries] == [article_id(html.text), article_id(sample.text)]
-    assert entries[0].title == html.title
-    # --resume reopened the last one (the web page), offline, and recorded the new opening.
-    assert entries[0].opened_at > first_open[html.source]
+    html = load_article(page)
+    assert [e.id for e in entries] == [article_id(sample.text), article_id(html.text)]
+    assert entries[1].title == html.title
+    assert entries[0].position == 11
+    # --resume reopened the sample, offline, and recorded the new opening.
+    assert entries[0].opened_at > first_open[sample.source]
 
 
 def test_reading_state_writes_only_on_flush_and_only_changes(tmp_path):
