@@ -20,6 +20,8 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from reader.sqlite_files import is_corruption, move_aside
+
 SCHEMA_VERSION = 1
 FILENAME = "translations.sqlite3"
 
@@ -48,11 +50,6 @@ def source_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
-    if isinstance(exc, sqlite3.OperationalError):
-        return False
-    message = str(exc).lower()
-    return any(s in message for s in ("not a database", "malformed", "corrupt", "file is encrypted"))
 
 
 class TranslationCache:
@@ -204,7 +201,7 @@ class TranslationCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = self._connect(str(self.path))
         except sqlite3.DatabaseError as exc:
-            if _is_corruption(exc):
+            if is_corruption(exc):
                 self._set_aside(exc)
             else:
                 self._use_memory(f"translation cache {self.path} is not usable ({exc}); using memory")
@@ -213,19 +210,9 @@ class TranslationCache:
 
     def _set_aside(self, exc: Exception) -> None:
         assert self.path is not None
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        n = 1
-        while aside.exists():
-            n += 1
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
         self._drop_connection()
         try:
-            os.replace(self.path, aside)
-            for suffix in ("-wal", "-shm", "-journal"):
-                side = self.path.with_name(self.path.name + suffix)
-                if side.exists():
-                    os.replace(side, aside.with_name(aside.name + suffix))
+            aside = move_aside(self.path)
         except OSError as err:
             self._use_memory(f"translation cache {self.path} is corrupt ({exc}) and could not be moved ({err}); using memory")
             return
@@ -259,7 +246,7 @@ class TranslationCache:
                     if self.in_memory or attempt:
                         self._warn(f"translation cache {what} failed ({exc})")
                         return
-                    if _is_corruption(exc):
+                    if is_corruption(exc):
                         self._set_aside(exc)
                     else:  # locked, read-only, disk full, I/O error
                         self._use_memory(f"translation cache {self.path} failed to {what} ({exc}); using memory")

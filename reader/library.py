@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from reader.arabic import search_key
+from reader.sqlite_files import is_corruption, move_aside
 
 if TYPE_CHECKING:
     from reader.model import Article
@@ -132,11 +133,6 @@ def article_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
-    if isinstance(exc, sqlite3.OperationalError):
-        return False
-    message = str(exc).lower()
-    return any(s in message for s in ("not a database", "malformed", "corrupt", "file is encrypted"))
 
 
 class _NewerSchema(Exception):
@@ -403,7 +399,7 @@ class Library:
             self._use_memory(f"library {self.path} was written by a newer qari ({exc}); left it as it is,"
                              " history is kept in memory for this run")
         except sqlite3.DatabaseError as exc:
-            if _is_corruption(exc):
+            if is_corruption(exc):
                 self._set_aside(exc)
             else:  # locked, read-only, cannot open
                 self._use_memory(f"library {self.path} is not usable ({exc}); history is kept in memory for this run")
@@ -413,19 +409,9 @@ class Library:
 
     def _set_aside(self, exc: Exception) -> None:
         assert self.path is not None
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        n = 1
-        while aside.exists():
-            n += 1
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
         self._drop_connection()
         try:
-            os.replace(self.path, aside)
-            for suffix in ("-wal", "-shm", "-journal"):
-                side = self.path.with_name(self.path.name + suffix)
-                if side.exists():
-                    os.replace(side, aside.with_name(aside.name + suffix))
+            aside = move_aside(self.path)
         except OSError as err:
             self._use_memory(f"library {self.path} is corrupt ({exc}) and could not be moved ({err});"
                              " history is kept in memory for this run")
@@ -450,7 +436,7 @@ class Library:
             try:
                 return fn(self._conn)
             except sqlite3.DatabaseError as exc:
-                if not self.in_memory and _is_corruption(exc):
+                if not self.in_memory and is_corruption(exc):
                     self._set_aside(exc)
                 else:
                     self._warn(f"library read failed ({exc})")
@@ -481,7 +467,7 @@ class Library:
                     if self.in_memory or attempt:
                         self._warn(f"library: could not {what} ({exc})")
                         return False
-                    if _is_corruption(exc):
+                    if is_corruption(exc):
                         self._set_aside(exc)
                         continue
                     message = str(exc).lower()
