@@ -98,7 +98,7 @@ def test_reader_in_tmux_without_model(tmux):
     first = highlighted_rows(tmux)
     assert first
     tmux.keys("j", "j", "j")
-    moved = tmux.wait_for(lambda s: "Arabic · 5/32 ·" in s)
+    tmux.wait_for(lambda s: "Arabic · 5/32 ·" in s)
     time.sleep(0.3)  # the frame with the new highlight
     after = highlighted_rows(tmux)
     assert after and after != first
