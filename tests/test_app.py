@@ -190,15 +190,17 @@ async def test_rtl_rows_are_right_aligned_and_shaped(sample_article, app_config)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         pane = app.arabic_pane
-        rows = [r for r in rows_of(pane) if r]
-        width = pane.content_width
-        assert rows
-        # Every RTL row is padded on the left up to the content width (right-aligned)...
         from rich.cells import cell_len
 
-        assert all(cell_len(r) == width for r in rows[:10] if r.startswith(" "))
+        # Every drawn row ends at the same column, one cell before the scrollbar: right-aligned.
+        # (A left-aligned pane would end each row where its text ends, at many columns.)
+        drawn = [pane.visual_row(y) for y in range(pane.row_count) if pane.visual_row(y).strip()]
+        assert len(drawn) > 20
+        right_edge = pane.scrollable_content_region.width - pane.END_MARGIN
+        assert {cell_len(r) for r in drawn} == {right_edge}
+        assert len({cell_len(r) - cell_len(r.lstrip(" ")) for r in drawn}) > 5  # lines of many lengths
         # ...and shaped: presentation forms appear (shape=True).
-        assert any(PRESENTATION_FORMS.search(r) for r in rows)
+        assert any(PRESENTATION_FORMS.search(r) for r in drawn)
 
 
 async def test_terminal_bidi_mode_emits_logical_text(sample_article, app_config):
