@@ -149,7 +149,8 @@ class Terminal:
         return self.tmux("capture-pane", "-p", "-N", "-t", "qari").stdout
 
     def capture(self) -> Screen:
-        raw = self.tmux("capture-pane", "-p", "-e", "-t", "qari").stdout
+        # -N keeps trailing cells: without it tmux trims a line's last blank cells and their colours.
+        raw = self.tmux("capture-pane", "-p", "-e", "-N", "-t", "qari").stdout
         return Screen(raw, self.width, self.height)
 
     def wait_for(self, predicate, timeout: float = 30.0) -> Screen:
