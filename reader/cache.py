@@ -15,12 +15,11 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-import threading
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from reader.sqlite_files import is_corruption, move_aside
+from reader.sqlite_files import SqliteFile, is_corruption
 
 SCHEMA_VERSION = 1
 FILENAME = "translations.sqlite3"
@@ -52,27 +51,18 @@ def source_hash(text: str) -> str:
 
 
 
-class TranslationCache:
+class TranslationCache(SqliteFile):
     """Thread-safe sqlite cache of translations: ``get_many`` / ``put_many`` by model key.
 
     ``path=None`` uses :func:`default_cache_path`; ``path=":memory:"`` keeps everything in memory.
     """
 
+    NOUN = "translation cache"
+    DIRECTORY = "cache"
+    MEMORY_NOTE = "using memory"
+
     def __init__(self, path: str | os.PathLike | None = None, *, timeout: float = 2.0) -> None:
-        self.warnings: list[str] = []
-        self._lock = threading.RLock()
-        self._timeout = timeout
-        self._conn: sqlite3.Connection | None = None
-        self.in_memory = False
-        if path is None:
-            try:
-                path = default_cache_path()
-            except Exception as exc:  # platformdirs failure: unusual, but never fatal
-                self._warn(f"translation cache: no cache directory ({exc}); using memory")
-                path = ":memory:"
-        self.path: Path | None = None if str(path) == ":memory:" else Path(path)
-        with self._lock:
-            self._open()
+        super().__init__(path, timeout=timeout, default_path=default_cache_path)
 
     # -- public API -------------------------------------------------------------------------
 
@@ -146,33 +136,7 @@ class TranslationCache:
 
         self._run(run, "write")
 
-    def close(self) -> None:
-        with self._lock:
-            self._drop_connection()
-
-    def _drop_connection(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            except sqlite3.Error:
-                pass
-            self._conn = None
-
-    def __enter__(self) -> TranslationCache:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        where = "memory" if self.in_memory else str(self.path)
-        return f"TranslationCache({where})"
-
     # -- internals --------------------------------------------------------------------------
-
-    def _warn(self, message: str) -> None:
-        if message not in self.warnings:
-            self.warnings.append(message)
 
     def _connect(self, target: str) -> sqlite3.Connection:
         conn = sqlite3.connect(target, timeout=self._timeout, check_same_thread=False, isolation_level="DEFERRED")
@@ -192,46 +156,6 @@ class TranslationCache:
             conn.close()
             raise
         return conn
-
-    def _open(self) -> None:
-        if self.path is None:
-            self._use_memory(None)
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = self._connect(str(self.path))
-        except sqlite3.DatabaseError as exc:
-            if is_corruption(exc):
-                self._set_aside(exc)
-            else:
-                self._use_memory(f"translation cache {self.path} is not usable ({exc}); using memory")
-        except OSError as exc:
-            self._use_memory(f"translation cache {self.path} is not usable ({exc.strerror or exc}); using memory")
-
-    def _set_aside(self, exc: Exception) -> None:
-        assert self.path is not None
-        self._drop_connection()
-        try:
-            aside = move_aside(self.path)
-        except OSError as err:
-            self._use_memory(f"translation cache {self.path} is corrupt ({exc}) and could not be moved ({err}); using memory")
-            return
-        self._warn(f"translation cache {self.path} was corrupt ({exc}); moved it to {aside.name} and started a new one")
-        try:
-            self._conn = self._connect(str(self.path))
-        except (sqlite3.Error, OSError) as err:
-            self._use_memory(f"translation cache {self.path} could not be recreated ({err}); using memory")
-
-    def _use_memory(self, message: str | None) -> None:
-        if message:
-            self._warn(message)
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            except sqlite3.Error:
-                pass
-        self._conn = self._connect(":memory:")
-        self.in_memory = True
 
     def _run(self, fn, what: str) -> None:
         """Run ``fn(conn)`` under the lock; on failure recover as documented, then retry once."""

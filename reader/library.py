@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from reader.arabic import search_key
-from reader.sqlite_files import is_corruption, move_aside
+from reader.sqlite_files import SqliteFile, is_corruption
 
 if TYPE_CHECKING:
     from reader.model import Article
@@ -139,24 +139,16 @@ class _NewerSchema(Exception):
     pass
 
 
-class Library:
+class Library(SqliteFile):
     """Thread-safe library of read articles. Build with :meth:`open`."""
 
+    NOUN = "library"
+    DIRECTORY = "data"
+    MEMORY_NOTE = "history is kept in memory for this run"
+    REFUSED = (_NewerSchema,)
+
     def __init__(self, path: str | os.PathLike | None = None, *, timeout: float = 2.0) -> None:
-        self.warnings: list[str] = []
-        self._lock = threading.RLock()
-        self._timeout = timeout
-        self._conn: sqlite3.Connection | None = None
-        self.in_memory = False
-        if path is None:
-            try:
-                path = default_library_path()
-            except Exception as exc:  # platformdirs failure: unusual, but never fatal
-                self._warn(f"library: no data directory ({exc}); history is kept in memory for this run")
-                path = ":memory:"
-        self.path: Path | None = None if str(path) == ":memory:" else Path(path)
-        with self._lock:
-            self._open()
+        super().__init__(path, timeout=timeout, default_path=default_library_path)
 
     @classmethod
     def open(cls, path: str | os.PathLike | None = None, *, timeout: float = 2.0) -> Library:
@@ -333,32 +325,7 @@ class Library:
 
     # -- lifetime ---------------------------------------------------------------------------
 
-    def close(self) -> None:
-        with self._lock:
-            self._drop_connection()
-
-    def __enter__(self) -> Library:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"Library({'memory' if self.in_memory else self.path})"
-
     # -- internals --------------------------------------------------------------------------
-
-    def _warn(self, message: str) -> None:
-        if message not in self.warnings:
-            self.warnings.append(message)
-
-    def _drop_connection(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            except sqlite3.Error:
-                pass
-            self._conn = None
 
     def _connect(self, target: str) -> sqlite3.Connection:
         # isolation_level=None: no implicit transactions; writes say BEGIN IMMEDIATE themselves.
@@ -387,47 +354,6 @@ class Library:
             conn.close()
             raise
         return conn
-
-    def _open(self) -> None:
-        if self.path is None:
-            self._use_memory(None)
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = self._connect(str(self.path))
-        except _NewerSchema as exc:
-            self._use_memory(f"library {self.path} was written by a newer qari ({exc}); left it as it is,"
-                             " history is kept in memory for this run")
-        except sqlite3.DatabaseError as exc:
-            if is_corruption(exc):
-                self._set_aside(exc)
-            else:  # locked, read-only, cannot open
-                self._use_memory(f"library {self.path} is not usable ({exc}); history is kept in memory for this run")
-        except OSError as exc:
-            self._use_memory(f"library {self.path} is not usable ({exc.strerror or exc});"
-                             " history is kept in memory for this run")
-
-    def _set_aside(self, exc: Exception) -> None:
-        assert self.path is not None
-        self._drop_connection()
-        try:
-            aside = move_aside(self.path)
-        except OSError as err:
-            self._use_memory(f"library {self.path} is corrupt ({exc}) and could not be moved ({err});"
-                             " history is kept in memory for this run")
-            return
-        self._warn(f"library {self.path} was corrupt ({exc}); moved it to {aside.name} and started a new one")
-        try:
-            self._conn = self._connect(str(self.path))
-        except (sqlite3.Error, OSError, _NewerSchema) as err:
-            self._use_memory(f"library {self.path} could not be recreated ({err}); history is kept in memory for this run")
-
-    def _use_memory(self, message: str | None) -> None:
-        if message:
-            self._warn(message)
-        self._drop_connection()
-        self._conn = self._connect(":memory:")
-        self.in_memory = True
 
     def _read(self, fn: Callable[[sqlite3.Connection], T], default: T) -> T:
         with self._lock:
