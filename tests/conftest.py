@@ -136,6 +136,30 @@ def app_save_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def offline_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty Argos packages dir (argostranslate.settings patched) and no proxy variables, for
+    the loopback tests of downloads and installs (a proxy would take their requests elsewhere)."""
+    from argostranslate import settings
+
+    directory = tmp_path / "argos-data" / "packages"
+    directory.mkdir(parents=True)
+    monkeypatch.setattr(settings, "package_data_dir", directory)
+    monkeypatch.setattr(settings, "package_dirs", [directory])
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    return directory
+
+
+@pytest.fixture
+def loopback_server():
+    """A local HTTP server on 127.0.0.1 (tests/loopback.py), stopped after the test."""
+    from loopback import LoopbackServer
+
+    with LoopbackServer() as server:
+        yield server
+
+
+@pytest.fixture
 def app_packages_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty Argos packages dir for one TUI test (argostranslate.settings patched)."""
     from argostranslate import settings

@@ -19,9 +19,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from conftest import FIXTURE_MODEL as FIXTURE  # the committed model, or QARI_TEST_MODEL_SEED's
+from conftest import (
+    FIXTURE_MODEL as FIXTURE,  # the committed model, or QARI_TEST_MODEL_SEED's
+)
 from loopback import LoopbackServer, Response, closed_port_url, hang, truncated
+
 from reader import packages as models
 from reader import packing
 from reader.packages import ModelError
@@ -68,24 +70,16 @@ def fixture_unpacked(fixture_package: Path, tmp_path_factory: pytest.TempPathFac
 
 
 @pytest.fixture(autouse=True)
-def packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def packages(offline_packages: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     from argostranslate import settings
 
-    root = tmp_path / "argos-data"
-    directory = root / "packages"
-    directory.mkdir(parents=True)
-    monkeypatch.setattr(settings, "package_data_dir", directory)
-    monkeypatch.setattr(settings, "package_dirs", [directory])
     monkeypatch.setattr(settings, "package_index", closed_port_url("/argospm-index/"))
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    return directory
+    return offline_packages
 
 
 @pytest.fixture
-def server():
-    with LoopbackServer() as srv:
-        yield srv
+def server(loopback_server):
+    return loopback_server
 
 
 def snapshot(directory: Path) -> list[tuple[str, str]]:

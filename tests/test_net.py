@@ -19,22 +19,13 @@ from reader.packages import ModelError
 
 
 @pytest.fixture(autouse=True)
-def packages_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from argostranslate import settings
-
-    directory = tmp_path / "argos-data" / "packages"
-    directory.mkdir(parents=True)
-    monkeypatch.setattr(settings, "package_data_dir", directory)
-    monkeypatch.setattr(settings, "package_dirs", [directory])
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    return directory
+def packages_dir(offline_packages: Path) -> Path:
+    return offline_packages
 
 
 @pytest.fixture
-def server():
-    with LoopbackServer() as srv:
-        yield srv
+def server(loopback_server):
+    return loopback_server
 
 
 def _recording(body: bytes, content_type: str, seen: list[str]):
