@@ -54,7 +54,7 @@ import warnings
 from collections.abc import Sequence
 import threading
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from reader.arabic import ARABIC_LETTER_RE, strip_tashkeel
 from reader.config import ALGORITHMS  # one list of names for settings, CLI and summarizer
@@ -307,18 +307,29 @@ def news_features(texts: Sequence[str], *, paragraphs: Sequence[int] | None = No
     return indices, rows, terms
 
 
+class _Scored(NamedTuple):
+    """What ranking needs: the candidates (sentence indices), their scores in [0, 1] (for
+    ``news``: the first pick's), and for ``news`` only each candidate's content-word stems and
+    the later picks' scores (`reader.news.mmr_order`)."""
+
+    indices: list[int]
+    values: list[float]
+    terms: list[list[str]] | None = None
+    later: list[float] | None = None
+
+
 def _scored(texts: Sequence[str], name: str, limit: int | None, paragraphs: Sequence[int] | None,
-            title: str | None) -> tuple[list[int], list[float], list[list[str]] | None]:
-    """(candidate indices, their scores in [0, 1], their content stems for ``news`` else None)."""
+            title: str | None) -> _Scored:
     if name == "news":
         from reader import news
 
         indices, rows, terms = news_features(texts, paragraphs=paragraphs, title=title)
-        return indices, [float(v) for v in news.scores(rows, terms)], terms
+        return _Scored(indices, [float(v) for v in news.scores(rows, terms)], terms,
+                       [float(v) for v in news.scores(rows, terms, later=True)])
     indices = _candidates(texts)
     if not indices:
-        return indices, [], None
-    return indices, _rescale(_raw_scores(texts, indices, name, limit)), None
+        return _Scored(indices, [])
+    return _Scored(indices, _rescale(_raw_scores(texts, indices, name, limit)))
 
 
 def score_sentences(sentences: Sequence[str], *, algorithm: str = DEFAULT_ALGORITHM,
@@ -332,8 +343,8 @@ def score_sentences(sentences: Sequence[str], *, algorithm: str = DEFAULT_ALGORI
     name = _check_algorithm(algorithm)
     texts = [str(t) for t in sentences]
     scores: list[float | None] = [None] * len(texts)
-    indices, values, _terms = _scored(texts, name, limit, paragraphs, title)
-    for i, v in zip(indices, values):
+    scored = _scored(texts, name, limit, paragraphs, title)
+    for i, v in zip(scored.indices, scored.values):
         scores[i] = v
     return scores
 
@@ -402,11 +413,11 @@ def summarize_sentences(sentences: Sequence[str], *, algorithm: str | None = DEF
         return []
     if k >= n and words is None:
         return list(range(n))
-    indices, values, terms = _scored(texts, name, k, paragraphs, title)
+    indices, values, terms, later = _scored(texts, name, k, paragraphs, title)
     if terms is not None:
         from reader import news
 
-        order = [indices[j] for j in news.mmr_order(values, terms, k)]
+        order = [indices[j] for j in news.mmr_order(values, terms, k, later=later)]
     else:
         order = [indices[j] for j in sorted(range(len(indices)), key=lambda j: (-values[j], indices[j]))][:k]
     if words is not None:

@@ -9,8 +9,10 @@ import subprocess
 import sys
 import time
 import warnings
+from collections import Counter
 from pathlib import Path
 
+import numpy
 import pytest
 
 from reader import summarize as S
@@ -309,6 +311,51 @@ def test_mmr_passes_over_a_near_duplicate_of_a_pick():
 
     _, _, terms = S.news_features(texts)
     assert news.mmr_order(scores, terms, 2, lam=1.0) == [0, 1]  # without redundancy control it is
+
+
+def test_redundancy_counts_only_for_a_restatement():
+    from reader import news
+
+    # The second sentence shares a name with the first (cosine 0.25): the story goes on, and it
+    # stays the second pick; were every overlap a penalty, the unrelated third would displace it.
+    terms = [["a", "b", "c", "d"], ["a", "e", "f", "g"], ["h", "i", "j", "k"]]
+    scores = [1.0, 0.9, 0.8]
+    assert news.cosine(Counter(terms[0]), Counter(terms[1])) < news.REDUNDANT_COSINE
+    assert news.mmr_order(scores, terms, 2, lam=0.7) == [0, 1]
+    restated = [["a", "b", "c", "d"], ["a", "b", "c", "e"], ["h", "i", "j", "k"]]
+    assert news.cosine(Counter(restated[0]), Counter(restated[1])) >= news.REDUNDANT_COSINE
+    assert news.mmr_order(scores, restated, 2, lam=0.7) == [0, 2]
+
+
+def test_first_pick_and_later_picks_use_their_own_scores():
+    from reader import news
+
+    terms = [["a"], ["b"], ["c"]]
+    assert news.mmr_order([0.2, 1.0, 0.5], terms, 3, later=[1.0, 0.0, 0.6]) == [1, 0, 2]
+    assert news.mmr_order([0.2, 1.0, 0.5], terms, 3) == [1, 2, 0]
+
+
+def test_later_picks_follow_the_story():
+    from reader import news
+
+    # Features equal but for position: the later score falls along the article.
+    rows = numpy.zeros((5, len(news.FEATURES)))
+    rows[:, news.FEATURES.index("position")] = numpy.log1p(numpy.arange(5))
+    rows[:, news.FEATURES.index("punctuated")] = 1.0
+    later = list(news.scores(rows, [["w"] * 10] * 5, later=True))
+    assert later == sorted(later, reverse=True) and len(set(later)) == 5
+
+
+def test_short_lines_first_pick_and_later():
+    from reader import news
+
+    question = "فما هي أسباب القرار؟"  # a short sentence: a fair later pick, a poor opener
+    texts = [question, "زاد الاردن -", *_distinct_sentences(5)]
+    _, rows, terms = S.news_features(texts)
+    first, later = news.scores(rows, terms), news.scores(rows, terms, later=True)
+    assert len(terms[0]) < news.SHORT_SENTENCE_WORDS and len(terms[1]) < news.SHORT_SENTENCE_WORDS
+    assert first[0] <= 0.25 < later[0] == max(later)  # damped as the first pick only
+    assert first[1] == later[1] == 0.0  # an unpunctuated fragment is never picked before a sentence
 
 
 def test_word_budget(body):

@@ -44,6 +44,7 @@ import argparse
 import hashlib
 import json
 import os
+import random
 import re
 import sys
 import time
@@ -179,19 +180,44 @@ def system_output(system: System, doc: dict, budget: str) -> list[str]:
     return tokens[:b]
 
 
-def evaluate(system: System, docs: Sequence[dict], budget: str) -> dict[str, float]:
+def evaluate(system: System, docs: Sequence[dict], budget: str) -> dict:
+    """Macro-averaged F1 x 100 per metric, mean tokens, and ``per_document``: each document's
+    (R1, R2, RL) F1 and its tokens (for `paired_difference`)."""
     sums = [0.0, 0.0, 0.0]
     length = 0
+    per_document = []
     for doc in docs:
         tokens = system_output(system, doc, budget)
         refs = [rouge_tokens(r) for r in doc["summaries"]]
-        for m, v in enumerate(document_scores(tokens, refs)):
+        scores = document_scores(tokens, refs)
+        for m, v in enumerate(scores):
             sums[m] += v
         length += len(tokens)
+        per_document.append((scores, tokens))
     count = max(1, len(docs))
-    out = {m: 100 * s / count for m, s in zip(METRICS, sums)}
+    out: dict = {m: 100 * s / count for m, s in zip(METRICS, sums)}
     out["tokens"] = length / count
+    out["per_document"] = per_document
     return out
+
+
+def paired_difference(mine: dict, base: dict, resamples: int = 1000, seed: int = 0) -> str:
+    """How `mine` differs from `base` document by document: on how many documents the output
+    differs, is better or worse (mean of R1/R2/RL), and each metric's mean difference x 100
+    with a 95 % paired percentile-bootstrap interval over documents (seeded)."""
+    a, b = mine["per_document"], base["per_document"]
+    diffs = [[100 * (x[0][m] - y[0][m]) for x, y in zip(a, b)] for m in range(3)]
+    changed = sum(x[1] != y[1] for x, y in zip(a, b))
+    better = sum(sum(x[0]) > sum(y[0]) for x, y in zip(a, b))
+    worse = sum(sum(x[0]) < sum(y[0]) for x, y in zip(a, b))
+    rng = random.Random(seed)
+    n = len(a)
+    parts = []
+    for m, d in zip(METRICS, diffs):
+        means = sorted(sum(d[rng.randrange(n)] for _ in range(n)) / n for _ in range(resamples))
+        low, high = means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
+        parts.append(f"{m} {sum(d) / n:+.3f} [{low:+.3f}, {high:+.3f}]")
+    return f"{changed} of {n} outputs differ ({better} better, {worse} worse); " + ", ".join(parts)
 
 
 # ----------------------------------------------------------------------------- systems
@@ -296,9 +322,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             results.setdefault(budget, {})[name] = res
             print(f"{name:<12} {res['r1']:6.2f} {res['r2']:6.2f} {res['rl']:6.2f} {res['tokens']:7.1f} "
                   f"{res['seconds']:6.1f}", flush=True)
+    head = "news" if "news" in runs else names[-1]
+    if head != "lead":
+        print(f"\n{head} minus lead, paired over documents (95 % bootstrap interval):")
+        for budget in budgets_run:
+            print(f"  {budget}: {paired_difference(results[budget][head], results[budget]['lead'])}")
     main_budget = budgets_run[0]
     base = results[main_budget]["lead"]
-    head = "news" if "news" in results[main_budget] else names[-1]
     mine = results[main_budget][head]
     fields = [f"{head.replace('+', '_')}_{m}_ratio={mine[m] / base[m]:.4f}" for m in METRICS]
     fields += [f"lead_{m}={base[m]:.2f}" for m in METRICS] + [f"{head.replace('+', '_')}_{m}={mine[m]:.2f}"

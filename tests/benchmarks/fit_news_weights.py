@@ -23,8 +23,15 @@ Printed: the weights (paste into reader/news.py), the standardised weights (whic
 matter), an ablation (the first pick's mean gain on the fit split when a feature is left out
 and the rest refitted), and the first pick's mean gain for Lead and for the fit.
 
+Later picks (``--tune-later``): the fit sees which sentence comes first, not how the second and
+later ones are chosen.  This mode instead scores whole summaries on the fit split: Lead-n and
+``news`` with each LATER_POSITION in ``--positions`` and each MMR lambda in ``--lambdas``, on the
+documents whose references have two or more sentences (sentence budget) and on the first 400
+documents under the word budget, and prints news minus Lead for each setting.
+
 Usage:
   python tests/benchmarks/fit_news_weights.py --dev PATH [--limit N] [--steps 600] [--l2 1e-3]
+  python tests/benchmarks/fit_news_weights.py --dev PATH --tune-later [--positions -0.8,-1.5,-2.5,-4]
 """
 
 from __future__ import annotations
@@ -141,6 +148,34 @@ def first_pick_gain(docs_rows, raw: numpy.ndarray) -> float:
     return total / len(docs_rows)
 
 
+def tune_later(docs: list[dict], positions: list[float], lambdas: list[float]) -> None:
+    """Print news minus Lead (R1/R2/RL x 100) on the multi-sentence references (sentence budget)
+    and under the word budget for each (LATER_POSITION, MMR_LAMBDA); the module's values are
+    restored afterwards."""
+    multi = [d for d in docs if Q.budgets(d)[0] >= 2]
+    sample = docs[:400]
+    runs = Q.systems(["lead", "news"])
+
+    def scores(name: str, subset: list[dict], budget: str) -> numpy.ndarray:
+        r = Q.evaluate(runs[name], subset, budget)
+        return numpy.array([r[m] for m in Q.METRICS])
+
+    lead_multi, lead_words = scores("lead", multi, "sentences"), scores("lead", sample, "words")
+    print(f"{len(multi)} fit documents with multi-sentence references; word budget on {len(sample)}")
+    print(f"{'position':>9} {'lambda':>7}  {'multi R1/R2/RL - lead':<26} words R1/R2/RL - lead")
+    saved = news.LATER_POSITION, news.MMR_LAMBDA
+    try:
+        for position in positions:
+            for lam in lambdas:
+                news.LATER_POSITION, news.MMR_LAMBDA = position, lam
+                m = scores("news", multi, "sentences") - lead_multi
+                w = scores("news", sample, "words") - lead_words
+                print(f"{position:9.2f} {lam:7.2f}  {m[0]:+6.2f} {m[1]:+6.2f} {m[2]:+6.2f}        "
+                      f"{w[0]:+6.2f} {w[1]:+6.2f} {w[2]:+6.2f}", flush=True)
+    finally:
+        news.LATER_POSITION, news.MMR_LAMBDA = saved
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dev", default=os.environ.get(Q.ENV))
@@ -152,11 +187,17 @@ def main() -> int:
     parser.add_argument("--list-weight", type=float, default=1.0, help="listwise loss weight (0: pairwise only)")
     parser.add_argument("--cache", help="keep the computed features here (outside the repository)")
     parser.add_argument("--no-ablation", action="store_true")
+    parser.add_argument("--tune-later", action="store_true", help="grid the later-pick settings instead")
+    parser.add_argument("--positions", default="-0.8,-1.5,-2.5,-4", help="LATER_POSITION values for --tune-later")
+    parser.add_argument("--lambdas", default="0.7,1.0", help="MMR lambdas for --tune-later")
     args = parser.parse_args()
     if not args.dev or not Path(args.dev).is_file():
         print("no development set: give --dev PATH or set $" + Q.ENV, file=sys.stderr)
         return 2
     docs = Q.load(args.dev, "fit")[: args.limit]
+    if args.tune_later:
+        tune_later(docs, [float(x) for x in args.positions.split(",")], [float(x) for x in args.lambdas.split(",")])
+        return 0
     start = time.perf_counter()
     if args.cache and Path(args.cache).is_file():
         import pickle
