@@ -180,8 +180,10 @@ def linear_scores(rows: numpy.ndarray, weights: dict[str, float] | None = None) 
 
 
 def scores(rows: numpy.ndarray, terms: Sequence[Sequence[str]], later: bool = False) -> numpy.ndarray:
-    """The ``news`` scores in [0, 1]: the linear score rescaled, then short sentences damped.
-    `later`: the scores for the second and later picks (position weight LATER_POSITION)."""
+    """The ``news`` scores in [0, 1]: the linear score rescaled, then short lines damped (see
+    SHORT_SENTENCE_WORDS: an unpunctuated fragment gets 0; a short sentence is damped for the
+    first pick only).  `later`: the scores for the second and later picks (position weight
+    LATER_POSITION)."""
     if not len(terms):
         return numpy.zeros(0)
     short = numpy.array([min(1.0, len(t) / SHORT_SENTENCE_WORDS) ** 2 for t in terms])
