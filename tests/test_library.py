@@ -4,6 +4,7 @@ concurrency and permissions."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -375,6 +376,15 @@ def _screen_app(library: Library):
     return Host()
 
 
+@contextlib.asynccontextmanager
+async def _shown(app):
+    """Run the host app at 100x30 until the library screen has loaded its entries."""
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        yield pilot
+
+
 def _seed_many(lib: Library) -> list[str]:
     ids = []
     for i, text in enumerate([TEXT_A, TEXT_B, TEXT_C]):
@@ -388,9 +398,7 @@ async def test_screen_lists_filters_and_opens(tmp_path):
     lib = _library(tmp_path)
     a, b, c = _seed_many(lib)
     app = _screen_app(lib)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await pilot.pause()
+    async with _shown(app) as pilot:
         screen = app.screen
         assert [e.id for e in screen.entries] == [c, b, a]
         options = screen.query_one("#library-list", OptionList)
@@ -407,9 +415,7 @@ async def test_screen_arrow_keys_choose_and_escape_closes(tmp_path):
     lib = _library(tmp_path)
     a, b, _c = _seed_many(lib)
     app = _screen_app(lib)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await pilot.pause()
+    async with _shown(app) as pilot:
         await pilot.press("down", "down")
         assert app.screen.highlighted_entry().id == a
         await pilot.press("up")
@@ -425,9 +431,7 @@ async def test_screen_remove_asks_first(tmp_path):
     lib = _library(tmp_path)
     a, b, c = _seed_many(lib)
     app = _screen_app(lib)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await pilot.pause()
+    async with _shown(app) as pilot:
         await pilot.press("tab")  # to the list: there `d` removes (in the filter it is a letter)
         await pilot.press("d")
         await pilot.pause()
@@ -454,9 +458,7 @@ async def test_screen_shows_an_empty_library(tmp_path):
 
     lib = _library(tmp_path)
     app = _screen_app(lib)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await pilot.pause()
+    async with _shown(app) as pilot:
         assert "empty" in str(app.screen.query_one("#library-count", Label).render())
         await pilot.press("enter")  # nothing to open: stays
         await pilot.pause()
@@ -484,9 +486,7 @@ async def test_screen_lays_out_only_the_first_rows_and_says_how_many(tmp_path, m
     lib = _library(tmp_path)
     _a, b, c = _seed_many(lib)
     app = _screen_app(lib)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await pilot.pause()
+    async with _shown(app) as pilot:
         assert app.screen.query_one("#library-list", OptionList).option_count == 2
         assert [e.id for e in app.screen.entries] == [c, b]
         assert "3 entries, the 2 most recent" in str(app.screen.query_one("#library-count", Label).render())
