@@ -43,13 +43,12 @@ from reader.sqlite_files import SqliteFile, is_corruption
 if TYPE_CHECKING:
     from reader.model import Article
 
-SCHEMA_VERSION = 1
 FILENAME = "library.sqlite3"
 ENV_PATH = "QARI_LIBRARY"
 NOTE_MAX = 200
 """Marks carry a *short* note; a longer one is cut here rather than refused."""
 
-_SCHEMA = (
+_SCHEMA_V1 = (
     """
     CREATE TABLE IF NOT EXISTS articles (
         id TEXT PRIMARY KEY,
@@ -76,6 +75,13 @@ _SCHEMA = (
     ) WITHOUT ROWID
     """,
 )
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1,)
+"""The schema, one step per version: ``MIGRATIONS[i]`` takes a file from version ``i`` to
+``i + 1``. A new feature appends a step (never edits an old one), so a library written by any
+earlier qari is brought up to date in order, in one transaction."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
 
 _ENTRY_COLUMNS = "id, title, source, first_opened, opened_at, position, sentences, translated"
 
@@ -341,8 +347,9 @@ class Library(SqliteFile):
             if version < SCHEMA_VERSION:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    for statement in _SCHEMA:
-                        conn.execute(statement)
+                    for step in MIGRATIONS[version:]:
+                        for statement in step:
+                            conn.execute(statement)
                     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
                     conn.execute("COMMIT")
                 except BaseException:
