@@ -97,6 +97,28 @@ def article_from_blocks(
     return _build(clean, source=source, title=title, encoding=encoding, detect_headings=False)
 
 
+def structure_of(article: Article) -> str:
+    """The article's structure as one letter per paragraph ("h" heading, "p" paragraph), in
+    the order of ``article.text``'s lines: what :func:`article_from_structure` needs to rebuild
+    the same article from its text."""
+    return "".join("h" if p.is_heading else "p" for p in article.paragraphs)
+
+
+def article_from_structure(text: str, structure: str, source: str, title: str | None = None) -> Article:
+    """Rebuild an article from its normalised text and :func:`structure_of` (the library's
+    resume): the same paragraphs, headings, sections and sentences as when it was read. A
+    structure that does not fit the text (hand-edited file, other qari) is not trusted: the
+    text is parsed again instead."""
+    lines = text.split("\n")
+    if len(lines) != len(structure) or set(structure) - {"h", "p"} or not all(line.strip() for line in lines):
+        article = parse_text(text, source)
+        if title:
+            article.title = title
+        return article
+    blocks = [("heading" if kind == "h" else "paragraph", line) for kind, line in zip(structure, lines, strict=True)]
+    return _build(blocks, source=source, title=title or None, encoding="utf-8", detect_headings=False)
+
+
 # --- reading and decoding -------------------------------------------------------------------
 
 def _read_stdin() -> bytes:

@@ -76,7 +76,14 @@ _SCHEMA_V1 = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1,)
+_SCHEMA_V2_STRUCTURE = (
+    # One letter per paragraph of the stored text ("h" heading, "p" paragraph), so a resumed
+    # article is rebuilt with the structure it was read with (a web page's headings come from
+    # its tags and cannot be guessed back from the text). NULL for entries recorded before.
+    "ALTER TABLE articles ADD COLUMN structure TEXT",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2_STRUCTURE)
 """The schema, one step per version: ``MIGRATIONS[i]`` takes a file from version ``i`` to
 ``i + 1``. A new feature appends a step (never edits an old one), so a library written by any
 earlier qari is brought up to date in order, in one transaction."""
@@ -102,6 +109,8 @@ class Entry:
     sentences: int
     translated: int
     text: str | None = None
+    structure: str | None = None
+    """One letter per paragraph of ``text`` ("h" heading, "p" paragraph); filled with ``text``."""
 
     @property
     def short_id(self) -> str:
@@ -166,7 +175,10 @@ class Library(SqliteFile):
     def record(self, article: Article, *, now: float | None = None) -> Entry:
         """Record that ``article`` was opened (now): a new entry, or the existing one with its
         opened time, title, source and sentence count refreshed (position and progress kept)."""
+        from reader.article import structure_of
+
         text = article.text
+        structure = structure_of(article)
         ident = article_id(text)
         title = article.title or ""
         source = str(article.source)
@@ -175,14 +187,16 @@ class Library(SqliteFile):
 
         def run(conn: sqlite3.Connection) -> None:
             conn.execute(
-                "INSERT INTO articles (id, text, title, source, title_key, source_key, first_opened, opened_at,"
-                " position, sentences, translated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 0)"
+                "INSERT INTO articles (id, text, structure, title, source, title_key, source_key, first_opened,"
+                " opened_at, position, sentences, translated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 0)"
                 " ON CONFLICT (id) DO UPDATE SET title = excluded.title, source = excluded.source,"
+                " structure = excluded.structure,"
                 " title_key = excluded.title_key, source_key = excluded.source_key,"
                 " opened_at = excluded.opened_at, sentences = excluded.sentences,"
                 " position = min(position, max(excluded.sentences - 1, 0)),"
                 " translated = min(translated, excluded.sentences)",
-                (ident, text, title, source, search_key(title), search_key(source), stamp, stamp, count),
+                (ident, text, structure, title, source, search_key(title), search_key(source), stamp, stamp,
+                 count),
             )
 
         self._write(run, "record the article")
@@ -250,7 +264,7 @@ class Library(SqliteFile):
 
     def get(self, article_id: str, *, with_text: bool = True) -> Entry | None:
         """The entry with this id (with its text unless ``with_text=False``), or None."""
-        columns = _ENTRY_COLUMNS + (", text" if with_text else "")
+        columns = _ENTRY_COLUMNS + (", text, structure" if with_text else "")
         row = self._read(
             lambda conn: conn.execute(f"SELECT {columns} FROM articles WHERE id = ?", (article_id,)).fetchone(),
             None,
@@ -453,15 +467,21 @@ def resume_article(library: Library, article_id: str | None = None) -> tuple[Art
     """The last article read (or the one with ``article_id``) rebuilt from its stored text,
     with the sentence number to resume at; None when the library has nothing to resume.
 
-    The stored text is the normalised text, so ``parse_text`` finds the same sentences; the
-    stored title is put back (a web page's title came from its HTML, not from the text)."""
-    from reader.article import ArticleError, parse_text
+    The article is rebuilt from the stored text and the stored structure (which paragraphs are
+    headings) through the same builder as the first read, so it has the same sentences and every
+    saved position and mark still points at its sentence. An entry recorded before the structure
+    was stored is re-parsed from its text (headings guessed, as that qari did). The stored title
+    is put back (a web page's title came from its HTML, not from the text)."""
+    from reader.article import ArticleError, article_from_structure, parse_text
 
     entry = library.get(article_id) if article_id else library.last()
     if entry is None or not entry.text:
         return None
     try:
-        article = parse_text(entry.text, source=entry.source)
+        if entry.structure:
+            article = article_from_structure(entry.text, entry.structure, source=entry.source, title=entry.title)
+        else:
+            article = parse_text(entry.text, source=entry.source)
     except ArticleError:
         return None
     if entry.title:
