@@ -56,7 +56,7 @@ def load_article(source: str | Path, encoding: str | None = None) -> Article:
     name = str(source)
     if name == "-":
         data = _read_stdin()
-        return _article_from_bytes(data, "<stdin>", encoding)
+        return article_from_bytes(data, "<stdin>", encoding=encoding)
     if _URL_LIKE.match(name):
         from reader import fetch  # only URL and HTML sources pay for this import
 
@@ -64,14 +64,28 @@ def load_article(source: str | Path, encoding: str | None = None) -> Article:
             data = fetch.fetch_url(name)
         except fetch.FetchError as exc:
             raise ArticleError(str(exc)) from None
-        if getattr(data, "content_type", "") == "text/plain":
-            return _article_from_bytes(bytes(data), name, encoding)
-        return _article_from_html(data, name, encoding, url=getattr(data, "url", name))
+        return article_from_bytes(data, name, kind=kind_of_page(data), url=getattr(data, "url", name),
+                                  encoding=encoding)
     path = Path(name).expanduser()
     data = _read_file(path)
-    if path.suffix.lower() in HTML_SUFFIXES:
-        return _article_from_html(data, name, encoding)
-    return _article_from_bytes(data, name, encoding)
+    return article_from_bytes(data, name, kind="html" if path.suffix.lower() in HTML_SUFFIXES else "text",
+                              encoding=encoding)
+
+
+def kind_of_page(data: bytes) -> str:
+    """``"text"`` for a fetched body served as text/plain, else ``"html"``."""
+    return "text" if getattr(data, "content_type", "") == "text/plain" else "html"
+
+
+def article_from_bytes(data: bytes, source: str, *, kind: str = "text", url: str | None = None,
+                       encoding: str | None = None) -> Article:
+    """An article from bytes read by the caller: ``kind`` ``"text"`` (decoded, re-joined,
+    headings guessed) or ``"html"`` (a page: extracted, headings from its tags; ``url`` is the
+    page's address for link resolution). The reader and ``qari batch`` both load through here,
+    so the same input gives the same sentences everywhere."""
+    if kind == "html":
+        return _article_from_html(data, source, encoding, url=url)
+    return _article_from_bytes(data, source, encoding)
 
 
 def parse_text(text: str, source: str = "<text>", *, encoding: str = "utf-8") -> Article:

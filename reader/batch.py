@@ -32,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import hashlib
-import html
 import json
 import os
 import re
@@ -43,7 +42,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from reader.model import Article
 
 OUTPUT_VERSION = 1
 """Bump when the rendered outputs change: finished articles are then done again."""
@@ -314,9 +316,7 @@ class Prepared:
     id: str
     source: str
     input_hash: str
-    title: str
-    sentences: list[tuple[int, int, int, int, bool, str]]  # section, paragraph, index, number, heading, text
-    paragraphs: list[tuple[bool, list[int]]]  # is_heading, sentence numbers
+    article: Article
     summary: list[int]
     warnings: list[str]
     seconds: float
@@ -347,72 +347,42 @@ def prepare(task: Task, settings: BatchSettings) -> Prepared:
         if len(data) > settings.max_bytes:
             raise article_mod.ArticleError(_too_big(task.source, len(data), settings.max_bytes))
         input_hash = sha256(bytes(data))
-        if getattr(data, "content_type", "") == "text/plain":
-            art = article_mod._article_from_bytes(bytes(data), task.source, settings.encoding)
-        else:
-            art = article_mod._article_from_html(bytes(data), task.source, settings.encoding,
-                                                 url=getattr(data, "url", task.source))
+        art = article_mod.article_from_bytes(bytes(data), task.source, kind=article_mod.kind_of_page(data),
+                                             url=getattr(data, "url", task.source), encoding=settings.encoding)
     elif task.kind == "text":
         art = article_mod.parse_text(str(task.data), task.source)
     else:
         # the same steps as load_article() on a file, from bytes the client read
         data = task.data if isinstance(task.data, bytes) else str(task.data).encode()
-        if task.suffix in article_mod.HTML_SUFFIXES:
-            art = article_mod._article_from_html(data, task.source, settings.encoding)
-        else:
-            art = article_mod._article_from_bytes(data, task.source, settings.encoding)
+        kind = "html" if task.suffix in article_mod.HTML_SUFFIXES else "text"
+        art = article_mod.article_from_bytes(data, task.source, kind=kind, encoding=settings.encoding)
     with _SUMMARIZE_LOCK:
         chosen = summarize_article(art, algorithm=settings.algorithm, count=settings.summary_count,
                                    ratio=settings.summary_ratio)
-    sentences = []
-    paragraphs = []
-    for p in art.paragraphs:
-        paragraphs.append((p.is_heading, [s.number for s in p.sentences]))
-        for s in p.sentences:
-            sentences.append((s.id.section, s.id.paragraph, s.id.index, s.number, p.is_heading, s.text))
-    return Prepared(task.id, task.source, input_hash or "", art.title, sentences, paragraphs,
-                    sorted(s.number for s in chosen), list(art.warnings), time.perf_counter() - started)
+    return Prepared(task.id, task.source, input_hash or "", art, sorted(s.number for s in chosen),
+                    list(art.warnings), time.perf_counter() - started)
 
 
 def render(prep: Prepared, english: Sequence[str | None], model_name: str | None,
            formats: Sequence[str], settings: BatchSettings) -> dict[str, str]:
-    """The output files' texts. Nothing here depends on where or when the article ran (not even
-    the folder it was read from: the article id is relative to its SOURCE)."""
-    from reader.export import escape_markdown
+    """The output files' texts, written by ``reader.export`` (the reader's own writer, so a
+    batch ``.md`` reads in a terminal renderer like a saved article). Nothing here depends on
+    where or when the article ran (not even the folder it was read from: the article id is
+    relative to its SOURCE)."""
+    from reader.export import translation_jsonl, translation_markdown
 
-    summary = set(prep.summary)
     out: dict[str, str] = {}
     if "jsonl" in formats:
-        rows = [json.dumps({"article": prep.id, "section": sec, "paragraph": par, "index": idx, "number": num,
-                            "heading": heading, "ar": text, "en": english[num], "summary": num in summary},
-                           ensure_ascii=False)
-                for sec, par, idx, num, heading, text in prep.sentences]
-        out["jsonl"] = "\n".join(rows) + "\n"
+        out["jsonl"] = translation_jsonl(prep.article, english, article_id=prep.id, summary=prep.summary) + "\n"
     if "markdown" in formats:
-        by_number = {s[3]: s[5] for s in prep.sentences}
-        length = f"{len(prep.summary)} of {len(prep.sentences)} sentences"
-        lines = [f"# {escape_markdown(prep.title)}", "",
-                 f"- Article: {escape_markdown(prep.id)}",
-                 f"- Model: {escape_markdown(model_name) if model_name else 'none (no translation model installed)'}",
-                 f"- Summary: {settings.algorithm}, {length}", "", "## Summary", ""]
-        for number in prep.summary:
-            lines += [f'<p dir="rtl" lang="ar">{html.escape(by_number[number], quote=False)}</p>', ""]
-            en = english[number]
-            lines += [f"> {escape_markdown(en)}" if en else "> *(no translation)*", ""]
-        lines += ["## Translation", ""]
-        for is_heading, numbers in prep.paragraphs:
-            ar = html.escape(" ".join(by_number[n] for n in numbers), quote=False)
-            en = " ".join(english[n] or "" for n in numbers).strip()
-            if is_heading:
-                lines += [f'<h3 dir="rtl" lang="ar">{ar}</h3>', "", f"### {escape_markdown(en)}" if en else "### …", ""]
-            else:
-                lines += [f'<p dir="rtl" lang="ar">{ar}</p>', "", escape_markdown(en) if en else "*(no translation)*", ""]
-        out["markdown"] = "\n".join(lines).rstrip("\n") + "\n"
+        text = translation_markdown(prep.article, english, model=model_name, source=prep.id,
+                                    summary=(settings.algorithm, prep.summary))
+        out["markdown"] = text.rstrip("\n") + "\n"
     return out
 
 
 def translate_prepared(prep: Prepared, translator: Any, settings: BatchSettings) -> list[str | None]:
-    texts = [s[5] for s in prep.sentences]
+    texts = [s.text for s in prep.article.sentences]
     if translator is None:
         return [None] * len(texts)
     return list(translator.translate(texts, use_cache=settings.use_cache))
@@ -447,7 +417,7 @@ def process(task: Task, settings: BatchSettings, translator: Any, *, prepared: P
     t2 = time.perf_counter()
     outputs = render(prep, english, getattr(translator, "model_name", None), settings.formats, settings)
     t3 = time.perf_counter()
-    return Result(prep.id, prep.source, "done", prep.input_hash, outputs, len(prep.sentences),
+    return Result(prep.id, prep.source, "done", prep.input_hash, outputs, len(prep.article.sentences),
                   warnings=prep.warnings, model_key=model_key,
                   timings={"prepare": prep.seconds, "translate": t2 - t1, "render": t3 - t2})
 

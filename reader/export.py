@@ -123,10 +123,14 @@ def summary_document(
     ])
     lines += ["## Summary", ""]
     for sentence in sentences:
-        english = translations.get(sentence.id)
-        lines += _rtl(escape_markdown(sentence.text))
-        lines += [f"> {escape_markdown(_one_line(english))}" if english else f"> {NO_TRANSLATION}", ""]
+        lines += _summary_entry(sentence, translations.get(sentence.id))
     return "\n".join(lines)
+
+
+def _summary_entry(sentence: Sentence, english: str | None) -> list[str]:
+    """A summary sentence as an Arabic block, then its English as a quote (or a note)."""
+    return _rtl(escape_markdown(sentence.text)) + [
+        f"> {escape_markdown(_one_line(english))}" if english else f"> {NO_TRANSLATION}", ""]
 
 
 def summary_markdown(
@@ -172,15 +176,21 @@ def translation_document(article: Article, english: Sequence[str | None], *, for
     raise ValueError(f"unknown format {format!r}; expected one of {', '.join(TRANSLATION_FORMATS)}")
 
 
-def translation_jsonl(article: Article, english: Sequence[str | None]) -> str:
+def translation_jsonl(article: Article, english: Sequence[str | None], *, article_id: str | None = None,
+                      summary: Sequence[int] | None = None) -> str:
     """One JSON object per sentence, in article order: its position, whether it is a heading,
-    the Arabic (`ar`) and the English (`en`, null when untranslated)."""
+    the Arabic (`ar`) and the English (`en`, null when untranslated). `qari batch` adds the
+    article's id (`article`, first) and whether the sentence is in the summary (`summary`)."""
     rows = []
+    chosen = set(summary or ())
     for s in article.sentences:
         heading = article.sections[s.id.section].paragraphs[s.id.paragraph].is_heading
-        rows.append(json.dumps({"section": s.id.section, "paragraph": s.id.paragraph, "index": s.id.index,
-                                "number": s.number, "heading": heading, "ar": s.text, "en": english[s.number]},
-                               ensure_ascii=False))
+        row = {} if article_id is None else {"article": article_id}
+        row.update({"section": s.id.section, "paragraph": s.id.paragraph, "index": s.id.index,
+                    "number": s.number, "heading": heading, "ar": s.text, "en": english[s.number]})
+        if summary is not None:
+            row["summary"] = s.number in chosen
+        rows.append(json.dumps(row, ensure_ascii=False))
     return "\n".join(rows)
 
 
@@ -195,16 +205,31 @@ def translation_text(article: Article, english: Sequence[str | None]) -> str:
 
 
 def translation_markdown(article: Article, english: Sequence[str | None], *, model: str | None = None,
-                         marks: Sequence[tuple[int, str]] = ()) -> str:
+                         marks: Sequence[tuple[int, str]] = (), source: str | None = None,
+                         summary: tuple[str, Sequence[int]] | None = None) -> str:
     """The article in both languages: the title (once, as the only level-1 heading), a metadata
     list, then every paragraph in Arabic followed by its English. An Arabic heading is a
-    level-2 heading; its English is a bold line under it, not a second heading."""
+    level-2 heading; its English is a bold line under it, not a second heading.
+
+    `qari batch` writes its `.md` files here too: `source` names the article as the run does
+    (its id, relative to the batch's SOURCE, so the file does not depend on where it ran), and
+    with `summary` (algorithm, sentence numbers) a `## Summary` section (each sentence and its
+    English, as in the summary document) comes before a `## Translation` section."""
     paragraphs = article.paragraphs
     title_paragraph = next((p for p in paragraphs if p.is_heading and p.text == article.title), None)
     lines = _title_block(article.title)
     if title_paragraph is not None:
         lines += _english_heading(title_paragraph, english)
-    lines += _metadata([("Source", source_label(article)), ("Model", model or NO_MODEL)])
+    metadata = [("Source", source_label(article) if source is None else source), ("Model", model or NO_MODEL)]
+    if summary is not None:
+        chosen = [article.sentences[n] for n in summary[1] if 0 <= n < len(article.sentences)]
+        metadata.append(("Summary", f"{summary[0]}, {summary_length(article, chosen)}"))
+    lines += _metadata(metadata)
+    if summary is not None:
+        lines += ["## Summary", ""]
+        for sentence in chosen:
+            lines += _summary_entry(sentence, english[sentence.number])
+        lines += ["## Translation", ""]
     for paragraph in paragraphs:
         if paragraph is title_paragraph:
             continue

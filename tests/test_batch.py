@@ -103,6 +103,15 @@ def cluster(with_model: QariEnv):
         local.close()
 
 
+def _rich_render(markdown: str) -> str:
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    console = Console(record=True, width=400, color_system=None, file=open(os.devnull, "w"))
+    console.print(Markdown(markdown))
+    return console.export_text()
+
+
 # --- single process ---------------------------------------------------------------------------
 
 def test_outputs_per_article_match_qari_translate(with_model: QariEnv, corpus: Path, reference) -> None:
@@ -121,9 +130,15 @@ def test_outputs_per_article_match_qari_translate(with_model: QariEnv, corpus: P
         picked = [r for r in rows if r["summary"]]
         assert 1 <= len(picked) < len(rows) and not any(r["heading"] for r in picked)
         markdown = reference[names["markdown"]].decode("utf-8")
-        assert markdown.count('<p dir="rtl" lang="ar">') >= len(picked) + 1
+        assert markdown.count('<div dir="rtl" lang="ar">') >= len(picked) + 1
+        assert "<p " not in markdown  # plain Markdown between direction hints, as the reader saves it
         for r in picked:
             assert r["ar"] in markdown
+        # A terminal Markdown renderer (Rich, as glow-like viewers do) shows the Arabic words:
+        # raw HTML blocks would be dropped, and with them every Arabic paragraph.
+        rendered = _rich_render(markdown)
+        for r in rows:
+            assert all(word in rendered for word in r["ar"].split() if word.isalpha()), r["ar"]
 
 
 def test_rerun_skips_finished_articles_by_content(with_model: QariEnv, corpus: Path, reference,
