@@ -33,3 +33,16 @@ def test_core_module_imports_without_textual(module):
     result = subprocess.run([sys.executable, "-c", PROBE, module], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "", f"{module} pulled in: {result.stdout.strip()}"
+
+
+def test_the_static_import_contract_holds():
+    """The same rule read from the source (import-linter, configured in pyproject.toml): an
+    import inside a function counts too, so a lazy `import textual` in the core is caught
+    before any code path runs it."""
+    from pathlib import Path
+
+    lint = Path(sys.executable).with_name("lint-imports")
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([str(lint), "--no-cache"], capture_output=True, text=True, timeout=300, cwd=root)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "1 kept, 0 broken" in result.stdout
