@@ -355,9 +355,7 @@ def rank(analyses: Sequence[Analysis], context: str | None = None) -> list[Analy
     agreement with the English `context` when given; then the reading with fewer clitics and
     affixes (an unsegmented proper noun or a bare stem beats a chain of clitics that happens to
     fit); then lexicon order (stable sort)."""
-    def affixes(a: Analysis) -> int:
-        return sum(1 for m in a.prefixes + a.suffixes if m.form)
-
+    affixes = _affix_count
     if context:
         scores = {id(a): context_score(a, context) for a in analyses}
         return sorted(analyses, key=lambda a: (-scores[id(a)], affixes(a)))
@@ -433,6 +431,40 @@ def lemma_ids(word: str) -> frozenset[str]:
     return frozenset(a.lemma_id for a in lookup(word))
 
 
+def lexicon_key(word: str) -> str:
+    """The key the lexicon indexes `word` by: no tashkeel, Buckwalter transliteration. Two
+    spellings of a word that differ only in tashkeel have the same key."""
+    return _bare(unicodedata.normalize("NFC", word))
+
+
+def _affix_count(analysis: Analysis) -> int:
+    return sum(1 for m in analysis.prefixes + analysis.suffixes if m.form)
+
+
+def lemma_readings(key: str) -> list[tuple[str, str, str, int]]:
+    """The readings of the word with lexicon key `key` (`lexicon_key(word)`), reduced to
+    (lemma id, lemma key, stem key, affix count) and ranked as `lookup` ranks them without
+    context (fewest affixes first, then lexicon order): the first is the lemma `lookup` puts
+    first for a word written without tashkeel. Keys are `lexicon_key` strings, so a caller can
+    compare them with other words' keys without converting anything.
+
+    Several times cheaper than `lookup` when the adapter offers `lemma_readings` (the
+    article-wide counts of `reader.vocabulary` need this). Loads the lexicon on first use."""
+    analyser = load_lexicon()
+    fast = getattr(analyser, "lemma_readings", None)
+    if fast is not None:
+        readings = fast(key)
+    else:
+        readings = [(a.lemma_id, lexicon_key(a.lemma), lexicon_key(a.stem.form), _affix_count(a))
+                    for a in _cached_analyse(key)]
+    readings.sort(key=_fourth)
+    return readings
+
+
+def _fourth(item: tuple) -> int:
+    return item[3]
+
+
 def lemma_matches(sentences: Sequence[str], word: str,
                   lemmas: frozenset[str] | None = None) -> list[tuple[int, int, int]]:
     """Every form of `word`'s lemma(s) in `sentences`: (sentence index, start, end), in order.
@@ -481,6 +513,6 @@ def format_text(result: WordLookup) -> str:
 __all__ = [
     "ADAPTER", "Analysis", "Analyser", "LexiconUnavailable", "Morpheme", "WordLookup",
     "arabic_to_buckwalter", "buckwalter_to_arabic", "compatible_with_diacritics", "context_score",
-    "format_text", "lemma_ids", "lemma_matches", "lexicon_loaded", "load_lexicon", "lookup",
+    "format_text", "lemma_ids", "lemma_matches", "lemma_readings", "lexicon_key", "lexicon_loaded", "load_lexicon", "lookup",
     "lookup_word", "rank", "romanise", "word_at", "word_kind", "word_spans",
 ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from reader.morphology import Analysis, LexiconUnavailable, Morpheme, buckwalter_to_arabic
@@ -100,7 +101,9 @@ def _affix_morphemes(pos: str) -> tuple[tuple[str, str], ...]:
 
 
 class BuckwalterAnalyser:
-    """The loaded lexicon. Immutable after `__init__`, so lookups from several threads are safe."""
+    """The loaded lexicon. Immutable after `__init__` (but for `_suffix_fits`, a memo whose
+    entries are computed from immutable tables: two threads at worst compute one twice), so
+    lookups from several threads are safe."""
 
     name = NAME
     licence = LICENCE
@@ -114,6 +117,7 @@ class BuckwalterAnalyser:
             self.ab = self._load_table(folder / "tableAB")
             self.bc = self._load_table(folder / "tableBC")
             self.ac = self._load_table(folder / "tableAC")
+            self._suffix_fits: dict[tuple[str, str, str], int] = {}
         except (OSError, UnicodeError, ValueError) as exc:
             raise LexiconUnavailable(f"cannot read the Arabic lexicon in {folder}: {exc}") from None
 
@@ -173,6 +177,48 @@ class BuckwalterAnalyser:
                 out.extend(self._combine(prefix_rows, stem_rows, suffix_rows))
         return out
 
+    def lemma_readings(self, word: str) -> list[tuple[str, str, str, int]]:
+        """What `analyse` finds, reduced to (lemma id, undiacritised lemma, undiacritised stem,
+        affix count) per prefix and stem reading, in the same order (Buckwalter strings); of the
+        suffix readings only the fewest affixes are kept (they share the lemma). For counting
+        an article's lemmas, where building every `Analysis` (vocalised forms, morphemes,
+        glosses) costs several times as much. The suffix check of a (prefix category, stem
+        category, suffix) triple is computed once and kept (a few thousand triples occur)."""
+        out: list[tuple[str, str, str, int]] = []
+        n = len(word)
+        ab, fits = self.ab, self._suffix_fits
+        for p in range(min(MAX_PREFIX, n - 1) + 1):
+            prefix_rows = self.prefixes.get(word[:p])
+            if prefix_rows is None:
+                continue
+            for s in range(min(MAX_SUFFIX, n - p - 1) + 1):
+                stem = word[p:n - s]
+                stem_rows = self.stems.get(stem)
+                suffix = word[n - s:]
+                if stem_rows is None or suffix not in self.suffixes:
+                    continue
+                for _voc_a, cat_a, _gloss_a, parts_a in prefix_rows:
+                    affixes_a = -1
+                    for _voc_b, cat_b, _gloss_b, _tag_b, _pos_b, lemma in stem_rows:
+                        if (cat_a, cat_b) not in ab:
+                            continue
+                        key = (cat_a, cat_b, suffix)
+                        affixes_c = fits.get(key)
+                        if affixes_c is None:
+                            affixes_c = fits[key] = self._fewest_suffix_affixes(cat_a, cat_b, suffix)
+                        if affixes_c < 0:
+                            continue
+                        if affixes_a < 0:
+                            affixes_a = sum(1 for f, _ in parts_a if f)
+                        out.append((lemma, _bare_lemma(lemma), stem, affixes_a + affixes_c))
+        return out
+
+    def _fewest_suffix_affixes(self, cat_a: str, cat_b: str, suffix: str) -> int:
+        """The fewest affixes of a `suffix` reading compatible with both categories; -1: none."""
+        counts = [sum(1 for f, _ in parts_c if f) for _voc_c, cat_c, _gloss_c, parts_c in self.suffixes[suffix]
+                  if (cat_a, cat_c) in self.ac and (cat_b, cat_c) in self.bc]
+        return min(counts) if counts else -1
+
     def _combine(self, prefix_rows, stem_rows, suffix_rows):
         for voc_a, cat_a, gloss_a, parts_a in prefix_rows:
             for voc_b, cat_b, gloss_b, tag_b, pos_b, lemma in stem_rows:
@@ -198,6 +244,15 @@ class BuckwalterAnalyser:
 def _lemma_form(lemma_id: str) -> str:
     """`katab-u_1` -> `katab`, `mura$~aH_1` -> `mura$~aH` (the id's vowel class and number go)."""
     return lemma_id.rsplit("_", 1)[0].split("-", 1)[0]
+
+
+_VOWELS = str.maketrans({"{": "A", **{c: None for c in "aiuoFNK~`_"}})
+
+
+@lru_cache(maxsize=None)
+def _bare_lemma(lemma_id: str) -> str:
+    """`kitAb_1` -> `ktAb`: the lemma's citation form without short vowels, as text is written."""
+    return _lemma_form(lemma_id).translate(_VOWELS)
 
 
 def load() -> BuckwalterAnalyser:
