@@ -101,7 +101,7 @@ def _affix_morphemes(pos: str) -> tuple[tuple[str, str], ...]:
 
 
 class BuckwalterAnalyser:
-    """The loaded lexicon. Immutable after `__init__` (but for `_suffix_fits`, a memo whose
+    """The loaded lexicon. Immutable after `__init__` (but for `_fits`, a memo whose
     entries are computed from immutable tables: two threads at worst compute one twice), so
     lookups from several threads are safe."""
 
@@ -117,7 +117,7 @@ class BuckwalterAnalyser:
             self.ab = self._load_table(folder / "tableAB")
             self.bc = self._load_table(folder / "tableBC")
             self.ac = self._load_table(folder / "tableAC")
-            self._suffix_fits: dict[tuple[str, str, str], int] = {}
+            self._fits: dict[tuple[str, str, str], int] = {}
         except (OSError, UnicodeError, ValueError) as exc:
             raise LexiconUnavailable(f"cannot read the Arabic lexicon in {folder}: {exc}") from None
 
@@ -179,45 +179,50 @@ class BuckwalterAnalyser:
 
     def lemma_readings(self, word: str) -> list[tuple[str, str, str, int]]:
         """What `analyse` finds, reduced to (lemma id, undiacritised lemma, undiacritised stem,
-        affix count) per prefix and stem reading, in the same order (Buckwalter strings); of the
-        suffix readings only the fewest affixes are kept (they share the lemma). For counting
-        an article's lemmas, where building every `Analysis` (vocalised forms, morphemes,
-        glosses) costs several times as much. The suffix check of a (prefix category, stem
-        category, suffix) triple is computed once and kept (a few thousand triples occur)."""
+        fewest affixes) per split of the word and stem reading, in split and stem order
+        (Buckwalter strings). For counting an article's lemmas, where building every `Analysis`
+        (vocalised forms, morphemes, glosses) costs several times as much.
+
+        Whether a (prefix, suffix) pair fits a stem category, and with how few affixes, is
+        computed once and kept (`_fits`: a few thousand triples occur in real text), so a word
+        costs one dict lookup per stem reading. Readings of one split that tie on affixes may be
+        listed in another order than `analyse` (stem order first, not prefix order)."""
         out: list[tuple[str, str, str, int]] = []
         n = len(word)
-        ab, fits = self.ab, self._suffix_fits
+        fits = self._fits
+        prefixes, stems, suffixes = self.prefixes, self.stems, self.suffixes
         for p in range(min(MAX_PREFIX, n - 1) + 1):
-            prefix_rows = self.prefixes.get(word[:p])
-            if prefix_rows is None:
+            prefix = word[:p]
+            if prefix not in prefixes:
                 continue
             for s in range(min(MAX_SUFFIX, n - p - 1) + 1):
                 stem = word[p:n - s]
-                stem_rows = self.stems.get(stem)
+                stem_rows = stems.get(stem)
                 suffix = word[n - s:]
-                if stem_rows is None or suffix not in self.suffixes:
+                if stem_rows is None or suffix not in suffixes:
                     continue
-                for _voc_a, cat_a, _gloss_a, parts_a in prefix_rows:
-                    affixes_a = -1
-                    for _voc_b, cat_b, _gloss_b, _tag_b, _pos_b, lemma in stem_rows:
-                        if (cat_a, cat_b) not in ab:
-                            continue
-                        key = (cat_a, cat_b, suffix)
-                        affixes_c = fits.get(key)
-                        if affixes_c is None:
-                            affixes_c = fits[key] = self._fewest_suffix_affixes(cat_a, cat_b, suffix)
-                        if affixes_c < 0:
-                            continue
-                        if affixes_a < 0:
-                            affixes_a = sum(1 for f, _ in parts_a if f)
-                        out.append((lemma, _bare_lemma(lemma), stem, affixes_a + affixes_c))
+                for _voc_b, cat_b, _gloss_b, _tag_b, _pos_b, lemma in stem_rows:
+                    key = (prefix, suffix, cat_b)
+                    affixes = fits.get(key)
+                    if affixes is None:
+                        affixes = fits[key] = self._fewest_affixes(prefix, suffix, cat_b)
+                    if affixes >= 0:
+                        out.append((lemma, _bare_lemma(lemma), stem, affixes))
         return out
 
-    def _fewest_suffix_affixes(self, cat_a: str, cat_b: str, suffix: str) -> int:
-        """The fewest affixes of a `suffix` reading compatible with both categories; -1: none."""
-        counts = [sum(1 for f, _ in parts_c if f) for _voc_c, cat_c, _gloss_c, parts_c in self.suffixes[suffix]
-                  if (cat_a, cat_c) in self.ac and (cat_b, cat_c) in self.bc]
-        return min(counts) if counts else -1
+    def _fewest_affixes(self, prefix: str, suffix: str, cat_b: str) -> int:
+        """The fewest affixes of a compatible (prefix reading, suffix reading) around a stem
+        of category `cat_b`; -1 when none is compatible."""
+        best = -1
+        for _voc_a, cat_a, _gloss_a, parts_a in self.prefixes[prefix]:
+            if (cat_a, cat_b) not in self.ab:
+                continue
+            for _voc_c, cat_c, _gloss_c, parts_c in self.suffixes[suffix]:
+                if (cat_a, cat_c) in self.ac and (cat_b, cat_c) in self.bc:
+                    count = sum(1 for f, _ in parts_a if f) + sum(1 for f, _ in parts_c if f)
+                    if best < 0 or count < best:
+                        best = count
+        return best
 
     def _combine(self, prefix_rows, stem_rows, suffix_rows):
         for voc_a, cat_a, gloss_a, parts_a in prefix_rows:
