@@ -21,7 +21,9 @@ with every lemma its forms may have) is an `ArticleProfile`, stored in the libra
 article, so listing a library needs neither the lexicon nor wordfreq; the known lemmas are
 applied when the difficulty is asked for. Each distinct form is analysed once per process
 (`form_info`, cached), so a 2 MB article costs one pass over its words plus one analysis per
-distinct form (`tests/benchmarks/bench_vocabulary.py`).
+distinct form (`tests/benchmarks/bench_vocabulary.py`), through the lexicon's cheap
+`lemma_readings` (in a few ties, about 1 form in 1,000, the lemma counted is not the one
+`qari lookup` lists first; known-ness checks every lemma of a form anyway).
 
 Saved words and known lemmas live in the library's sqlite (`reader.library`, schema step 2)
 and go through its transactions and fallbacks (`Vocabulary` uses the library's `_read` and
