@@ -191,15 +191,18 @@ class BuckwalterAnalyser:
         n = len(word)
         fits = self._fits
         prefixes, stems, suffixes = self.prefixes, self.stems, self.suffixes
+        # The suffixes the word may end with do not depend on the prefix: found once.
+        ends = [(s, word[n - s:]) for s in range(min(MAX_SUFFIX, n - 1) + 1) if word[n - s:] in suffixes]
         for p in range(min(MAX_PREFIX, n - 1) + 1):
             prefix = word[:p]
             if prefix not in prefixes:
                 continue
-            for s in range(min(MAX_SUFFIX, n - p - 1) + 1):
+            for s, suffix in ends:
+                if s > n - p - 1:
+                    break
                 stem = word[p:n - s]
                 stem_rows = stems.get(stem)
-                suffix = word[n - s:]
-                if stem_rows is None or suffix not in suffixes:
+                if stem_rows is None:
                     continue
                 for _voc_b, cat_b, _gloss_b, _tag_b, _pos_b, lemma in stem_rows:
                     key = (prefix, suffix, cat_b)

@@ -43,7 +43,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.morphology import lexicon_key, word_kind, word_spans
+from reader.morphology import ARABIC_WORD_PATTERN as _ARABIC_WORD_PATTERN
+from reader.morphology import lexicon_key, word_spans
 
 if TYPE_CHECKING:
     from reader.library import Library
@@ -123,32 +124,37 @@ def form_info(word: str) -> FormInfo:
     key = lexicon_key(word)
     info = _infos.get(key)
     if info is None:
-        info = _form_info_of_key(key)
+        info = _form_infos([key])[key]
     return info
 
 
-def _form_info_of_key(key: str) -> FormInfo:
-    from reader.morphology import lemma_readings
+def _form_infos(keys: Iterable[str]) -> dict[str, FormInfo]:
+    """FormInfo of each lexicon key (all new to the cache), then cached in one step."""
+    from reader.morphology import lemma_reader
 
     ranks = frequency_ranks()
-    readings = lemma_readings(key)
-    best = ranks.get(key)
-    if readings:
-        lemma = readings[0][0]
-        lemmas = frozenset(r[0] for r in readings)
-        for _lemma_id, lemma_key, stem_key, _affixes in readings:
-            for candidate in (ranks.get(lemma_key), ranks.get(stem_key)):
-                if candidate is not None and (best is None or candidate < best):
-                    best = candidate
-    else:
-        lemma = NAME_PREFIX + key
-        lemmas = frozenset((lemma,))
-    info = FormInfo(lemma, lemmas, best)
+    read = lemma_reader()
+    rank_of = ranks.get
+    out: dict[str, FormInfo] = {}
+    for key in keys:
+        readings = read(key)
+        best = rank_of(key)
+        if readings:
+            lemma = readings[0][0]
+            lemmas = frozenset([r[0] for r in readings])
+            for _lemma_id, lemma_key_, stem_key, _affixes in readings:
+                for candidate in (rank_of(lemma_key_), rank_of(stem_key)):
+                    if candidate is not None and (best is None or candidate < best):
+                        best = candidate
+        else:
+            lemma = NAME_PREFIX + key
+            lemmas = frozenset((lemma,))
+        out[key] = FormInfo(lemma, lemmas, best)
     with _info_lock:
-        if len(_infos) >= _INFO_MAX:
+        if len(_infos) + len(out) > _INFO_MAX:
             _infos.clear()
-        _infos[key] = info
-    return info
+        _infos.update(out)
+    return out
 
 
 def lemma_key(word: str, analysis: Analysis | None = None) -> tuple[str, str]:
@@ -168,6 +174,10 @@ def lemma_key(word: str, analysis: Analysis | None = None) -> tuple[str, str]:
 # --- articles ------------------------------------------------------------------------------------
 
 _ARABIC_START = re.compile("[\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06ff]")
+_ARABIC_WORD = re.compile(_ARABIC_WORD_PATTERN)
+"""The Arabic words of `reader.morphology.word_spans`, alone: the other kinds of word there
+(numbers, Latin) never contain an Arabic letter, so `findall` gives the same Arabic words
+without a Python step per word (`tests/test_vocabulary.py` checks it)."""
 
 
 def arabic_words(text: str) -> Iterable[tuple[int, int]]:
@@ -214,13 +224,14 @@ class ArticleProfile:
 def article_profile(text: str, common_words: int) -> ArticleProfile:
     """Count the distinct lemmas of `text` and find the rare ones (loads the lexicon and
     wordfreq on first use). One pass over the words; each distinct form analysed once."""
-    forms = {text[s:e] for s, e in arabic_words(text)}
-    keys = {lexicon_key(form) for form in forms}
+    keys = {lexicon_key(form) for form in set(_ARABIC_WORD.findall(text))}
+    infos = {key: info for key in keys if (info := _infos.get(key)) is not None}
+    missing = [key for key in keys if key not in infos]
+    if missing:
+        infos.update(_form_infos(missing))
     frequent: dict[str, bool] = {}
     alternatives: dict[str, set[str]] = {}
-    infos = _infos
-    for key in keys:
-        info = infos.get(key) or _form_info_of_key(key)
+    for info in infos.values():
         is_frequent = info.rank is not None and info.rank <= common_words
         frequent[info.lemma] = frequent.get(info.lemma, False) or is_frequent
         alternatives.setdefault(info.lemma, set()).update(info.lemmas)

@@ -262,3 +262,17 @@ def test_csv_has_a_header_and_one_row_per_word(vocabulary):
 
     [row] = list(csv.DictReader(V.words_csv(vocabulary.words()).splitlines()[0:2]))
     assert row["word"] == "الكتاب" and row["context"] == "قرأت، \"الكتاب\" أمس" and row["state"] == "learning"
+
+
+def test_the_fast_paths_agree_with_the_word_cursor_and_the_full_analysis():
+    from reader.article import sample_article_path
+    from reader.morphology import lemma_readings, lexicon_key, load_lexicon
+
+    text = sample_article_path().read_text(encoding="utf-8") + " abcكتب ٣الكتاب e\u0301الكتب"
+    assert V._ARABIC_WORD.findall(text) == [text[s:e] for s, e in V.arabic_words(text)]
+    analyser = load_lexicon()
+    for word in set(V._ARABIC_WORD.findall(text)):
+        key = lexicon_key(word)
+        readings = lemma_readings(key)
+        assert {r[0] for r in readings} == {a.lemma_id for a in analyser.analyse(key)}, word
+        assert [r[3] for r in readings] == sorted(r[3] for r in readings)
