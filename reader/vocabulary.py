@@ -229,14 +229,17 @@ def article_profile(text: str, common_words: int) -> ArticleProfile:
     missing = [key for key in keys if key not in infos]
     if missing:
         infos.update(_form_infos(missing))
-    frequent: dict[str, bool] = {}
-    alternatives: dict[str, set[str]] = {}
+    frequent: set[str] = set()
+    rarely: dict[str, list[frozenset[str]]] = {}
     for info in infos.values():
-        is_frequent = info.rank is not None and info.rank <= common_words
-        frequent[info.lemma] = frequent.get(info.lemma, False) or is_frequent
-        alternatives.setdefault(info.lemma, set()).update(info.lemmas)
-    rare = {lemma: frozenset(alternatives[lemma]) for lemma, freq in frequent.items() if not freq}
-    return ArticleProfile(len(frequent), rare, common_words)
+        rank = info.rank
+        if rank is not None and rank <= common_words:
+            frequent.add(info.lemma)
+        else:
+            rarely.setdefault(info.lemma, []).append(info.lemmas)
+    rare = {lemma: frozenset().union(*sets) for lemma, sets in rarely.items() if lemma not in frequent}
+    lemmas = len(frequent) + sum(1 for lemma in rarely if lemma not in frequent)
+    return ArticleProfile(lemmas, rare, common_words)
 
 
 def unknown_spans(sentences: Sequence[str], known: frozenset[str] | set[str], common_words: int) -> dict[int, list[tuple[int, int]]]:
