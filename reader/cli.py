@@ -82,7 +82,8 @@ def _reader_parser() -> argparse.ArgumentParser:
             "  config             show or create the settings file\n"
             "  lookup WORD...     analyses of Arabic words: lemma, parts, English glosses\n"
             "  batch SOURCE... -o OUTDIR   translate and summarize many articles (resumable)\n"
-            "  library            the articles you read (list, remove); qari --resume reopens the last\n\n"
+            "  library            the articles you read (list, remove); qari --resume reopens the last\n"
+            "  words ...          saved words, known words, Anki / CSV export (see qari words --help)\n\n"
             "In the reader press ? for every key."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,

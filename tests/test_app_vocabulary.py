@@ -7,6 +7,7 @@ from __future__ import annotations
 from pilot_helpers import wait_for
 
 from reader.app import QariApp
+from reader.library import Library
 from reader.morphology import lookup, word_spans
 from reader.vocabulary import Vocabulary
 from widgets.lookup_panel import LookupScreen
@@ -91,3 +92,31 @@ async def test_underlining_unknown_words_moves_no_cell(sample_article, app_confi
         await pilot.press("u")
         await pilot.pause()
         assert app.arabic_pane.underlined == {} and pane_rows(app) == before
+
+
+async def test_the_library_screen_shows_each_article_s_difficulty(tmp_path):
+    from textual.app import App
+    from textual.widgets import OptionList
+
+    from reader.article import parse_text
+    from widgets.library_screen import LibraryScreen
+
+    library = Library.open(tmp_path / "library.sqlite3")
+    hard = library.record(parse_text("قال الكاتب إن الكتاب الجديد يتناول ترميم المخطوطات النادرة."), now=1.0)
+    easy = library.record(parse_text("قال إن في هذا من على"), now=2.0)
+
+    class Host(App):
+        def on_mount(self) -> None:
+            self.push_screen(LibraryScreen(library, common_words=5000))
+
+    app = Host()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.difficulty) == 2, timeout=30)
+        await pilot.pause()
+        options = screen.query_one(OptionList)
+        rows = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        expected = Vocabulary(library).difficulties([hard.id, easy.id], 5000, compute=False)
+        assert expected[easy.id] == 0 and 0 < expected[hard.id] < 1
+        assert f"{expected[hard.id]:.0%}" in rows[1] and " 0%" in rows[0]
+    library.close()
