@@ -844,8 +844,12 @@ def _words_import(vocabulary, name: str) -> int:
         data = sys.stdin.buffer.read(WORDLIST_MAX_BYTES + 1)
         name = "<stdin>"
     result = import_known(vocabulary, name, data=data)
-    print(f"qari: {result.words} words, {result.lemmas} lemmas marked known"
-          + (f"; {result.skipped} lines without an Arabic word skipped" if result.skipped else ""), file=sys.stderr)
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}" + ("" if n == 1 else "s")
+
+    print(f"qari: {count(result.words, 'word')}, {count(result.lemmas, 'lemma')} marked known"
+          + (f"; {count(result.skipped, 'line')} without an Arabic word skipped" if result.skipped else ""),
+          file=sys.stderr)
     return EXIT_OK
 
 

@@ -142,7 +142,11 @@ class Analyser(Protocol):
     licence: str
 
     def analyse(self, word: str) -> list[Analysis]:
-        """Every analysis of an undiacritised Buckwalter-transliterated word."""
+        """Every analysis of an undiacritised Buckwalter-transliterated word.
+
+        An adapter may also offer `lemma_readings(word) -> [(lemma id, lemma key, stem key,
+        affixes)]`, the same readings without building `Analysis` objects; `lemma_reader`
+        uses it when present (the article-wide counts of `reader.vocabulary` need the speed)."""
 
 
 # --- transliteration ----------------------------------------------------------------------------

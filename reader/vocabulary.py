@@ -481,13 +481,18 @@ class ImportResult:
     skipped: int
 
 
+def _too_big(name: str, size: int | None = None) -> str:
+    limit = WORDLIST_MAX_BYTES / (1024 * 1024)
+    what = f"{size / (1024 * 1024):.1f} MB" if size is not None else f"more than {limit:g} MB"
+    return f"{name}: {what}; a word list may have at most {limit:g} MB"
+
+
 def read_word_list(data: bytes, name: str = "word list") -> list[str]:
     """The words of a plain list, one a line (the first Arabic word of each line: a line may
     carry a translation after a tab). Refuses, in one line, what is not a text list: too big,
     NUL bytes or other binary, not UTF-8."""
     if len(data) > WORDLIST_MAX_BYTES:
-        raise VocabularyError(f"{name}: {len(data) / 1e6:.1f} MB is more than a word list may have "
-                              f"({WORDLIST_MAX_BYTES // (1024 * 1024)} MB)")
+        raise VocabularyError(_too_big(name))
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if b"\x00" in data:
@@ -517,8 +522,7 @@ def import_known(vocabulary: Vocabulary, path: str | Path, *, data: bytes | None
             if target.is_dir():
                 raise VocabularyError(f"{name}: is a directory, not a word list")
             if size > WORDLIST_MAX_BYTES:
-                raise VocabularyError(f"{name}: {size / 1e6:.1f} MB is more than a word list may have "
-                                      f"({WORDLIST_MAX_BYTES // (1024 * 1024)} MB)")
+                raise VocabularyError(_too_big(name, size))
             with target.open("rb") as handle:
                 data = handle.read(WORDLIST_MAX_BYTES + 1)
         except OSError as exc:
