@@ -384,7 +384,7 @@ class Vocabulary:
             where.append(("" if state == "known" else "NOT ")
                          + "EXISTS (SELECT 1 FROM known_lemmas k WHERE k.lemma_id = words.lemma_id)")
         sql = f"SELECT {_WORD_COLUMNS} FROM words" + (" WHERE " + " AND ".join(where) if where else "")
-        rows = self.library._read(lambda conn: conn.execute(sql + " ORDER BY added, id", params).fetchall(), [])
+        rows: list = self.library._read(lambda conn: conn.execute(sql + " ORDER BY added, id", params).fetchall(), [])
         return [SavedWord(*row) for row in rows]
 
     def remove(self, word_id: int) -> bool:
@@ -400,7 +400,7 @@ class Vocabulary:
 
     def known(self) -> frozenset[str]:
         """Keys of the known lemmas."""
-        rows = self.library._read(lambda conn: conn.execute("SELECT lemma_id FROM known_lemmas").fetchall(), [])
+        rows: list = self.library._read(lambda conn: conn.execute("SELECT lemma_id FROM known_lemmas").fetchall(), [])
         return frozenset(r[0] for r in rows)
 
     def set_known(self, lemmas: Iterable[tuple[str, str]], known: bool = True, *, now: float | None = None) -> bool:
@@ -431,7 +431,7 @@ class Vocabulary:
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self.library._read(lambda conn, c=chunk, m=marks: conn.execute(
+            rows: list = self.library._read(lambda conn, c=chunk, m=marks: conn.execute(
                 f"SELECT article_id, profile FROM article_profiles WHERE article_id IN ({m})", c).fetchall(), [])
             for article_id, text in rows:
                 profile = ArticleProfile.from_json(text, common_words)

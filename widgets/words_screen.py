@@ -67,7 +67,7 @@ class WordsScreen(ModalScreen[int | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        number = event.option.id.split(":", 1)[1]
+        number = (event.option.id or ":").split(":", 1)[1]
         self.dismiss(int(number) if number else None)
 
     def action_cancel(self) -> None:
