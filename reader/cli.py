@@ -16,7 +16,7 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
 
-COMMANDS = ("summarize", "translate", "models", "config", "lookup", "batch", "library")
+COMMANDS = ("summarize", "translate", "models", "config", "lookup", "batch", "library", "words")
 
 
 def qari_version() -> str:
@@ -82,7 +82,8 @@ def _reader_parser() -> argparse.ArgumentParser:
             "  config             show or create the settings file\n"
             "  lookup WORD...     analyses of Arabic words: lemma, parts, English glosses\n"
             "  batch SOURCE... -o OUTDIR   translate and summarize many articles (resumable)\n"
-            "  library            the articles you read (list, remove); qari --resume reopens the last\n\n"
+            "  library            the articles you read (list, remove); qari --resume reopens the last\n"
+            "  words ...          saved words, known words, Anki / CSV export (see qari words --help)\n\n"
             "In the reader press ? for every key."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -367,8 +368,10 @@ def cmd_library(argv: Sequence[str]) -> int:
         if args.action == "remove":
             return _library_remove(library, args)
         entries = library.recent(filter=args.filter)
+        difficulty = _library_difficulties(library, entries)
         if args.json:
-            print(json.dumps([e.to_json() for e in entries], ensure_ascii=False, indent=1))
+            print(json.dumps([e.to_json() | {"difficulty": difficulty.get(e.id)} for e in entries],
+                             ensure_ascii=False, indent=1))
             return EXIT_OK
         if not entries:
             print("the library is empty" if not args.filter else "no entry matches", file=sys.stderr)
@@ -379,10 +382,27 @@ def cmd_library(argv: Sequence[str]) -> int:
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(e.opened_at))
             where = f"{min(e.position + 1, e.sentences)}/{e.sentences}"
             title = " ".join(e.title.split()) or "(untitled)"
-            print(f"{e.short_id}  {when}  {where:>9}  {title}  [{e.source}]")
+            hard = f"{difficulty[e.id]:4.0%}" if e.id in difficulty else "   -"
+            print(f"{e.short_id}  {when}  {where:>9}  {hard}  {title}  [{e.source}]")
         return EXIT_OK
     finally:
         library.close()
+
+
+def _library_difficulties(library, entries) -> dict[str, float]:
+    """{id: difficulty} of the entries (reader.vocabulary): stored profiles, the missing ones
+    computed now (this loads the lexicon and wordfreq once). Without the lexicon: {} and a warning."""
+    if not entries:
+        return {}
+    from reader.config import load_config
+    from reader.morphology import LexiconUnavailable
+    from reader.vocabulary import Vocabulary
+
+    try:
+        return Vocabulary(library).difficulties([e.id for e in entries], load_config().common_words)
+    except LexiconUnavailable as exc:
+        _warn(f"no difficulty: {exc}")
+        return {}
 
 
 def _library_remove(library, args) -> int:
@@ -701,6 +721,153 @@ def cmd_batch(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
+# --- words ---------------------------------------------------------------------------------------
+
+WORDS_ACTIONS = ("list", "known", "learning", "import", "export")
+
+
+def _words_parser(action: str = "list") -> argparse.ArgumentParser:
+    if action == "known" or action == "learning":
+        parser = argparse.ArgumentParser(
+            prog=f"qari words {action}",
+            description=("Mark the lemma of each WORD known: every form of it then counts as known "
+                         "(difficulty, the reader's underline)." if action == "known" else
+                         "Mark the lemma of each WORD as still being learnt (no longer known).")
+            + " Tashkeel chooses the reading (كُتُب: books); without it the most likely reading is used.")
+        parser.add_argument("words", nargs="+", metavar="WORD", help="Arabic words")
+        return parser
+    if action == "import":
+        parser = argparse.ArgumentParser(
+            prog="qari words import",
+            description="Mark known the lemmas of a plain list of words, one a line (UTF-8; the first Arabic "
+                        "word of each line counts, so `word<TAB>translation` lists work). - reads stdin.")
+        parser.add_argument("file", metavar="FILE", help="the word list, or - for stdin")
+        return parser
+    if action == "export":
+        parser = argparse.ArgumentParser(
+            prog="qari words export",
+            description="Write the saved words to an Anki deck (one note per word; exporting again updates the "
+                        "same notes) or to CSV. Files are written atomically.")
+        target = parser.add_mutually_exclusive_group(required=True)
+        target.add_argument("--anki", metavar="FILE.apkg", help="an Anki package (import it in Anki)")
+        target.add_argument("--csv", metavar="FILE", help="CSV with a header row")
+        parser.add_argument("--deck", default="qari", help="Anki deck name (default qari)")
+        _words_filters(parser)
+        parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+        return parser
+    parser = argparse.ArgumentParser(
+        prog="qari words",
+        description="The words you saved in the reader (a in the word lookup), with the sentence they came from. "
+                    "Also: `qari words known|learning WORD…`, `qari words import FILE` (a list of known words), "
+                    "`qari words export --anki FILE.apkg | --csv FILE` (each has --help).")
+    parser.add_argument("--json", action="store_true", help="print a JSON array, one object per word")
+    _words_filters(parser)
+    return parser
+
+
+def _words_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--state", choices=("learning", "known"), help="only words in this state")
+    parser.add_argument("--article", metavar="ID", help="only words saved from this library entry (id prefix)")
+
+
+def _words_selection(vocabulary, library, args) -> list:
+    article = None
+    if args.article:
+        ids = library.find_id(args.article)
+        if len(ids) != 1:
+            raise UserError(f"words: {'no' if not ids else 'more than one'} library entry with id {args.article}",
+                            EXIT_USAGE if ids else EXIT_ERROR)
+        article = ids[0]
+    return vocabulary.words(state=args.state, article_id=article)
+
+
+def cmd_words(argv: Sequence[str]) -> int:
+    argv = list(argv)
+    action = argv.pop(0) if argv and argv[0] in WORDS_ACTIONS else "list"
+    args = _words_parser(action).parse_args(argv)
+    from reader.morphology import LexiconUnavailable
+    from reader.vocabulary import Vocabulary, VocabularyError, clean
+
+    library = _open_library()
+    try:
+        for warning in library.warnings:
+            _warn(warning)
+        vocabulary = Vocabulary(library)
+        try:
+            if action in ("known", "learning"):
+                return _words_set_state(vocabulary, args.words, action == "known")
+            if action == "import":
+                return _words_import(vocabulary, args.file)
+        except LexiconUnavailable as exc:
+            raise UserError(str(exc)) from None
+        except VocabularyError as exc:
+            raise UserError(str(exc)) from None
+        words = _words_selection(vocabulary, library, args)
+        if action == "export":
+            return _words_export(words, args)
+        if args.json:
+            _emit(json.dumps([w.to_json() for w in words], ensure_ascii=False, indent=1), None, False)
+            return EXIT_OK
+        if not words:
+            print("no saved words" + (" match" if args.state or args.article else
+                                      " yet: in the reader, look a word up (w, Enter) and press a"), file=sys.stderr)
+            return EXIT_OK
+        for w in words:
+            print(f"{clean(w.word)}  {clean(w.vocalised)}  [{clean(w.lemma)}]  {clean(w.gloss)}  ({w.state}, "
+                  f"{w.lookups}×)  {clean(w.title or w.source, 60)}")
+        return EXIT_OK
+    finally:
+        library.close()
+
+
+def _words_set_state(vocabulary, words: Sequence[str], known: bool) -> int:
+    from reader.morphology import word_kind
+    from reader.vocabulary import lemma_key
+
+    tokens = [w for arg in words for w in arg.split()]
+    bad = [w for w in tokens if word_kind(w) != "arabic"]
+    if bad:
+        raise UserError(f"words: not an Arabic word: {bad[0]!r}", EXIT_USAGE)
+    pairs = [lemma_key(w) for w in tokens]
+    if not vocabulary.set_known(pairs, known):
+        raise UserError("words: could not save (see the warnings above)")
+    for word, (key, lemma) in zip(tokens, pairs, strict=True):
+        print(f"{word} → {lemma} ({key.lstrip('=')}): {'known' if known else 'learning'}")
+    return EXIT_OK
+
+
+def _words_import(vocabulary, name: str) -> int:
+    from reader.vocabulary import WORDLIST_MAX_BYTES, import_known
+
+    data = None
+    if name == "-":
+        data = sys.stdin.buffer.read(WORDLIST_MAX_BYTES + 1)
+        name = "<stdin>"
+    result = import_known(vocabulary, name, data=data)
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}" + ("" if n == 1 else "s")
+
+    print(f"qari: {count(result.words, 'word')}, {count(result.lemmas, 'lemma')} marked known"
+          + (f"; {count(result.skipped, 'line')} without an Arabic word skipped" if result.skipped else ""),
+          file=sys.stderr)
+    return EXIT_OK
+
+
+def _words_export(words, args) -> int:
+    from reader.export import ExportError, write_text_atomic
+    from reader.vocabulary import words_csv, write_anki
+
+    try:
+        if args.anki:
+            path = write_anki(words, args.anki, deck=args.deck, force=args.force)
+        else:
+            path = write_text_atomic(args.csv, words_csv(words), force=args.force)
+    except ExportError as exc:
+        raise UserError(str(exc)) from None
+    print(f"qari: wrote {len(words)} word{'s' if len(words) != 1 else ''} to {path}", file=sys.stderr)
+    return EXIT_OK
+
+
 HANDLERS: dict[str, Callable[[Sequence[str]], int]] = {
     "summarize": cmd_summarize,
     "translate": cmd_translate,
@@ -709,6 +876,7 @@ HANDLERS: dict[str, Callable[[Sequence[str]], int]] = {
     "lookup": cmd_lookup,
     "batch": cmd_batch,
     "library": cmd_library,
+    "words": cmd_words,
 }
 
 

@@ -23,6 +23,18 @@ THEMES = (
     "atom-one-dark", "atom-one-light", "ansi-dark", "ansi-light",
 )
 
+DEFAULT_COMMON_WORDS = 5000
+"""How many of the most frequent Arabic written forms (wordfreq) count as easy for the
+difficulty of an article and the underline of unknown words (`reader.vocabulary`).
+
+Why 5,000 for an intermediate reader: a learner at CEFR B1-B2 knows roughly the 2,000-4,000
+most frequent lemmas, and wordfreq ranks *written forms*, where one lemma is spread over many
+(كتاب، الكتاب، كتب، والكتاب): the 5,000 most frequent forms cover fewer distinct lemmas than
+that, and a word counts as frequent when its form, its stem or its lemma's citation form is
+among them. Fewer (1,000-2,000) suits a beginner; 10,000-20,000 an advanced reader."""
+COMMON_WORDS_MAX = 50_000
+"""`reader.vocabulary.RANK_LIMIT`: wordfreq ranks beyond it are not kept."""
+
 
 def _themes_comment() -> str:
     """The theme names as comment lines of at most about 90 characters."""
@@ -45,6 +57,7 @@ shape = true               # join Arabic letters (turn off if your terminal shap
 theme = "textual-dark"
 max_width = 100            # widest line in the reading panes, in cells (0 = the whole pane)
 show_tashkeel = true       # draw harakat in the Arabic pane (key: v)
+common_words = 5000        # words this frequent count as easy (difficulty, key u); 1 to 50000
 """.format(themes=_themes_comment())
 
 
@@ -60,6 +73,7 @@ class Config:
     theme: str = "textual-dark"
     max_width: int = 100
     show_tashkeel: bool = True
+    common_words: int = DEFAULT_COMMON_WORDS
     warnings: list[str] = field(default_factory=list, compare=False, repr=False)
 
     def with_overrides(self, **values: object) -> Config:
@@ -110,6 +124,9 @@ def load_config(path: Path | None = None) -> Config:
         if key == "theme" and value not in THEMES:
             config.warnings.append(f"{path}: unknown theme {value!r}; using {default!r} "
                                    f"(themes: {', '.join(THEMES)})")
+            continue
+        if key == "common_words" and not 1 <= value <= COMMON_WORDS_MAX:
+            config.warnings.append(f"{path}: common_words must be 1 to {COMMON_WORDS_MAX}; using {default!r}")
             continue
         if key == "summary_sentences" and value < 0:
             config.warnings.append(f"{path}: summary_sentences must be 0 or more; using 0")

@@ -17,8 +17,9 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from reader.model import Article, Sentence, SentenceId
 
@@ -257,10 +258,15 @@ def _english_heading(paragraph, english: Sequence[str | None]) -> list[str]:
 # --- writing ----------------------------------------------------------------------------------
 
 def write_text_atomic(path: str | Path, text: str, *, force: bool = False) -> Path:
-    """Write `text` to `path` through a temporary file in the same folder and a rename, so a
-    reader never sees a half-written file and a failure leaves any old file untouched.
-    Without `force`, an existing file is never replaced (checked atomically with a hard link
-    where the filesystem allows it)."""
+    """Write `text` (UTF-8, `\n` line ends) to `path` atomically: see `write_atomic`."""
+    return write_atomic(path, lambda handle: handle.write(text.encode("utf-8")), force=force)
+
+
+def write_atomic(path: str | Path, write: Callable[[BinaryIO], object], *, force: bool = False) -> Path:
+    """Write a file through `write(handle)` (a binary, seekable file) into a temporary file in
+    the same folder and a rename, so a reader never sees a half-written file and a failure
+    leaves any old file untouched. Without `force`, an existing file is never replaced
+    (checked atomically with a hard link where the filesystem allows it)."""
     target = Path(path).expanduser()
     if target.is_dir():
         raise ExportError(f"{target}: is a directory; give a file name")
@@ -275,8 +281,8 @@ def write_text_atomic(path: str | Path, text: str, *, force: bool = False) -> Pa
         raise ExportError(f"{target}: cannot write here ({exc.strerror or exc})") from None
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "w+b") as handle:
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         if force:

@@ -83,7 +83,50 @@ _SCHEMA_V2_STRUCTURE = (
     "ALTER TABLE articles ADD COLUMN structure TEXT",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2_STRUCTURE)
+_SCHEMA_VOCABULARY = (
+    # Saved words (reader/vocabulary.py): the form as it appeared, the reading chosen, the
+    # sentence and where it came from. Title and source are copied: a word outlives its
+    # article's entry. One row per (form without tashkeel, lemma).
+    """
+    CREATE TABLE IF NOT EXISTS words (
+        id INTEGER PRIMARY KEY,
+        form TEXT NOT NULL,
+        form_key TEXT NOT NULL,
+        lemma_id TEXT NOT NULL,
+        lemma TEXT NOT NULL,
+        vocalised TEXT NOT NULL,
+        pos TEXT NOT NULL,
+        gloss TEXT NOT NULL,
+        context TEXT NOT NULL DEFAULT '',
+        context_en TEXT,
+        article_id TEXT,
+        title TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL DEFAULT '',
+        sentence INTEGER,
+        added REAL NOT NULL,
+        lookups INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (form_key, lemma_id)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS words_article ON words (article_id)",
+    # Known words, by lemma: every form of a known lemma is known.
+    """
+    CREATE TABLE IF NOT EXISTS known_lemmas (
+        lemma_id TEXT PRIMARY KEY,
+        lemma TEXT NOT NULL DEFAULT '',
+        added REAL NOT NULL
+    ) WITHOUT ROWID
+    """,
+    # What an article's difficulty needs from its text (JSON), so listing needs no lexicon.
+    """
+    CREATE TABLE IF NOT EXISTS article_profiles (
+        article_id TEXT PRIMARY KEY,
+        profile TEXT NOT NULL
+    ) WITHOUT ROWID
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2_STRUCTURE, _SCHEMA_VOCABULARY)
 """The schema, one step per version: ``MIGRATIONS[i]`` takes a file from version ``i`` to
 ``i + 1``. A new feature appends a step (never edits an old one), so a library written by any
 earlier qari is brought up to date in order, in one transaction."""
@@ -290,6 +333,7 @@ class Library(SqliteFile):
 
         def run(conn: sqlite3.Connection) -> None:
             conn.execute("DELETE FROM marks WHERE article_id = ?", (article_id,))
+            conn.execute("DELETE FROM article_profiles WHERE article_id = ?", (article_id,))
             removed[0] = conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount > 0
 
         self._write(run, "remove the article")

@@ -24,7 +24,7 @@ import importlib
 import re
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -142,7 +142,11 @@ class Analyser(Protocol):
     licence: str
 
     def analyse(self, word: str) -> list[Analysis]:
-        """Every analysis of an undiacritised Buckwalter-transliterated word."""
+        """Every analysis of an undiacritised Buckwalter-transliterated word.
+
+        An adapter may also offer `lemma_readings(word) -> [(lemma id, lemma key, stem key,
+        affixes)]`, the same readings without building `Analysis` objects; `lemma_reader`
+        uses it when present (the article-wide counts of `reader.vocabulary` need the speed)."""
 
 
 # --- transliteration ----------------------------------------------------------------------------
@@ -242,8 +246,10 @@ def romanise(word: str) -> str:
 
 _ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06ff"
 _ARABIC_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0640"
+ARABIC_WORD_PATTERN = rf"[{_ARABIC_LETTERS}][{_ARABIC_LETTERS}{_ARABIC_MARKS}]*"
+"""An Arabic word with its tashkeel, as `word_spans` finds it."""
 _WORD_RE = re.compile(
-    rf"[{_ARABIC_LETTERS}][{_ARABIC_LETTERS}{_ARABIC_MARKS}]*"     # an Arabic word with its tashkeel
+    ARABIC_WORD_PATTERN +                                          # an Arabic word with its tashkeel
     r"|[0-9\u0660-\u0669\u06f0-\u06f9]+(?:[.,٫٬][0-9\u0660-\u0669\u06f0-\u06f9]+)*"  # a number
     r"|[^\W\d_\u0600-\u06ff]+(?:['’][^\W\d_\u0600-\u06ff]+)*"    # a Latin (or other script) word
 )
@@ -355,9 +361,7 @@ def rank(analyses: Sequence[Analysis], context: str | None = None) -> list[Analy
     agreement with the English `context` when given; then the reading with fewer clitics and
     affixes (an unsegmented proper noun or a bare stem beats a chain of clitics that happens to
     fit); then lexicon order (stable sort)."""
-    def affixes(a: Analysis) -> int:
-        return sum(1 for m in a.prefixes + a.suffixes if m.form)
-
+    affixes = _affix_count
     if context:
         scores = {id(a): context_score(a, context) for a in analyses}
         return sorted(analyses, key=lambda a: (-scores[id(a)], affixes(a)))
@@ -433,6 +437,51 @@ def lemma_ids(word: str) -> frozenset[str]:
     return frozenset(a.lemma_id for a in lookup(word))
 
 
+def lexicon_key(word: str) -> str:
+    """The key the lexicon indexes `word` by: no tashkeel, Buckwalter transliteration. Two
+    spellings of a word that differ only in tashkeel have the same key."""
+    return _bare(unicodedata.normalize("NFC", word))
+
+
+def _affix_count(analysis: Analysis) -> int:
+    return sum(1 for m in analysis.prefixes + analysis.suffixes if m.form)
+
+
+def lemma_readings(key: str) -> list[tuple[str, str, str, int]]:
+    """The readings of the word with lexicon key `key` (`lexicon_key(word)`), reduced to
+    (lemma id, lemma key, stem key, affix count) and ranked as `lookup` ranks them without
+    context (fewest affixes first, then lexicon order): the first is the lemma `lookup` puts
+    first for a word written without tashkeel (but for rare ties, see the adapter). Keys are
+    `lexicon_key` strings, so a caller can compare them with other words' keys without
+    converting anything. Loads the lexicon on first use."""
+    return lemma_reader()(key)
+
+
+def lemma_reader() -> Callable[[str], list[tuple[str, str, str, int]]]:
+    """`lemma_readings` as one function to call many times (no per-call set-up): several
+    times cheaper than `lookup` when the adapter offers `lemma_readings`, which the
+    article-wide counts of `reader.vocabulary` need. Loads the lexicon."""
+    fast = getattr(load_lexicon(), "lemma_readings", None)
+    if fast is not None:
+        def read(key: str) -> list[tuple[str, str, str, int]]:
+            readings = fast(key)
+            if len(readings) > 1:
+                readings.sort(key=_fourth)
+            return readings
+        return read
+
+    def read_slowly(key: str) -> list[tuple[str, str, str, int]]:
+        readings = [(a.lemma_id, lexicon_key(a.lemma), lexicon_key(a.stem.form), _affix_count(a))
+                    for a in _cached_analyse(key)]
+        readings.sort(key=_fourth)
+        return readings
+    return read_slowly
+
+
+def _fourth(item: tuple) -> int:
+    return item[3]
+
+
 def lemma_matches(sentences: Sequence[str], word: str,
                   lemmas: frozenset[str] | None = None) -> list[tuple[int, int, int]]:
     """Every form of `word`'s lemma(s) in `sentences`: (sentence index, start, end), in order.
@@ -481,6 +530,6 @@ def format_text(result: WordLookup) -> str:
 __all__ = [
     "ADAPTER", "Analysis", "Analyser", "LexiconUnavailable", "Morpheme", "WordLookup",
     "arabic_to_buckwalter", "buckwalter_to_arabic", "compatible_with_diacritics", "context_score",
-    "format_text", "lemma_ids", "lemma_matches", "lexicon_loaded", "load_lexicon", "lookup",
+    "format_text", "lemma_ids", "lemma_matches", "lemma_reader", "lemma_readings", "lexicon_key", "lexicon_loaded", "load_lexicon", "lookup",
     "lookup_word", "rank", "romanise", "word_at", "word_kind", "word_spans",
 ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from reader.morphology import Analysis, LexiconUnavailable, Morpheme, buckwalter_to_arabic
@@ -100,7 +101,9 @@ def _affix_morphemes(pos: str) -> tuple[tuple[str, str], ...]:
 
 
 class BuckwalterAnalyser:
-    """The loaded lexicon. Immutable after `__init__`, so lookups from several threads are safe."""
+    """The loaded lexicon. Immutable after `__init__` (but for `_fits`, a memo whose
+    entries are computed from immutable tables: two threads at worst compute one twice), so
+    lookups from several threads are safe."""
 
     name = NAME
     licence = LICENCE
@@ -114,6 +117,7 @@ class BuckwalterAnalyser:
             self.ab = self._load_table(folder / "tableAB")
             self.bc = self._load_table(folder / "tableBC")
             self.ac = self._load_table(folder / "tableAC")
+            self._fits: dict[tuple[str, str, str], int] = {}
         except (OSError, UnicodeError, ValueError) as exc:
             raise LexiconUnavailable(f"cannot read the Arabic lexicon in {folder}: {exc}") from None
 
@@ -173,6 +177,56 @@ class BuckwalterAnalyser:
                 out.extend(self._combine(prefix_rows, stem_rows, suffix_rows))
         return out
 
+    def lemma_readings(self, word: str) -> list[tuple[str, str, str, int]]:
+        """What `analyse` finds, reduced to (lemma id, undiacritised lemma, undiacritised stem,
+        fewest affixes) per split of the word and stem reading, in split and stem order
+        (Buckwalter strings). For counting an article's lemmas, where building every `Analysis`
+        (vocalised forms, morphemes, glosses) costs several times as much.
+
+        Whether a (prefix, suffix) pair fits a stem category, and with how few affixes, is
+        computed once and kept (`_fits`: a few thousand triples occur in real text), so a word
+        costs one dict lookup per stem reading. Readings of one split that tie on affixes may be
+        listed in another order than `analyse` (stem order first, not prefix order)."""
+        out: list[tuple[str, str, str, int]] = []
+        n = len(word)
+        fits = self._fits
+        prefixes, stems, suffixes = self.prefixes, self.stems, self.suffixes
+        # The suffixes the word may end with do not depend on the prefix: found once.
+        ends = [(s, word[n - s:]) for s in range(min(MAX_SUFFIX, n - 1) + 1) if word[n - s:] in suffixes]
+        for p in range(min(MAX_PREFIX, n - 1) + 1):
+            prefix = word[:p]
+            if prefix not in prefixes:
+                continue
+            for s, suffix in ends:
+                if s > n - p - 1:
+                    break
+                stem = word[p:n - s]
+                stem_rows = stems.get(stem)
+                if stem_rows is None:
+                    continue
+                for _voc_b, cat_b, _gloss_b, _tag_b, _pos_b, lemma in stem_rows:
+                    key = (prefix, suffix, cat_b)
+                    affixes = fits.get(key)
+                    if affixes is None:
+                        affixes = fits[key] = self._fewest_affixes(prefix, suffix, cat_b)
+                    if affixes >= 0:
+                        out.append((lemma, _bare_lemma(lemma), stem, affixes))
+        return out
+
+    def _fewest_affixes(self, prefix: str, suffix: str, cat_b: str) -> int:
+        """The fewest affixes of a compatible (prefix reading, suffix reading) around a stem
+        of category `cat_b`; -1 when none is compatible."""
+        best = -1
+        for _voc_a, cat_a, _gloss_a, parts_a in self.prefixes[prefix]:
+            if (cat_a, cat_b) not in self.ab:
+                continue
+            for _voc_c, cat_c, _gloss_c, parts_c in self.suffixes[suffix]:
+                if (cat_a, cat_c) in self.ac and (cat_b, cat_c) in self.bc:
+                    count = sum(1 for f, _ in parts_a if f) + sum(1 for f, _ in parts_c if f)
+                    if best < 0 or count < best:
+                        best = count
+        return best
+
     def _combine(self, prefix_rows, stem_rows, suffix_rows):
         for voc_a, cat_a, gloss_a, parts_a in prefix_rows:
             for voc_b, cat_b, gloss_b, tag_b, pos_b, lemma in stem_rows:
@@ -198,6 +252,15 @@ class BuckwalterAnalyser:
 def _lemma_form(lemma_id: str) -> str:
     """`katab-u_1` -> `katab`, `mura$~aH_1` -> `mura$~aH` (the id's vowel class and number go)."""
     return lemma_id.rsplit("_", 1)[0].split("-", 1)[0]
+
+
+_VOWELS = str.maketrans({"{": "A", **{c: None for c in "aiuoFNK~`_"}})
+
+
+@lru_cache(maxsize=None)
+def _bare_lemma(lemma_id: str) -> str:
+    """`kitAb_1` -> `ktAb`: the lemma's citation form without short vowels, as text is written."""
+    return _lemma_form(lemma_id).translate(_VOWELS)
 
 
 def load() -> BuckwalterAnalyser:

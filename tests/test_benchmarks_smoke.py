@@ -92,3 +92,10 @@ def test_bench_library_quick() -> None:
     for key in ("open_ms", "filter_max_ms", "open_vs_scan", "filter_vs_scan"):
         positive(fields[key])
     assert fields["articles"] == "1000" and fields["target"] in ("ok", "miss")
+
+
+def test_bench_vocabulary_quick() -> None:
+    fields = run_script("bench_vocabulary.py", "--quick", "--size-mb", "0.2")
+    for key in ("lookup_median_ms", "lookup_p95_ms", "difficulty_repeated_s", "difficulty_varied_s", "varied_cpu_s"):
+        positive(fields[key])
+    assert int(fields["varied_forms"]) > 1_000 and fields["rounds"] == "1"

@@ -7,6 +7,8 @@ block is one paragraph of logical text plus the spans of the sentences it contai
 * lays every block out at its content width (cached per block and width; a resize re-wraps),
 * right-aligns right-to-left lines by padding on the left,
 * highlights the cursor sentence and search matches through `visual_spans`,
+* underlines chosen words of Arabic blocks (the words the reader may not know, `set_underlined`):
+  a style on the drawn cells, so the underline follows the bidi layout and moves no cell,
 * pads alignment groups to a minimum height so paragraph tops can line up with a sibling pane,
 * maps a mouse click back to a sentence through `VisualLine.logical_index`,
 * returns the *logical* text of a mouse selection (never the visual order).
@@ -105,6 +107,7 @@ class ArticlePane(ScrollView, can_focus=True):
         "article-pane--pending",
         "article-pane--marker",
         "article-pane--selected",
+        "article-pane--unknown",
     }
 
     DEFAULT_CSS = """
@@ -125,6 +128,7 @@ class ArticlePane(ScrollView, can_focus=True):
     ArticlePane > .article-pane--pending { color: $text-muted; }
     ArticlePane > .article-pane--marker { color: $text-secondary; }
     ArticlePane > .article-pane--selected { background: $secondary 45%; color: $text; }
+    ArticlePane > .article-pane--unknown { text-style: underline; }
     """
 
     BINDINGS = [
@@ -196,6 +200,7 @@ class ArticlePane(ScrollView, can_focus=True):
         self._sentence_spans: list[dict[int, Span]] = []
         self._strips: dict[tuple, Strip] = {}
         self._marks_version = 0
+        self._underlined: dict[int, list[Span]] = {}
         self._estimated: set[int] = set()
         self._layout_generation = 0
         self._background_width = 0
@@ -237,6 +242,18 @@ class ArticlePane(ScrollView, can_focus=True):
         self._marks_version += 1
         self._strips.clear()
         self.refresh()
+
+    def set_underlined(self, spans: dict[int, list[Span]]) -> None:
+        """Underline words of the Arabic blocks: {sentence number: [(start, end) relative to the
+        sentence]} ({} for none). Display only: the text and the layout do not change."""
+        self._underlined = spans
+        self._marks_version += 1
+        self._strips.clear()
+        self.refresh()
+
+    @property
+    def underlined(self) -> dict[int, list[Span]]:
+        return self._underlined
 
     def plain_text(self) -> str:
         """The logical text of every block, one block per line (for tests and copy-all)."""
@@ -602,6 +619,16 @@ class ArticlePane(ScrollView, can_focus=True):
                 )
                 for m_start, m_end in marks.get(number, ()):
                     start, end = s_start + m_start, s_start + m_end
+                    if start < line.end and end > line.start:
+                        for a, b in visual_spans(line, start, end):
+                            text.stylize(style, a + pad, b + pad)
+        # Underlined words (Arabic blocks only: in the interleaved layout English blocks carry
+        # the same sentence numbers).
+        if self._underlined and block.rtl:
+            style = self.get_component_rich_style("article-pane--unknown", partial=True)
+            for number, (s_start, _s_end) in spans.items():
+                for w_start, w_end in self._underlined.get(number, ()):
+                    start, end = s_start + w_start, s_start + w_end
                     if start < line.end and end > line.start:
                         for a, b in visual_spans(line, start, end):
                             text.stylize(style, a + pad, b + pad)

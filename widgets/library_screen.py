@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -27,13 +28,16 @@ MAX_ROWS = 300
 
 
 def entry_label(entry: Entry, width: int, *, now: float | None = None, shape: bool = True,
-                reorder: bool = True) -> Text:
-    """One row: when, position/total, then the title laid out right-to-left in what is left."""
+                reorder: bool = True, difficulty: float | None = None, show_difficulty: bool = False) -> Text:
+    """One row: when, position/total, with `show_difficulty` the difficulty (share of its
+    lemmas neither known nor frequent, `reader.vocabulary`; `-` until computed), then the
+    title laid out right-to-left in what is left."""
     now = time.time() if now is None else now
     stamp = time.localtime(entry.opened_at)
     when = time.strftime("%H:%M" if now - entry.opened_at < 86400 else "%Y-%m-%d", stamp)
     where = f"{min(entry.position + 1, entry.sentences)}/{entry.sentences}"
-    head = f"{when:>10} {where:>9}  "
+    hard = (f" {difficulty:4.0%}" if difficulty is not None else "    -") if show_difficulty else ""
+    head = f"{when:>10} {where:>9}{hard}  "
     label = Text(head, style="dim")
     title = entry.title or entry.source
     label.append(visual_one_line(title, max(4, width - len(head)), rtl=True, shape=shape, reorder=reorder))
@@ -102,9 +106,14 @@ class LibraryScreen(ModalScreen[str | None]):
     LibraryScreen OptionList { height: 1fr; }
     """
 
-    def __init__(self, library: Library, *, shape: bool = True, reorder: bool = True) -> None:
+    def __init__(self, library: Library, *, shape: bool = True, reorder: bool = True,
+                 common_words: int | None = None) -> None:
         super().__init__()
         self.library = library
+        self.common_words = common_words
+        """Frequency threshold of the difficulty column (None: no difficulty shown)."""
+        self.difficulty: dict[str, float] = {}
+        self._profiling = False
         self.shape = shape
         self.reorder = reorder
         self.entries: list[Entry] = []
@@ -114,7 +123,8 @@ class LibraryScreen(ModalScreen[str | None]):
         with Vertical() as box:
             box.border_title = "Library"
             yield Input(placeholder="filter: title or source (tashkeel and alef forms ignored)", id="library-filter")
-            yield Label("Enter: open · ↑/↓: choose · d (in the list) or ctrl+d: remove · Esc: close",
+            yield Label("Enter: open · ↑/↓: choose · d (in the list) or ctrl+d: remove · Esc: close"
+                        + (" · % = difficulty (unknown, rare words)" if self.common_words else ""),
                         id="library-help")
             yield Label("", id="library-count")
             yield OptionList(id="library-list")
@@ -135,12 +145,24 @@ class LibraryScreen(ModalScreen[str | None]):
         width = max(16, options.scrollable_content_region.width - 1)
         now = time.time()
         shown = self.entries
+        if self.common_words:
+            from reader.vocabulary import Vocabulary
+
+            self.difficulty = Vocabulary(self.library).difficulties([e.id for e in shown], self.common_words,
+                                                                    compute=False)
+            missing = [e.id for e in shown if e.id not in self.difficulty]
+            if missing and not self._profiling:
+                self._profiling = True
+                self._compute_difficulties(missing)
+        highlighted = options.highlighted
         options.clear_options()
         options.add_options(
-            Option(entry_label(e, width, now=now, shape=self.shape, reorder=self.reorder), id=e.id) for e in shown
+            Option(entry_label(e, width, now=now, shape=self.shape, reorder=self.reorder,
+                               difficulty=self.difficulty.get(e.id), show_difficulty=bool(self.common_words)),
+                   id=e.id) for e in shown
         )
         if shown:
-            options.highlighted = 0
+            options.highlighted = 0 if highlighted is None else min(highlighted, len(shown) - 1)
         count = self.query_one("#library-count", Label)
         if not self.entries:
             count.update("no entry matches" if text.strip() else "the library is empty")
@@ -149,6 +171,24 @@ class LibraryScreen(ModalScreen[str | None]):
         else:
             count.update(f"{total} {'entry' if total == 1 else 'entries'}")
         self._report_warnings()
+
+    @work(thread=True, group="library-difficulty", exit_on_error=False)
+    def _compute_difficulties(self, article_ids: list[str]) -> None:
+        """Profile the listed articles that have none yet (lexicon and wordfreq, in a worker;
+        stored, so this happens once per article), then redraw the list."""
+        from reader.morphology import LexiconUnavailable
+        from reader.vocabulary import Vocabulary
+
+        try:
+            Vocabulary(self.library).difficulties(article_ids, self.common_words)
+        except LexiconUnavailable:
+            return
+        self.app.call_from_thread(self._difficulties_done)
+
+    def _difficulties_done(self) -> None:
+        self._profiling = False
+        if self.is_attached:
+            self.refresh_entries()
 
     def _report_warnings(self) -> None:
         for message in self.library.warnings[self._warned:]:

@@ -90,6 +90,16 @@ class LookupReady(Message):
 
 
 @dataclass
+class UnknownWordsReady(Message):
+    """`u` found the words to underline: {sentence number: [(start, end)]}, None on `error`."""
+
+    spans: dict | None
+    error: str | None = None
+    common: int = 0
+    library: bool = True
+
+
+@dataclass
 class ArticleOpened(Message):
     """`o` loaded an article (`article`, a `reader.model.Article`), or failed with `error`."""
 

@@ -159,6 +159,10 @@ class ReadingView(Container):
         if self.cursor in numbers:
             self.call_after_refresh(self.scroll_to_cursor)
 
+    def set_underlined(self, spans) -> None:
+        """Underline words of the Arabic (`ArticlePane.set_underlined`)."""
+        self.arabic.set_underlined(spans)
+
     def set_marks(self, marks) -> None:
         self.arabic.set_marks(marks)
         self.english.set_marks(marks)
