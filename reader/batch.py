@@ -45,6 +45,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from reader.untrusted import one_line, quote_name, raw_stream
+
 OUTPUT_VERSION = 1
 """Bump when the rendered outputs change: finished articles are then done again."""
 
@@ -424,7 +426,7 @@ def _failure(task_or_item: Any, message: str, started: float) -> Result:
 
 
 def _one_line(message: str) -> str:
-    line = " ".join(str(message).split())
+    line = " ".join(one_line(message).split())
     return line[:500]
 
 
@@ -734,7 +736,7 @@ class Progress:
 
             self._rich = RichProgress(TextColumn("qari batch"), BarColumn(), MofNCompleteColumn(),
                                       TextColumn("{task.fields[info]}"), TimeRemainingColumn(),
-                                      console=Console(file=self.stream), transient=False)
+                                      console=Console(file=raw_stream(self.stream)), transient=False)
 
     def start(self, total: int) -> None:
         self.total = total
@@ -744,6 +746,9 @@ class Progress:
             self._task = self._rich.add_task("batch", total=total, info="")
 
     def message(self, line: str) -> None:
+        """One line about one article (it may name a file or id from outside: made safe here,
+        since Rich writes to the terminal itself)."""
+        line = one_line(line)
         if self._rich is not None:
             self._rich.console.print(line, markup=False, highlight=False)
         else:
@@ -880,7 +885,8 @@ class _Writer:
             self.summary.failed += 1
             self.summary.failures.append((result.id, result.error or "failed"))
             error = result.error or "failed"
-            self.progress.message(f"qari: skipped {error}" if error.startswith(result.source) else f"qari: skipped {result.id}: {error}")
+            named = error.startswith((result.source, quote_name(result.source)))
+            self.progress.message(f"qari: skipped {error}" if named else f"qari: skipped {quote_name(result.id)}: {error}")
             self.progress.update(failed=1)
         self.manifest.record(self.run, result, key, written, time.perf_counter() - started)
         if self.on_result is not None:

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from reader.model import Article, Sentence, SentenceId
+from reader.untrusted import one_line
 
 
 class ExportError(Exception):
@@ -67,7 +68,9 @@ def _rtl(markdown: str) -> list[str]:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split("\n"))
+    """A title or metadata value (from a page, a file name) as one line with no control
+    character: the document is read in a terminal later (`reader.untrusted`)."""
+    return one_line(text)
 
 
 def source_label(article: Article) -> str:
@@ -85,7 +88,7 @@ def source_label(article: Article) -> str:
 
 
 def _metadata(items: Sequence[tuple[str, str]]) -> list[str]:
-    return [f"- {key}: {escape_markdown(value)}" for key, value in items] + [""]
+    return [f"- {key}: {escape_markdown(_one_line(value))}" for key, value in items] + [""]
 
 
 def _title_block(title: str) -> list[str]:

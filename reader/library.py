@@ -465,7 +465,9 @@ def resume_article(library: Library, article_id: str | None = None) -> tuple[Art
     except ArticleError:
         return None
     if entry.title:
-        article.title = entry.title
+        from reader.untrusted import clean_title
+
+        article.title = clean_title(entry.title)  # an older qari may have stored it dirty
     count = len(article.sentences)
     position = max(0, min(entry.position, count - 1)) if count else 0
     return article, position
