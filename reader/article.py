@@ -16,7 +16,7 @@ from reader import textio
 from reader.arabic import arabic_ratio
 from reader.model import Article, Paragraph, Section, Sentence, SentenceId
 from reader.segment import split_sentences
-from reader.untrusted import quote_name
+from reader.untrusted import quote_name, quote_source
 
 MAX_BYTES = 50 * 1024 * 1024
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -85,7 +85,7 @@ def parse_text(text: str, source: str = "<text>", *, encoding: str = "utf-8") ->
     """Build an Article from already-decoded text."""
     text = normalise(text)
     if not text.strip():
-        raise ArticleError(f"{_shown(source)}: the article is empty (no text to read)")
+        raise ArticleError(f"{quote_source(source)}: the article is empty (no text to read)")
     blocks = [("paragraph", p) for p in _paragraphs(text)]
     return _build(blocks, source=source, title=None, encoding=encoding, detect_headings=True)
 
@@ -100,7 +100,7 @@ def article_from_blocks(
             if line.strip():
                 clean.append((kind, line.strip()))
     if not clean:
-        raise ArticleError(f"{_shown(source)}: no article text found")
+        raise ArticleError(f"{quote_source(source)}: no article text found")
     return _build(clean, source=source, title=title, encoding=encoding, detect_headings=False)
 
 
@@ -138,15 +138,15 @@ def _read_file(path: Path) -> bytes:
 
 def _article_from_bytes(data: bytes, source: str, encoding: str | None) -> Article:
     if not data.strip():
-        raise ArticleError("no input on stdin" if source == "<stdin>" else f"{_shown(source)}: the file is empty")
+        raise ArticleError("no input on stdin" if source == "<stdin>" else f"{quote_source(source)}: the file is empty")
     if data.startswith(b"%PDF-"):
-        raise ArticleError(f"{_shown(source)}: is a PDF; qari reads text and HTML (convert it: pdftotext FILE.pdf FILE.txt)")
+        raise ArticleError(f"{quote_source(source)}: is a PDF; qari reads text and HTML (convert it: pdftotext FILE.pdf FILE.txt)")
     try:
         decoded = textio.decode_text(data, source, encoding)
     except textio.DecodeError as exc:
         raise ArticleError(str(exc)) from None
     if textio.control_ratio(decoded.text) > 0.1:
-        raise ArticleError(f"{_shown(source)}: looks like a binary file, not text")
+        raise ArticleError(f"{quote_source(source)}: looks like a binary file, not text")
     article = parse_text(decoded.text, source, encoding=decoded.encoding)
     article.warnings[:0] = decoded.warnings
     return article
@@ -156,7 +156,7 @@ def _article_from_html(data: bytes, source: str, encoding: str | None, url: str 
     from reader import fetch
 
     if not data.strip():
-        raise ArticleError(f"{_shown(source)}: the page is empty")
+        raise ArticleError(f"{quote_source(source)}: the page is empty")
     try:
         decoded = textio.decode_page(data, getattr(data, "charset", None), encoding, source)
     except textio.DecodeError as exc:  # only an unknown --encoding
@@ -164,7 +164,7 @@ def _article_from_html(data: bytes, source: str, encoding: str | None, url: str 
     try:
         title, blocks = fetch.extract_html(decoded.text, url=url)
     except fetch.FetchError as exc:
-        raise ArticleError(f"{_shown(source)}: {exc}") from None
+        raise ArticleError(f"{quote_source(source)}: {exc}") from None
     article = article_from_blocks(blocks, source, title or None, encoding=decoded.encoding)
     article.warnings[:0] = decoded.warnings
     return article
@@ -318,9 +318,9 @@ def _build(blocks: list[tuple[str, str]], *, source: str, title: str | None, enc
     ratio = arabic_ratio(text[:20_000])  # a sample is enough for a warning, and cheap on huge files
     if ratio < 0.5:
         if any(c.isalpha() for c in text):
-            warnings.append(f"{_shown(source)}: only {ratio:.0%} of the letters are Arabic script; qari is made for Arabic text")
+            warnings.append(f"{quote_source(source)}: only {ratio:.0%} of the letters are Arabic script; qari is made for Arabic text")
         else:
-            warnings.append(f"{_shown(source)}: the text has no letters (only marks, digits or symbols)")
+            warnings.append(f"{quote_source(source)}: the text has no letters (only marks, digits or symbols)")
     if title is None:
         title = _title(sections) or _stem(source)
     return Article(text=text, sections=sections, source=source, title=title, encoding=encoding, warnings=warnings)
@@ -333,11 +333,6 @@ def _title(sections: list[Section]) -> str | None:
         if not heading.rstrip().endswith(("-", "–", "—", "|")):
             return heading
     return headings[0] if headings else None
-
-
-def _shown(source: str) -> str:
-    """A source in a message: `<stdin>` as it is, a file name or URL quoted like coreutils."""
-    return source if source in ("<stdin>", "<text>") else quote_name(source)
 
 
 def _stem(source: str) -> str:

@@ -687,6 +687,7 @@ class Manifest:
              run, time.time(), t.get("total"), t.get("prepare"), t.get("translate"), write_s, result.worker or None))
 
     def _write(self, sql: str, params: tuple) -> sqlite3.Cursor:
+        params = tuple(_storable(p) if isinstance(p, str) else p for p in params)
         try:
             return self.conn.execute(sql, params)
         except sqlite3.Error as exc:
@@ -695,6 +696,12 @@ class Manifest:
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self.conn.close()
+
+
+def _storable(text: str) -> str:
+    """``text`` as sqlite can store it: a file name's bytes that are not UTF-8 (surrogate-escaped
+    by Python) as ``\\xff``, the same way each time so a rerun finds its row."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _sqlite_reason(exc: Exception, folder: Path) -> str:
@@ -841,7 +848,7 @@ class _Writer:
 
     def finished_job(self, article_id: str) -> str | None:
         """The job key this article finished with, if its output files are all still intact."""
-        row = self.finished.get(article_id)
+        row = self.finished.get(_storable(article_id))
         if row is None:
             return None
         key, outputs = row

@@ -32,7 +32,7 @@ import os
 import re
 from typing import IO, Any
 
-__all__ = ["SafeStream", "balance_bidi", "clean_title", "one_line", "quote_name", "raw_stream", "rewrite_line",
+__all__ = ["SafeStream", "balance_bidi", "clean_title", "one_line", "quote_name", "quote_source", "raw_stream", "rewrite_line",
            "visible"]
 
 _C0_C1 = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -153,6 +153,12 @@ def quote_name(name: str | os.PathLike[str]) -> str:
     if run:
         parts.append("'" + "".join(run).replace("'", "'\\''") + "'")
     return "".join(parts)
+
+
+def quote_source(source: str) -> str:
+    """An article's source in a message: ``<stdin>`` as it is, a file name or URL quoted like
+    coreutils (:func:`quote_name`)."""
+    return source if source in ("<stdin>", "<text>") else quote_name(source)
 
 
 # --- the CLI's streams ------------------------------------------------------------------------
