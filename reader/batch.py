@@ -912,7 +912,7 @@ def run(sources: Sequence[str], outdir: str | os.PathLike, *, settings: BatchSet
     with ``workers`` processes preparing articles when more than 1. ``translator``: "load" (the
     installed model, user cache), None (no translation) or an engine (tests, library use)."""
     settings = settings or BatchSettings()
-    warn = warn or (lambda message: print(f"qari: warning: {message}", file=sys.stderr))
+    warn = warn or (lambda message: print(f"qari: warning: {one_line(message)}", file=sys.stderr))
     use_dask = client is not None or cluster is not None or scheduler is not None
     if not use_dask and isinstance(translator, str):  # a device that cannot work: say so before any write
         from reader.translate import DeviceError, resolve_device

@@ -102,7 +102,7 @@ def clean_title(text: object) -> str:
     whitespace collapsed to single spaces, bidi controls balanced."""
     text = _LINE_BREAKS.sub(" ", str(text or ""))
     text = _C0_C1.sub(lambda m: "\ufffd" if ord(m.group(0)) >= 0xD800 else "", text)
-    return balance_bidi(_SPACES.sub(" ", text).strip())
+    return _SPACES.sub(" ", balance_bidi(text)).strip()
 
 
 # --- file names, the coreutils way (quotearg's shell-escape style) ----------------------------
