@@ -45,7 +45,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from reader.untrusted import one_line, quote_name, raw_stream
+from reader.untrusted import one_line, quote_name, raw_stream, visible
 
 OUTPUT_VERSION = 1
 """Bump when the rendered outputs change: finished articles are then done again."""
@@ -878,7 +878,7 @@ class _Writer:
         if result.status == "done":
             names = output_names(result.id, self.settings.formats)
             for fmt, name in names.items():
-                text = result.outputs[fmt]
+                text = visible(result.outputs[fmt])  # as write_text_atomic writes it (and hashed so)
                 try:
                     write_text_atomic(self.outdir / name, text, force=True)
                 except ExportError as exc:

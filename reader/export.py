@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from reader.model import Article, Sentence, SentenceId
-from reader.untrusted import one_line
+from reader.untrusted import one_line, visible
 
 
 class ExportError(Exception):
@@ -238,7 +238,9 @@ def write_text_atomic(path: str | Path, text: str, *, force: bool = False) -> Pa
     """Write `text` to `path` through a temporary file in the same folder and a rename, so a
     reader never sees a half-written file and a failure leaves any old file untouched.
     Without `force`, an existing file is never replaced (checked atomically with a hard link
-    where the filesystem allows it)."""
+    where the filesystem allows it). Control characters but tab and newline are written in
+    caret notation (`reader.untrusted.visible`): the file is read in a terminal later."""
+    text = visible(text)
     target = Path(path).expanduser()
     if target.is_dir():
         raise ExportError(f"{target}: is a directory; give a file name")

@@ -89,3 +89,16 @@ def test_batch_skipped_lines_name_hostile_files_and_ids_safely(env: QariEnv, tmp
     skipped = [line for line in result.err.splitlines() if line.startswith("qari: skipped ")]
     assert len(skipped) == len(NAMES) + 2, result.err
     assert sum("$'" in line for line in skipped) == len(NAMES), skipped  # quoted like coreutils
+
+
+def test_batch_outputs_of_hostile_file_names_hold_no_control(env: QariEnv, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in NAMES.values():
+        (folder / name).write_text(body_without_headings(), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run(env, "batch", folder, "-o", out, "--format", "jsonl,markdown")
+    assert result.code == 0, result
+    written = [p for p in out.iterdir() if p.suffix in (".jsonl", ".md")]
+    assert len(written) == 2 * len(NAMES)
+    assert_no_controls(*(p.read_text(encoding="utf-8") for p in written))
