@@ -32,8 +32,8 @@ import os
 import re
 from typing import IO, Any
 
-__all__ = ["SafeStream", "balance_bidi", "clean_title", "one_line", "quote_name", "quote_source", "raw_stream", "rewrite_line",
-           "visible"]
+__all__ = ["SafeStream", "balance_bidi", "clean_title", "one_line", "quote_name", "quote_source", "raw_stream",
+           "rewrite_line", "visible"]
 
 _C0_C1 = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _LINE_BREAKS = re.compile("\r\n|[\n\r\t\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")

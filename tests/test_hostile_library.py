@@ -121,3 +121,48 @@ def test_read_only_library_dir_is_read(env: QariEnv) -> None:
         os.chmod(folder, 0o755)
     with Library.open(path) as lib:
         assert len(lib) == 3  # nothing lost
+
+
+def test_library_remove_prompt_on_a_terminal_is_clean(env: QariEnv) -> None:
+    """`library remove` asks on the terminal (input() writes the prompt itself, past any
+    wrapped sys.stdout): the dirty title in the question must be made safe first."""
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    (ident,) = store_dirty(library_path(env))
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "reader", "library", "remove", ident[:8]],
+                            stdin=slave, stdout=slave, stderr=slave, env=env.env(), cwd=env.root)
+    os.close(slave)
+    seen = b""
+    answered = False
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+                if not answered and b"[y/N]" in seen:
+                    os.write(master, b"n\n")
+                    answered = True
+            elif proc.poll() is not None:
+                break
+        code = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    text = seen.decode("utf-8", "replace").replace("\r\n", "\n")
+    assert answered and code == 0 and "kept" in text, text
+    assert_no_controls(text)
+    with Library.open(library_path(env)) as lib:
+        assert lib.get(ident) is not None
