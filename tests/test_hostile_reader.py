@@ -9,6 +9,7 @@ loopback and answer once; every wait is bounded."""
 from __future__ import annotations
 
 import os
+import textwrap
 import shutil
 import time
 from pathlib import Path
@@ -164,3 +165,34 @@ def test_library_screen_warning_with_markup_is_shown_not_parsed(term: HostileTer
         term.assert_untouched()
     finally:
         folder.chmod(0o755)
+
+
+POISON = textwrap.dedent("""
+    import sys
+    from reader.article import load_article
+    from reader.translate import load_translator
+    translator = load_translator("ar", "en")
+    article = load_article(sys.argv[1])
+    translator.cache.put_many(translator.model_key,
+                              [(s.text, "English " + sys.argv[2]) for s in article.sentences])
+    translator.cache.close()
+""")
+
+
+def test_translation_with_escapes_from_the_cache(term: HostileTerminal, tmp_path: Path) -> None:
+    """The model's English comes from an archive someone else made, and the cache may hold what
+    an older qari stored: an English sentence with escapes is shown, not obeyed."""
+    import subprocess
+    import sys
+
+    from clirun import FIXTURE_MODEL
+
+    path = article_file(tmp_path, "plain.txt")
+    env = {**term.env, "PYTHONIOENCODING": "utf-8"}
+    subprocess.run([*qari_command("models", "install", str(FIXTURE_MODEL))], env=env, check=True,
+                   capture_output=True, timeout=120)
+    subprocess.run([sys.executable, "-c", POISON, str(path), OSC_TITLE + OSC_CLIPBOARD + "PWNED-EN"],
+                   env=env, check=True, capture_output=True, timeout=120)
+    term.start(qari_command(str(path)))
+    term.wait_text(lambda text: ARABIC.search(text) and "PWNED-EN" in text)
+    term.assert_untouched()
