@@ -26,6 +26,7 @@ from textual.widgets import Footer, Header
 import reader.assets
 from reader.config import LAYOUTS
 from reader.model import Article
+from reader.untrusted import one_line, visible
 from widgets.app_export import ExportActions
 from widgets.app_help import KeyHelp
 from widgets.app_library import LibraryActions
@@ -411,10 +412,12 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
-        """Notifications show user text (queries, paths, errors) literally, never as markup, and
-        Arabic in them in visual order (shaped) like the panes."""
-        message = visual_inline(message, shape=self.shape, reorder=self.reorder)
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        """The reader's one notify path (`Widget.notify` on every screen calls this one, with
+        ``markup=True``: ignored). Notifications show text from outside (server errors, package
+        fields, file names, queries) literally: never as markup, with no control character
+        (`reader.untrusted.visible`), and Arabic in visual order (shaped) like the panes."""
+        message = visual_inline(visible(str(message)), shape=self.shape, reorder=self.reorder)
+        super().notify(message, title=one_line(title), severity=severity, timeout=timeout, markup=False)
 
     # ------------------------------------------------------------------ copy and quit
 

@@ -16,6 +16,7 @@ from reader import textio
 from reader.arabic import arabic_ratio
 from reader.model import Article, Paragraph, Section, Sentence, SentenceId
 from reader.segment import split_sentences
+from reader.untrusted import quote_name, quote_source
 
 MAX_BYTES = 50 * 1024 * 1024
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -38,6 +39,8 @@ _CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 _ODD_SPACES = re.compile("[\t\x1f\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _MULTI_SPACE = re.compile(" {2,}")
 _URL_LIKE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+# `javascript:…`, `data:…`, `mailto:…`: a URL, not a file name (one letter is a Windows drive).
+_SCHEME_LIKE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]+):")
 _END_PUNCT = tuple(".!?؟…:\"'”’»)]}")
 
 
@@ -66,6 +69,10 @@ def load_article(source: str | Path, encoding: str | None = None) -> Article:
             raise ArticleError(str(exc)) from None
         return article_from_bytes(data, name, kind=kind_of_page(data), url=getattr(data, "url", name),
                                   encoding=encoding)
+    scheme = _SCHEME_LIKE.match(name)
+    if scheme and not _URL_LIKE.match(name) and not Path(name).exists():
+        raise ArticleError(f"{quote_name(name[:80])}: unsupported URL scheme {scheme.group(1).lower()!r}"
+                           " (qari opens http(s) URLs, files and - for stdin)")
     path = Path(name).expanduser()
     data = _read_file(path)
     return article_from_bytes(data, name, kind="html" if path.suffix.lower() in HTML_SUFFIXES else "text",
@@ -92,7 +99,7 @@ def parse_text(text: str, source: str = "<text>", *, encoding: str = "utf-8") ->
     """Build an Article from already-decoded text."""
     text = normalise(text)
     if not text.strip():
-        raise ArticleError(f"{source}: the article is empty (no text to read)")
+        raise ArticleError(f"{quote_source(source)}: the article is empty (no text to read)")
     blocks = [("paragraph", p) for p in _paragraphs(text)]
     return _build(blocks, source=source, title=None, encoding=encoding, detect_headings=True)
 
@@ -107,7 +114,7 @@ def article_from_blocks(
             if line.strip():
                 clean.append((kind, line.strip()))
     if not clean:
-        raise ArticleError(f"{source}: no article text found")
+        raise ArticleError(f"{quote_source(source)}: no article text found")
     return _build(clean, source=source, title=title, encoding=encoding, detect_headings=False)
 
 
@@ -149,33 +156,33 @@ def _read_stdin() -> bytes:
 def _read_file(path: Path) -> bytes:
     try:
         if path.is_dir():
-            raise ArticleError(f"{path}: is a directory, not an article file")
+            raise ArticleError(f"{quote_name(path)}: is a directory, not an article file")
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise ArticleError(f"{path}: the file is {size / 1e6:.0f} MB; qari reads articles up to {MAX_BYTES // (1024 * 1024)} MB")
+            raise ArticleError(f"{quote_name(path)}: the file is {size / 1e6:.0f} MB; qari reads articles up to {MAX_BYTES // (1024 * 1024)} MB")
         with path.open("rb") as handle:
             return handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise ArticleError(f"{path}: no such file") from None
+        raise ArticleError(f"{quote_name(path)}: no such file") from None
     except PermissionError:
-        raise ArticleError(f"{path}: permission denied (cannot read the file)") from None
+        raise ArticleError(f"{quote_name(path)}: permission denied (cannot read the file)") from None
     except IsADirectoryError:
-        raise ArticleError(f"{path}: is a directory, not an article file") from None
+        raise ArticleError(f"{quote_name(path)}: is a directory, not an article file") from None
     except OSError as exc:
-        raise ArticleError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+        raise ArticleError(f"{quote_name(path)}: cannot read the file ({exc.strerror or exc})") from None
 
 
 def _article_from_bytes(data: bytes, source: str, encoding: str | None) -> Article:
     if not data.strip():
-        raise ArticleError("no input on stdin" if source == "<stdin>" else f"{source}: the file is empty")
+        raise ArticleError("no input on stdin" if source == "<stdin>" else f"{quote_source(source)}: the file is empty")
     if data.startswith(b"%PDF-"):
-        raise ArticleError(f"{source}: is a PDF; qari reads text and HTML (convert it: pdftotext FILE.pdf FILE.txt)")
+        raise ArticleError(f"{quote_source(source)}: is a PDF; qari reads text and HTML (convert it: pdftotext FILE.pdf FILE.txt)")
     try:
         decoded = textio.decode_text(data, source, encoding)
     except textio.DecodeError as exc:
         raise ArticleError(str(exc)) from None
     if textio.control_ratio(decoded.text) > 0.1:
-        raise ArticleError(f"{source}: looks like a binary file, not text")
+        raise ArticleError(f"{quote_source(source)}: looks like a binary file, not text")
     article = parse_text(decoded.text, source, encoding=decoded.encoding)
     article.warnings[:0] = decoded.warnings
     return article
@@ -185,7 +192,7 @@ def _article_from_html(data: bytes, source: str, encoding: str | None, url: str 
     from reader import fetch
 
     if not data.strip():
-        raise ArticleError(f"{source}: the page is empty")
+        raise ArticleError(f"{quote_source(source)}: the page is empty")
     try:
         decoded = textio.decode_page(data, getattr(data, "charset", None), encoding, source)
     except textio.DecodeError as exc:  # only an unknown --encoding
@@ -193,7 +200,7 @@ def _article_from_html(data: bytes, source: str, encoding: str | None, url: str 
     try:
         title, blocks = fetch.extract_html(decoded.text, url=url)
     except fetch.FetchError as exc:
-        raise ArticleError(f"{source}: {exc}") from None
+        raise ArticleError(f"{quote_source(source)}: {exc}") from None
     article = article_from_blocks(blocks, source, title or None, encoding=decoded.encoding)
     article.warnings[:0] = decoded.warnings
     return article
@@ -347,9 +354,9 @@ def _build(blocks: list[tuple[str, str]], *, source: str, title: str | None, enc
     ratio = arabic_ratio(text[:20_000])  # a sample is enough for a warning, and cheap on huge files
     if ratio < 0.5:
         if any(c.isalpha() for c in text):
-            warnings.append(f"{source}: only {ratio:.0%} of the letters are Arabic script; qari is made for Arabic text")
+            warnings.append(f"{quote_source(source)}: only {ratio:.0%} of the letters are Arabic script; qari is made for Arabic text")
         else:
-            warnings.append(f"{source}: the text has no letters (only marks, digits or symbols)")
+            warnings.append(f"{quote_source(source)}: the text has no letters (only marks, digits or symbols)")
     if title is None:
         title = _title(sections) or _stem(source)
     return Article(text=text, sections=sections, source=source, title=title, encoding=encoding, warnings=warnings)

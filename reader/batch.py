@@ -47,6 +47,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from reader.model import Article
 
+from reader.untrusted import one_line, quote_name, raw_stream, visible
+
 OUTPUT_VERSION = 1
 """Bump when the rendered outputs change: finished articles are then done again."""
 
@@ -394,7 +396,7 @@ def _failure(task_or_item: Any, message: str, started: float) -> Result:
 
 
 def _one_line(message: str) -> str:
-    line = " ".join(str(message).split())
+    line = " ".join(one_line(message).split())
     return line[:500]
 
 
@@ -655,6 +657,7 @@ class Manifest:
              run, time.time(), t.get("total"), t.get("prepare"), t.get("translate"), write_s, result.worker or None))
 
     def _write(self, sql: str, params: tuple) -> sqlite3.Cursor:
+        params = tuple(_storable(p) if isinstance(p, str) else p for p in params)
         try:
             return self.conn.execute(sql, params)
         except sqlite3.Error as exc:
@@ -663,6 +666,12 @@ class Manifest:
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self.conn.close()
+
+
+def _storable(text: str) -> str:
+    """``text`` as sqlite can store it: a file name's bytes that are not UTF-8 (surrogate-escaped
+    by Python) as ``\\xff``, the same way each time so a rerun finds its row."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _sqlite_reason(exc: Exception, folder: Path) -> str:
@@ -704,7 +713,7 @@ class Progress:
 
             self._rich = RichProgress(TextColumn("qari batch"), BarColumn(), MofNCompleteColumn(),
                                       TextColumn("{task.fields[info]}"), TimeRemainingColumn(),
-                                      console=Console(file=self.stream), transient=False)
+                                      console=Console(file=raw_stream(self.stream)), transient=False)
 
     def start(self, total: int) -> None:
         self.total = total
@@ -714,6 +723,9 @@ class Progress:
             self._task = self._rich.add_task("batch", total=total, info="")
 
     def message(self, line: str) -> None:
+        """One line about one article (it may name a file or id from outside: made safe here,
+        since Rich writes to the terminal itself)."""
+        line = one_line(line)
         if self._rich is not None:
             self._rich.console.print(line, markup=False, highlight=False)
         else:
@@ -806,7 +818,7 @@ class _Writer:
 
     def finished_job(self, article_id: str) -> str | None:
         """The job key this article finished with, if its output files are all still intact."""
-        row = self.finished.get(article_id)
+        row = self.finished.get(_storable(article_id))
         if row is None:
             return None
         key, outputs = row
@@ -836,7 +848,7 @@ class _Writer:
         if result.status == "done":
             names = output_names(result.id, self.settings.formats)
             for fmt, name in names.items():
-                text = result.outputs[fmt]
+                text = visible(result.outputs[fmt])  # as write_text_atomic writes it (and hashed so)
                 try:
                     write_text_atomic(self.outdir / name, text, force=True)
                 except ExportError as exc:
@@ -850,7 +862,8 @@ class _Writer:
             self.summary.failed += 1
             self.summary.failures.append((result.id, result.error or "failed"))
             error = result.error or "failed"
-            self.progress.message(f"qari: skipped {error}" if error.startswith(result.source) else f"qari: skipped {result.id}: {error}")
+            named = error.startswith((result.source, quote_name(result.source)))
+            self.progress.message(f"qari: skipped {error}" if named else f"qari: skipped {quote_name(result.id)}: {error}")
             self.progress.update(failed=1)
         self.manifest.record(self.run, result, key, written, time.perf_counter() - started)
         if self.on_result is not None:
@@ -869,7 +882,7 @@ def run(sources: Sequence[str], outdir: str | os.PathLike, *, settings: BatchSet
     with ``workers`` processes preparing articles when more than 1. ``translator``: "load" (the
     installed model, user cache), None (no translation) or an engine (tests, library use)."""
     settings = settings or BatchSettings()
-    warn = warn or (lambda message: print(f"qari: warning: {message}", file=sys.stderr))
+    warn = warn or (lambda message: print(f"qari: warning: {one_line(message)}", file=sys.stderr))
     use_dask = client is not None or cluster is not None or scheduler is not None
     if not use_dask and isinstance(translator, str):  # a device that cannot work: say so before any write
         from reader.translate import DeviceError, resolve_device

@@ -10,6 +10,8 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from reader.untrusted import SafeStream, one_line, quote_name, rewrite_line, visible
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -49,12 +51,12 @@ def _end_progress_line() -> None:
 
 def _err(message: str) -> None:
     _end_progress_line()
-    print(f"qari: {message}", file=sys.stderr)
+    print(f"qari: {one_line(message)}", file=sys.stderr)
 
 
 def _warn(message: str) -> None:
     _end_progress_line()
-    print(f"qari: warning: {message}", file=sys.stderr)
+    print(f"qari: warning: {one_line(message)}", file=sys.stderr)
 
 
 # --- parsers ---------------------------------------------------------------------------------
@@ -261,6 +263,7 @@ def _translator_or_none(quiet_warning: bool = False):
 
 
 def _emit(text: str, output: str | None, force: bool) -> None:
+    text = visible(text)  # a file is read in a terminal later: the same guarantee as stdout
     if output is None or output == "-":
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
@@ -271,7 +274,7 @@ def _emit(text: str, output: str | None, force: bool) -> None:
         path = write_text_atomic(output, text if text.endswith("\n") else text + "\n", force=force)
     except ExportError as exc:
         raise UserError(str(exc)) from None
-    print(f"qari: wrote {path}", file=sys.stderr)
+    print(f"qari: wrote {quote_name(path)}", file=sys.stderr)
 
 
 def _progress_printer(total: int) -> Callable[[int, int], None] | None:
@@ -282,7 +285,7 @@ def _progress_printer(total: int) -> Callable[[int, int], None] | None:
     def report(done: int, all_: int) -> None:
         global _progress_line_open
         end = "\n" if done >= all_ else ""
-        print(f"\rqari: translating {done}/{all_} sentences", end=end, file=sys.stderr, flush=True)
+        rewrite_line(sys.stderr, f"qari: translating {done}/{all_} sentences", end=bool(end))
         _progress_line_open = not end
 
     return report
@@ -362,12 +365,13 @@ def cmd_library(argv: Sequence[str]) -> int:
         raise UserError(f"library: unexpected argument {args.id!r} (did you mean `qari library remove {args.id}`?)",
                         EXIT_USAGE)
     library = _open_library()
+    shown = 0
     try:
-        for warning in library.warnings:
-            _warn(warning)
+        shown = _library_warnings(library, shown)
         if args.action == "remove":
             return _library_remove(library, args)
         entries = library.recent(filter=args.filter)
+        shown = _library_warnings(library, shown)  # a corrupt file may only show when read
         difficulty = _library_difficulties(library, entries)
         if args.json:
             print(json.dumps([e.to_json() | {"difficulty": difficulty.get(e.id)} for e in entries],
@@ -381,11 +385,12 @@ def cmd_library(argv: Sequence[str]) -> int:
         for e in entries:
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(e.opened_at))
             where = f"{min(e.position + 1, e.sentences)}/{e.sentences}"
-            title = " ".join(e.title.split()) or "(untitled)"
+            title = one_line(" ".join(e.title.split())) or "(untitled)"
             hard = f"{difficulty[e.id]:4.0%}" if e.id in difficulty else "   -"
-            print(f"{e.short_id}  {when}  {where:>9}  {hard}  {title}  [{e.source}]")
+            print(f"{e.short_id}  {when}  {where:>9}  {hard}  {title}  [{one_line(e.source)}]")
         return EXIT_OK
     finally:
+        _library_warnings(library, shown)
         library.close()
 
 
@@ -405,6 +410,13 @@ def _library_difficulties(library, entries) -> dict[str, float]:
         return {}
 
 
+def _library_warnings(library, shown: int) -> int:
+    """Print the library's warnings from number ``shown`` on; the new count."""
+    for warning in library.warnings[shown:]:
+        _warn(warning)
+    return len(library.warnings)
+
+
 def _library_remove(library, args) -> int:
     if not args.id:
         raise UserError("library remove: which entry? give its ID (see `qari library`)", EXIT_USAGE)
@@ -414,17 +426,15 @@ def _library_remove(library, args) -> int:
     if len(ids) > 1:
         raise UserError(f"library: more than one entry starts with {args.id}; give more of the id", EXIT_USAGE)
     entry = library.get(ids[0], with_text=False)
-    title = " ".join(entry.title.split()) if entry else ids[0]
+    title = one_line(" ".join(entry.title.split())) if entry else ids[0]
     if not args.yes:
         if not sys.stdin.isatty():
             raise UserError("library remove: not removing without confirmation (add --yes)", EXIT_USAGE)
-        answer = input(f"remove {ids[0][:12]} {title}? [y/N] ").strip().lower()
+        answer = input(one_line(f"remove {ids[0][:12]} {title}? [y/N] ")).strip().lower()
         if answer not in ("y", "yes"):
             print("kept", file=sys.stderr)
             return EXIT_OK
     if not library.remove(ids[0]):
-        for warning in library.warnings:
-            _warn(warning)
         raise UserError(f"library: could not remove {ids[0][:12]}")
     print(f"removed {ids[0][:12]} {title}", file=sys.stderr)
     return EXIT_OK
@@ -485,7 +495,7 @@ def cmd_models(argv: Sequence[str]) -> int:
         if args.action == "available":
             for m in packages.available(index_url=args.index, timeout=args.timeout):
                 mark = "*" if (m.from_code, m.to_code) == ("ar", "en") else " "
-                print(f"{mark} {m.from_code}->{m.to_code}  {m.version:<8} {m.name}")
+                print(one_line(f"{mark} {m.from_code}->{m.to_code}  {m.version:<8} {m.name}"))
             return EXIT_OK
         if args.action == "install":
             return _models_install(packages, args)
@@ -494,7 +504,7 @@ def cmd_models(argv: Sequence[str]) -> int:
             if not removed:
                 raise UserError(f"no installed package for {args.from_code}->{args.to_code}")
             for m in removed:
-                print(f"removed {m.from_code}->{m.to_code} {m.version} ({m.path})")
+                print(one_line(f"removed {m.from_code}->{m.to_code} {m.version} ({quote_name(m.path)})"))
             return EXIT_OK
         if args.action == "pack":
             from reader.packing import pack
@@ -522,7 +532,8 @@ def _models_list(packages) -> int:
     used = packages.which_used("ar", "en")
     for m in installed:
         mark = "*" if used is not None and m.path == used.path else " "
-        print(f"{mark} {m.from_code}->{m.to_code}  {m.version:<8} {m.size_bytes / 1e6:7.1f} MB  {m.name}  {m.path}")
+        print(one_line(f"{mark} {m.from_code}->{m.to_code}  {m.version:<8} {m.size_bytes / 1e6:7.1f} MB  {m.name}  "
+                       f"{quote_name(m.path)}"))
     if used is not None:
         print("* = used by qari for Arabic -> English")
     return EXIT_OK
@@ -545,7 +556,8 @@ def _models_install(packages, args) -> int:
             raise UserError("install takes FROM TO (e.g. `ar en`) or one .argosmodel file", EXIT_USAGE)
     except KeyboardInterrupt:
         raise UserError("cancelled; nothing was installed", EXIT_INTERRUPTED) from None
-    print(f"installed {installed.from_code}->{installed.to_code} {installed.version} at {installed.path}")
+    print(one_line(f"installed {installed.from_code}->{installed.to_code} {installed.version} at "
+                   f"{quote_name(installed.path)}"))
     return EXIT_OK
 
 
@@ -576,7 +588,7 @@ def _download_progress() -> Callable[[int, int | None], None] | None:
             line += f"/{total / 1e6:.1f} MB ({done / total:.0%}) {rate / 1e6:.1f} MB/s, {left:.0f} s left"
         else:
             line += f" MB {rate / 1e6:.1f} MB/s"
-        print(f"\rqari: {line}   ", end="\n" if total and done >= total else "", file=sys.stderr, flush=True)
+        rewrite_line(sys.stderr, f"qari: {line}   ", end=bool(total and done >= total))
 
     return report
 
@@ -881,7 +893,22 @@ HANDLERS: dict[str, Callable[[Sequence[str]], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Everything it prints goes through `reader.untrusted.SafeStream`: text
+    from outside (titles, file names, server messages, package fields) never reaches the
+    terminal with a control character in it, whichever `print` it came through."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        if isinstance(sys.stdout, SafeStream):
+            sys.stdout = streams[0]
+        if isinstance(sys.stderr, SafeStream):
+            sys.stderr = streams[1]
+
+
+def _main(argv: list[str]) -> int:
     try:
         if argv and argv[0] in HANDLERS:
             return HANDLERS[argv[0]](argv[1:])

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from reader.model import Article, Sentence, SentenceId
+from reader.untrusted import one_line, visible
 
 
 class ExportError(Exception):
@@ -68,7 +69,9 @@ def _rtl(markdown: str) -> list[str]:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split("\n"))
+    """A title or metadata value (from a page, a file name) as one line with no control
+    character: the document is read in a terminal later (`reader.untrusted`)."""
+    return one_line(text)
 
 
 def source_label(article: Article) -> str:
@@ -86,7 +89,7 @@ def source_label(article: Article) -> str:
 
 
 def _metadata(items: Sequence[tuple[str, str]]) -> list[str]:
-    return [f"- {key}: {escape_markdown(value)}" for key, value in items] + [""]
+    return [f"- {key}: {escape_markdown(_one_line(value))}" for key, value in items] + [""]
 
 
 def _title_block(title: str) -> list[str]:
@@ -258,7 +261,10 @@ def _english_heading(paragraph, english: Sequence[str | None]) -> list[str]:
 # --- writing ----------------------------------------------------------------------------------
 
 def write_text_atomic(path: str | Path, text: str, *, force: bool = False) -> Path:
-    """Write `text` (UTF-8, `\n` line ends) to `path` atomically: see `write_atomic`."""
+    """Write `text` (UTF-8, `\n` line ends) to `path` atomically: see `write_atomic`. Control
+    characters but tab and newline are written in caret notation (`reader.untrusted.visible`):
+    the file is read in a terminal later."""
+    text = visible(text)
     return write_atomic(path, lambda handle: handle.write(text.encode("utf-8")), force=force)
 
 

@@ -145,7 +145,7 @@ def fetch_url(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DE
         charset = headers.get_content_charset() if headers.get("Content-Type") else None
         if content_type and not content_type.startswith(_TEXT_TYPES):
             raise FetchError(
-                f"{short(final_url)} is {content_type}, not a web page (expected HTML or plain text)"
+                f"{short(final_url)} is {short(content_type, 60)}, not a web page (expected HTML or plain text)"
             )
         length = headers.get("Content-Length")
         declared = int(length) if length and length.strip().isdigit() else None

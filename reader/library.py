@@ -391,6 +391,36 @@ class Library(SqliteFile):
 
     # -- internals --------------------------------------------------------------------------
 
+    def _open_read_only(self, exc: Exception) -> bool:
+        """A library the user may read but not write (a read-only folder or file): its entries
+        are listed and reopened, nothing is saved, and one warning says so. WAL needs its
+        ``-shm`` file, which a read-only folder cannot hold: then the file is opened immutable
+        (no one can be writing it there either)."""
+        if self.path is None or not self.path.is_file() or not os.access(self.path, os.R_OK):
+            return False
+        from urllib.parse import quote
+
+        base = "file:" + quote(str(self.path.resolve()))
+        for flags in ("mode=ro", "mode=ro&immutable=1"):
+            conn = None
+            try:
+                conn = sqlite3.connect(f"{base}?{flags}", uri=True, timeout=self._timeout,
+                                       check_same_thread=False, isolation_level=None)
+                if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                    conn.close()
+                    return False  # an older or newer schema cannot be read as it is
+                conn.execute("SELECT count(*) FROM articles").fetchone()
+                conn.execute("SELECT count(*) FROM marks WHERE article_id = ''").fetchone()
+            except sqlite3.DatabaseError:
+                if conn is not None:
+                    conn.close()
+                continue
+            self._conn = conn
+            self.read_only = True
+            self._warn(f"library {self.path} is read-only ({exc}); showing it, but nothing new is saved")
+            return True
+        return False
+
     def _connect(self, target: str) -> sqlite3.Connection:
         # isolation_level=None: no implicit transactions; writes say BEGIN IMMEDIATE themselves.
         conn = sqlite3.connect(target, timeout=self._timeout, check_same_thread=False, isolation_level=None)
@@ -440,6 +470,9 @@ class Library(SqliteFile):
         write with a warning and keeps the file; a read-only file or a corrupt one is handled
         as at open, and the write is retried once on the replacement."""
         with self._lock:
+            if self.read_only:
+                self._warn(f"library {self.path} is read-only: could not {what}")
+                return False
             for attempt in range(2):
                 if self._conn is None:
                     self._use_memory(None)
@@ -529,7 +562,9 @@ def resume_article(library: Library, article_id: str | None = None) -> tuple[Art
     except ArticleError:
         return None
     if entry.title:
-        article.title = entry.title
+        from reader.untrusted import clean_title
+
+        article.title = clean_title(entry.title)  # an older qari may have stored it dirty
     count = len(article.sentences)
     position = max(0, min(entry.position, count - 1)) if count else 0
     return article, position

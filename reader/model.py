@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reader.untrusted import clean_title
+
 
 @dataclass(frozen=True, order=True)
 class SentenceId:
@@ -78,6 +80,8 @@ class Article:
     warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        # The title came from outside (a page's <title>, a file name): one clean line from here on.
+        self.title = clean_title(self.title)
         self._sentences = [s for sec in self.sections for p in sec.paragraphs for s in p.sentences]
         self._by_id = {s.id: s for s in self._sentences}
         self._paragraphs = [p for sec in self.sections for p in sec.paragraphs]

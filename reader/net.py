@@ -24,6 +24,8 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 
+from reader.untrusted import one_line
+
 __all__ = [
     "USER_AGENT",
     "ContentDecoder",
@@ -64,8 +66,9 @@ class TooLarge(NetError):
 
 
 def short(text: str, limit: int = 120) -> str:
-    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
-    text = " ".join(str(text).split())
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis; a server's text
+    (reason phrase, header, URL) with its control characters shown (`reader.untrusted`)."""
+    text = " ".join(one_line(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -216,7 +219,7 @@ def open_url(url: str, *, timeout: float, headers: dict[str, str] | None = None)
     except NetError:
         raise
     except urllib.error.HTTPError as err:
-        http_reason = str(err.reason or "")
+        http_reason = short(err.reason or "", 80)
         err.close()
         shown = f" {http_reason}" if http_reason else ""
         raise NetError(

@@ -41,6 +41,7 @@ from typing import Any, Callable, Sequence
 
 from reader.net import NetError, TooLarge, is_http_url, open_url, read_chunks
 from reader.translate import newest, version_key
+from reader.untrusted import one_line
 
 __all__ = [
     "AvailableModel",
@@ -191,7 +192,7 @@ def _read_metadata(package_path: Path) -> dict[str, Any] | None:
 
 
 def _installed_from_dir(path: Path, metadata: dict[str, Any]) -> InstalledModel:
-    from_code, to_code = str(metadata["from_code"]), str(metadata["to_code"])
+    from_code, to_code = one_line(metadata["from_code"]), one_line(metadata["to_code"])
     tokenizer = next((path / n for n in ("sentencepiece.model", "bpe.model") if (path / n).is_file()), None)
     qari = metadata.get("qari") if isinstance(metadata.get("qari"), dict) else {}
     target_name = qari.get("target_sentencepiece_model")
@@ -199,12 +200,12 @@ def _installed_from_dir(path: Path, metadata: dict[str, Any]) -> InstalledModel:
     return InstalledModel(
         from_code=from_code,
         to_code=to_code,
-        name=str(metadata.get("code") or f"translate-{from_code}_{to_code}"),
-        version=str(metadata.get("package_version") or ""),
+        name=one_line(metadata.get("code") or f"translate-{from_code}_{to_code}"),
+        version=one_line(metadata.get("package_version") or ""),
         size_bytes=_dir_size(path),
         path=path,
-        from_name=str(metadata.get("from_name") or ""),
-        to_name=str(metadata.get("to_name") or ""),
+        from_name=one_line(metadata.get("from_name") or ""),
+        to_name=one_line(metadata.get("to_name") or ""),
         tokenizer=tokenizer,
         target_tokenizer=target,
         target_prefix=str(metadata.get("target_prefix") or ""),
@@ -306,14 +307,14 @@ def available(index_url: str | None = None, timeout: float = DEFAULT_INDEX_TIMEO
         )
         models.append(
             AvailableModel(
-                from_code=from_code,
-                to_code=to_code,
-                name=str(entry.get("code") or f"translate-{from_code}_{to_code}"),
-                version=str(entry.get("package_version") or ""),
+                from_code=one_line(from_code),
+                to_code=one_line(to_code),
+                name=one_line(entry.get("code") or f"translate-{from_code}_{to_code}"),
+                version=one_line(entry.get("package_version") or ""),
                 links=http_links,
-                from_name=str(entry.get("from_name") or ""),
-                to_name=str(entry.get("to_name") or ""),
-                argos_version=str(entry.get("argos_version") or ""),
+                from_name=one_line(entry.get("from_name") or ""),
+                to_name=one_line(entry.get("to_name") or ""),
+                argos_version=one_line(entry.get("argos_version") or ""),
             )
         )
     models.sort(key=lambda m: version_key(m.version), reverse=True)
@@ -404,7 +405,7 @@ def validate_package(
             raise ModelError(f"{shown}: metadata.json lacks from_code/to_code")
         if expect is not None and (from_code, to_code) != tuple(expect):
             raise ModelError(
-                f"{shown} is a package for {from_code}→{to_code}, not {expect[0]}→{expect[1]}"
+                f"{shown} is a package for {one_line(from_code)}→{one_line(to_code)}, not {expect[0]}→{expect[1]}"
             )
 
         if f"{top}/model/model.bin" not in by_name:
@@ -444,7 +445,7 @@ def validate_package(
         metadata=metadata,
         from_code=from_code,
         to_code=to_code,
-        version=str(metadata.get("package_version") or ""),
+        version=one_line(metadata.get("package_version") or ""),
         tokenizer=tokenizer,
         unpacked_bytes=unpacked,
         files=len(by_name),

@@ -55,6 +55,7 @@ class SqliteFile:
         self._timeout = timeout
         self._conn: sqlite3.Connection | None = None
         self.in_memory = False
+        self.read_only = False
         if path is None:
             try:
                 path = default_path()
@@ -106,10 +107,15 @@ class SqliteFile:
         except sqlite3.DatabaseError as exc:
             if is_corruption(exc):
                 self._set_aside(exc)
-            else:  # locked, read-only, cannot open
+            elif not self._open_read_only(exc):  # locked, read-only, cannot open
                 self._use_memory(f"{self.NOUN} {self.path} is not usable ({exc}); {self.MEMORY_NOTE}")
         except OSError as exc:
             self._use_memory(f"{self.NOUN} {self.path} is not usable ({exc.strerror or exc}); {self.MEMORY_NOTE}")
+
+    def _open_read_only(self, exc: Exception) -> bool:
+        """After ``exc`` opening the file for writing: open it read-only instead, if this kind of
+        file is worth reading without writing (a subclass says how); True when it did."""
+        return False
 
     def _set_aside(self, exc: Exception) -> None:
         assert self.path is not None

@@ -30,6 +30,7 @@ import threading
 from dataclasses import dataclass, field
 
 from reader.arabic import ARABIC_LETTER_RE
+from reader.untrusted import quote_source
 
 __all__ = ["DecodeError", "Decoded", "codec_name", "control_ratio", "decode_page", "decode_text"]
 
@@ -254,7 +255,7 @@ def _choose(data: bytes, declared: list[str], source: str, *, page: bool) -> str
         return order
     sample = data[:_SAMPLE]
     if not page and sample.count(0) > 0.1 * len(sample):
-        raise DecodeError(f"{source}: looks like a binary file, not text")
+        raise DecodeError(f"{quote_source(source)}: looks like a binary file, not text")
     _, bad, _ = _decode(sample, "utf-8", final=len(sample) == len(data))
     if not bad:
         return "utf-8"
@@ -282,8 +283,8 @@ def _choose(data: bytes, declared: list[str], source: str, *, page: bool) -> str
     if page:
         return "utf-8"
     if 0 in sample or control_ratio(sample.decode("latin-1")) > 0.1:  # not text in any encoding
-        raise DecodeError(f"{source}: looks like a binary file, not text")
-    raise DecodeError(f"{source}: cannot tell the text encoding (try --encoding cp1256 or utf-8)")
+        raise DecodeError(f"{quote_source(source)}: looks like a binary file, not text")
+    raise DecodeError(f"{quote_source(source)}: cannot tell the text encoding (try --encoding cp1256 or utf-8)")
 
 
 def _charset_normalizer(sample: bytes) -> str | None:
@@ -324,7 +325,7 @@ def _result(data: bytes, codec: str, source: str) -> Decoded:
     prefix = _decode(data[:first], codec, final=False)[0]
     line = len(_LINE_BREAK.findall(prefix)) + 1
     what = f"{bad} byte that is" if bad == 1 else f"{bad} bytes that are"
-    message = f"{source}: {what} not valid {codec} shown as {_REPLACEMENT} (the first at byte {first}, line {line})"
+    message = f"{quote_source(source)}: {what} not valid {codec} shown as {_REPLACEMENT} (the first at byte {first}, line {line})"
     return Decoded(text, codec, bad, first, line, [message])
 
 

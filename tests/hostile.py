@@ -122,3 +122,30 @@ def big_article(min_bytes: int = 2_000_000, seed: int = 5) -> str:
             out.append(text)
             size += len(text.encode("utf-8")) + 1
     return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------------------
+# Terminal escapes in text from outside (titles, headers, package fields, file names)
+# --------------------------------------------------------------------------------------
+
+OSC_TITLE = "\x1b]2;PWNED-TITLE\x1b\\"
+"""Renames the terminal window (OSC 2), ended by ST."""
+OSC_CLIPBOARD = "\x1b]52;c;cHduZWQ=\x07"
+"""Writes "pwned" to the clipboard / a tmux paste buffer (OSC 52), ended by BEL."""
+ESCAPES = OSC_TITLE + OSC_CLIPBOARD + "\x1b[8m\x1bc\x9b31m\x9d2;C1-TITLE\x9c\x7f\x08"
+"""Every kind at once: OSC title and clipboard, CSI (conceal), RIS (reset), the C1 CSI/OSC/ST,
+DEL and backspace."""
+
+
+def forbidden_controls(text: str) -> list[str]:
+    """The characters of ``text`` that must never reach a terminal from qari: C0 controls but
+    tab and newline, DEL, C1 controls. (The check is on characters, not raw
+    bytes: UTF-8 continuation bytes of Arabic letters lie in 0x80-0x9f and are not controls.)"""
+    return sorted({repr(ch) for ch in text
+                   if (ord(ch) < 0x20 and ch not in "\t\n") or 0x7f <= ord(ch) <= 0x9f})
+
+
+def assert_no_controls(*texts: str) -> None:
+    for text in texts:
+        bad = forbidden_controls(text)
+        assert not bad, f"control characters {bad} in {text[-3000:]!r}"

@@ -241,19 +241,14 @@ READ_ONLY = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("existing", [False, True], ids=["new-file", "existing-file"])
-def test_read_only_data_dir_works_in_memory_with_one_warning(tmp_path, existing):
+def test_read_only_data_dir_works_in_memory_with_one_warning(tmp_path):
+    """No library file yet and a folder that cannot hold one: memory for this run. (An existing
+    file there is read: test_existing_library_in_a_read_only_dir_is_read_not_replaced.)"""
     prefix = unprivileged_prefix()
     data = tmp_path / "data"
     data.mkdir()
     path = data / "library.sqlite3"
-    if existing:
-        with Library.open(path) as lib:
-            lib.record(parse_text(TEXT_B))
-        before = path.read_bytes()
     data.chmod(0o555)
-    if existing:
-        path.chmod(0o444)
     try:
         done = _python(READ_ONLY, str(path), prefix=prefix)
     finally:
@@ -262,10 +257,42 @@ def test_read_only_data_dir_works_in_memory_with_one_warning(tmp_path, existing)
     report = json.loads(done.stdout)
     assert report["memory"] is True and len(report["warnings"]) == 1
     assert (report["count"], report["position"], report["marks"]) == (1, 1, 1)
-    if existing:
-        assert path.read_bytes() == before
-    else:
-        assert not path.exists()
+    assert not path.exists()
+
+
+READ_ONLY_EXISTING = textwrap.dedent("""
+    import json, sys
+    from reader.article import parse_text
+    from reader.library import Library
+    lib = Library.open(sys.argv[1])
+    titles = [e.title for e in lib.recent()]
+    entry = lib.record(parse_text("وزير الخارجية يزور عمان. وبحث الجانبان العلاقات."))
+    print(json.dumps({"warnings": lib.warnings, "memory": lib.in_memory, "read_only": lib.read_only,
+                      "titles": titles, "count": len(lib), "recorded": lib.get(entry.id) is not None}))
+""")
+
+
+def test_existing_library_in_a_read_only_dir_is_read_not_replaced(tmp_path):
+    """Its entries are listed (not "the library is empty"); nothing is written, with a warning."""
+    prefix = unprivileged_prefix()
+    data = tmp_path / "data"
+    data.mkdir()
+    path = data / "library.sqlite3"
+    with Library.open(path) as lib:
+        lib.record(parse_text(TEXT_B))
+    before = path.read_bytes()
+    data.chmod(0o555)
+    path.chmod(0o444)
+    try:
+        done = _python(READ_ONLY_EXISTING, str(path), prefix=prefix)
+    finally:
+        data.chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["memory"] is False and report["read_only"] is True
+    assert report["count"] == 1 and len(report["titles"]) == 1 and report["recorded"] is False
+    assert len(report["warnings"]) == 2 and all("read-only" in w for w in report["warnings"])
+    assert path.read_bytes() == before
 
 
 # -- command line -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ border of each pane, which holds its title. Mixed into `reader.app.QariApp`.
 from __future__ import annotations
 
 from reader.translation_job import format_eta
+from reader.untrusted import one_line
 from widgets.article_pane import visual_one_line
 from widgets.messages import plural
 
@@ -19,14 +20,15 @@ class StatusLines:
     def _update_title(self, width: int) -> None:
         """The article title in visual order, cut to the room the header has (at its logical
         end, so the header never crops its beginning)."""
-        title = self.article.title or (self.article.paragraphs[0].text if self.article.paragraphs else "")
+        # The title came from outside (a page, a file name, the library): one safe line.
+        title = one_line(self.article.title or (self.article.paragraphs[0].text if self.article.paragraphs else ""))
         room = max(12, width - len(self._subtitle()) - 22)  # the header icon, " — " and margins
         self.title = visual_one_line(title, room, rtl=True, shape=self.shape, reorder=self.reorder) or "qari"
 
     def _subtitle(self) -> str:
         model = {"ready": self.model_name or "?", "loading": "loading…", "missing": "none installed",
                  "error": "error"}.get(self.model_state, "off")
-        return f"{self.source_name} · model: {model}"
+        return one_line(f"{self.source_name} · model: {model}")  # a file name, a package's name
 
     def _position_text(self) -> str:
         if self.cursor is None:

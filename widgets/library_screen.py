@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.library import Entry, Library
+from reader.untrusted import one_line
 from widgets.article_pane import visual_one_line
 
 MAX_ROWS = 300
@@ -39,7 +40,7 @@ def entry_label(entry: Entry, width: int, *, now: float | None = None, shape: bo
     hard = (f" {difficulty:4.0%}" if difficulty is not None else "    -") if show_difficulty else ""
     head = f"{when:>10} {where:>9}{hard}  "
     label = Text(head, style="dim")
-    title = entry.title or entry.source
+    title = one_line(entry.title or entry.source)  # stored from outside, maybe by an older qari
     label.append(visual_one_line(title, max(4, width - len(head)), rtl=True, shape=shape, reorder=reorder))
     return label
 
@@ -69,7 +70,7 @@ class ConfirmRemove(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "Remove from the library?"
-            yield Static(Text(visual_one_line(self.entry.title or self.entry.source, 70)), id="confirm-title")
+            yield Static(Text(visual_one_line(one_line(self.entry.title or self.entry.source), 70)), id="confirm-title")
             yield Label("Its stored text, position and marks are removed. y: remove · n/Esc: keep")
             with Horizontal():
                 yield Button("Remove", id="confirm-yes", variant="error")
