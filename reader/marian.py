@@ -55,9 +55,10 @@ _README_NAMES = ("README.md", "README.txt", "README")
 
 # ISO 639-3 (and Arabic varieties, written as their macrolanguage) to the 2-letter codes
 # Argos packages use; OPUS-MT's Tatoeba releases name languages by 3-letter codes.
+_ARABIC_VARIETIES = ("ara arb aao abh abv acm acq acw acx acy adf aeb aec afb ajp apc apd arq ars ary arz "
+                     "auz avl ayh ayl ayn ayp bbz pga shu ssh").split()  # ISO 639-3 members of "ar"
 _ISO3 = {
-    "ara": "ar", "arb": "ar", "afb": "ar", "arz": "ar", "apc": "ar", "ajp": "ar", "acm": "ar",
-    "ary": "ar", "arq": "ar", "aeb": "ar", "acq": "ar", "apd": "ar", "ayl": "ar", "ars": "ar",
+    **{code: "ar" for code in _ARABIC_VARIETIES},
     "eng": "en", "fra": "fr", "deu": "de", "spa": "es", "fas": "fa", "pes": "fa", "tur": "tr",
     "urd": "ur", "heb": "he", "rus": "ru", "zho": "zh", "cmn": "zh", "ita": "it", "por": "pt",
 }

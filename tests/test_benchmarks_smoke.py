@@ -92,3 +92,13 @@ def test_bench_library_quick() -> None:
     for key in ("open_ms", "filter_max_ms", "open_vs_scan", "filter_vs_scan"):
         positive(fields[key])
     assert fields["articles"] == "1000" and fields["target"] in ("ok", "miss")
+
+
+def test_bench_models_import_quick(tmp_path: Path) -> None:
+    fields = run_script("bench_models_import.py", "--quick", "--model-dir", str(tmp_path))
+    assert list(fields)[0] == "marian_tiny_vs_argos"
+    for key in ("marian_tiny_vs_argos", "argos_sent_per_s", "marian_tiny_sent_per_s", "import_tiny_s",
+                "package_tiny_mb"):
+        positive(fields[key])
+    assert fields["argos_model"] == "tiny" and int(fields["sentences"]) > 0
+    assert not any(tmp_path.glob("*.argosmodel")), "the tiny Argos fixture is used in place, never rebuilt"
