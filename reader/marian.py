@@ -141,6 +141,9 @@ def _model_options(npz: Path, shown: str) -> dict[str, Any]:
         names = packages.check_entries(archive, shown=f"{shown}: {npz.name}", kind=kind)
     if "special:model.yml.npy" not in names:
         raise ModelError(f"{shown}: {npz.name} is not a Marian model (no special:model.yml inside)")
+    if names["special:model.yml.npy"].file_size > _SMALL_FILE_BYTES:
+        raise ModelError(f"{shown}: {npz.name} has options of {names['special:model.yml.npy'].file_size} bytes; refused")
+    unpacked = sum(info.file_size for info in names.values())
     try:
         with np.load(npz, allow_pickle=False) as weights:
             raw = weights["special:model.yml"]
@@ -152,7 +155,35 @@ def _model_options(npz: Path, shown: str) -> dict[str, Any]:
         raise ModelError(f"{shown}: {npz.name} has no Marian model options")
     if options.get("type") != "transformer":
         raise ModelError(f"{shown}: {npz.name} is a Marian {options.get('type')!r} model; only transformers convert")
+    bound = _weights_bound(options)
+    if bound is None:
+        raise ModelError(f"{shown}: {npz.name} does not state its dimensions (dim-emb, enc-depth, dec-depth, "
+                         "transformer-dim-ffn, dim-vocabs)")
+    if unpacked > bound:  # the converter loads every array into memory: no bombs inside the .npz
+        raise ModelError(f"{shown} is refused: {npz.name} holds {unpacked / 2**20:.0f} MiB of arrays, more than "
+                         f"a model of its stated dimensions can ({bound / 2**20:.0f} MiB)")
     return options
+
+
+def _weights_bound(options: dict[str, Any]) -> int | None:
+    """An upper bound on the bytes of a Marian transformer's arrays, from its stated dimensions
+    (float32, untied embeddings on both sides and the output, learned positions, biases and
+    norms everywhere, then a 50% margin and 64 MiB for anything else); None without them."""
+    try:
+        d = int(options["dim-emb"])
+        enc, dec = int(options["enc-depth"]), int(options["dec-depth"])
+        ffn = int(options.get("transformer-dim-ffn") or 4 * d)
+        vocab = max(int(v) for v in options["dim-vocabs"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if min(d, enc, dec, ffn, vocab) <= 0:
+        return None
+    ffn_depth = max(2, int(options.get("transformer-ffn-depth") or 2))
+    ffn_params = ffn_depth * d * ffn + ffn * ffn_depth + 4 * d
+    layer_enc = 4 * d * d + 8 * d + ffn_params
+    layer_dec = 2 * layer_enc
+    params = 3 * vocab * d + vocab + 2 * 2048 * d + enc * layer_enc + dec * layer_dec + 8 * d
+    return int(params * 4 * 1.5) + 64 * 2**20
 
 
 def _vocabulary(path: Path, shown: str) -> list[str]:

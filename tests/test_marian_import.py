@@ -143,6 +143,43 @@ def test_import_from_a_folder_with_flags(release_dir: Path, oracle, tmp_path: Pa
         marian.import_release(folder, from_code="ar", to_code="fr")
 
 
+def test_multi_target_release_gets_its_target_language_token(release_dir: Path, tmp_path: Path) -> None:
+    """A release for several target languages (README) needs >>eng<< before every source
+    sentence: packed as the source prefix, which CTranslate2 adds itself."""
+    import ctranslate2
+    import sentencepiece
+    from ctranslate2.converters import OpusMTConverter
+
+    from reader.translate import DecodingOptions, decoding_length, load_translator
+
+    folder = copy_release(release_dir, tmp_path / "multi")
+    lines = (folder / VOCAB).read_text(encoding="utf-8").splitlines()
+    lines[-1] = f'">>eng<<": {len(lines) - 1}'  # a token the release's vocabulary has in place of its last piece
+    (folder / VOCAB).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    (folder / "README.md").write_text(readme.replace("target language(s): eng", "target language(s): eng fra"),
+                                      encoding="utf-8")
+    with pytest.raises(ModelError, match=r"cannot tell the language pair .*several \(en, fr\)"):
+        marian.import_release(folder)
+    installed = marian.import_release(folder, to_code="en")
+    config = json.loads((installed.path / "model" / "config.json").read_text(encoding="utf-8"))
+    assert config["add_source_bos"] is True and config["bos_token"] == ">>eng<<"
+
+    OpusMTConverter(str(folder)).convert(str(tmp_path / "ct2"), quantization="int8")
+    source = sentencepiece.SentencePieceProcessor(model_file=str(folder / "source.spm"))
+    target = sentencepiece.SentencePieceProcessor(model_file=str(folder / "target.spm"))
+    translator = ctranslate2.Translator(str(tmp_path / "ct2"), compute_type="int8", intra_threads=1)
+    options = DecodingOptions()
+    expected = []
+    for sentence in SENTENCES:
+        tokens = source.encode(sentence, out_type=str)
+        (result,) = translator.translate_batch([[">>eng<<", *tokens]], beam_size=options.beam_size,
+                                               length_penalty=options.length_penalty, replace_unknowns=True,
+                                               max_decoding_length=decoding_length(len(tokens)))
+        expected.append(target.decode_pieces(result.hypotheses[0]).strip())
+    assert load_translator("ar", "en", cache=None).translate(SENTENCES) == expected
+
+
 def _release_entries(release_dir: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in release_dir.iterdir() if p.is_file()}
 
@@ -171,8 +208,9 @@ def _foreign_spm() -> bytes:
     return buffer.getvalue()
 
 
-def _npz(entries: dict[str, bytes], drop: str = "", options: bytes | None = None) -> bytes:
-    """The release's model with one weight dropped or other options."""
+def _npz(entries: dict[str, bytes], drop: str = "", options: bytes | None = None, extra: int = 0) -> bytes:
+    """The release's model with one weight dropped, other options, or an ``extra`` array of
+    that many float32 zeros (compressed: a few KB in the zip, ``4 * extra`` bytes unpacked)."""
     import io
 
     import numpy as np
@@ -183,7 +221,11 @@ def _npz(entries: dict[str, bytes], drop: str = "", options: bytes | None = None
     if options is not None:
         arrays["special:model.yml"] = np.frombuffer(options + b"\0", dtype=np.int8).copy()
     buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
+    if extra:
+        arrays["decoder_l1_ffn_Wpadding"] = np.zeros(extra, dtype=np.float32)
+        np.savez_compressed(buffer, **arrays)
+    else:
+        np.savez(buffer, **arrays)
     return buffer.getvalue()
 
 
@@ -233,6 +275,10 @@ BROKEN = {
                                "failed: Some required model attributes are not set: decoder/layer_0/ffn/linear_0/weight"),
     "not a transformer": (lambda d, e: _zip(d / "r.zip", {**e, MODEL: _npz(e, options=b"type: s2s\n")}),
                           "is a Marian 's2s' model; only transformers convert"),
+    "bomb inside the model": (lambda d, e: _zip(d / "r.zip", {**e, MODEL: _npz(e, extra=(1 << 24) + (1 << 23))}),
+                              "is refused: opus.spm-spm.transformer.model1.npz holds 96 MiB of arrays, more than"),
+    "model without dimensions": (lambda d, e: _zip(d / "r.zip", {**e, MODEL: _npz(e, options=b"type: transformer\n")}),
+                                 "does not state its dimensions"),
     "model not an npz": (lambda d, e: _zip(d / "r.zip", {**e, MODEL: b"not a zip"}), "not a zip archive"),
     "no language pair": (lambda d, e: _zip(d / "r.zip", {**e, "README.md": b"# release\n"}),
                          "cannot tell the language pair of opus-2026-01-02.zip"),
