@@ -315,7 +315,7 @@ def _extract(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo], pref
             with archive.open(info) as src, open(target, "wb") as out:
                 shutil.copyfileobj(src, out, 1024 * 1024)
         except (zipfile.BadZipFile, EOFError, ValueError) as err:
-            raise ModelError(f"{shown} is corrupt: {info.filename}: {err}") from None
+            raise ModelError(f"{shown} is corrupt: {info.filename!r}: {err}") from None
         except OSError as err:
             raise ModelError(f"cannot unpack {shown} into {dest} ({err.strerror or err})") from None
 

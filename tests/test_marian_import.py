@@ -420,6 +420,8 @@ def test_cli_import_use_and_the_cache_never_mixes_models(cli: QariEnv, release_z
     assert listing[0].startswith(" ") and listing[1].startswith("*") and "translate-ar_en" in listing[1]
     argos_first = _english(cli.run("translate", "article.txt"))
     assert argos_first != opus_first
+    summary = cli.run("summarize", "article.txt", "-n", "1")
+    assert summary.code == 0 and "translate-ar_en 0.1" in summary.out and "opus-mt" not in summary.out, summary
     assert _english(cli.run("translate", "article.txt", "--no-cache")) == argos_first
     assert cli.run("models", "use", "opus-mt-ar-en").code == 0
     assert _english(cli.run("translate", "article.txt")) == opus_first  # from the cache, opus's own
@@ -441,9 +443,13 @@ def test_cli_refuses_a_broken_release_in_one_line(cli: QariEnv, release_dir: Pat
     assert not (cli.root / "config" / "qari" / "config.toml").exists()
 
 
-def test_batch_with_the_imported_model_writes_what_translate_writes(cli: QariEnv, release_zip: Path) -> None:
+def test_batch_uses_the_chosen_model_and_writes_what_translate_writes(cli: QariEnv, release_zip: Path) -> None:
     assert cli.run("models", "import", release_zip).code == 0
+    assert cli.run("models", "install", FIXTURE_MODEL, "--keep-others").code == 0
+    assert cli.run("models", "use", "translate-ar_en").code == 0  # not the newest: the choice must be honoured
     expected = _english(cli.run("translate", "article.txt", "--no-cache"))
+    newest = _english(cli.run("translate", "article.txt", "--no-cache", QARI_CONFIG=str(cli.root / "none.toml")))
+    assert expected != newest
     (cli.root / "in").mkdir()
     shutil.copy(cli.root / "article.txt", cli.root / "in" / "article.txt")
     result = cli.run("batch", "in", "-o", "out", "--format", "jsonl")
