@@ -575,7 +575,7 @@ def _models_import(packages, args) -> int:
         print(f"to translate with it: qari models use {installed.path.name}")
         return EXIT_OK
     _set_model_choice(installed.path.name)
-    print(f"qari now translates with it; `qari models use NAME` switches (see `qari models list`)")
+    print("qari now translates with it; `qari models use NAME` switches (see `qari models list`)")
     return EXIT_OK
 
 
