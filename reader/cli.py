@@ -80,7 +80,7 @@ def _reader_parser() -> argparse.ArgumentParser:
             "commands:\n"
             "  summarize SOURCE   write a Markdown summary (Arabic + English)\n"
             "  translate SOURCE   translate sentence by sentence (jsonl, markdown or text)\n"
-            "  models ...         list, install, remove or pack Argos translation models\n"
+            "  models ...         list, install, import (OPUS-MT), use, remove or pack translation models\n"
             "  config             show or create the settings file\n"
             "  lookup WORD...     analyses of Arabic words: lemma, parts, English glosses\n"
             "  batch SOURCE... -o OUTDIR   translate and summarize many articles (resumable)\n"
@@ -203,7 +203,43 @@ def _models_parser() -> argparse.ArgumentParser:
     pack.add_argument("--add-source-eos", action="store_true",
                       help="append </s> to every source sentence (models from ct2-transformers-converter)")
     pack.add_argument("--force", action="store_true", help="overwrite the output file")
+    _add_models_import_parser(sub)
+    _add_models_use_parser(sub)
     return parser
+
+
+def _add_models_import_parser(sub) -> None:
+    from reader.marian import QUANTIZATIONS
+
+    parser = sub.add_parser(
+        "import", help="convert and install a Marian/OPUS-MT release (.zip or folder), no torch needed",
+        description="Convert a Marian / OPUS-MT model release (the .zip OPUS-MT publishes, or its unpacked "
+                    "folder: decoder.yml, the model .npz, the vocabulary .yml, source.spm and target.spm) "
+                    "with CTranslate2, pack it as an Argos package and install it next to the others. "
+                    "qari then uses it (`qari models use NAME` switches).",
+        epilog="example: qari models import opusTCv20210807+bt_transformer-big_2022-03-09.zip --name opus-mt-tc-big-ar-en")
+    parser.add_argument("source", metavar="FILE.zip|DIR", help="the release zip or its unpacked folder")
+    parser.add_argument("--name", help="package name (default: opus-mt[-tc-big]-FROM-TO, or the folder's opus-mt-* name)")
+    parser.add_argument("--version", dest="pkg_version",
+                        help="package version (default: the release date, e.g. 2022.03.09, else 1.0)")
+    parser.add_argument("--quantization", choices=QUANTIZATIONS, default="int8",
+                        help="weights as stored in the package (default int8, like Argos's packages)")
+    parser.add_argument("--from", dest="from_code", help="source language (default: from the release's README or name)")
+    parser.add_argument("--to", dest="to_code", help="target language (default: from the release's README or name)")
+    parser.add_argument("--any-pair", action="store_true", help="accept a release for a pair other than ar->en")
+    parser.add_argument("--replace", action="store_true",
+                        help="remove the pair's other installed packages (default: keep them to switch back)")
+    parser.add_argument("--no-use", action="store_true", help="install it but keep using the current model")
+
+
+def _add_models_use_parser(sub) -> None:
+    parser = sub.add_parser(
+        "use", help="choose which installed ar->en package qari translates with",
+        description="Choose the installed Arabic->English package that the reader, `translate`, `summarize` and "
+                    "`batch` use, by its name or folder (see `qari models list`). Saved as `model` in the "
+                    "settings file. Translations are cached per model, so switching never mixes them.")
+    parser.add_argument("name", nargs="?", metavar="NAME", help="package name or folder name")
+    parser.add_argument("--newest", action="store_true", help="forget the choice: use the newest installed package")
 
 
 def _config_parser() -> argparse.ArgumentParser:
@@ -297,6 +333,8 @@ def _translate_all(translator, texts: Sequence[str], use_cache: bool = True) -> 
     english = list(translator.translate(list(texts), progress=_progress_printer(len(texts)), use_cache=use_cache))
     # A locked, corrupt or unwritable cache does not stop translation; say what happened.
     for warning in getattr(getattr(translator, "cache", None), "warnings", None) or ():
+        _warn(warning)
+    for warning in getattr(translator, "warnings", None) or ():  # e.g. the chosen model is gone
         _warn(warning)
     return english
 
@@ -506,6 +544,10 @@ def cmd_models(argv: Sequence[str]) -> int:
             for m in removed:
                 print(one_line(f"removed {m.from_code}->{m.to_code} {m.version} ({quote_name(m.path)})"))
             return EXIT_OK
+        if args.action == "import":
+            return _models_import(packages, args)
+        if args.action == "use":
+            return _models_use(packages, args)
         if args.action == "pack":
             from reader.packing import pack
 
@@ -529,13 +571,70 @@ def _models_list(packages) -> int:
         print("no Argos packages installed")
         print(NO_MODEL_HELP)
         return EXIT_OK
-    used = packages.which_used("ar", "en")
+    from reader.translate import not_installed_note, preferred_name
+
+    preferred = preferred_name("ar", "en")
+    used = packages.which_used("ar", "en", preferred)
     for m in installed:
         mark = "*" if used is not None and m.path == used.path else " "
-        print(one_line(f"{mark} {m.from_code}->{m.to_code}  {m.version:<8} {m.size_bytes / 1e6:7.1f} MB  {m.name}  "
+        print(one_line(f"{mark} {m.from_code}->{m.to_code}  {m.version:<10} {m.size_bytes / 1e6:7.1f} MB  {m.name}  "
                        f"{quote_name(m.path)}"))
     if used is not None:
-        print("* = used by qari for Arabic -> English")
+        chosen = preferred in (used.name, used.path.name) if preferred else False
+        how = "chosen with `qari models use`" if chosen else "the newest; `qari models use NAME` chooses another"
+        print(f"* = used by qari for Arabic -> English ({how})")
+    if preferred and (used is None or preferred not in (used.name, used.path.name)):
+        _warn(not_installed_note(preferred, used.name if used else None))
+    return EXIT_OK
+
+
+def _models_import(packages, args) -> int:
+    from reader.marian import import_release
+
+    step = (lambda text: print(f"qari: {text} ...", file=sys.stderr, flush=True)) if sys.stderr.isatty() else None
+    try:
+        installed = import_release(args.source, name=args.name, version=args.pkg_version,
+                                   quantization=args.quantization, from_code=args.from_code, to_code=args.to_code,
+                                   expect=None if args.any_pair else ("ar", "en"), replace=args.replace, step=step)
+    except KeyboardInterrupt:
+        raise UserError("cancelled; nothing was installed", EXIT_INTERRUPTED) from None
+    print(f"installed {installed.name} {installed.version} ({installed.from_code}->{installed.to_code}, "
+          f"{installed.size_bytes / 1e6:.1f} MB) at {installed.path}")
+    if (installed.from_code, installed.to_code) != ("ar", "en"):
+        return EXIT_OK
+    if args.no_use:
+        print(f"to translate with it: qari models use {installed.path.name}")
+        return EXIT_OK
+    _set_model_choice(installed.path.name)
+    print("qari now translates with it; `qari models use NAME` switches (see `qari models list`)")
+    return EXIT_OK
+
+
+def _set_model_choice(value: str) -> None:
+    from reader.config import ConfigError, set_setting
+
+    try:
+        path = set_setting("model", value)
+    except ConfigError as exc:
+        raise UserError(f"could not save the choice: {exc}") from None
+    print(f"saved model = {value!r} in {path}")
+
+
+def _models_use(packages, args) -> int:
+    if args.newest == bool(args.name):
+        raise UserError("give a package NAME (see `qari models list`) or --newest", EXIT_USAGE)
+    if args.newest:
+        _set_model_choice("")
+        used = packages.which_used("ar", "en", "")
+        print(f"qari uses the newest installed package: {used.name + ' ' + used.version if used else 'none installed'}")
+        return EXIT_OK
+    candidates = [m for m in packages.list_installed() if (m.from_code, m.to_code) == ("ar", "en")]
+    if not any(args.name in (m.name, m.path.name) for m in candidates):
+        names = ", ".join(sorted({m.name for m in candidates} | {m.path.name for m in candidates})) or "none"
+        raise UserError(f"no installed ar->en package is called {args.name!r} (installed: {names})")
+    _set_model_choice(args.name)
+    used = packages.which_used("ar", "en", args.name)
+    print(f"qari now translates Arabic -> English with {used.name} {used.version} ({used.path})")
     return EXIT_OK
 
 

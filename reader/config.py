@@ -1,12 +1,15 @@
 """User settings: a TOML file in the user config dir (platformdirs; honours XDG_CONFIG_HOME).
 
 A missing file means defaults; a broken file or a bad value is reported as a warning and
-replaced by the default, never a crash.
+replaced by the default, never a crash. :func:`set_setting` changes one key in place
+(``qari models use`` writes ``model``), keeping the user's other lines and comments.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -58,6 +61,7 @@ theme = "textual-dark"
 max_width = 100            # widest line in the reading panes, in cells (0 = the whole pane)
 show_tashkeel = true       # draw harakat in the Arabic pane (key: v)
 common_words = 5000        # words this frequent count as easy (difficulty, key u); 1 to 50000
+model = ""                 # the Arabic→English package to translate with (qari models use NAME); "" = the newest installed
 """.format(themes=_themes_comment())
 
 
@@ -74,6 +78,7 @@ class Config:
     max_width: int = 100
     show_tashkeel: bool = True
     common_words: int = DEFAULT_COMMON_WORDS
+    model: str = ""
     warnings: list[str] = field(default_factory=list, compare=False, repr=False)
 
     def with_overrides(self, **values: object) -> Config:
@@ -143,3 +148,63 @@ def write_default_config(path: Path | None = None, *, force: bool = False) -> Pa
     path = path or config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     return write_text_atomic(path, DEFAULT_CONFIG_TEXT, force=force)
+
+
+class ConfigError(Exception):
+    """The settings file cannot be changed; the message is one line for the user."""
+
+
+def _default_line(key: str) -> str | None:
+    """The line of DEFAULT_CONFIG_TEXT that sets ``key`` (for its comment), if any."""
+    match = re.search(rf"^{re.escape(key)}[ \t]*=.*$", DEFAULT_CONFIG_TEXT, re.M)
+    return match.group(0) if match else None
+
+
+def set_setting(key: str, value: str | bool | int, path: Path | None = None) -> Path:
+    """Set one top-level key of the settings file, atomically, keeping every other line.
+
+    The key's line is replaced (with the default file's comment for it), or added before the
+    first table header (or at the end); a missing file is created from the commented defaults.
+    A file that is not valid TOML is left alone (:class:`ConfigError`): rewriting it could lose
+    what the user meant. Returns the path written."""
+    from reader.export import ExportError, write_text_atomic
+
+    if key not in {f.name for f in fields(Config)} or key == "warnings":
+        raise ConfigError(f"unknown setting {key!r}")
+    path = path or config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = DEFAULT_CONFIG_TEXT
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path} ({getattr(exc, 'strerror', None) or exc})") from None
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc}); fix or delete it first") from None
+    rendered = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value).lower()
+    line = f"{key} = {rendered}"
+    default = _default_line(key)
+    if default is not None and "#" in default:
+        comment = default[default.index("#"):]
+        line = f"{line:<26} {comment}"
+    pattern = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=.*$", re.M)
+    if pattern.search(text):
+        new_text = pattern.sub(lambda _m: line, text, count=1)
+    else:
+        table = re.search(r"^[ \t]*\[", text, re.M)
+        if table:
+            new_text = text[:table.start()] + line + "\n" + text[table.start():]
+        else:
+            new_text = text + ("" if not text or text.endswith("\n") else "\n") + line + "\n"
+    try:
+        written = tomllib.loads(new_text).get(key)
+    except tomllib.TOMLDecodeError:  # a multi-line value the line edit broke: leave the file alone
+        written = None
+    if written != value:
+        raise ConfigError(f"cannot set {key} in {path}: the file's {key} line could not be replaced safely; edit it by hand")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return write_text_atomic(path, new_text, force=True)
+    except (OSError, ExportError) as exc:
+        raise ConfigError(f"cannot write {path} ({getattr(exc, 'strerror', None) or exc})") from None

@@ -40,7 +40,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Sequence
 
 from reader.net import NetError, TooLarge, is_http_url, open_url, read_chunks
-from reader.translate import newest, version_key
+from reader.translate import choose, preferred_name, version_key
 from reader.untrusted import one_line
 
 __all__ = [
@@ -49,10 +49,13 @@ __all__ = [
     "ModelError",
     "PackageInfo",
     "available",
+    "check_crcs",
+    "check_entries",
     "index_json_url",
     "install_file",
     "install_pair",
     "list_installed",
+    "open_archive",
     "packages_dir",
     "remove",
     "validate_package",
@@ -240,11 +243,14 @@ def list_installed() -> list[InstalledModel]:
     return found
 
 
-def which_used(from_code: str = "ar", to_code: str = "en") -> InstalledModel | None:
-    """The package qari translates with for the pair (the rule of ``reader.translate.newest``)."""
-    return newest(
+def which_used(from_code: str = "ar", to_code: str = "en", preferred: str | None = None) -> InstalledModel | None:
+    """The package qari translates with for the pair (the rule of ``reader.translate.choose``:
+    the ``qari models use`` choice when installed, else the newest)."""
+    if preferred is None:
+        preferred = preferred_name(from_code, to_code)
+    return choose(
         (m for m in list_installed() if m.from_code == from_code and m.to_code == to_code),
-        version=lambda m: m.version, path=lambda m: m.path,
+        name=lambda m: m.name, version=lambda m: m.version, path=lambda m: m.path, preferred=preferred,
     )
 
 
@@ -341,13 +347,56 @@ def _unsafe(name: str) -> bool:
     return any(part in ("..",) for part in PurePosixPath(name).parts)
 
 
+def open_archive(path: str | os.PathLike, *, shown: str, kind: str) -> zipfile.ZipFile:
+    """Open a zip archive that is to be checked with :func:`check_entries`; every failure is a
+    one-line :class:`ModelError` ("{shown} is not {kind}: ...")."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"{path}: no such file")
+    try:
+        return zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise ModelError(f"{shown} is not {kind}: not a zip archive (corrupt or incomplete download?)") from None
+    except OSError as err:
+        raise ModelError(f"cannot read {path}: {err.strerror or err}") from None
+
+
+def check_entries(archive: zipfile.ZipFile, *, shown: str, kind: str) -> dict[str, zipfile.ZipInfo]:
+    """The checks every archive from outside passes before anything in it is read: not empty,
+    every entry a safe relative path (no ``..``, absolute paths, drive letters, backslashes,
+    NULs or symlinks: no zip-slip), and at most ``_MAX_UNPACKED`` bytes once unpacked (no zip
+    bomb; the CRCs, checked by :func:`check_crcs` or on extraction, catch entries that lie
+    about their size). Returns the files (not directories) by name."""
+    infos = archive.infolist()
+    if not infos:
+        raise ModelError(f"{shown} is not {kind}: the archive is empty")
+    for info in infos:
+        if _unsafe(info.filename) or _is_symlink(info):
+            raise ModelError(f"{shown} is refused: unsafe path in archive: {info.filename!r}")
+    by_name = {info.filename: info for info in infos if not info.is_dir()}
+    unpacked = sum(info.file_size for info in by_name.values())
+    if unpacked > _MAX_UNPACKED:
+        raise ModelError(f"{shown} is refused: it would unpack to {unpacked / 2**30:.0f} GiB")
+    return by_name
+
+
+def check_crcs(archive: zipfile.ZipFile, *, shown: str) -> None:
+    """Read every entry and check its CRC (a damaged or truncated archive is refused)."""
+    try:
+        bad = archive.testzip()
+    except Exception as err:  # BadZipFile, zlib.error, EOFError, OSError ...
+        raise ModelError(f"{shown} is corrupt: {err}") from None
+    if bad is not None:
+        raise ModelError(f"{shown} is corrupt: checksum mismatch in {bad}")
+
+
 def validate_package(
     path: str | os.PathLike, *, expect: tuple[str, str] | None = None, display_name: str | None = None
 ) -> PackageInfo:
     """Check that ``path`` is a usable Argos translate package; return what it holds.
 
-    Checks: a readable zip; every entry a safe relative path (no ``..``, absolute paths,
-    backslashes or symlinks: no zip-slip); exactly one top folder and nothing beside it;
+    Checks: :func:`check_entries` (a readable zip; safe relative paths, no symlinks: no
+    zip-slip; bounded size); exactly one top folder and nothing beside it;
     ``metadata.json`` in it with ``from_code``/``to_code`` (equal to ``expect`` when given);
     ``model/model.bin`` (a CTranslate2 model) and ``model/config.json`` if present valid
     JSON; a ``sentencepiece.model`` that SentencePiece loads, or a ``bpe.model``; all CRCs.
@@ -356,23 +405,13 @@ def validate_package(
     """
     path = Path(path)
     shown = display_name or path.name
-    if not path.is_file():
-        raise ModelError(f"{path}: no such file")
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        raise ModelError(f"{shown} is not an Argos package: not a zip archive (corrupt or incomplete download?)") from None
-    except OSError as err:
-        raise ModelError(f"cannot read {path}: {err.strerror or err}") from None
-    with archive:
-        infos = archive.infolist()
-        if not infos:
-            raise ModelError(f"{shown} is not an Argos package: the archive is empty")
+    kind = "an Argos package"
+    with open_archive(path, shown=shown, kind=kind) as archive:
+        by_name = check_entries(archive, shown=shown, kind=kind)
+        unpacked = sum(info.file_size for info in by_name.values())
         tops: set[str] = set()
-        for info in infos:
+        for info in archive.infolist():
             name = info.filename
-            if _unsafe(name) or _is_symlink(info):
-                raise ModelError(f"{shown} is refused: unsafe path in archive: {name!r}")
             parts = PurePosixPath(name).parts
             if len(parts) == 1 and not info.is_dir():
                 raise ModelError(f"{shown} is not an Argos package: file {name!r} is outside the package folder")
@@ -383,10 +422,6 @@ def validate_package(
         top = tops.pop()
         if top.startswith(".") or top in (".", ""):
             raise ModelError(f"{shown} is refused: hidden top folder {top!r}")
-        by_name = {info.filename: info for info in infos if not info.is_dir()}
-        unpacked = sum(info.file_size for info in by_name.values())
-        if unpacked > _MAX_UNPACKED:
-            raise ModelError(f"{shown} is refused: it would unpack to {unpacked / 2**30:.0f} GiB")
 
         meta_name = f"{top}/metadata.json"
         if meta_name not in by_name:
@@ -422,12 +457,7 @@ def validate_package(
         if not tokenizer:
             raise ModelError(f"{shown} is not an Argos package: no tokenizer ({top}/sentencepiece.model or bpe.model)")
 
-        try:
-            bad = archive.testzip()  # reads every entry and checks its CRC
-        except Exception as err:  # BadZipFile, zlib.error, EOFError, OSError ...
-            raise ModelError(f"{shown} is corrupt: {err}") from None
-        if bad is not None:
-            raise ModelError(f"{shown} is corrupt: checksum mismatch in {bad}")
+        check_crcs(archive, shown=shown)
 
         spm_names = [f"{top}/sentencepiece.model"]
         qari = metadata.get("qari") if isinstance(metadata.get("qari"), dict) else {}

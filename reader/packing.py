@@ -21,7 +21,7 @@ from typing import Any
 from reader.packages import ModelError, validate_package
 from reader.translate import language_name
 
-__all__ = ["pack"]
+__all__ = ["check_tokenizer", "pack"]
 
 
 def _vocabulary(model_dir: Path, side: str) -> list[str] | None:
@@ -50,6 +50,15 @@ def _spm_pieces(path: Path, what: str) -> list[str]:
         return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
     except Exception as err:
         raise ModelError(f"{what} {path} is not a valid SentencePiece model ({type(err).__name__})") from None
+
+
+def check_tokenizer(sp_model: Path, vocab: list[str] | None, *, side: str) -> None:
+    """Refuse a SentencePiece model that does not load, or whose pieces are (mostly) not in
+    the model's ``side`` ("source" or "target") vocabulary: the tokenizer belongs to another
+    model. Used by :func:`pack` and by ``qari models import`` (reader.marian) before it
+    converts anything."""
+    pieces = _spm_pieces(sp_model, f"the {side} tokenizer")
+    _check_coverage(pieces, vocab, f"the {side} tokenizer {sp_model.name}", side)
 
 
 def _check_coverage(pieces: list[str], vocab: list[str] | None, what: str, vocab_name: str) -> None:
@@ -128,14 +137,12 @@ def pack(
 
     source_vocab = _vocabulary(model_dir, "source")
     target_vocab = _vocabulary(model_dir, "target")
-    _check_coverage(_spm_pieces(sp_model, "the source tokenizer"), source_vocab,
-                    f"the source tokenizer {sp_model.name}", "source")
+    check_tokenizer(sp_model, source_vocab, side="source")
     if target_sp_model is not None:
         target_sp_model = Path(target_sp_model)
         if not target_sp_model.is_file():
             raise ModelError(f"{target_sp_model}: no such SentencePiece model")
-        _check_coverage(_spm_pieces(target_sp_model, "the target tokenizer"), target_vocab,
-                        f"the target tokenizer {target_sp_model.name}", "target")
+        check_tokenizer(target_sp_model, target_vocab, side="target")
     if target_prefix and target_vocab is not None and target_prefix not in set(target_vocab):
         raise ModelError(f"target prefix {target_prefix!r} is not a token of the model's target vocabulary")
     if source_prefix and source_vocab is not None and source_prefix not in set(source_vocab):

@@ -72,6 +72,39 @@ def newest(candidates: Iterable[T], *, version: Callable[[T], str], path: Callab
     return max(candidates, key=lambda c: (version_key(version(c) or ""), str(path(c))), default=None)
 
 
+def preferred_name(from_code: str = "ar", to_code: str = "en") -> str:
+    """The package chosen for the pair with ``qari models use NAME`` (the ``model`` setting of
+    reader/config.py, which is about Arabic→English), or "" when the choice is left to
+    :func:`newest`."""
+    if (from_code, to_code) != ("ar", "en"):
+        return ""
+    from reader.config import load_config
+
+    return load_config().model.strip()
+
+
+def choose(candidates: Iterable[T], *, name: Callable[[T], str], version: Callable[[T], str],
+           path: Callable[[T], object], preferred: str = "") -> T | None:
+    """The one rule for which installed package of a pair qari uses: the ``preferred`` one
+    (``qari models use``: a package name such as ``opus-mt-ar-en``, or its folder name) when it
+    is installed, else :func:`newest`. Several packages of that name: the newest of them.
+    ``reader.packages.which_used`` applies it to installed packages, :func:`find_package` to
+    Argos's package objects, so ``qari models list`` marks what the reader, ``translate``,
+    ``summarize`` and ``batch`` use."""
+    items = list(candidates)
+    if preferred:
+        named = [c for c in items if preferred in (name(c), Path(str(path(c))).name)]
+        if named:
+            return newest(named, version=version, path=path)
+    return newest(items, version=version, path=path)
+
+
+def not_installed_note(preferred: str, used_name: str | None) -> str:
+    """The warning when the package chosen with ``qari models use`` is gone."""
+    instead = f"using {used_name} instead" if used_name else "no other is installed"
+    return f"the model chosen with `qari models use` ({preferred}) is not installed; {instead}"
+
+
 def language_name(code: str) -> str:
     """The English name of a language code for messages and metadata ("ar" -> "Arabic");
     the code itself when unknown."""
@@ -299,14 +332,42 @@ def installed_packages() -> list[Any]:
         return found
 
 
-def find_package(from_code: str = "ar", to_code: str = "en") -> Any | None:
+def find_package(from_code: str = "ar", to_code: str = "en", preferred: str | None = None) -> Any | None:
     """The installed translate package for the pair, or None: Argos's package object chosen
-    by :func:`newest`, the same rule ``qari models list`` marks with a star."""
-    return newest(
+    by :func:`choose` (``preferred`` defaults to the ``qari models use`` choice), the same
+    rule ``qari models list`` marks with a star."""
+    if preferred is None:
+        preferred = preferred_name(from_code, to_code)
+    return choose(
         (p for p in installed_packages()
          if getattr(p, "type", "translate") == "translate" and p.from_code == from_code and p.to_code == to_code),
-        version=lambda p: p.package_version or "", path=lambda p: p.package_path,
+        name=lambda p: str(getattr(p, "code", "") or ""),
+        version=lambda p: p.package_version or "", path=lambda p: p.package_path, preferred=preferred,
     )
+
+
+TARGET_TOKENIZER = "target_sentencepiece.model"
+"""Where ``qari models pack``/``import`` put a separate target-side SentencePiece model (OPUS-MT)."""
+
+
+def target_tokenizer(package_path: Path) -> Any | None:
+    """The package's own target-side tokenizer when its metadata names one (``qari.
+    target_sentencepiece_model``, written by reader.packing), else None. OPUS-MT models have
+    separate source and target SentencePiece models; decoding English pieces with the Arabic
+    one would turn every piece it lacks into ``⁇``."""
+    import json
+
+    try:
+        metadata = json.loads((package_path / "metadata.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    qari = metadata.get("qari") if isinstance(metadata, dict) else None
+    name = qari.get("target_sentencepiece_model") if isinstance(qari, dict) else None
+    if not isinstance(name, str) or Path(name).name != name or not (package_path / name).is_file():
+        return None
+    from argostranslate.tokenizer import SentencePieceTokenizer
+
+    return SentencePieceTokenizer(package_path / name)
 
 
 def _usable_cores() -> int:
@@ -335,7 +396,7 @@ def _files_digest(pkg: Any) -> str:
     root = Path(pkg.package_path)
     entries = []
     paths = [p for p in (root / "model").rglob("*") if p.is_file()]
-    paths += [root / name for name in ("sentencepiece.model", "bpe.model", "metadata.json")]
+    paths += [root / name for name in ("sentencepiece.model", "bpe.model", TARGET_TOKENIZER, "metadata.json")]
     for path in sorted(paths):
         try:
             st = path.stat()
@@ -391,6 +452,7 @@ class ArgosTranslator:
             raise NoModelError(self.from_code, self.to_code,
                                f"The installed package at {self.package_path} has no model/model.bin; reinstall it.")
         self.tokenizer = tokenizer
+        self.target_tokenizer = target_tokenizer(self.package_path)
         self.target_prefix: str = getattr(package, "target_prefix", "") or ""
         code = getattr(package, "code", None) or f"translate-{self.from_code}_{self.to_code}"
         version = getattr(package, "package_version", "") or "?"
@@ -399,7 +461,9 @@ class ArgosTranslator:
             f"argos:{code}:{version}:{self.from_code}-{self.to_code}:{_files_digest(package)}"
             f":{self.decoding.key()}:buckets{'-'.join(map(str, LENGTH_BUCKETS))}"
             f":split{self.max_source_tokens}:e{ENGINE_VERSION}"
+            + (":tgt-spm" if self.target_tokenizer is not None else "")
         )
+        self.warnings: list[str] = []  # for the user, e.g. the chosen model is not installed
         self.stats = {"model_calls": 0, "sentences_translated": 0, "cache_hits": 0}
         self._model: Any = None
         self._model_lock = threading.Lock()
@@ -463,7 +527,7 @@ class ArgosTranslator:
         tokens = list(tokens)
         if self.target_prefix and tokens[:1] == [self.target_prefix]:
             tokens = tokens[1:]
-        value = self.tokenizer.decode(tokens)
+        value = (self.target_tokenizer or self.tokenizer).decode(tokens)
         if self.target_prefix and value.startswith(self.target_prefix):
             value = value[len(self.target_prefix):]
         return value.strip()
@@ -677,8 +741,9 @@ def load_translator(
     Raises :class:`NoModelError` (whose message says how to install the model) when no usable
     package is installed. The CTranslate2 model itself is loaded on the first model call.
     """
+    preferred = preferred_name(from_code, to_code)
     try:
-        pkg = find_package(from_code, to_code)
+        pkg = find_package(from_code, to_code, preferred)
     except Exception as exc:  # argostranslate missing or its data dir unusable
         raise NoModelError(from_code, to_code, f"Argos Translate packages could not be listed ({exc}).") from exc
     if pkg is None:
@@ -687,4 +752,7 @@ def load_translator(
         from reader.cache import TranslationCache
 
         cache = TranslationCache()
-    return ArgosTranslator(pkg, cache=cache, **options)
+    engine = ArgosTranslator(pkg, cache=cache, **options)
+    if preferred and preferred not in (str(getattr(pkg, "code", "") or ""), engine.package_path.name):
+        engine.warnings.append(not_installed_note(preferred, engine.model_name))
+    return engine

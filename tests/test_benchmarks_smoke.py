@@ -99,3 +99,13 @@ def test_bench_vocabulary_quick() -> None:
     for key in ("lookup_median_ms", "lookup_p95_ms", "difficulty_repeated_s", "difficulty_varied_s", "varied_cpu_s"):
         positive(fields[key])
     assert int(fields["varied_forms"]) > 1_000 and fields["rounds"] == "1"
+
+
+def test_bench_models_import_quick(tmp_path: Path) -> None:
+    fields = run_script("bench_models_import.py", "--quick", "--model-dir", str(tmp_path))
+    assert list(fields)[0] == "marian_tiny_vs_argos"
+    for key in ("marian_tiny_vs_argos", "argos_sent_per_s", "marian_tiny_sent_per_s", "import_tiny_s",
+                "package_tiny_mb"):
+        positive(fields[key])
+    assert fields["argos_model"] == "tiny" and int(fields["sentences"]) > 0
+    assert not any(tmp_path.glob("*.argosmodel")), "the tiny Argos fixture is used in place, never rebuilt"
