@@ -452,15 +452,18 @@ class FeedStore:
         return self.items_by_id(new_ids)
 
     # -- items --
-    def items(self, feed: Feed | None = None, *, unread: bool = False, limit: int | None = None) -> list[Item]:
-        """Items newest first (of one feed, or all), unread ones only with ``unread``."""
+    def items(self, feed: Feed | None = None, *, unread: bool = False, limit: int | None = None,
+              summaries: bool = True) -> list[Item]:
+        """Items newest first (of one feed, or all), unread ones only with ``unread``; without
+        ``summaries`` their summaries are left out (a list of 10,000 headlines needs none)."""
         where, params = [], []
         if feed is not None:
             where.append("i.feed_id = ?")
             params.append(feed.id)
         if unread:
             where.append("i.read = 0")
-        sql = f"SELECT {_ITEM_COLUMNS} FROM feed_items i JOIN feeds f ON f.id = i.feed_id"
+        columns = _ITEM_COLUMNS if summaries else _ITEM_COLUMNS.replace("i.summary", "''")
+        sql = f"SELECT {columns} FROM feed_items i JOIN feeds f ON f.id = i.feed_id"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY i.published DESC, i.id DESC"
