@@ -81,7 +81,7 @@ def row_text(item: Item, english: str | None, width: int, *, now: float, shape: 
         name = _fit(item.feed, feed_width)
     head.append(name + " " * max(0, feed_width - cell_len(name)) + " ", style="italic dim")
     rest = max(10, width - head.cell_len - 3)
-    arabic_width = rest // 2 if english is not None else rest - rest // 3
+    arabic_width = rest * 11 // 20 if english is not None else rest - rest // 3
     arabic = visual_one_line(item.title, arabic_width, rtl=True, shape=shape, reorder=reorder)
     head.append(" " * max(0, arabic_width - cell_len(arabic)) + arabic)
     head.append(" │ ", style="dim")
@@ -203,10 +203,13 @@ class FeedScreen(Screen[None]):
         Binding("slash", "filter", "Filter"),
         Binding("down,j", "move(1)", "Down", show=False),
         Binding("up,k", "move(-1)", "Up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("pagedown", "page(1)", "Page down", key_display="pgdn"),
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("home", "edge(0)", "First", show=False),
         Binding("end", "edge(1)", "Last", show=False),
+        Binding("q", "back", "Back", show=False),
+        # The reader's own keys do nothing here (and leave the footer): letters filter instead.
+        Binding("space,w,t,s,l,c,f,h,o,m,ctrl+s,ctrl+e,ctrl+d,ctrl+u,ctrl+f,ctrl+b", "ignore", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -387,7 +390,7 @@ class FeedScreen(Screen[None]):
     def on_key(self, event: events.Key) -> None:
         listing = self.feed_list
         filter_input = self.query_one("#feed-filter", Input)
-        if self.focused is listing and event.character and event.is_printable and event.character not in "ujk/":
+        if self.focused is listing and event.character and event.is_printable and event.character not in "ujkq/":
             # Filter as you type: a letter typed on the list goes to the filter.
             event.stop()
             event.prevent_default()
@@ -413,6 +416,9 @@ class FeedScreen(Screen[None]):
 
     def action_edge(self, last: int) -> None:
         self.feed_list.cursor = max(0, len(self.shown) - 1) if last else 0
+
+    def action_ignore(self) -> None:
+        """A reader key that means nothing on this screen."""
 
     def action_filter(self) -> None:
         self.query_one("#feed-filter", Input).focus()
