@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from reader.arabic import search_key
 from reader.net import ContentDecoder, NetError, check_url, mib, open_url, read_chunks, short
@@ -345,8 +345,9 @@ class Feed:
                 "unread": self.unread, "checked": iso_time(self.checked_at), "error": self.error or None}
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
+    """One feed item (a tuple: the feed screen holds 10,000 of them, built in one query)."""
+
     id: int
     feed_id: int
     feed: str
@@ -360,7 +361,7 @@ class Item:
 
     def to_json(self, title_en: str | None = None) -> dict:
         return {"feed": self.feed, "title": self.title, "title_en": title_en, "link": self.link,
-                "published": iso_time(self.published), "read": self.read, "summary": self.summary or None,
+                "published": iso_time(self.published), "read": bool(self.read), "summary": self.summary or None,
                 "offline": self.article_id is not None}
 
 

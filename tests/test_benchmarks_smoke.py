@@ -92,3 +92,12 @@ def test_bench_library_quick() -> None:
     for key in ("open_ms", "filter_max_ms", "open_vs_scan", "filter_vs_scan"):
         positive(fields[key])
     assert fields["articles"] == "1000" and fields["target"] in ("ok", "miss")
+
+
+def test_bench_feeds_quick() -> None:
+    fields = run_script("bench_feeds.py", "--quick")
+    assert list(fields)[:3] == ["update_s", "conditional_s", "fetch_floor_s"]
+    for key in ("update_s", "conditional_s", "fetch_floor_s", "open_ms", "filter_max_ms", "open_vs_library",
+                "filter_vs_library"):
+        positive(fields[key])
+    assert fields["items"] == "1000" and fields["target"] in ("ok", "miss")

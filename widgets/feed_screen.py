@@ -35,12 +35,14 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Footer, Input, Label, ProgressBar
+from textual.widgets import Input, Label, ProgressBar
 
 from reader.arabic import ARABIC_LETTER_RE, search_key
 from reader.feeds import FeedStore, Item
 from widgets.article_pane import visual_inline, visual_one_line
 
+FIRST_PAGE = 120
+"""Items read before the screen is first drawn (the rest follow from a worker)."""
 TRANSLATE_BATCH = 12
 """Headlines per translation call: small, so the rows on screen fill in quickly."""
 
@@ -118,8 +120,7 @@ class FeedList(ScrollView, can_focus=True):
         self._cache: dict[tuple[int, int, bool, bool], Strip] = {}
 
     def set_count(self, count: int) -> None:
-        self.count = count
-        self._cache.clear()
+        self.count = count  # cached rows stay valid: they are keyed by item, width and state
         self.virtual_size = Size(self.size.width, count)
         self.cursor = max(0, min(self.cursor, count - 1)) if count else 0
         self.refresh()
@@ -215,7 +216,7 @@ class FeedScreen(Screen[None]):
     DEFAULT_CSS = """
     FeedScreen { layout: vertical; }
     FeedScreen #feed-filter { height: 3; }
-    FeedScreen #feed-status { height: 1; color: $text-muted; padding: 0 1; }
+    FeedScreen #feed-status { height: 1; width: 100%; color: $text-muted; padding: 0 1; }
     FeedScreen #feed-progress { height: 1; display: none; padding: 0 1; }
     FeedScreen #feed-progress.-busy { display: block; }
     """
@@ -242,6 +243,10 @@ class FeedScreen(Screen[None]):
         self._visible: list[str] = []
         self.updating = False
         self.opening = False
+        self.unread = 0
+        self.feed_count = 0
+        self.complete = False
+        self._pending_select: int | None = None
 
     # -- composition ------------------------------------------------------------------------
 
@@ -249,17 +254,15 @@ class FeedScreen(Screen[None]):
         yield Input(value=self.initial_filter, id="feed-filter",
                     placeholder="filter: type Arabic or English (tashkeel and alef forms ignored)")
         yield Label("", id="feed-status")
-        yield ProgressBar(id="feed-progress", show_eta=False)
         yield FeedList(self, id="feed-list")
-        yield Footer()
 
     @property
     def feed_list(self) -> FeedList:
         return self.query_one(FeedList)
 
     def on_mount(self) -> None:
-        self.reload(select=self.select_item)
         self.feed_list.focus()
+        self.reload(select=self.select_item)
         if self.translator_provider is not None:
             self._translate_headlines()
 
@@ -270,15 +273,45 @@ class FeedScreen(Screen[None]):
     # -- data -------------------------------------------------------------------------------
 
     def reload(self, select: int | None = None) -> None:
-        """Read the items again (after an update), keeping the selected item when it is there."""
+        """Read the items again (on open, after an update), keeping the selected item.
+
+        The newest ``FIRST_PAGE`` items are read here, enough to fill the screen at once; all
+        of them (what the filter searches) are read in a worker and replace the page when they
+        arrive, so opening does not wait for 10,000 rows."""
         if select is None and self.shown:
             current = self.current_item()
             select = current.id if current else None
         if not self._fixed_now:
             self.now = time.time()
-        self.items = self.store.items(summaries=False)
-        self.keys = [f"{item.title_key}\n{search_key(item.feed)}" for item in self.items]
-        self._english_keys = {}
+        self._pending_select = select
+        self.complete = False
+        self.feed_list.forget()  # read marks may have changed
+        self._install(self.store.items(summaries=False, limit=FIRST_PAGE), select)
+        self._load_all()
+
+    @work(thread=True, group="feed-load", exclusive=True, exit_on_error=False)
+    def _load_all(self) -> None:
+        items = self.store.items(summaries=False)
+        if not self._stop.is_set():
+            self.app.call_from_thread(self._loaded_all, items)
+
+    def _loaded_all(self, items: list[Item]) -> None:
+        current = self.current_item()
+        select = current.id if current is not None and self.feed_list.cursor else self._pending_select
+        self.complete = True
+        self._install(items, select)
+
+    def _install(self, items: list[Item], select: int | None) -> None:
+        self.items = items
+        feed_keys: dict[str, str] = {}
+        for item in items:
+            if item.feed not in feed_keys:
+                feed_keys[item.feed] = search_key(item.feed)
+        self.keys = [f"{item.title_key}\n{feed_keys[item.feed]}" for item in items]
+        self.unread = sum(1 for item in items if not item.read)
+        self.feed_count = len(feed_keys) or (len(self.store.feeds()) if self.complete else 1)
+        self._english_keys = {index: f"{self.keys[index]}\n{self.english[item.title].casefold()}"
+                              for index, item in enumerate(items) if item.title in self.english}
         self.apply_filter(select=select)
         self._wake.set()
 
@@ -313,10 +346,11 @@ class FeedScreen(Screen[None]):
 
     def _update_status(self, extra: str = "") -> None:
         total = len(self.items)
-        unread = sum(1 for item in self.items if not item.read)
-        if not total:
-            feeds = self.store.feeds()
-            line = ("no items yet: press u to update the feeds" if feeds else
+        unread = self.unread
+        if not self.complete and total >= FIRST_PAGE:
+            line = f"the {total} newest items (reading the rest…)"
+        elif not total:
+            line = ("no items yet: press u to update the feeds" if self.feed_count else
                     "no feeds yet: add one with `qari feeds add URL` (or import an OPML file), then press u")
         elif len(self.shown) < total:
             line = f"{len(self.shown)} of {total} items match · {unread} unread"
@@ -455,9 +489,9 @@ class FeedScreen(Screen[None]):
             self.notify("No feeds yet: add one with `qari feeds add URL`.", severity="warning")
             return
         self.updating = True
-        bar = self.query_one("#feed-progress", ProgressBar)
-        bar.update(total=len(feeds), progress=0)
-        bar.add_class("-busy")
+        # Mounted only while updating: an idle progress bar still animates.
+        bar = ProgressBar(total=len(feeds), show_eta=False, id="feed-progress", classes="-busy")
+        self.mount(bar, before=self.feed_list)
         self._update_status("updating…")
         self._run_update(feeds)
 
@@ -476,11 +510,13 @@ class FeedScreen(Screen[None]):
         self.app.call_from_thread(self._update_done, results, "")
 
     def _update_progress(self, done: int) -> None:
-        self.query_one("#feed-progress", ProgressBar).update(progress=done)
+        for bar in self.query("#feed-progress").results(ProgressBar):
+            bar.update(progress=done)
 
     def _update_done(self, results, error: str) -> None:
         self.updating = False
-        self.query_one("#feed-progress", ProgressBar).remove_class("-busy")
+        for bar in self.query("#feed-progress"):
+            bar.remove()
         if error:
             self.notify(f"Update failed: {error}", severity="error", timeout=8)
             self._update_status()
