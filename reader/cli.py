@@ -911,8 +911,8 @@ def _age(seconds: float) -> str:
 
 
 def _feeds_import(store, args) -> int:
-    from reader.feeds import OPML_MAX_BYTES, FeedError, read_opml
-    from reader.net import NetError, check_url
+    from reader.feeds import OPML_MAX_BYTES, FeedError, feed_url, read_opml
+    from reader.net import NetError
 
     try:
         with open(args.file, "rb") as handle:
@@ -933,7 +933,7 @@ def _feeds_import(store, args) -> int:
     added = skipped = 0
     for url, name in outlines:
         try:
-            url = check_url(url)
+            url = feed_url(url)
         except NetError as exc:
             _warn(f"{args.file}: skipped: {exc}")
             skipped += 1

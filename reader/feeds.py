@@ -158,12 +158,21 @@ class Fetched:
     modified: str = ""
 
 
+def feed_url(url: str) -> str:
+    """``url`` ready to fetch and to store and print (:func:`reader.net.check_url`, and no
+    control character anywhere, the host included); :class:`FeedError` otherwise."""
+    checked = check_url(url)
+    if _CONTROLS.search(checked) or _CONTROLS.search(url.strip()):
+        raise FeedError(f"invalid URL {clean_feed_text(url, 120)!r}: it contains control characters")
+    return checked
+
+
 def fetch_feed(url: str, *, etag: str = "", modified: str = "", timeout: float = FEED_TIMEOUT,
                max_bytes: int = FEED_MAX_BYTES) -> Fetched:
     """GET ``url`` (conditionally when ``etag``/``modified`` are given) within ``timeout``
     seconds and ``max_bytes``; a 304 answer is ``Fetched(status=304)``. Raises
     :class:`reader.net.NetError` (one line) for everything else that goes wrong."""
-    url = check_url(url)
+    url = feed_url(url)
     headers = {"Accept": _ACCEPT, "Accept-Encoding": "gzip, deflate", "Accept-Language": "ar,en;q=0.5"}
     if etag:
         headers["If-None-Match"] = etag

@@ -64,6 +64,16 @@ def test_clean_feed_text_removes_escapes_controls_and_markup(raw, clean):
     assert clean_feed_text(raw) == clean
 
 
+def test_feed_urls_with_control_characters_are_refused():
+    from reader.feeds import feed_url
+
+    for url in ("http://a\x1b[31m.example/rss", "http://a.example/\x1b]0;x\x07", "http://a.example/a\x85b"):
+        with pytest.raises(NetError) as err:
+            feed_url(url)
+        assert "\x1b" not in str(err.value) and "\n" not in str(err.value)
+    assert feed_url(" http://a.example/أخبار ") == "http://a.example/%D8%A3%D8%AE%D8%A8%D8%A7%D8%B1"
+
+
 def test_clean_feed_text_bounds_length():
     assert len(clean_feed_text("خبر " * 1000, 100)) == 100
 

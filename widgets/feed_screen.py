@@ -287,7 +287,8 @@ class FeedScreen(Screen[None]):
         self.complete = False
         self.feed_list.forget()  # read marks may have changed
         self._install(self.store.items(summaries=False, limit=FIRST_PAGE), select)
-        self._load_all()
+        # After the first frame: the worker's query would hold the GIL while the page is drawn.
+        self.call_after_refresh(self._load_all)
 
     @work(thread=True, group="feed-load", exclusive=True, exit_on_error=False)
     def _load_all(self) -> None:
