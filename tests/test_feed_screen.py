@@ -153,3 +153,72 @@ def test_f_then_enter_reads_the_first_item_and_marks_it_read(tmp_path, loopback_
         assert items[first_link].article_id is not None
         entry = lib.get(items[first_link].article_id)
         assert entry is not None and entry.title == first_title == article.title
+
+
+async def test_visible_headlines_are_translated_first(tmp_path, sample_article, app_config, app_tiny_model):
+    """With 80 items and the list scrolled to the end before the model is ready, the first
+    batch translated is the rows on screen, not the newest items."""
+    import threading
+
+    from reader.feeds import ParsedFeed, ParsedItem
+    from widgets.feed_screen import FeedScreen
+
+    library = Library.open(tmp_path / "library.sqlite3")
+    store = FeedStore(library)
+    feed = store.add("http://n.example/rss", "قناة")
+    words = sample_article.sentences[3].text.split()
+    store.store(feed, None, ParsedFeed("قناة", "", [
+        ParsedItem(f"g{i}", f"http://n.example/{i}", " ".join(words[i % 5: i % 5 + 4]) + f" {i}", "", 1.7e9 - i * 60)
+        for i in range(80)], "rss20"))
+    ready = threading.Event()
+    batches: list[list[str]] = []
+    translator = app_tiny_model()
+
+    class Recording:
+        def translate(self, texts):
+            batches.append(list(texts))
+            return translator.translate(texts)
+
+    def provider():
+        ready.wait(30)
+        return Recording()
+
+    screen = FeedScreen(store, open_item=lambda item, text: None, translator=provider)
+    from textual.app import App
+
+    class Host(App):
+        def on_mount(self) -> None:
+            self.push_screen(screen)
+
+    async with Host().run_test(size=(120, 20)) as pilot:
+        while not screen.complete:
+            await pilot.pause(0.02)
+        await pilot.press("end")
+        await pilot.pause()
+        visible = [screen.item_at(i).title for i in screen.feed_list.visible_range()]
+        assert visible and visible[-1] == store.items()[-1].title
+        ready.set()
+        while not batches:
+            await pilot.pause(0.02)
+        assert set(batches[0]) <= set(visible) and len(batches[0]) == min(len(visible), 12)
+    library.close()
+
+
+async def test_u_updates_the_feeds_from_the_screen(feed_library, sample_article, app_config, loopback_server):
+    from feedsite import rss_document
+    from loopback import Response
+
+    site, store = feed_library
+    app = _app(sample_article, app_config, None, store.library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await _feed_screen(pilot, app)
+        while not screen.complete:
+            await pilot.pause(0.02)
+        fresh = [("خبر عاجل جديد", loopback_server.url("/news/new.html"), "urn:new", 1_797_000_000)]
+        loopback_server.route("/feeds/rss.xml", Response(rss_document("أخبار الأفق", fresh, "http://x/"),
+                                                         content_type="application/rss+xml"))
+        await pilot.press("u")
+        while len(screen.items) < 8 or screen.updating:
+            await pilot.pause(0.05)
+        assert screen.item_at(0).title == "خبر عاجل جديد" and not screen.item_at(0).read
+        assert not screen.query("#feed-progress")  # the progress bar goes when the update ends
