@@ -392,7 +392,7 @@ class FeedStore:
 
     # -- feeds --
     def feeds(self) -> list[Feed]:
-        rows = self.library._read(
+        rows: list = self.library._read(
             lambda c: c.execute(f"SELECT {_FEED_COLUMNS} FROM feeds f ORDER BY lower(f.name), f.id").fetchall(), [])
         return [Feed(*row) for row in rows]
 
@@ -480,7 +480,7 @@ class FeedStore:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(int(limit))
-        rows = self.library._read(lambda c: c.execute(sql, params).fetchall(), [])
+        rows: list = self.library._read(lambda c: c.execute(sql, params).fetchall(), [])
         return [Item(row[0], row[1], row[2], row[3], row[4], row[5], row[6], bool(row[7]), row[8], row[9])
                 for row in rows]
 
@@ -491,9 +491,12 @@ class FeedStore:
         for start in range(0, len(ids), 500):
             chunk = list(ids[start:start + 500])
             marks = ",".join("?" * len(chunk))
-            rows = self.library._read(lambda c, m=marks, ch=chunk: c.execute(
-                f"SELECT {_ITEM_COLUMNS} FROM feed_items i JOIN feeds f ON f.id = i.feed_id WHERE i.id IN ({m})",
-                ch).fetchall(), [])
+            sql = f"SELECT {_ITEM_COLUMNS} FROM feed_items i JOIN feeds f ON f.id = i.feed_id WHERE i.id IN ({marks})"
+
+            def query(conn, sql: str = sql, chunk: list[int] = chunk) -> list:
+                return conn.execute(sql, chunk).fetchall()
+
+            rows: list = self.library._read(query, [])
             out.extend(Item(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9]) for r in rows)
         out.sort(key=lambda i: (-i.published, -i.id))
         return out
@@ -503,12 +506,16 @@ class FeedStore:
         return found[0] if found else None
 
     def mark_read(self, item_id: int, read: bool = True) -> None:
-        self.library._write(lambda c: c.execute("UPDATE feed_items SET read = ? WHERE id = ?",
-                                                (int(read), item_id)), "mark the item read")
+        def run(conn) -> None:
+            conn.execute("UPDATE feed_items SET read = ? WHERE id = ?", (int(read), item_id))
+
+        self.library._write(run, "mark the item read")
 
     def set_article(self, item_id: int, article_id: str) -> None:
-        self.library._write(lambda c: c.execute("UPDATE feed_items SET article_id = ? WHERE id = ?",
-                                                (article_id, item_id)), "link the item to its article")
+        def run(conn) -> None:
+            conn.execute("UPDATE feed_items SET article_id = ? WHERE id = ?", (article_id, item_id))
+
+        self.library._write(run, "link the item to its article")
 
     def offline_article(self, item: Item) -> str | None:
         """The library entry holding ``item``'s article, if it is still there."""

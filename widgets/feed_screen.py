@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -222,7 +223,7 @@ class FeedScreen(Screen[None]):
     """
 
     def __init__(self, store: FeedStore, *, open_item: Callable[[Item, str], None],
-                 translator: Callable[[], object | None] | None = None, shape: bool = True, reorder: bool = True,
+                 translator: Callable[[], Any] | None = None, shape: bool = True, reorder: bool = True,
                  select_item: int | None = None, filter_text: str = "", now: float | None = None) -> None:
         super().__init__()
         self.store = store
