@@ -222,3 +222,21 @@ async def test_u_updates_the_feeds_from_the_screen(feed_library, sample_article,
             await pilot.pause(0.05)
         assert screen.item_at(0).title == "خبر عاجل جديد" and not screen.item_at(0).read
         assert not screen.query("#feed-progress")  # the progress bar goes when the update ends
+
+
+async def test_an_article_that_cannot_be_fetched_leaves_the_list_as_it_was(feed_library, sample_article, app_config,
+                                                                           loopback_server):
+    from loopback import Response
+
+    site, store = feed_library
+    first_link = site.items["rss"][0][1]
+    loopback_server.route(first_link.split(str(loopback_server.port), 1)[1], Response(b"gone", 404, "text/plain"))
+    app = _app(sample_article, app_config, None, store.library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await _feed_screen(pilot, app)
+        await pilot.press("enter")
+        while screen.opening:
+            await pilot.pause(0.05)
+        assert app.screen is screen and app.reopen is None
+    items = {i.link: i for i in store.items()}
+    assert not items[first_link].read and items[first_link].article_id is None

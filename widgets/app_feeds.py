@@ -58,6 +58,12 @@ class FeedActions:
     def _load_feed_item(self, item) -> None:
         """The item's article: from the library when it is there (offline), else fetched and
         extracted now. Success marks the item read and reopens the reader on it."""
+        try:
+            self._open_item_article(item)
+        except Exception as error:  # noqa: BLE001 - said on the list, which stays usable
+            self.call_from_thread(self._feed_screen.open_failed, f"{type(error).__name__}: {error}")
+
+    def _open_item_article(self, item) -> None:
         from reader.article import ArticleError, load_article
         from reader.feeds import FeedStore
         from reader.library import article_id, resume_article

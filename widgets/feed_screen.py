@@ -144,7 +144,7 @@ class FeedList(ScrollView, can_focus=True):
         if not (0 <= index < self.count) or width <= 0:
             return Strip.blank(width, self.rich_style)
         item = self.owner.item_at(index)
-        english = self.owner.english.get(item.title)
+        english = "" if self.owner.english_off else self.owner.english.get(item.title)
         selected = index == self.cursor
         key = (item.id, width, selected, english is not None)
         strip = self._cache.get(key)
@@ -248,6 +248,7 @@ class FeedScreen(Screen[None]):
         self.feed_count = 0
         self.complete = False
         self._pending_select: int | None = None
+        self.english_off = translator is None
 
     # -- composition ------------------------------------------------------------------------
 
@@ -358,6 +359,8 @@ class FeedScreen(Screen[None]):
             line = f"{len(self.shown)} of {total} items match · {unread} unread"
         else:
             line = f"{total} items · {unread} unread"
+        if self.english_off:
+            line += " · no translation model: headlines in Arabic only (qari models install ar en)"
         hints = " · Enter: read · u: update · type to filter · Esc: back"
         self.query_one("#feed-status", Label).update(Text(line + (f" · {extra}" if extra else "") + hints))
 
@@ -376,6 +379,7 @@ class FeedScreen(Screen[None]):
         """Translate headlines in small batches, those on screen first, until all are done."""
         translator = self.translator_provider() if self.translator_provider else None
         if translator is None:
+            self.app.call_from_thread(self._no_english)
             return
         while not self._stop.is_set():
             done = self.english
@@ -401,6 +405,12 @@ class FeedScreen(Screen[None]):
             if self._stop.is_set():
                 return
             self.app.call_from_thread(self._got_english, dict(zip(batch, english, strict=True)))
+
+    def _no_english(self) -> None:
+        """No model: the rows drop the English column's placeholder and the status says why."""
+        self.english_off = True
+        self.feed_list.forget()
+        self._update_status()
 
     def _got_english(self, found: dict[str, str]) -> None:
         self.english.update(found)
