@@ -809,7 +809,9 @@ def _feeds_add(store, args) -> int:
     try:
         feed, new = subscribe(store, args.url, args.name, timeout=args.timeout)
     except NetError as exc:
-        raise UserError(f"feeds add: {exc}") from None
+        from reader.feeds import clean_feed_text
+
+        raise UserError(f"feeds add: {clean_feed_text(str(exc), 400)}") from None
     via = "" if feed.url == args.url.strip() else f" (found at {feed.url})"
     print(f"qari: subscribed to {feed.name}{via}: {len(new)} items", file=sys.stderr)
     return EXIT_OK

@@ -112,10 +112,9 @@ def clean_feed_text(text: object, limit: int = TITLE_MAX) -> str:
     """
     if text is None:
         return ""
-    text = str(text)
+    text = _ESCAPES.sub("", str(text))  # first: a parser would drop the ESC and keep "[31m"
     if _TAG_HINT.search(text) or "&" in text:
-        text = _html_text(text)
-    text = _ESCAPES.sub("", text)
+        text = _ESCAPES.sub("", _html_text(text))  # again: an entity may have spelled one
     text = _CONTROLS.sub(" ", text)
     text = _INVISIBLE.sub("", text)
     text = unicodedata.normalize("NFC", " ".join(text.split()))
@@ -234,7 +233,7 @@ def _http_link(value: object, base: str) -> str:
 
     if not isinstance(value, str) or not value.strip():
         return ""
-    value = _CONTROLS.sub("", value.strip())
+    value = _INVISIBLE.sub("", _CONTROLS.sub("", value.strip()))
     try:
         absolute = urllib.parse.urljoin(base, value)
         if urllib.parse.urlsplit(absolute).scheme.lower() not in ("http", "https"):
@@ -581,11 +580,11 @@ def update_feeds(store: FeedStore, feeds: Iterable[Feed] | None = None, *, fetch
             result = UpdateResult(feed)
             try:
                 fetched, parsed = future.result()
-            except NetError as err:
-                result.error = str(err)
+            except NetError as err:  # messages quote URLs and headers: cleaned like feed text
+                result.error = clean_feed_text(str(err), 400)
                 store.store(feed, None, None, error=result.error)
             except Exception as err:  # noqa: BLE001 - one bad feed never stops the others
-                result.error = f"{short(feed.url)}: {type(err).__name__}: {short(str(err), 160)}"
+                result.error = clean_feed_text(f"{short(feed.url)}: {type(err).__name__}: {short(str(err), 160)}", 400)
                 store.store(feed, None, None, error=result.error)
             else:
                 result.unchanged = fetched.status == 304
@@ -617,10 +616,11 @@ def _fetch_articles(store: FeedStore, results: list[UpdateResult], pool: ThreadP
         try:
             article = future.result()
         except (ArticleError, NetError) as err:
-            result.article_errors.append(f"{short(item.link)}: {err}")
+            result.article_errors.append(clean_feed_text(f"{short(item.link)}: {err}", 400))
             continue
         except Exception as err:  # noqa: BLE001
-            result.article_errors.append(f"{short(item.link)}: {type(err).__name__}: {short(str(err), 160)}")
+            result.article_errors.append(
+                clean_feed_text(f"{short(item.link)}: {type(err).__name__}: {short(str(err), 160)}", 400))
             continue
         if not article.title:
             article.title = item.title

@@ -59,6 +59,7 @@ def _rss(items, channel="قناة"):
     ("خبر\u202eمعكوس\u202c", "خبرمعكوس"),  # bidi override dropped
     ("<b>خبر</b> <script>alert(1)</script>&amp; مزيد", "خبر & مزيد"),
     ("سطر\nثان\t\x00\x07\x7f\x85نهاية", "سطر ثان نهاية"),
+    ("<p>\x1b[31mأحمر</p> &amp; &#27;[2Jمسح", "أحمر & مسح"),  # escapes in markup, and spelled as entities
 ])
 def test_clean_feed_text_removes_escapes_controls_and_markup(raw, clean):
     assert clean_feed_text(raw) == clean
