@@ -240,3 +240,33 @@ async def test_an_article_that_cannot_be_fetched_leaves_the_list_as_it_was(feed_
         assert app.screen is screen and app.reopen is None
     items = {i.link: i for i in store.items()}
     assert not items[first_link].read and items[first_link].article_id is None
+
+
+async def test_an_item_saved_in_the_library_opens_offline(feed_library, sample_article, app_config, loopback_server):
+    """An item whose article was fetched before (`update --fetch-articles`) opens from the
+    library even when its site is gone: the page is not requested again."""
+    from loopback import Response
+
+    from reader.article import load_article
+
+    site, store = feed_library
+    title, link = site.items["atom"][1]
+    item = next(i for i in store.items() if i.link == link)
+    entry = store.library.record(load_article(link))
+    store.set_article(item.id, entry.id)
+    loopback_server.route(link.split(str(loopback_server.port), 1)[1], Response(b"gone", 404, "text/plain"))
+    requests_before = len(loopback_server.requests)
+    app = _app(sample_article, app_config, None, store.library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await _feed_screen(pilot, app)
+        while not screen.complete:
+            await pilot.pause(0.02)
+        screen.feed_list.cursor = next(n for n in range(len(screen.shown)) if screen.item_at(n).id == item.id)
+        await pilot.press("enter")
+        while app.reopen is None and screen.opening:
+            await pilot.pause(0.02)
+        assert app.reopen is not None
+    article, _position = app.reopen
+    assert article.title == title and article.text == store.library.get(entry.id).text
+    assert len(loopback_server.requests) == requests_before  # nothing fetched
+    assert store.item(item.id).read

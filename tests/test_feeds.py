@@ -350,3 +350,16 @@ def test_cli_update_fetch_articles_saves_them_for_offline_reading(cli, loopback_
         texts = [lib.get(e["id"]).text for e in library if e["title"] in {t for t, _ in site.items["rss"]}]
     assert texts and all("جميع الحقوق محفوظة" not in t for t in texts)
     assert cli.run("feeds", "remove", "later").code == 0
+
+
+def test_malformed_feeds_keep_what_can_be_read():
+    """An RSS document cut off mid-item or with a stray unescaped `&` still yields its complete
+    items (feedparser's lenient parser); one without any item and no feed markup is refused."""
+    body = _rss([("خبر أول", "http://n.example/1", "g1", 1.7e9), ("خبر ثان", "http://n.example/2", "g2", 1.7e9)])
+    cut = body[: body.index(b"<item>", body.index(b"<item>") + 1) + 20]
+    parsed = parse_feed(cut, "http://n.example/feed")
+    assert parsed.items[0].title == "خبر أول"
+    stray = body.replace("خبر ثان".encode(), "خبر & ثان".encode())
+    assert [i.title for i in parse_feed(stray, "http://n.example/feed").items] == ["خبر أول", "خبر & ثان"]
+    with pytest.raises(NetError):
+        parse_feed(b"<html><body><p>just a page</p></body></html>", "http://n.example/feed")
