@@ -734,7 +734,8 @@ def _feeds_parser() -> argparse.ArgumentParser:
                                         "conditional request). A feed that fails is one line; the others go on. "
                                         "The exit status is 1 only when every feed failed.")
     update.add_argument("--fetch-articles", action="store_true",
-                        help="also download and extract each new item's article into the library (read offline)")
+                        help="also download and extract the articles of unread items into the library "
+                             "(read offline later; at most 50 per feed, newest first)")
     update.add_argument("--timeout", type=float, default=20.0, help="seconds per feed (default 20)")
     update.add_argument("--workers", type=_positive_int, default=4, help="feeds fetched at once (default 4)")
     items = sub.add_parser("items", help="items, newest first, with English headlines",

@@ -73,6 +73,8 @@ MAX_ITEMS_PER_FETCH = 500
 """Only the first entries of a feed are taken (a hostile feed may list millions)."""
 UPDATE_WORKERS = 4
 """Feeds fetched at once: enough to hide latency, few enough to be polite and light."""
+ARTICLES_PER_FEED = 50
+"""`--fetch-articles` downloads at most this many articles per feed and update."""
 TITLE_MAX = 500
 SUMMARY_MAX = 2000
 NAME_MAX = 200
@@ -504,6 +506,17 @@ class FeedStore:
         found = self.items_by_id([item_id])
         return found[0] if found else None
 
+    def without_article(self, feed: Feed, limit: int) -> list[Item]:
+        """The newest unread items of ``feed`` with a link and no article in the library yet."""
+        def query(conn) -> list:
+            return conn.execute(
+                f"SELECT {_ITEM_COLUMNS} FROM feed_items i JOIN feeds f ON f.id = i.feed_id"
+                " WHERE i.feed_id = ? AND i.read = 0 AND i.article_id IS NULL AND i.link != ''"
+                " ORDER BY i.published DESC, i.id DESC LIMIT ?", (feed.id, int(limit))).fetchall()
+
+        rows: list = self.library._read(query, [])
+        return [Item(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9]) for r in rows]
+
     def mark_read(self, item_id: int, read: bool = True) -> None:
         def run(conn) -> None:
             conn.execute("UPDATE feed_items SET read = ? WHERE id = ?", (int(read), item_id))
@@ -603,14 +616,17 @@ def update_feeds(store: FeedStore, feeds: Iterable[Feed] | None = None, *, fetch
 
 def _fetch_articles(store: FeedStore, results: list[UpdateResult], pool: ThreadPoolExecutor,
                     timeout: float) -> None:
-    """Download the article of every new item (in the same pool), record each in the library."""
+    """Download the article of every unread item not in the library yet (the new ones, and
+    those stored when the feed was added), at most ``ARTICLES_PER_FEED`` per feed, newest
+    first, in the same pool; record each in the library."""
     from reader.article import ArticleError, load_article
 
     jobs = {}
     for result in results:
-        for item in result.new:
-            if item.link:
-                jobs[pool.submit(load_article, item.link)] = (result, item)
+        if result.error:
+            continue
+        for item in store.without_article(result.feed, ARTICLES_PER_FEED):
+            jobs[pool.submit(load_article, item.link)] = (result, item)
     for future in as_completed(jobs):
         result, item = jobs[future]
         try:
