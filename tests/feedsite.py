@@ -71,9 +71,11 @@ def atom_document(title: str, items: list[tuple[str, str, str, float]], site: st
 class ConditionalFeed:
     """A feed route that honours ETag / Last-Modified and counts its requests."""
 
-    def __init__(self, body: bytes, content_type: str, etag: str, modified: float) -> None:
+    def __init__(self, body: bytes, content_type: str, etag: str | None, modified: float | None) -> None:
+        """``etag`` / ``modified`` None: the server sends (and honours) only the other one."""
         self.body, self.content_type = body, content_type
-        self.etag, self.modified = etag, formatdate(modified, usegmt=True)
+        self.etag = etag
+        self.modified = formatdate(modified, usegmt=True) if modified is not None else None
         self.hits = self.not_modified = self.conditional = 0
         self.lock = threading.Lock()
 
@@ -84,16 +86,17 @@ class ConditionalFeed:
             self.hits += 1
             if match or since:
                 self.conditional += 1
-        if (match and match == self.etag) or (not match and since == self.modified):
+        validators = {k: v for k, v in (("ETag", self.etag), ("Last-Modified", self.modified)) if v}
+        if (match and match == self.etag) or (not match and since and since == self.modified):
             with self.lock:
                 self.not_modified += 1
             req.send_response(304)
-            req.send_header("ETag", self.etag)
+            for key, value in validators.items():
+                req.send_header(key, value)
             req.send_header("Content-Length", "0")
             req.end_headers()
             return
-        Response(self.body, 200, self.content_type,
-                 {"ETag": self.etag, "Last-Modified": self.modified})(req, server)
+        Response(self.body, 200, self.content_type, validators)(req, server)
 
 
 class NewsSite:

@@ -133,6 +133,16 @@ def test_subscribe_follows_a_homepage_and_update_is_conditional(site, store):
     assert len(store.items()) == 7
 
 
+@pytest.mark.parametrize("etag, modified", [('"only-etag"', None), (None, 1.79e9)])
+def test_either_validator_alone_makes_the_update_conditional(loopback_server, store, etag, modified):
+    from feedsite import ConditionalFeed
+
+    served = ConditionalFeed(_rss([("خبر", "http://n.example/1", "g1", 1.7e9)]), "application/rss+xml", etag, modified)
+    subscribe(store, loopback_server.route("/feed.xml", served))
+    results = update_feeds(store)
+    assert results[0].unchanged and (served.hits, served.conditional, served.not_modified) == (2, 1, 1)
+
+
 def test_items_are_deduplicated_across_updates(loopback_server, store):
     one = [("خبر أول", "http://n.example/1", "g1", 1.7e9), ("خبر ثان", "http://n.example/2", "g2", 1.7e9 + 60)]
     route = "/feed.xml"
