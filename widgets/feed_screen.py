@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import lru_cache
 from collections.abc import Callable
 from typing import Any
 
@@ -71,6 +72,14 @@ def _fit(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
+@lru_cache(maxsize=512)
+def _feed_label(name: str, width: int, shape: bool, reorder: bool) -> str:
+    """A feed's name in its column (a few names repeat on every row: laid out once)."""
+    if ARABIC_LETTER_RE.search(name):
+        return visual_one_line(name, width, rtl=True, shape=shape, reorder=reorder)
+    return _fit(name, width)
+
+
 def row_text(item: Item, english: str | None, width: int, *, now: float, shape: bool = True,
              reorder: bool = True) -> Text:
     """One row of the list: mark, age, feed, Arabic headline (right-to-left, right-aligned in
@@ -78,10 +87,7 @@ def row_text(item: Item, english: str | None, width: int, *, now: float, shape: 
     head = Text("● " if not item.read else "  ", style="bold" if not item.read else "")
     head.append(f"{age_text(now - item.published):>4} ", style="dim")
     feed_width = 14 if width >= 80 else 8
-    if ARABIC_LETTER_RE.search(item.feed):
-        name = visual_one_line(item.feed, feed_width, rtl=True, shape=shape, reorder=reorder)
-    else:
-        name = _fit(item.feed, feed_width)
+    name = _feed_label(item.feed, feed_width, shape, reorder)
     head.append(name + " " * max(0, feed_width - cell_len(name)) + " ", style="italic dim")
     rest = max(10, width - head.cell_len - 3)
     arabic_width = rest * 11 // 20 if english is not None else rest - rest // 3
