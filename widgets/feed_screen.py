@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import threading
 import time
-from functools import lru_cache
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from rich.cells import cell_len
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
