@@ -28,6 +28,7 @@ from reader.config import LAYOUTS
 from reader.model import Article
 from reader.untrusted import one_line, visible
 from widgets.app_export import ExportActions
+from widgets.app_feeds import FeedActions
 from widgets.app_help import KeyHelp
 from widgets.app_library import LibraryActions
 from widgets.app_search import SearchActions
@@ -58,7 +59,7 @@ COMPACT = 20
 
 
 
-class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions, TranslationActions, SummaryActions, SearchActions, WordActions, App[int]):
+class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions, FeedActions, TranslationActions, SummaryActions, SearchActions, WordActions, App[int]):
     """Read an Arabic article with its English translation and summary."""
 
     CSS_PATH = str(Path(reader.assets.__file__).with_name("qari.tcss"))
@@ -99,6 +100,7 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         Binding("V", "saved_words", "Saved words of this article (jump to one)", show=False),
         Binding("h", "library", "Library", show=False),
         Binding("o", "open", "Open another article", show=False),
+        Binding("f", "feeds", "Feeds"),
         Binding("r", "retranslate", "Re-translate sentence", show=False),
         Binding("i", "install_model", "Install model", show=False),
         Binding("a", "cycle_algorithm", "Summary algorithm", show=False),
@@ -113,6 +115,9 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
     EXTRA_KEYS = [
         ("tab / shift+tab", "Move focus between panes (j/k choose a summary sentence there)"),
         ("enter (Summary)", "Move the cursor to the chosen summary sentence"),
+        ("f, then enter", "Feeds: read the item's article (fetched now, or offline from the library); f comes back to it"),
+        ("u (Feeds)", "Feeds: update every feed (with progress)"),
+        ("typing (Feeds)", "Feeds: filter the items (Arabic or English headline, feed name); Esc clears, Esc again goes back"),
         ("mouse click", "Move the cursor to the clicked sentence (and pick the clicked word)"),
         ("a (word lookup)", "Save the word with the chosen reading (↑/↓ choose), with its sentence"),
         ("k (word lookup)", "Mark the reading's lemma known: every form of it counts as known"),
@@ -139,6 +144,7 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         save_dir: Path | None = None,
         start_at: int | None = None,
         use_library: bool = False,
+        feed_place: tuple[int, str] | None = None,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -152,6 +158,8 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         self.start_at = start_at
         """The sentence to open at (a resumed article's position); None: the headline."""
         self.use_library = use_library
+        self.feed_place = feed_place
+        """Where the feed screen was left (item id, filter) when this article was opened from it."""
         self.reopen: tuple[Article, int] | None = None
         """Set when the reader opens another article: (article, sentence) for `run_app`."""
         self.reorder = getattr(config, "bidi", "app") != "terminal"
@@ -455,9 +463,12 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
 def run_app(article: Article, config: "Config", translator_factory: Callable[[], "Translator"] | None,
             *, start_at: int | None = None) -> int:
     """Run the reader until the user quits; returns the exit code (0 on a normal quit). When the
-    reader opens another article (`h`, `o`), the next App starts on it in the same terminal."""
+    reader opens another article (`h`, `o`, `f`), the next App starts on it in the same terminal
+    (with the feed screen's place, so `f` returns to the same row)."""
+    feed_place = None
     while True:
-        app = QariApp(article, config, translator_factory, start_at=start_at, use_library=True)
+        app = QariApp(article, config, translator_factory, start_at=start_at, use_library=True,
+                      feed_place=feed_place)
         try:
             result = app.run()
         finally:
@@ -467,3 +478,4 @@ def run_app(article: Article, config: "Config", translator_factory: Callable[[],
         if app.reopen is None:
             return int(result or 0)
         article, start_at = app.reopen
+        feed_place = app.feed_place

@@ -18,7 +18,7 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
 
-COMMANDS = ("summarize", "translate", "models", "config", "lookup", "batch", "library", "words")
+COMMANDS = ("summarize", "translate", "models", "config", "lookup", "batch", "library", "words", "feeds")
 
 
 def qari_version() -> str:
@@ -85,7 +85,8 @@ def _reader_parser() -> argparse.ArgumentParser:
             "  lookup WORD...     analyses of Arabic words: lemma, parts, English glosses\n"
             "  batch SOURCE... -o OUTDIR   translate and summarize many articles (resumable)\n"
             "  library            the articles you read (list, remove); qari --resume reopens the last\n"
-            "  words ...          saved words, known words, Anki / CSV export (see qari words --help)\n\n"
+            "  words ...          saved words, known words, Anki / CSV export (see qari words --help)\n"
+            "  feeds ...          RSS/Atom subscriptions: add, update, items with English headlines\n\n"
             "In the reader press ? for every key."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -979,6 +980,264 @@ def _words_export(words, args) -> int:
     return EXIT_OK
 
 
+# --- feeds -----------------------------------------------------------------------------------
+
+FEEDS_HOWTO = ("no feeds yet: subscribe with `qari feeds add URL` (a feed's URL, or a news site's homepage "
+               "that advertises one), or bring your list with `qari feeds import FILE.opml`")
+
+
+def _feeds_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qari feeds",
+        description="Subscribe to RSS and Atom feeds of Arabic news, update them, and list their items with "
+                    "English headlines (translated offline). In the reader, press f for the feed screen. "
+                    "Subscriptions and items are kept in the library file (QARI_LIBRARY overrides it).",
+    )
+    sub = parser.add_subparsers(dest="action", metavar="ACTION")  # none: list
+    lister = sub.add_parser("list", help="subscriptions with their unread counts (the default)",
+                            description="List the subscriptions: unread/total items, name, URL, last error.")
+    lister.add_argument("--json", action="store_true", help="print a JSON array, one object per feed")
+    add = sub.add_parser("add", help="subscribe to a feed (a homepage is followed to the feed it advertises)",
+                         description="Fetch URL once, check that it is an RSS or Atom feed (a web page is followed "
+                                     "to the feed it advertises with <link rel=\"alternate\">) and subscribe.")
+    add.add_argument("url", metavar="URL")
+    add.add_argument("--name", help="the name to list it under (default: the feed's own title)")
+    add.add_argument("--timeout", type=float, default=20.0, help="seconds to wait on the network (default 20)")
+    remove = sub.add_parser("remove", help="unsubscribe (its items go too; fetched articles stay in the library)",
+                            description="Remove a subscription and its items. Articles already fetched into the "
+                                        "library stay there.")
+    remove.add_argument("feed", metavar="NAME|URL", help="the feed's name, URL or number in `qari feeds list`")
+    update = sub.add_parser("update", help="fetch new items of every feed",
+                            description="Refresh every feed (a few at a time; an unchanged feed costs one small "
+                                        "conditional request). A feed that fails is one line; the others go on. "
+                                        "The exit status is 1 only when every feed failed.")
+    update.add_argument("--fetch-articles", action="store_true",
+                        help="also download and extract the articles of unread items into the library "
+                             "(read offline later; at most 50 per feed, newest first)")
+    update.add_argument("--timeout", type=float, default=20.0, help="seconds per feed (default 20)")
+    update.add_argument("--workers", type=_positive_int, default=4, help="feeds fetched at once (default 4)")
+    items = sub.add_parser("items", help="items, newest first, with English headlines",
+                           description="List items newest first: age, unread mark, feed, the Arabic headline and "
+                                       "its English translation (offline, cached; none without a model).")
+    items.add_argument("feed", nargs="?", metavar="FEED", help="only this feed (name, URL or number)")
+    items.add_argument("--unread", action="store_true", help="only items not read yet")
+    items.add_argument("--json", action="store_true",
+                       help="print a JSON array: feed, title, title_en, link, published (ISO 8601), read")
+    items.add_argument("--limit", "-n", type=_positive_int, help="at most this many items")
+    items.add_argument("--no-translate", action="store_true", help="do not translate the headlines")
+    imp = sub.add_parser("import", help="subscribe to every feed of an OPML file",
+                         description="Subscribe to the feeds listed in an OPML file (from another reader). "
+                                     "Feeds are not fetched now: run `qari feeds update`.")
+    imp.add_argument("file", metavar="FILE.opml")
+    exp = sub.add_parser("export", help="write the subscriptions as OPML 2.0",
+                         description="Write the subscriptions as an OPML 2.0 document, to stdout or a file "
+                                     "(written atomically).")
+    exp.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    exp.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    return parser
+
+
+def cmd_feeds(argv: Sequence[str]) -> int:
+    parser = _feeds_parser()
+    args = parser.parse_args(argv)
+    from reader.feeds import FeedStore
+
+    library = _open_library()
+    try:
+        for warning in library.warnings:
+            _warn(warning)
+        store = FeedStore(library)
+        action = args.action or "list"
+        handler = {"list": _feeds_list, "add": _feeds_add, "remove": _feeds_remove, "update": _feeds_update,
+                   "items": _feeds_items, "import": _feeds_import, "export": _feeds_export}[action]
+        code = handler(store, args)
+        for warning in library.warnings:
+            _warn(warning)
+        return code
+    finally:
+        library.close()
+
+
+def _find_feed(store, wanted: str):
+    feed = store.find(wanted)
+    if feed is None:
+        raise UserError(f"feeds: no subscription named {wanted!r} (see `qari feeds list`)")
+    return feed
+
+
+def _feeds_list(store, args) -> int:
+    feeds = store.feeds()
+    if getattr(args, "json", False):
+        print(json.dumps([f.to_json() for f in feeds], ensure_ascii=False, indent=1))
+        return EXIT_OK
+    if not feeds:
+        print(FEEDS_HOWTO, file=sys.stderr)
+        return EXIT_OK
+    for n, feed in enumerate(feeds, 1):
+        line = f"{n:>3}  {feed.unread:>4} unread / {feed.items:<5} {feed.name}  <{feed.url}>"
+        if feed.error:
+            line += f"  (last update failed: {feed.error})"
+        print(line)
+    return EXIT_OK
+
+
+def _feeds_add(store, args) -> int:
+    from reader.feeds import subscribe
+    from reader.net import NetError
+
+    try:
+        feed, new = subscribe(store, args.url, args.name, timeout=args.timeout)
+    except NetError as exc:
+        from reader.feeds import clean_feed_text
+
+        raise UserError(f"feeds add: {clean_feed_text(str(exc), 400)}") from None
+    via = "" if feed.url == args.url.strip() else f" (found at {feed.url})"
+    print(f"qari: subscribed to {feed.name}{via}: {len(new)} items", file=sys.stderr)
+    return EXIT_OK
+
+
+def _feeds_remove(store, args) -> int:
+    feed = _find_feed(store, args.feed)
+    if not store.remove(feed):
+        raise UserError(f"feeds: could not remove {feed.name}")
+    print(f"qari: removed {feed.name} <{feed.url}>", file=sys.stderr)
+    return EXIT_OK
+
+
+def _feeds_update(store, args) -> int:
+    from reader.feeds import update_feeds
+
+    feeds = store.feeds()
+    if not feeds:
+        print(FEEDS_HOWTO, file=sys.stderr)
+        return EXIT_OK
+    progress, finish = _feed_progress(len(feeds))
+    try:
+        results = update_feeds(store, feeds, fetch_articles=args.fetch_articles, workers=args.workers,
+                               timeout=args.timeout, progress=progress)
+    except KeyboardInterrupt:
+        raise UserError("interrupted; the feeds updated so far are kept", EXIT_INTERRUPTED) from None
+    finally:
+        finish()
+    failed = [r for r in results if r.error]
+    for result in sorted(failed, key=lambda r: r.feed.name.casefold()):
+        _err(f"{result.feed.name}: {result.error}")
+    for result in results:
+        for line in result.article_errors:
+            _warn(f"{result.feed.name}: article not fetched: {line}")
+    new = sum(len(r.new) for r in results)
+    unchanged = sum(1 for r in results if r.unchanged)
+    line = f"{len(results) - len(failed)} of {len(results)} feeds updated ({unchanged} unchanged): {new} new items"
+    if args.fetch_articles:
+        line += f", {sum(r.articles for r in results)} articles saved for offline reading"
+    print(f"qari: {line}", file=sys.stderr)
+    return EXIT_ERROR if failed and len(failed) == len(results) else EXIT_OK
+
+
+def _feed_progress(total: int):
+    """A Rich progress bar on stderr when it is a terminal; (callback, finish)."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn("qari: updating feeds"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        TextColumn("{task.fields[last]}"), console=Console(file=sys.stderr), transient=True)
+    task = progress.add_task("feeds", total=total, last="")
+    progress.start()
+
+    def report(done: int, all_: int, result) -> None:
+        from rich.markup import escape
+
+        progress.update(task, completed=done, last=escape(result.feed.name[:40]))
+
+    return report, progress.stop
+
+
+def _feeds_items(store, args) -> int:
+    feed = _find_feed(store, args.feed) if args.feed else None
+    items = store.items(feed, unread=args.unread, limit=args.limit)
+    english: list[str | None] = [None] * len(items)
+    if items and not args.no_translate:
+        translator = _translator_or_none(quiet_warning=args.json)
+        english = _translate_all(translator, [i.title for i in items])
+    if args.json:
+        print(json.dumps([i.to_json(en) for i, en in zip(items, english, strict=True)], ensure_ascii=False, indent=1))
+        return EXIT_OK
+    if not items:
+        print("no items: run `qari feeds update`" if store.feeds() else FEEDS_HOWTO, file=sys.stderr)
+        return EXIT_OK
+    import time
+
+    from reader.feeds import clean_feed_text
+
+    now = time.time()
+    for item, en in zip(items, english, strict=True):
+        mark = " " if item.read else "*"
+        print(f"{mark} {_age(now - item.published):>4}  {item.feed}  {item.title}")
+        if en:
+            print(f"        {clean_feed_text(en, 600)}")
+        if item.link:
+            print(f"        {item.link}")
+    return EXIT_OK
+
+
+def _age(seconds: float) -> str:
+    """"5m", "3h", "2d": how long ago, in the fewest characters."""
+    seconds = max(0.0, seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return "now"
+
+
+def _feeds_import(store, args) -> int:
+    from reader.feeds import OPML_MAX_BYTES, FeedError, feed_url, read_opml
+    from reader.net import NetError
+
+    try:
+        with open(args.file, "rb") as handle:
+            data = handle.read(OPML_MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise UserError(f"{args.file}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{args.file}: is a directory, not an OPML file") from None
+    except OSError as exc:
+        raise UserError(f"{args.file}: cannot read the file ({exc.strerror or exc})") from None
+    if len(data) > OPML_MAX_BYTES:
+        raise UserError(f"{args.file}: larger than the {OPML_MAX_BYTES // (1024 * 1024)} MiB an OPML file may be")
+    try:
+        outlines = read_opml(data)
+    except FeedError as exc:
+        raise UserError(f"{args.file}: {exc}") from None
+    known = {f.url for f in store.feeds()}
+    added = skipped = 0
+    for url, name in outlines:
+        try:
+            url = feed_url(url)
+        except NetError as exc:
+            _warn(f"{args.file}: skipped: {exc}")
+            skipped += 1
+            continue
+        if url in known:
+            continue
+        import urllib.parse
+
+        if store.add(url, name or urllib.parse.urlsplit(url).hostname or url) is not None:
+            known.add(url)
+            added += 1
+    print(f"qari: {added} feeds added from {args.file} ({len(outlines) - added - skipped} already there"
+          f"{f', {skipped} skipped' if skipped else ''}); fetch them with `qari feeds update`", file=sys.stderr)
+    return EXIT_OK
+
+
+def _feeds_export(store, args) -> int:
+    from reader.feeds import opml_document
+
+    _emit(opml_document(store.feeds()), args.output, args.force)
+    return EXIT_OK
+
+
 HANDLERS: dict[str, Callable[[Sequence[str]], int]] = {
     "summarize": cmd_summarize,
     "translate": cmd_translate,
@@ -988,6 +1247,7 @@ HANDLERS: dict[str, Callable[[Sequence[str]], int]] = {
     "batch": cmd_batch,
     "library": cmd_library,
     "words": cmd_words,
+    "feeds": cmd_feeds,
 }
 
 

@@ -126,7 +126,44 @@ _SCHEMA_VOCABULARY = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2_STRUCTURE, _SCHEMA_VOCABULARY)
+_SCHEMA_FEEDS = (
+    # Feed subscriptions and their items (reader/feeds.py). `etag`/`modified` are the
+    # validators of the last 200 answer, sent back on the next update (conditional GET).
+    """
+    CREATE TABLE IF NOT EXISTS feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        site TEXT NOT NULL DEFAULT '',
+        etag TEXT NOT NULL DEFAULT '',
+        modified TEXT NOT NULL DEFAULT '',
+        added_at REAL NOT NULL,
+        checked_at REAL,
+        error TEXT NOT NULL DEFAULT ''
+    )
+    """,
+    # One row per item, deduplicated on `key` (the guid, else the link) within its feed.
+    # `article_id` is the library entry holding the item's article once it was fetched.
+    """
+    CREATE TABLE IF NOT EXISTS feed_items (
+        id INTEGER PRIMARY KEY,
+        feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        link TEXT NOT NULL,
+        title TEXT NOT NULL,
+        title_key TEXT NOT NULL,
+        summary TEXT NOT NULL DEFAULT '',
+        published REAL NOT NULL,
+        fetched_at REAL NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0,
+        article_id TEXT,
+        UNIQUE (feed_id, key)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS feed_items_published ON feed_items (published DESC, id DESC)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2_STRUCTURE, _SCHEMA_VOCABULARY, _SCHEMA_FEEDS)
 """The schema, one step per version: ``MIGRATIONS[i]`` takes a file from version ``i`` to
 ``i + 1``. A new feature appends a step (never edits an old one), so a library written by any
 earlier qari is brought up to date in order, in one transaction."""

@@ -419,7 +419,7 @@ async def test_help_lists_every_key(sample_article, app_config):
             assert binding.description in descriptions
         keys = " ".join(k for k, _ in app.screen.keys)
         for key in ["q", "j", "k", "]", "[", "g", "G", "l", "t", "s", "c", "/", "n", "N", "r", "i", "a",
-                    "+", "-", "^s", "?", "tab", "enter"]:
+                    "+", "-", "^s", "?", "tab", "enter", "f"]:
             assert key in keys, key
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

@@ -109,3 +109,12 @@ def test_bench_models_import_quick(tmp_path: Path) -> None:
         positive(fields[key])
     assert fields["argos_model"] == "tiny" and int(fields["sentences"]) > 0
     assert not any(tmp_path.glob("*.argosmodel")), "the tiny Argos fixture is used in place, never rebuilt"
+
+
+def test_bench_feeds_quick() -> None:
+    fields = run_script("bench_feeds.py", "--quick")
+    assert list(fields)[:3] == ["update_s", "conditional_s", "fetch_floor_s"]
+    for key in ("update_s", "conditional_s", "fetch_floor_s", "open_ms", "filter_max_ms", "open_vs_library",
+                "filter_vs_library"):
+        positive(fields[key])
+    assert fields["items"] == "1000" and fields["target"] in ("ok", "miss")

@@ -53,6 +53,7 @@ HELP_CASES = {
     "models remove": (["models", "remove"], ["FROM", "TO"]),
     "models pack": (["models", "pack"], ["CT2_MODEL_DIR", "SENTENCEPIECE_MODEL", "--output"]),
     "config": (["config"], ["show", "init", "path"]),
+    "feeds": (["feeds"], ["add", "remove", "update", "items", "import", "export"]),
 }
 
 

@@ -55,6 +55,7 @@ ARTICLE = ("tests/test_article.py", "tests/test_hostile_inputs.py", "-k",
 SUMMARIZE = ("tests/test_summarize.py",)
 CONFIG = ("tests/test_config.py", "tests/test_hostile_inputs.py", "-k", "test_config or config")
 APP = ("tests/test_app.py", "tests/test_app_reading.py")
+FEEDS = ("tests/test_feeds.py", "-k", "not cli")
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,22 @@ MUTANTS: list[Mutant] = [
     M("cfg-env", "reader/config.py",
       'override = os.environ.get("QARI_CONFIG")', "override = None", CONFIG,
       "QARI_CONFIG is ignored"),
+    # --- reader/feeds.py ----------------------------------------------------------------------
+    M("feed-no-etag", "reader/feeds.py",
+      'headers["If-None-Match"] = etag', "pass", FEEDS,
+      "an unchanged feed is downloaded again in full on every update (no conditional request)"),
+    M("feed-escapes", "reader/feeds.py",
+      'text = _ESCAPES.sub("", str(text))  # first', 'text = str(text)  # first', FEEDS,
+      "a feed title's escape sequences reach the terminal in pieces ([31m, ]52;...)"),
+    M("feed-bytes-io", "reader/feeds.py",
+      "feedparser.parse(io.BytesIO(data),", "feedparser.parse(data,", FEEDS,
+      "feedparser is handed a string it may open as a file or fetch as a URL"),
+    M("feed-dedup-key", "reader/feeds.py",
+      'key = guid or link or "sha256:"', 'key = title + link or "sha256:"', FEEDS,
+      "a retitled item (same guid) is listed twice"),
+    M("feed-one-error", "reader/feeds.py",
+      "                result.error = clean_feed_text(str(err), 400)",
+      "                raise", FEEDS, "one failing feed stops the update of all the others"),
     # --- on screen (reader/app.py, widgets/): the UI survivors --------------------------
     M("ui-english-follows", "widgets/article_pane.py",
       "                link.scroll_target_y = new_value\n                link.scroll_y = new_value",
