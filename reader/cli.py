@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from reader.untrusted import SafeStream, one_line, quote_name, rewrite_line, visible
+from reader.untrusted import SafeStream, one_line, quote_name, raw_stream, rewrite_line, visible
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -1142,14 +1142,14 @@ def _feed_progress(total: int):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     progress = Progress(TextColumn("qari: updating feeds"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        TextColumn("{task.fields[last]}"), console=Console(file=sys.stderr), transient=True)
+                        TextColumn("{task.fields[last]}"), console=Console(file=raw_stream(sys.stderr)), transient=True)
     task = progress.add_task("feeds", total=total, last="")
     progress.start()
 
     def report(done: int, all_: int, result) -> None:
         from rich.markup import escape
 
-        progress.update(task, completed=done, last=escape(result.feed.name[:40]))
+        progress.update(task, completed=done, last=escape(one_line(result.feed.name[:40])))
 
     return report, progress.stop
 

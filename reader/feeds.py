@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from reader.arabic import search_key
 from reader.net import ContentDecoder, NetError, check_url, mib, open_url, read_chunks, short
+from reader.untrusted import clean_title, strip_escape_sequences
 
 if TYPE_CHECKING:
     from reader.library import Library
@@ -89,13 +90,6 @@ class FeedError(NetError):
 
 # --- the feed boundary: untrusted text ---------------------------------------------------------
 
-# Terminal escape sequences (CSI, OSC, DCS/SOS/PM/APC strings, two-byte ESC sequences), in their
-# 7-bit and 8-bit forms; what is left of a broken one goes with the control characters below.
-_ESCAPES = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"                          # CSI ... final
-    r"|(?:\x1b[\]P^_X]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC/DCS/... strings
-    r"|\x1b[ -/]*[0-~]"                                          # ESC + final (two/three bytes)
-)
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 # Bidi embeddings/overrides/isolates and invisible marks would reorder what is around them.
 _INVISIBLE = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\u061c]")
@@ -107,19 +101,19 @@ def clean_feed_text(text: object, limit: int = TITLE_MAX) -> str:
 
     Every title, summary and name a feed (or an OPML file) provides passes here before it is
     stored or shown: markup is reduced to its text (lxml's HTML parser, entities decoded),
-    terminal escape sequences are removed whole, every other control character (C0, DEL, C1)
-    becomes a space, bidi controls and zero-width marks are dropped, whitespace is collapsed
-    and the result is cut to ``limit`` characters. (A central sanitiser may replace this
-    function; its contract is the same: nothing from outside reaches the terminal raw.)
+    terminal escape sequences are removed whole, bidi controls and zero-width marks are
+    dropped (a headline is one line of a list), then the project's title rule
+    (``reader.untrusted.clean_title``: other controls removed, whitespace collapsed), and the
+    result is cut to ``limit`` characters.
     """
     if text is None:
         return ""
-    text = _ESCAPES.sub("", str(text))  # first: a parser would drop the ESC and keep "[31m"
+    text = strip_escape_sequences(str(text))  # first: a parser would drop the ESC and keep "[31m"
     if _TAG_HINT.search(text) or "&" in text:
-        text = _ESCAPES.sub("", _html_text(text))  # again: an entity may have spelled one
-    text = _CONTROLS.sub(" ", text)
+        text = strip_escape_sequences(_html_text(text))  # again: an entity may have spelled one
+    text = _CONTROLS.sub(" ", text)  # a control between two words must not glue them
     text = _INVISIBLE.sub("", text)
-    text = unicodedata.normalize("NFC", " ".join(text.split()))
+    text = unicodedata.normalize("NFC", clean_title(text))
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text

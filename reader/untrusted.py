@@ -97,6 +97,22 @@ def one_line(text: object) -> str:
     return balance_bidi(visible(text, keep=""))
 
 
+# Terminal escape sequences (CSI, OSC, DCS/SOS/PM/APC strings, two-byte ESC sequences), in their
+# 7-bit and 8-bit forms; what is left of a broken one goes with the control characters.
+_ESCAPE_SEQUENCES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"                          # CSI ... final
+    r"|(?:\x1b[\]P^_X]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC/DCS/... strings
+    r"|\x1b[ -/]*[0-~]"                                          # ESC + final (two/three bytes)
+)
+
+
+def strip_escape_sequences(text: str) -> str:
+    """``text`` without terminal escape sequences, each removed whole (not only its ESC, which
+    would leave ``[31m`` or an OSC's payload behind): for content that is kept, like a feed's
+    headline, where showing ``^[`` would only be noise."""
+    return _ESCAPE_SEQUENCES.sub("", text)
+
+
 def clean_title(text: object) -> str:
     """A title as an ``Article`` holds it: controls removed (not shown: a title is content),
     whitespace collapsed to single spaces, bidi controls balanced."""
