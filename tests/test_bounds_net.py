@@ -14,12 +14,14 @@ import time
 from pathlib import Path
 
 import pytest
-from clirun import QariEnv, assert_one_line_error
+from clirun import REPO, QariEnv, assert_one_line_error
 from loopback import LoopbackServer, Response
 
 from reader import fetch, net
 from reader import packages as pkgs
 from reader.packages import ModelError
+
+CHECKOUT = {"PYTHONPATH": str(REPO)}  # subprocesses run this checkout's code, whatever is installed
 
 
 def dribble_headers(delay: float = 0.05):
@@ -130,6 +132,6 @@ def test_normal_fetch_is_not_cut_by_the_watchdog(loopback_server: LoopbackServer
 def test_cli_models_available_stops_at_its_timeout(tmp_path: Path, loopback_server: LoopbackServer) -> None:
     loopback_server.route("/idx/index.json", dribble_headers())
     env = QariEnv.create(tmp_path / "env")
-    result = env.run("models", "available", "--index", loopback_server.url("/idx/"), "--timeout", "1", timeout=30)
+    result = env.run("models", "available", "--index", loopback_server.url("/idx/"), "--timeout", "1", timeout=30, **CHECKOUT)
     assert_one_line_error(result, 1, "could not reach the Argos package index", "(timed out)")
     assert result.seconds < 10  # interpreter start-up + 1 s; the server would go on for 60 s
