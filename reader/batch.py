@@ -24,6 +24,11 @@ An article is translated on its own (never batched with another article's senten
 output does not depend on which articles it ran beside, and a LocalCluster run is byte-identical
 to the single-process one.
 
+Inputs are someone else's: every read is bounded (a file by ``max_bytes``, a JSON line by 6x
+that, a URL list by :data:`MAX_URL_LIST`; FIFOs and devices in a folder are skipped, never
+opened), every id gets its own output names (:func:`output_stem`, :func:`_unique`), and one run
+at a time holds OUTDIR (:func:`_lock_outdir`).
+
 This module never imports Textual; Rich (already a dependency) draws the progress bar.
 """
 

@@ -26,6 +26,7 @@ at start-up through :func:`reader.fetch.is_url`) stays cheap.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import urllib.parse
@@ -138,6 +139,7 @@ class _Watchdog:
         self._cond = threading.Condition()
         self._active: set[_Deadline] = set()
         self._thread: threading.Thread | None = None
+        self._wakes_at = float("inf")  # when the thread will look next
 
     def add(self, deadline: _Deadline) -> None:
         with self._cond:
@@ -145,7 +147,9 @@ class _Watchdog:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="qari-net-deadline", daemon=True)
                 self._thread.start()
-            self._cond.notify()
+            if deadline.deadline < self._wakes_at:  # usually not: later requests end later
+                self._wakes_at = deadline.deadline
+                self._cond.notify()
 
     def discard(self, deadline: _Deadline) -> None:
         with self._cond:
@@ -165,8 +169,8 @@ class _Watchdog:
                 for d in due:
                     self._active.discard(d)
                 if not due:
-                    wait = min((d.deadline for d in self._active), default=now + 3600.0) - now
-                    self._cond.wait(max(wait, 0.0))
+                    self._wakes_at = min((d.deadline for d in self._active), default=now + 3600.0)
+                    self._cond.wait(max(self._wakes_at - now, 0.0))
                     continue
             for d in due:
                 d.fire()
@@ -317,27 +321,39 @@ def describe(url: str, err: BaseException, timeout: float) -> NetError:
 
 def _handlers(limit: _Deadline):
     """urllib handlers whose connections are watched by ``limit`` (connect, TLS, headers, body)."""
+    http_handler, https_handler = _handler_classes()
+    return http_handler(limit), https_handler(limit)
+
+
+@functools.lru_cache(maxsize=1)
+def _handler_classes():
+    """The handler classes, made once (defining classes per request costs more than a
+    loopback fetch's whole overhead); each instance carries its request's deadline."""
     import http.client
     import socket
     import urllib.request
 
-    def create_connection(address, timeout, source_address=None):
-        left = limit.remaining()
-        if left <= 0 or limit.over:
-            raise TimeoutError("deadline passed")
-        sock = socket.create_connection(address, min(timeout, left) if timeout else left, source_address)
-        limit.watch(sock)
-        return sock
+    def connector(limit: _Deadline):
+        def create_connection(address, timeout, source_address=None):
+            left = limit.remaining()
+            if left <= 0 or limit.over:
+                raise TimeoutError("deadline passed")
+            sock = socket.create_connection(address, min(timeout, left) if timeout else left, source_address)
+            limit.watch(sock)
+            return sock
+
+        return create_connection
 
     class WatchedHTTPConnection(http.client.HTTPConnection):
-        def __init__(self, *args, **kwargs):
+        def __init__(self, *args, qari_limit: _Deadline, **kwargs):
             super().__init__(*args, **kwargs)
-            self._create_connection = create_connection
+            self._create_connection = connector(qari_limit)
 
     class WatchedHTTPSConnection(http.client.HTTPSConnection):
-        def __init__(self, *args, **kwargs):
+        def __init__(self, *args, qari_limit: _Deadline, **kwargs):
             super().__init__(*args, **kwargs)
-            self._create_connection = create_connection
+            self._qari_limit = qari_limit
+            self._create_connection = connector(qari_limit)
 
         def connect(self):  # HTTPSConnection.connect, with the TLS socket watched before its handshake
             http.client.HTTPConnection.connect(self)
@@ -345,18 +361,26 @@ def _handlers(limit: _Deadline):
             sock = self._context.wrap_socket(self.sock, server_hostname=server_hostname,
                                              do_handshake_on_connect=False)
             self.sock = sock
-            limit.watch(sock)
+            self._qari_limit.watch(sock)
             sock.do_handshake()
 
     class WatchedHTTPHandler(urllib.request.HTTPHandler):
+        def __init__(self, limit: _Deadline):
+            super().__init__()
+            self._qari_limit = limit
+
         def http_open(self, req):
-            return self.do_open(WatchedHTTPConnection, req)
+            return self.do_open(WatchedHTTPConnection, req, qari_limit=self._qari_limit)
 
     class WatchedHTTPSHandler(urllib.request.HTTPSHandler):
-        def https_open(self, req):
-            return self.do_open(WatchedHTTPSConnection, req, context=self._context)
+        def __init__(self, limit: _Deadline):
+            super().__init__()
+            self._qari_limit = limit
 
-    return WatchedHTTPHandler(), WatchedHTTPSHandler()
+        def https_open(self, req):
+            return self.do_open(WatchedHTTPSConnection, req, context=self._context, qari_limit=self._qari_limit)
+
+    return WatchedHTTPHandler, WatchedHTTPSHandler
 
 
 def _end_watch_on_close(response, limit: _Deadline) -> None:

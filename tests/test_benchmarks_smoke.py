@@ -92,3 +92,10 @@ def test_bench_library_quick() -> None:
     for key in ("open_ms", "filter_max_ms", "open_vs_scan", "filter_vs_scan"):
         positive(fields[key])
     assert fields["articles"] == "1000" and fields["target"] in ("ok", "miss")
+
+
+def test_bench_bounds_quick_against_itself() -> None:
+    fields = run_script("bench_bounds.py", "--baseline", str(BENCH.parent.parent), "--quick")
+    for path in ("fetch", "index", "install", "pair", "batch"):
+        positive(fields[f"{path}_ratio"])
+        positive(fields[f"{path}_best_ratio"])
