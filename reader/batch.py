@@ -1027,28 +1027,53 @@ def run(sources: Sequence[str], outdir: str | os.PathLike, *, settings: BatchSet
         return _run_locked(out, items, settings, progress, warn, use_dask, client, cluster, scheduler,
                            translator, workers, on_result)
     finally:
-        lock.close()  # closing the file releases the lock
+        if lock is not None:
+            lock.release()
 
 
-def _lock_outdir(out: Path) -> Any:
-    """Hold an exclusive lock on OUTDIR for this run (``fcntl.flock`` on :data:`LOCK_FILE`; it
-    ends with the process, however it ends). Two runs into one folder would each sweep the
-    other's temp files and interleave manifest rows; the second is refused instead."""
+class _OutdirLock:
+    """An exclusive ``fcntl.flock`` on ``OUTDIR/`` :data:`LOCK_FILE` for one run; it ends with the
+    process, however the process ends. The file is removed on release (while still locked), and
+    a lock taken on a file that was removed meanwhile is retaken on the new one, so two runs
+    can never each hold a lock on a different file."""
+
+    def __init__(self, handle: Any, path: Path) -> None:
+        self.handle, self.path = handle, path
+
+    def release(self) -> None:
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        self.handle.close()
+
+
+def _lock_outdir(out: Path) -> _OutdirLock | None:
+    """Lock OUTDIR for this run. Two runs into one folder would each sweep the other's temp
+    files and interleave manifest rows; the second is refused with one line instead."""
     import fcntl
 
-    try:
-        handle = open(out / LOCK_FILE, "a+b")  # noqa: SIM115 - held for the whole run
-    except OSError as exc:
-        raise BatchError(f"{out}: cannot create the lock file {LOCK_FILE} ({exc.strerror or exc})") from None
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise BatchError(f"{out}: another qari batch run is writing to this folder; "
-                         "wait for it to finish or choose another OUTDIR") from None
-    except OSError:
-        pass  # a filesystem without locks (some network mounts): run unlocked, as before
-    return handle
+    path = out / LOCK_FILE
+    for _attempt in range(20):
+        try:
+            handle = open(path, "a+b")  # noqa: SIM115 - held for the whole run
+        except OSError:
+            return None  # a folder nobody can write: the manifest says so in its own words
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise BatchError(f"{out}: another qari batch run is writing to this folder; "
+                             "wait for it to finish or choose another OUTDIR") from None
+        except OSError:
+            handle.close()
+            return None  # a filesystem without locks (some network mounts): run unlocked, as before
+        try:
+            same = os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+        except OSError:
+            same = False
+        if same:
+            return _OutdirLock(handle, path)
+        handle.close()  # the run that held it removed it as we locked: lock the new file
+    return None
 
 
 def _run_locked(out: Path, items: list[Item], settings: BatchSettings, progress: Progress | None,
