@@ -437,8 +437,6 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     from reader.summarize import summarize_article
 
     config = load_config()
-    for warning in config.warnings:  # a broken settings file: said, and the defaults used
-        _warn(warning)
     article = _load(args.source, args.encoding)
     algorithm = args.algorithm or config.algorithm
     count = args.sentences or (None if args.ratio or args.words else (config.summary_sentences or None))
