@@ -111,7 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--fetches", type=int, default=40, help="fetches (and index reads) per process")
     parser.add_argument("--quick", action="store_true", help="1 round, 10 fetches")
+    parser.add_argument("--paths", default=",".join(PATHS), help=f"which paths (default {','.join(PATHS)})")
     args = parser.parse_args(argv)
+    paths = [p for p in args.paths.split(",") if p]
+    if not paths or any(p not in PATHS for p in paths):
+        parser.error(f"--paths takes some of {','.join(PATHS)}")
     if args.quick:
         args.rounds, args.fetches = 1, 10
     baseline = args.baseline.resolve()
@@ -138,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                 "pair": (index, 1), "batch": (str(folder), 1)}
         for round_ in range(args.rounds):
             order = list(contenders) if round_ % 2 == 0 else list(reversed(contenders))
-            for path in PATHS:
+            for path in paths:
                 for name in order:
                     arg, count = jobs[path]
                     times = run_child(contenders[name], path, arg, count)
@@ -149,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{'path':<8} {'this (median)':>16} {'baseline (median)':>18} {'ratio':>6} "
           f"{'this (best)':>14} {'baseline (best)':>16} {'ratio':>6}")
     ratios, best_ratios = {}, {}
-    for path in PATHS:
+    for path in paths:
         this, base = results["this"][path], results["baseline"][path]
         this_best, base_best = min(bests["this"][path]), min(bests["baseline"][path])
         ratios[path] = median(this) / median(base)
@@ -157,8 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path:<8} {median(this) * 1e3:13.2f} ms {median(base) * 1e3:15.2f} ms {ratios[path]:6.3f} "
               f"{this_best * 1e3:11.2f} ms {base_best * 1e3:13.2f} ms {best_ratios[path]:6.3f}")
         print(f"{'':<8} this {spread(this)}; baseline {spread(base)}")
-    print("RESULT " + " ".join(f"{p}_ratio={ratios[p]:.3f}" for p in PATHS) + " "
-          + " ".join(f"{p}_best_ratio={best_ratios[p]:.3f}" for p in PATHS)
+    print("RESULT " + " ".join(f"{p}_ratio={ratios[p]:.3f}" for p in paths) + " "
+          + " ".join(f"{p}_best_ratio={best_ratios[p]:.3f}" for p in paths)
           + f" rounds={args.rounds} fetches={args.fetches}")
     return 0
 
