@@ -135,3 +135,101 @@ def test_cli_models_available_stops_at_its_timeout(tmp_path: Path, loopback_serv
     result = env.run("models", "available", "--index", loopback_server.url("/idx/"), "--timeout", "1", timeout=30, **CHECKOUT)
     assert_one_line_error(result, 1, "could not reach the Argos package index", "(timed out)")
     assert result.seconds < 10  # interpreter start-up + 1 s; the server would go on for 60 s
+
+
+# --- HTTPS: the TLS socket is watched from before its handshake --------------------------------
+
+@pytest.fixture(scope="module")
+def tls_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (made with the openssl command)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+class TlsServer:
+    """A one-thread HTTPS server on 127.0.0.1 that answers each connection with ``answer(sock)``;
+    it stops (and closes its sockets) when the test ends."""
+
+    def __init__(self, cert: Path, key: Path, answer) -> None:
+        import socket
+        import ssl
+
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(cert, key)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.port = self.listener.getsockname()[1]
+        self.answer = answer
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                continue
+            try:
+                with self.context.wrap_socket(conn, server_side=True) as tls:
+                    tls.recv(65536)
+                    self.answer(tls, self.stopping)
+            except OSError:
+                pass
+
+    def url(self, path: str = "/") -> str:
+        return f"https://127.0.0.1:{self.port}{path}"
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(5)
+        self.listener.close()
+
+
+@pytest.fixture
+def tls_server(tls_cert, monkeypatch: pytest.MonkeyPatch):
+    cert, key = tls_cert
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # OpenSSL's default trust store for this test
+    servers: list[TlsServer] = []
+
+    def start(answer) -> TlsServer:
+        servers.append(TlsServer(cert, key, answer))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def test_https_page_is_fetched_through_the_watched_tls_socket(tls_server) -> None:
+    body = "<html><body><p>مرحبا</p></body></html>".encode()
+
+    def answer(tls, stopping) -> None:
+        tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                    + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+
+    server = tls_server(answer)
+    assert bytes(fetch.fetch_url(server.url("/page"), timeout=5.0)) == body
+
+
+def test_https_headers_dribbled_after_the_handshake_time_out_on_time(tls_server) -> None:
+    def answer(tls, stopping) -> None:
+        tls.sendall(b"HTTP/1.1 200 OK\r\n")
+        ends = time.monotonic() + 60
+        while time.monotonic() < ends and not stopping.wait(0.05):
+            tls.sendall(b"X")
+
+    server = tls_server(answer)
+    started = time.monotonic()
+    with pytest.raises(fetch.FetchError, match=r"^timed out after 1 s waiting for https://127\.0\.0\.1:\d+/page$"):
+        fetch.fetch_url(server.url("/page"), timeout=1.0)
+    assert time.monotonic() - started < 3.0
