@@ -541,13 +541,28 @@ def _drop_scratch_if_empty() -> None:
             candidate.rmdir()  # only succeeds when empty
 
 
+def _dead_owner(name: str) -> bool:
+    """True for a staging dir (``unpack-PID-...``) whose process no longer exists."""
+    match = re.match(r"unpack-(\d+)-", name)
+    if not match:
+        return False
+    try:
+        os.kill(int(match.group(1)), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):
+        return False
+    return False
+
+
 def _clean_scratch(scratch: Path, older_than: float = 3600.0) -> None:
-    """Remove leftovers of interrupted installs (older than an hour: not someone else's live one)."""
+    """Remove leftovers of interrupted installs: staging dirs of processes that are gone (a
+    killed install), and anything older than an hour (not someone else's live one)."""
     now = time.time()
     with contextlib.suppress(OSError):
         for entry in scratch.iterdir():
             with contextlib.suppress(OSError):
-                if now - entry.lstat().st_mtime > older_than:
+                if _dead_owner(entry.name) or now - entry.lstat().st_mtime > older_than:
                     if entry.is_dir() and not entry.is_symlink():
                         shutil.rmtree(entry, ignore_errors=True)
                     else:
@@ -605,7 +620,7 @@ def _install_validated(info: PackageInfo, *, replace: bool) -> InstalledModel:
     with _lock:
         scratch = _scratch_dir()
         _clean_scratch(scratch)
-        staging = Path(tempfile.mkdtemp(prefix="unpack-", dir=scratch))
+        staging = Path(tempfile.mkdtemp(prefix=f"unpack-{os.getpid()}-", dir=scratch))
         moved: list[tuple[Path, Path]] = []  # (original location, aside location)
         try:
             try:

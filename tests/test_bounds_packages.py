@@ -182,8 +182,11 @@ def test_install_killed_after_unpacking_leaves_nothing_listed(tmp_path: Path) ->
     assert list(env.packages.iterdir()) == []
     listed = env.run("models", "list", **CHECKOUT)
     assert TOP not in listed.out
-    env.install_model()  # the leftover staging dir does not get in the way
+    leftovers = [p for p in env.packages.parent.rglob("unpack-*") if p.is_dir()]
+    assert len(leftovers) == 1  # the killed install's staging dir, outside the packages dir
+    env.install_model()  # it does not get in the way, and is swept: its process is gone
     assert sorted(p.name for p in env.packages.iterdir()) == [TOP]
+    assert not leftovers[0].exists()
 
 
 @pytest.fixture(scope="module")
