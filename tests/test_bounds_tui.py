@@ -15,6 +15,8 @@ from loopback import LoopbackServer
 from screen import Terminal, qari_command, terminal_env
 from test_bounds_net import dribble_headers
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def terminal(tmp_path: Path):
