@@ -216,3 +216,20 @@ def test_oversized_installed_metadata_is_not_read(offline_packages: Path) -> Non
     with open(meta, "w", encoding="utf-8") as handle:  # grown past the cap after install
         handle.write(json.dumps({**original, "pad": " " * (2 * 1024 * 1024)}))
     assert pkgs.list_installed() == []
+
+
+def test_pack_with_deeply_nested_config_is_one_error(offline_packages: Path, tmp_path: Path) -> None:
+    from reader import packing
+
+    with zipfile.ZipFile(FIXTURE_MODEL) as archive:
+        archive.extractall(tmp_path / "unpacked")
+    model = tmp_path / "unpacked" / TOP / "model"
+    (model / "config.json").write_text("[" * 100_000, encoding="utf-8")
+    with pytest.raises(ModelError, match=r"config\.json is not valid JSON \(nested too deeply\)$"):
+        packing.pack(model, tmp_path / "unpacked" / TOP / "sentencepiece.model", from_code="ar", to_code="en",
+                     out=tmp_path / "out.argosmodel")
+    (model / "config.json").unlink()
+    (model / "shared_vocabulary.json").write_text("[" * 100_000, encoding="utf-8")  # unknown vocabulary: skipped
+    packed = packing.pack(model, tmp_path / "unpacked" / TOP / "sentencepiece.model", from_code="ar", to_code="en",
+                          out=tmp_path)
+    assert pkgs.validate_package(packed, expect=("ar", "en")).top
