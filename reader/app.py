@@ -455,6 +455,9 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         self._closing = True
         if self._job is not None:
             self._job.stop()
+        from reader.net import abort_transfers
+
+        abort_transfers()  # a page or package download in a worker must not hold the exit
         self._note_position()
         self._flush_library()
         self.workers.cancel_all()

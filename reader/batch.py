@@ -24,6 +24,11 @@ An article is translated on its own (never batched with another article's senten
 output does not depend on which articles it ran beside, and a LocalCluster run is byte-identical
 to the single-process one.
 
+Inputs are someone else's: every read is bounded (a file by ``max_bytes``, a JSON line by 6x
+that, a URL list by :data:`MAX_URL_LIST`; FIFOs and devices in a folder are skipped, never
+opened), every id gets its own output names (:func:`output_stem`, :func:`_unique`), and one run
+at a time holds OUTDIR (:func:`_lock_outdir`).
+
 This module never imports Textual; Rich (already a dependency) draws the progress bar.
 """
 
@@ -36,6 +41,7 @@ import json
 import os
 import re
 import sqlite3
+import stat
 import sys
 import threading
 import time
@@ -57,6 +63,10 @@ DEFAULT_PATTERNS = ("*.txt", "*.html", "*.htm")
 DEFAULT_MAX_BYTES = 5_000_000
 FORMATS = {"jsonl": ".jsonl", "markdown": ".md"}
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+LOCK_FILE = ".qari-batch.lock"
+MAX_URL_LINE = 8192  # bytes; a longer line in a URL list is not a URL
+MAX_URL_LIST = 64 * 1024 * 1024  # bytes; a URL list is read up to this much (a million URLs)
+_STEM_BYTES = 150  # a stem's UTF-8 bytes before its hash: names stay under 255 bytes
 
 
 class BatchError(Exception):
@@ -145,15 +155,22 @@ def job_key(input_hash: str, settings: BatchSettings, model_key: str | None) -> 
 
 
 _UNSAFE = re.compile(r"[^\w.\-]+")
+_HASHED = re.compile(r"-[0-9a-f]{10}$")
 
 
 def output_stem(article_id: str) -> str:
-    """A file-name-safe stem for an article id; ids that had to change get a short hash, so two
-    ids never share a stem."""
-    slug = _UNSAFE.sub("_", article_id).strip("._")[:100] or "article"
-    if slug != article_id:
-        slug = f"{slug}-{sha256(article_id)[:10]}"
-    return slug
+    """A file-name-safe stem for an article id, different for every id.
+
+    An id that is already a safe, short name is its own stem. Any other id (unsafe characters,
+    over :data:`_STEM_BYTES` UTF-8 bytes, or itself ending like a hash) gets a slug plus
+    ``-`` and 10 hex digits of its hash. Only the second kind ends in such a suffix, so an id
+    equal to another id's stem ("a_b-0123456789") cannot take that id's files.
+    """
+    slug = _UNSAFE.sub("_", article_id).strip("._")
+    cut = slug.encode("utf-8", "surrogatepass")[:_STEM_BYTES].decode("utf-8", "ignore") or "article"
+    if cut != article_id or _HASHED.search(article_id):
+        cut = f"{cut}-{sha256(article_id)[:10]}"
+    return cut
 
 
 def output_names(article_id: str, formats: Sequence[str]) -> dict[str, str]:
@@ -171,10 +188,14 @@ def _file_task(article_id: str, path: Path, max_bytes: int) -> Task:
     from reader.article import ArticleError
 
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ArticleError(_too_big(str(path), size, max_bytes))
-        with path.open("rb") as handle:
+        # O_NONBLOCK: a FIFO put where a file was listed must not block the open
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise ArticleError(f"{path}: not a regular file")
+            if info.st_size > max_bytes:
+                raise ArticleError(_too_big(str(path), info.st_size, max_bytes))
             data = handle.read(max_bytes + 1)
     except PermissionError:
         raise ArticleError(f"{path}: permission denied (cannot read the file)") from None
@@ -215,7 +236,9 @@ def discover(sources: Sequence[str], *, patterns: Sequence[str] = DEFAULT_PATTER
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".")
                                  and (excluded is None or (root_path / d).resolve() != excluded))
                 for name in sorted(files):
-                    if name.startswith(".") or not any(fnmatch.fnmatch(name, p) for p in patterns):
+                    if name.startswith(".") or not _matches(name, patterns):
+                        continue
+                    if not _is_regular(root_path / name):  # a FIFO, socket or device: never opened
                         continue
                     found.append(root_path / name)
             for file in found:
@@ -234,22 +257,75 @@ def discover(sources: Sequence[str], *, patterns: Sequence[str] = DEFAULT_PATTER
     return _unique(items)
 
 
+def _matches(name: str, patterns: Sequence[str]) -> bool:
+    """Shell patterns, case-insensitively: ``*.txt`` takes ``NOTES.TXT`` too."""
+    lowered = name.lower()
+    return any(fnmatch.fnmatchcase(lowered, p.lower()) for p in patterns)
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return True  # unreadable: kept, so that the reason is reported for it
+
+
+class _ReadTooMuch(Exception):
+    """More than the ``total`` given to :func:`_bounded_lines` was read."""
+
+
+def _bounded_lines(handle: Any, limit: int, total: int | None = None) -> Iterator[tuple[bytes, bool]]:
+    """``(line, whole)`` for each line of a binary ``handle``; a line longer than ``limit``
+    bytes is not read into memory: its first ``limit`` bytes come with ``whole`` False and the
+    rest is skipped, ``limit`` bytes at a time. Past ``total`` bytes read in all (a FIFO or
+    ``/dev/zero`` has no end) :class:`_ReadTooMuch` is raised."""
+    read = 0
+
+    def next_piece() -> bytes:
+        nonlocal read
+        piece = handle.readline(limit + 1)
+        read += len(piece)
+        if total is not None and read > total:
+            raise _ReadTooMuch
+        return piece
+
+    while True:
+        line = next_piece()
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line, True
+            continue
+        yield line[:limit], False
+        while line and not line.endswith(b"\n"):
+            line = next_piece()
+
+
 def _jsonl_items(path: Path, field: str, id_field: str, max_bytes: int) -> list[Item]:
     items: list[Item] = []
+    # A record's JSON can be up to 6x its text (\uXXXX escapes) plus the other fields.
+    line_limit = 6 * max_bytes + 64 * 1024
     try:
         handle = path.open("rb")
     except OSError as exc:
         raise BatchError(f"{path}: cannot read ({exc.strerror or exc})", 2) from None
     with handle:
-        for number, raw in enumerate(handle, 1):
+        for number, (raw, whole) in enumerate(_bounded_lines(handle, line_limit), 1):
             if not raw.strip():
                 continue
             default_id = f"{path.stem}:{number}"
             label = f"{path}:{number}"
+            if not whole:
+                items.append(Item(default_id, label, _fail(
+                    label, f"line longer than {line_limit:,} bytes (the batch limit is {max_bytes:,}, see --max-bytes)")))
+                continue
             try:
                 record = json.loads(raw)
             except (ValueError, UnicodeDecodeError) as exc:
                 items.append(Item(default_id, label, _fail(label, f"not a JSON object ({exc})")))
+                continue
+            except RecursionError:
+                items.append(Item(default_id, label, _fail(label, "not a JSON object (nested too deeply)")))
                 continue
             if not isinstance(record, dict):
                 items.append(Item(default_id, label, _fail(label, "not a JSON object")))
@@ -279,32 +355,56 @@ def _fail(label: str, message: str) -> Callable[[], Task]:
 
 
 def _url_items(urls: str) -> list[Item]:
-    try:
-        lines = Path(urls).expanduser().read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BatchError(f"{urls}: cannot read the URL list ({getattr(exc, 'strerror', None) or exc})", 2) from None
+    """The URLs of a list file (or FIFO, ``/dev/stdin``...), read with bounds: lines of at most
+    :data:`MAX_URL_LINE` bytes (a longer one is a failed item), :data:`MAX_URL_LIST` in all."""
+    def cannot(reason: object) -> BatchError:
+        return BatchError(f"{urls}: cannot read the URL list ({reason})", 2)
+
     items = []
-    for line in lines:
-        url = line.strip()
-        if not url or url.startswith("#"):
-            continue
-        if not re.match(r"^https?://", url, re.I):
-            items.append(Item(url, url, _fail(url, "not an http(s) URL")))
-            continue
-        items.append(Item(url, url, lambda u=url: Task(u, u, "url", u, ".html", None)))
+    try:
+        with Path(urls).expanduser().open("rb") as handle:
+            for number, (raw, whole) in enumerate(_bounded_lines(handle, MAX_URL_LINE, MAX_URL_LIST), 1):
+                if not whole:
+                    label = f"{urls}:{number}"
+                    items.append(Item(label, label, _fail(label, f"line longer than {MAX_URL_LINE} bytes: not a URL")))
+                    continue
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise cannot(exc) from None
+                items.extend(_url_item(line))
+    except _ReadTooMuch:
+        raise cannot(f"larger than {MAX_URL_LIST // 2**20} MiB") from None
+    except OSError as exc:
+        raise cannot(exc.strerror or exc) from None
     return items
 
 
+def _url_item(line: str) -> list[Item]:
+    """The item of one line of a URL list: none for a blank line or a ``#`` comment."""
+    url = line.strip()
+    if not url or url.startswith("#"):
+        return []
+    if not re.match(r"^https?://", url, re.I):
+        return [Item(url, url, _fail(url, "not an http(s) URL"))]
+    return [Item(url, url, lambda u=url: Task(u, u, "url", u, ".html", None))]
+
+
 def _unique(items: list[Item]) -> list[Item]:
-    seen: dict[str, int] = {}
+    """Unique ids: a repeated id becomes ``ID~2``, ``ID~3``..., skipping any id that is taken
+    (an article may be called ``dup~2`` itself: it keeps its name, the copy gets ``dup~3``)."""
+    taken = {item.id for item in items}
+    used: set[str] = set()
     out = []
     for item in items:
-        n = seen.get(item.id, 0) + 1
-        seen[item.id] = n
-        if n > 1:
+        if item.id in used:
+            n = 2
+            while f"{item.id}~{n}" in taken or f"{item.id}~{n}" in used:
+                n += 1
             old_load = item.load
             new_id = f"{item.id}~{n}"
             item = Item(new_id, item.source, lambda f=old_load, a=new_id: replace(f(), id=a), item.error)
+        used.add(item.id)
         out.append(item)
     return out
 
@@ -905,6 +1005,63 @@ def run(sources: Sequence[str], outdir: str | os.PathLike, *, settings: BatchSet
         raise BatchError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from None
     if not out.is_dir():
         raise BatchError(f"{out}: not a folder")
+    lock = _lock_outdir(out)
+    try:
+        return _run_locked(out, items, settings, progress, warn, use_dask, client, cluster, scheduler,
+                           translator, workers, on_result)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+class _OutdirLock:
+    """An exclusive ``fcntl.flock`` on ``OUTDIR/`` :data:`LOCK_FILE` for one run; it ends with the
+    process, however the process ends. The file is removed on release (while still locked), and
+    a lock taken on a file that was removed meanwhile is retaken on the new one, so two runs
+    can never each hold a lock on a different file."""
+
+    def __init__(self, handle: Any, path: Path) -> None:
+        self.handle, self.path = handle, path
+
+    def release(self) -> None:
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        self.handle.close()
+
+
+def _lock_outdir(out: Path) -> _OutdirLock | None:
+    """Lock OUTDIR for this run. Two runs into one folder would each sweep the other's temp
+    files and interleave manifest rows; the second is refused with one line instead."""
+    import fcntl
+
+    path = out / LOCK_FILE
+    for _attempt in range(20):
+        try:
+            handle = open(path, "a+b")  # noqa: SIM115 - held for the whole run
+        except OSError:
+            return None  # a folder nobody can write: the manifest says so in its own words
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise BatchError(f"{out}: another qari batch run is writing to this folder; "
+                             "wait for it to finish or choose another OUTDIR") from None
+        except OSError:
+            handle.close()
+            return None  # a filesystem without locks (some network mounts): run unlocked, as before
+        try:
+            same = os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+        except OSError:
+            same = False
+        if same:
+            return _OutdirLock(handle, path)
+        handle.close()  # the run that held it removed it as we locked: lock the new file
+    return None
+
+
+def _run_locked(out: Path, items: list[Item], settings: BatchSettings, progress: Progress | None,
+                warn: Callable[[str], None], use_dask: bool, client: Any, cluster: Any, scheduler: Any,
+                translator: Any, workers: int, on_result: Callable[[Result], None] | None) -> RunSummary:
     manifest = Manifest(out)
     summary = RunSummary(articles=len(items))
     progress = progress or Progress()
@@ -969,10 +1126,14 @@ def _run_local(items: list[Item], settings: BatchSettings, writer: _Writer, *, t
     from reader.translate import DeviceError
 
     if translator == "load":
+        from reader.translate import NoModelError
+
         try:
             translator = load_engine(settings, cache=None if not settings.use_cache else "default")
         except DeviceError as exc:
             raise BatchError(str(exc), 2) from None
+        except NoModelError as exc:  # installed but unloadable (a truncated model.bin)
+            raise BatchError(str(exc).splitlines()[0]) from None
         if translator is None:
             from reader.translate import NO_MODEL_HELP
 

@@ -171,14 +171,18 @@ def _models_parser() -> argparse.ArgumentParser:
     available = sub.add_parser("available", help="packages offered by the Argos index (needs the internet)",
                                description="List the packages the Argos index offers; ar->en is marked.")
     available.add_argument("--index", metavar="URL", help="package index URL (default: ARGOS_PACKAGE_INDEX or Argos's)")
-    available.add_argument("--timeout", type=float, default=20.0, help="seconds to wait on the network (default 20)")
+    available.add_argument("--timeout", type=float, default=20.0,
+                           help="seconds the whole index fetch may take (default 20)")
     install = sub.add_parser(
         "install", help="install a package: `install ar en` downloads it, `install FILE.argosmodel` uses a file",
         description="Install an Argos package, from the index (`qari models install ar en`, needs the "
                     "internet) or from a file (`qari models install FILE.argosmodel`).")
     install.add_argument("what", nargs="+", metavar="ARG", help="FROM TO language codes, or a .argosmodel file")
     install.add_argument("--index", metavar="URL", help="package index URL")
-    install.add_argument("--timeout", type=float, default=60.0, help="seconds to wait on the network (default 60)")
+    install.add_argument("--timeout", type=float, default=60.0,
+                         help="seconds to wait on the network, and for each server's answer to begin (default 60)")
+    install.add_argument("--max-time", type=float, default=3600.0,
+                         help="seconds one whole package download may take (default 3600)")
     install.add_argument("--retries", type=int, default=3, help="download attempts (default 3)")
     install.add_argument("--any-pair", action="store_true", help="accept a file for a pair other than ar->en")
     install.add_argument("--keep-others", action="store_true",
@@ -331,7 +335,12 @@ def _progress_printer(total: int) -> Callable[[int, int], None] | None:
 def _translate_all(translator, texts: Sequence[str], use_cache: bool = True) -> list[str | None]:
     if translator is None:
         return [None] * len(texts)
-    english = list(translator.translate(list(texts), progress=_progress_printer(len(texts)), use_cache=use_cache))
+    from reader.translate import NoModelError
+
+    try:
+        english = list(translator.translate(list(texts), progress=_progress_printer(len(texts)), use_cache=use_cache))
+    except NoModelError as exc:  # installed but unloadable (a truncated model.bin): loaded lazily, so here
+        raise UserError(str(exc).splitlines()[0]) from None
     # A locked, corrupt or unwritable cache does not stop translation; say what happened.
     for warning in getattr(getattr(translator, "cache", None), "warnings", None) or ():
         _warn(warning)
@@ -650,7 +659,8 @@ def _models_install(packages, args) -> int:
                                             replace=not args.keep_others)
         elif len(what) == 2:
             installed = packages.install_pair(what[0], what[1], progress=_download_progress(), index_url=args.index,
-                                            timeout=args.timeout, retries=max(1, args.retries),
+                                            timeout=args.timeout, max_time=args.max_time,
+                                            retries=max(1, args.retries),
                                             replace=not args.keep_others)
         else:
             raise UserError("install takes FROM TO (e.g. `ar en`) or one .argosmodel file", EXIT_USAGE)

@@ -98,11 +98,30 @@ def config_path() -> Path:
     return Path(user_config_dir("qari")) / "config.toml"
 
 
+MAX_CONFIG_BYTES = 1024 * 1024  # the settings are a dozen lines
+
+
+def _read_settings_text(path: Path) -> str:
+    """The settings file's text, read with a bound: a FIFO or device there is not waited on and
+    a huge file is not read (both raise OSError with a strerror for the warning)."""
+    import errno
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        data = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise OSError(errno.EFBIG, f"larger than {MAX_CONFIG_BYTES // 1024} KiB")
+    return data.decode("utf-8")
+
+
 def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     config = Config()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_read_settings_text(path))
     except FileNotFoundError:
         return config
     except OSError as exc:  # str(exc) would name the path a second time
@@ -110,6 +129,9 @@ def load_config(path: Path | None = None) -> Config:
         return config
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         config.warnings.append(f"{path}: ignored, cannot read settings ({exc})")
+        return config
+    except RecursionError:  # thousands of nested [ or {: tomllib recurses once per level
+        config.warnings.append(f"{path}: ignored, cannot read settings (nested too deeply)")
         return config
     known = {f.name: f for f in fields(Config) if f.name != "warnings"}
     for key, value in data.items():

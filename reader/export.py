@@ -12,10 +12,12 @@ ignore. The hint is never the only copy of the text.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -269,14 +271,26 @@ def write_text_atomic(path: str | Path, text: str, *, force: bool = False) -> Pa
 
 
 def write_atomic(path: str | Path, write: Callable[[BinaryIO], object], *, force: bool = False) -> Path:
-    """Write a file through `write(handle)` (a binary, seekable file) into a temporary file in
-    the same folder and a rename, so a reader never sees a half-written file and a failure
-    leaves any old file untouched. Without `force`, an existing file is never replaced
-    (checked atomically with a hard link where the filesystem allows it)."""
+    """Write a file through `write(handle)` (a binary file; seekable unless `path` is a
+    character device or a FIFO) into a temporary file in the same folder and a rename, so a
+    reader never sees a half-written file and a failure leaves any old file untouched.
+    Without `force`, an existing file is never replaced (checked atomically with a hard link
+    where the filesystem allows it).
+
+    The new file gets the mode a new file gets from the umask (``0o666 & ~umask``), and a
+    replaced file keeps its own mode. A special file at `path` is never replaced by a regular
+    file: a character device (``/dev/null``, a terminal) or a FIFO with a reader is written
+    into, as ``>`` would; a block device, a socket or a FIFO with no reader is refused."""
     target = Path(path).expanduser()
     if target.is_dir():
         raise ExportError(f"{target}: is a directory; give a file name")
-    if not force and target.exists():
+    try:
+        existing = target.stat()
+    except OSError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        return _write_into_special(target, write, existing.st_mode)
+    if not force and existing is not None:
         raise ExportExists(f"{target}: already exists (use --force to overwrite)")
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.exists():
@@ -287,6 +301,9 @@ def write_atomic(path: str | Path, write: Callable[[BinaryIO], object], *, force
         raise ExportError(f"{target}: cannot write here ({exc.strerror or exc})") from None
     tmp = Path(tmp_name)
     try:
+        mode = stat.S_IMODE(existing.st_mode) if existing is not None else 0o666 & ~_umask()
+        with contextlib.suppress(OSError):  # a filesystem without modes keeps its own
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "w+b") as handle:
             write(handle)
             handle.flush()
@@ -306,4 +323,49 @@ def write_atomic(path: str | Path, write: Callable[[BinaryIO], object], *, force
         raise ExportError(f"{target}: cannot write ({exc.strerror or exc})") from None
     finally:
         tmp.unlink(missing_ok=True)
+    return target
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where Linux tells it (``os.umask`` can only
+    be read by setting it, which would race with threads creating files)."""
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _write_into_special(target: Path, write: Callable[[BinaryIO], object], mode: int) -> Path:
+    """Write into a character device or a FIFO (never replace it); refuse other special files."""
+    import errno
+    import fcntl
+
+    if stat.S_ISBLK(mode):
+        raise ExportError(f"{target}: is a block device; refusing to write into it")
+    if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+        raise ExportError(f"{target}: is not a regular file, a character device or a FIFO; refusing to write into it")
+    try:
+        # O_NONBLOCK: a FIFO nobody reads fails at once (ENXIO) instead of blocking forever
+        fd = os.open(target, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise ExportError(f"{target}: is a FIFO that nobody reads; not written") from None
+        raise ExportError(f"{target}: cannot write ({exc.strerror or exc})") from None
+    try:
+        if not (stat.S_ISCHR(os.fstat(fd).st_mode) or stat.S_ISFIFO(os.fstat(fd).st_mode)):
+            raise ExportError(f"{target}: changed while being opened; not written")
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+        with os.fdopen(fd, "wb", closefd=False) as handle:
+            write(handle)
+            handle.flush()
+    except ExportError:
+        raise
+    except OSError as exc:
+        raise ExportError(f"{target}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
     return target

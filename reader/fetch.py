@@ -121,7 +121,8 @@ def looks_like_url(s: str) -> bool:
 def fetch_url(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES) -> FetchedBytes:
     """Download an http(s) page and return its body.
 
-    ``timeout`` bounds every network wait (connect, each read) and also the whole transfer.
+    ``timeout`` bounds every network wait and also the whole exchange (connect, headers and
+    body, like ``curl --max-time``).
     ``max_bytes`` caps the (decompressed) body. Only text content types are accepted (HTML,
     XHTML, XML, plain text). Raises :class:`FetchError` with a one-line message for a bad
     scheme, DNS failure, refused connection, timeout, HTTP error status, a body that is too
@@ -132,6 +133,8 @@ def fetch_url(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DE
     response = open_url(
         url,
         timeout=timeout,
+        deadline=deadline,
+        max_time=timeout,
         headers={
             "Accept": "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.1",
             "Accept-Encoding": "gzip, deflate",

@@ -5,9 +5,15 @@ package downloads (:mod:`reader.packages`) go through here.
   (percent-encoded Arabic paths, IDNA host).
 * :func:`open_url` sends the request with qari's one :data:`USER_AGENT` and follows redirects
   only to http(s) URLs (urllib's own handler would also follow ``ftp://``).
-* :func:`read_chunks` streams a body with a size cap and, given a deadline, a timeout that
-  covers the whole transfer (a socket timeout alone lets a server that trickles one byte at a
-  time hold a read forever).
+* :func:`open_url` also takes a ``deadline`` (a ``time.monotonic()`` value, like
+  ``curl --max-time``) that bounds the whole exchange: connect, TLS handshake, status line,
+  headers and body. A socket timeout alone bounds each wait, so a server that dribbles its
+  headers one byte a second would hold a read forever; here one watchdog thread shuts the
+  connection's socket down when its deadline passes, wherever the reader is blocked.
+  :func:`abort_transfers` does the same at once for every transfer in progress (the reader
+  calls it on quit, so quitting never waits on a server).
+* :func:`read_chunks` streams a body with a size cap; past the deadline it raises
+  "timed out".
 * :class:`ContentDecoder` undoes ``Content-Encoding`` (gzip, deflate) with an output cap.
 * Every failure is a :class:`NetError` whose ``str()`` is one line for the user, with a short
   ``reason`` ("timed out", "connection refused", "HTTP 404 Not Found") for callers that put
@@ -20,6 +26,8 @@ at start-up through :func:`reader.fetch.is_url`) stays cheap.
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -31,8 +39,10 @@ __all__ = [
     "ContentDecoder",
     "NetError",
     "TooLarge",
+    "abort_transfers",
     "check_url",
     "describe",
+    "extend_deadline",
     "is_http_url",
     "mib",
     "open_url",
@@ -63,6 +73,118 @@ class NetError(Exception):
 
 class TooLarge(NetError):
     """The body is larger than the caller's cap."""
+
+
+class _Deadline:
+    """The wall-clock limit of one HTTP exchange (redirects included) and the sockets it uses.
+
+    When the limit passes (or :meth:`abort` is called) every socket it watches is shut down,
+    which wakes a read or connect blocked in another thread; the reader then sees an error or
+    an early end of data and asks :attr:`expired` / :attr:`aborted` what really happened.
+    """
+
+    def __init__(self, deadline: float, timeout: float):
+        self.deadline = deadline
+        self.timeout = timeout  # as the user gave it, for the message
+        self.expired = False
+        self.aborted = False
+        self._sockets: list = []
+        self._lock = threading.Lock()
+
+    @property
+    def over(self) -> bool:
+        return self.expired or self.aborted
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def watch(self, sock) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if not self.over:
+                return
+        _shut(sock)
+
+    def fire(self, *, aborted: bool = False) -> None:
+        with self._lock:
+            if aborted:
+                self.aborted = True
+            else:
+                self.expired = True
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            _shut(sock)
+
+    def abort(self) -> None:
+        self.fire(aborted=True)
+
+    def error(self, url: str, doing: str = "waiting for") -> NetError:
+        if self.aborted:
+            return NetError(f"cancelled while {doing.replace('waiting for', 'fetching')} {short(url)}",
+                            reason="cancelled")
+        return NetError(f"timed out after {self.timeout:g} s {doing} {short(url)}", reason="timed out")
+
+
+def _shut(sock) -> None:
+    import socket
+
+    try:  # the plain socket method even for TLS sockets: their own would drop the TLS state
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except (OSError, ValueError, TypeError):
+        pass
+
+
+class _Watchdog:
+    """One daemon thread for all deadlines: it sleeps until the earliest one and fires it."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._active: set[_Deadline] = set()
+        self._thread: threading.Thread | None = None
+        self._wakes_at = float("inf")  # when the thread will look next
+
+    def add(self, deadline: _Deadline) -> None:
+        with self._cond:
+            self._active.add(deadline)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="qari-net-deadline", daemon=True)
+                self._thread.start()
+            if deadline.deadline < self._wakes_at:  # usually not: later requests end later
+                self._wakes_at = deadline.deadline
+                self._cond.notify()
+
+    def discard(self, deadline: _Deadline) -> None:
+        with self._cond:
+            self._active.discard(deadline)
+
+    def abort_all(self) -> None:
+        with self._cond:
+            active = list(self._active)
+        for deadline in active:
+            deadline.abort()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                now = time.monotonic()
+                due = [d for d in self._active if d.deadline <= now]
+                for d in due:
+                    self._active.discard(d)
+                if not due:
+                    self._wakes_at = min((d.deadline for d in self._active), default=now + 3600.0)
+                    self._cond.wait(max(self._wakes_at - now, 0.0))
+                    continue
+            for d in due:
+                d.fire()
+
+
+_watchdog = _Watchdog()
+
+
+def abort_transfers() -> None:
+    """Stop every HTTP transfer in progress now (they fail with "cancelled"): a reader that
+    quits must not wait for a server that dribbles."""
+    _watchdog.abort_all()
 
 
 def short(text: str, limit: int = 120) -> str:
@@ -200,11 +322,90 @@ def describe(url: str, err: BaseException, timeout: float) -> NetError:
     return NetError(f"could not fetch {short(url)}: {_reason_text(reason)}", reason=_reason_text(reason))
 
 
-def open_url(url: str, *, timeout: float, headers: dict[str, str] | None = None):
+def _handlers(limit: _Deadline):
+    """urllib handlers whose connections are watched by ``limit`` (connect, TLS, headers, body)."""
+    http_handler, https_handler = _handler_classes()
+    return http_handler(limit), https_handler(limit)
+
+
+@functools.lru_cache(maxsize=1)
+def _handler_classes():
+    """The handler classes, made once (defining classes per request costs more than a
+    loopback fetch's whole overhead); each instance carries its request's deadline."""
+    import http.client
+    import socket
+    import urllib.request
+
+    def connector(limit: _Deadline):
+        def create_connection(address, timeout, source_address=None):
+            left = limit.remaining()
+            if left <= 0 or limit.over:
+                raise TimeoutError("deadline passed")
+            sock = socket.create_connection(address, min(timeout, left) if timeout else left, source_address)
+            limit.watch(sock)
+            return sock
+
+        return create_connection
+
+    class WatchedHTTPConnection(http.client.HTTPConnection):
+        def __init__(self, *args, qari_limit: _Deadline, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._create_connection = connector(qari_limit)
+
+    class WatchedHTTPSConnection(http.client.HTTPSConnection):
+        def __init__(self, *args, qari_limit: _Deadline, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._qari_limit = qari_limit
+            self._create_connection = connector(qari_limit)
+
+        def connect(self):  # HTTPSConnection.connect, with the TLS socket watched before its handshake
+            http.client.HTTPConnection.connect(self)
+            server_hostname = self._tunnel_host or self.host
+            sock = self._context.wrap_socket(self.sock, server_hostname=server_hostname,
+                                             do_handshake_on_connect=False)
+            self.sock = sock
+            self._qari_limit.watch(sock)
+            sock.do_handshake()
+
+    class WatchedHTTPHandler(urllib.request.HTTPHandler):
+        def __init__(self, limit: _Deadline):
+            super().__init__()
+            self._qari_limit = limit
+
+        def http_open(self, req):
+            return self.do_open(WatchedHTTPConnection, req, qari_limit=self._qari_limit)
+
+    class WatchedHTTPSHandler(urllib.request.HTTPSHandler):
+        def __init__(self, limit: _Deadline):
+            super().__init__()
+            self._qari_limit = limit
+
+        def https_open(self, req):
+            return self.do_open(WatchedHTTPSConnection, req, context=self._context, qari_limit=self._qari_limit)
+
+    return WatchedHTTPHandler, WatchedHTTPSHandler
+
+
+def _end_watch_on_close(response, limit: _Deadline) -> None:
+    close = response.close
+
+    def close_and_forget() -> None:
+        _watchdog.discard(limit)
+        close()
+
+    response.close = close_and_forget
+    response.qari_deadline = limit
+
+
+def open_url(url: str, *, timeout: float, headers: dict[str, str] | None = None,
+             deadline: float | None = None, max_time: float | None = None):
     """Send a GET for an http(s) ``url`` and return the response (a context manager).
 
-    ``timeout`` bounds each network wait (connect, every read). Redirects are followed only
-    to http(s) URLs, at most :data:`MAX_REDIRECTS`. An HTTP error status raises
+    ``timeout`` bounds each network wait (connect, every read). ``deadline`` (a
+    ``time.monotonic()`` value; default ``timeout`` from now) bounds everything: connect, TLS,
+    status line, headers, and the body read through :func:`read_chunks` (``max_time`` is
+    the figure named in the "timed out after" message; default ``timeout``). Redirects are
+    followed only to http(s) URLs, at most :data:`MAX_REDIRECTS`. An HTTP error status raises
     :class:`NetError` with ``status`` set; every other failure raises it too.
     """
     import http.client
@@ -212,22 +413,45 @@ def open_url(url: str, *, timeout: float, headers: dict[str, str] | None = None)
     import urllib.request
 
     url = check_url(url)
+    started = time.monotonic()
+    limit = _Deadline(deadline if deadline is not None else started + timeout,
+                      max_time if max_time is not None else (timeout if deadline is None else deadline - started))
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **(headers or {})})
-    opener = urllib.request.build_opener(_redirect_handler())
+    opener = urllib.request.build_opener(_redirect_handler(), *_handlers(limit))
+    _watchdog.add(limit)
     try:
-        return opener.open(request, timeout=timeout)
-    except NetError:
+        response = opener.open(request, timeout=timeout)
+    except BaseException as err:
+        _watchdog.discard(limit)
+        if limit.over and not isinstance(err, (KeyboardInterrupt, SystemExit)):
+            raise limit.error(url) from None
+        if isinstance(err, NetError):
+            raise
+        if isinstance(err, urllib.error.HTTPError):
+            http_reason = short(err.reason or "", 80)
+            err.close()
+            shown = f" {http_reason}" if http_reason else ""
+            raise NetError(
+                f"HTTP {err.code}{shown} from {short(err.url or url)}",
+                reason=f"HTTP {err.code}{shown}", status=err.code, http_reason=http_reason,
+            ) from None
+        if isinstance(err, (urllib.error.URLError, OSError, http.client.HTTPException, ValueError)):
+            raise describe(url, err, timeout) from None
         raise
-    except urllib.error.HTTPError as err:
-        http_reason = short(err.reason or "", 80)
-        err.close()
-        shown = f" {http_reason}" if http_reason else ""
-        raise NetError(
-            f"HTTP {err.code}{shown} from {short(err.url or url)}",
-            reason=f"HTTP {err.code}{shown}", status=err.code, http_reason=http_reason,
-        ) from None
-    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as err:
-        raise describe(url, err, timeout) from None
+    if limit.over:  # the headers were complete just as the deadline passed
+        response.close()
+        _watchdog.discard(limit)
+        raise limit.error(url)
+    _end_watch_on_close(response, limit)
+    return response
+
+
+def extend_deadline(response, deadline: float, max_time: float) -> None:
+    """Give the body of ``response`` (from :func:`open_url`) until ``deadline``: a package of
+    hundreds of MB gets longer than its headers did. ``max_time`` is the figure for messages."""
+    limit: _Deadline | None = getattr(response, "qari_deadline", None)
+    if limit is not None and not limit.over:
+        limit.deadline, limit.timeout = deadline, max_time
 
 
 def read_chunks(
@@ -242,22 +466,31 @@ def read_chunks(
 ) -> Iterator[bytes]:
     """Yield the body of ``response`` as it arrives.
 
-    ``deadline`` (a ``time.monotonic()`` value) bounds the whole transfer: reads use
-    ``read1`` so a server that trickles bytes is stopped too. ``max_bytes`` caps the bytes
-    received (raises :class:`TooLarge`, naming the body ``what``). Network errors raise
-    :class:`NetError`.
+    The deadline given to :func:`open_url` bounds the whole transfer (its watchdog shuts the
+    socket when it passes, so a read blocked on a dribbling server ends too); ``deadline``
+    here (a ``time.monotonic()`` value) is checked between reads as well. ``max_bytes`` caps the
+    bytes received (raises :class:`TooLarge`, naming the body ``what``). Network errors,
+    the deadline and :func:`abort_transfers` raise :class:`NetError`.
     """
     import http.client
 
+    limit: _Deadline | None = getattr(response, "qari_deadline", None)
     received = 0
     read = response.read1 if hasattr(response, "read1") else response.read
     while True:
+        if limit is not None and (limit.over or limit.remaining() <= 0):
+            limit.fire(aborted=limit.aborted)
+            raise limit.error(url, "downloading")
         if deadline is not None and time.monotonic() > deadline:
             raise NetError(f"timed out after {timeout:g} s downloading {short(url)}", reason="timed out")
         try:
             data = read(chunk)
         except (OSError, http.client.HTTPException, ValueError) as err:
+            if limit is not None and limit.over:
+                raise limit.error(url, "downloading") from None
             raise describe(url, err, timeout) from None
+        if limit is not None and limit.over:  # the data may have been cut by the watchdog
+            raise limit.error(url, "downloading")
         if not data:
             return
         received += len(data)

@@ -11,7 +11,9 @@ manages them the way Argos does, but safely:
   timeout, retries and a progress callback;
 * every package is validated before it is installed (zip integrity, exactly one top folder,
   no unsafe paths, metadata for the expected pair, a CTranslate2 model, a tokenizer that
-  loads), then installed with ``argostranslate.package.install_from_path``;
+  loads), then unpacked into a staging dir on the same filesystem and renamed into place
+  (what ``argostranslate.package.install_from_path`` does, minus the half-unpacked package
+  a killed install would leave);
 * a failure at any step leaves the packages dir exactly as it was.
 
 No Textual here, and ``argostranslate`` is imported inside the functions (importing
@@ -30,6 +32,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 import threading
 import time
@@ -39,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Sequence
 
-from reader.net import NetError, TooLarge, is_http_url, open_url, read_chunks
+from reader.net import NetError, TooLarge, extend_deadline, is_http_url, open_url, read_chunks
 from reader.translate import choose, preferred_name, version_key
 from reader.untrusted import one_line
 
@@ -64,10 +67,17 @@ __all__ = [
 
 DEFAULT_INDEX_TIMEOUT = 20.0
 DEFAULT_DOWNLOAD_TIMEOUT = 60.0
+DEFAULT_DOWNLOAD_MAX_TIME = 3600.0  # a whole package download (curl --max-time); ~30 KiB/s for 100 MB
 INSTALL_FROM_FILE_HINT = "install from a file instead: qari models install FILE.argosmodel"
 _CHUNK = 128 * 1024
 _INDEX_MAX_BYTES = 8 * 1024 * 1024
 _SCRATCH_PREFIX = ".qari-"
+# The members qari reads into memory, each capped by its declared size and by the bytes read
+# (a 1 MB archive can hold a metadata.json that inflates to gigabytes). Real ones: metadata
+# a few hundred bytes, config.json a few KB, SentencePiece models a few MB.
+_METADATA_MAX = 1024 * 1024
+_CONFIG_MAX = 16 * 1024 * 1024
+_TOKENIZER_MAX = 256 * 1024 * 1024
 _lock = threading.Lock()
 
 
@@ -186,10 +196,17 @@ def _dir_size(path: Path) -> int:
 
 
 def _read_metadata(package_path: Path) -> dict[str, Any] | None:
+    """An installed package's metadata, or None when it is missing, unreadable, not a JSON
+    object, larger than :data:`_METADATA_MAX` or nested too deep to parse."""
     try:
-        with open(package_path / "metadata.json", encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError):
+        with open(package_path / "metadata.json", "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            raw = handle.read(_METADATA_MAX + 1)
+        if len(raw) > _METADATA_MAX:
+            return None
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (OSError, ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 
@@ -267,8 +284,8 @@ def _check_http(url: str, what: str) -> str:
 def _fetch_index(url: str, timeout: float) -> list[Any]:
     _check_http(url, "package index URL")
     try:
-        with open_url(url, timeout=timeout) as response:
-            data = b"".join(read_chunks(response, url=url, timeout=timeout, deadline=time.monotonic() + timeout,
+        with open_url(url, timeout=timeout, deadline=time.monotonic() + timeout) as response:
+            data = b"".join(read_chunks(response, url=url, timeout=timeout,
                                         max_bytes=_INDEX_MAX_BYTES, chunk=_CHUNK))
     except TooLarge:
         raise ModelError(f"the Argos package index at {url} is larger than {_INDEX_MAX_BYTES // 2**20} MiB") from None
@@ -282,6 +299,8 @@ def _fetch_index(url: str, timeout: float) -> list[Any]:
         ) from None
     try:
         index = json.loads(data.decode("utf-8-sig"))
+    except RecursionError:
+        raise ModelError(f"the Argos package index at {url} is not valid JSON (nested too deeply)") from None
     except (UnicodeDecodeError, ValueError) as err:
         raise ModelError(f"the Argos package index at {url} is not valid JSON ({err})") from None
     if not isinstance(index, list):
@@ -426,10 +445,14 @@ def validate_package(
         meta_name = f"{top}/metadata.json"
         if meta_name not in by_name:
             raise ModelError(f"{shown} is not an Argos package: no {top}/metadata.json")
+        raw = _read_member(archive, by_name[meta_name], _METADATA_MAX, shown)
         try:
-            metadata = json.loads(archive.read(meta_name).decode("utf-8-sig"))
-        except Exception as err:  # bad JSON or encoding, or a damaged entry (zlib.error, BadZipFile)
+            metadata = json.loads(raw.decode("utf-8-sig"))
+        except RecursionError:
+            raise ModelError(f"{shown}: {top}/metadata.json is nested too deeply") from None
+        except Exception as err:  # bad JSON or encoding
             raise ModelError(f"{shown}: {top}/metadata.json is not valid JSON ({err})") from None
+        del raw
         if not isinstance(metadata, dict):
             raise ModelError(f"{shown}: {top}/metadata.json is not a JSON object")
         kind = metadata.get("type", "translate")
@@ -449,8 +472,11 @@ def validate_package(
             raise ModelError(f"{shown}: {top}/model/model.bin is empty")
         config_name = f"{top}/model/config.json"
         if config_name in by_name:
+            raw = _read_member(archive, by_name[config_name], _CONFIG_MAX, shown)
             try:
-                json.loads(archive.read(config_name).decode("utf-8"))
+                json.loads(raw.decode("utf-8"))
+            except RecursionError:
+                raise ModelError(f"{shown}: {config_name} is nested too deeply") from None
             except Exception as err:
                 raise ModelError(f"{shown}: {config_name} is not valid JSON ({err})") from None
         tokenizer = next((t for t in _TOKENIZERS if f"{top}/{t}" in by_name), "")
@@ -465,7 +491,8 @@ def validate_package(
             spm_names.append(f"{top}/{qari['target_sentencepiece_model']}")
         for spm_name in spm_names:
             if spm_name in by_name:
-                _check_sentencepiece(archive.read(spm_name), f"{shown}: {spm_name}")
+                _check_sentencepiece(_read_member(archive, by_name[spm_name], _TOKENIZER_MAX, shown),
+                                     f"{shown}: {spm_name}")
             elif spm_name != spm_names[0]:
                 raise ModelError(f"{shown}: metadata names {spm_name} but the archive lacks it")
     return PackageInfo(
@@ -480,6 +507,29 @@ def validate_package(
         unpacked_bytes=unpacked,
         files=len(by_name),
     )
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, shown: str) -> bytes:
+    """One archive member read into memory, refused when its declared size is over ``limit``
+    (before anything is inflated) or when more than ``limit`` bytes come out of it."""
+    def too_big(size: str) -> ModelError:
+        return ModelError(f"{shown} is refused: {info.filename} unpacks to {size}, "
+                          f"more than the {_mib(limit)} such a file can need")
+
+    if info.file_size > limit:
+        raise too_big(_mib(info.file_size))
+    try:
+        with archive.open(info) as handle:
+            data = handle.read(limit + 1)
+    except Exception as err:  # a damaged entry: zlib.error, BadZipFile, EOFError, OSError
+        raise ModelError(f"{shown} is corrupt: {info.filename}: {err}") from None
+    if len(data) > limit:
+        raise too_big(f"more than {_mib(limit)}")
+    return data
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:.0f} MiB" if n >= 2**20 else f"{n / 1024:.0f} KiB"
 
 
 def _check_sentencepiece(data: bytes, what: str) -> int:
@@ -522,13 +572,28 @@ def _drop_scratch_if_empty() -> None:
             candidate.rmdir()  # only succeeds when empty
 
 
+def _dead_owner(name: str) -> bool:
+    """True for a staging dir (``unpack-PID-...``) whose process no longer exists."""
+    match = re.match(r"unpack-(\d+)-", name)
+    if not match:
+        return False
+    try:
+        os.kill(int(match.group(1)), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):
+        return False
+    return False
+
+
 def _clean_scratch(scratch: Path, older_than: float = 3600.0) -> None:
-    """Remove leftovers of interrupted installs (older than an hour: not someone else's live one)."""
+    """Remove leftovers of interrupted installs: staging dirs of processes that are gone (a
+    killed install), and anything older than an hour (not someone else's live one)."""
     now = time.time()
     with contextlib.suppress(OSError):
         for entry in scratch.iterdir():
             with contextlib.suppress(OSError):
-                if now - entry.lstat().st_mtime > older_than:
+                if _dead_owner(entry.name) or now - entry.lstat().st_mtime > older_than:
                     if entry.is_dir() and not entry.is_symlink():
                         shutil.rmtree(entry, ignore_errors=True)
                     else:
@@ -563,56 +628,65 @@ def _clear_argos_cache() -> None:
             module.get_installed_languages.cache_clear()
 
 
-def _install_validated(info: PackageInfo, *, replace: bool) -> InstalledModel:
-    """Install a validated package with argostranslate; all-or-nothing."""
-    from argostranslate import package as argos_package
+def _unpack(archive_path: Path, dest: Path) -> None:
+    """Unpack a validated package (safe relative paths, no symlinks: checked) into ``dest``."""
+    with zipfile.ZipFile(archive_path) as archive:
+        archive.extractall(dest)
 
+
+def _install_validated(info: PackageInfo, *, replace: bool) -> InstalledModel:
+    """Install a validated package; all-or-nothing, even if the process is killed.
+
+    The package is unpacked into a staging dir in the scratch dir (same filesystem, outside
+    the packages dir or hidden in it), checked, and only then renamed into place, so the
+    packages dir never holds a half-unpacked package (a killed install leaves a staging dir
+    that nothing lists and the next install sweeps). A directory already at the package's
+    name is replaced only when it is itself an installed package for the same pair: anything
+    else there (no readable metadata.json) is the user's and is refused, never deleted.
+    """
     main = packages_dir()
     main.mkdir(parents=True, exist_ok=True)
     _check_space(main, info.unpacked_bytes, info.name)
     target = main / info.top
     with _lock:
-        before = {p.name for p in main.iterdir()}
+        scratch = _scratch_dir()
+        _clean_scratch(scratch)
+        staging = Path(tempfile.mkdtemp(prefix=f"unpack-{os.getpid()}-", dir=scratch))
         moved: list[tuple[Path, Path]] = []  # (original location, aside location)
         try:
+            try:
+                _unpack(info.path, staging)
+            except Exception as err:
+                raise ModelError(f"installing {info.name} failed: {err}") from None
+            unpacked = staging / info.top
+            metadata = _read_metadata(unpacked)
+            if not metadata or (metadata.get("from_code"), metadata.get("to_code")) != (info.from_code, info.to_code):
+                raise ModelError(f"installing {info.name} failed: metadata.json is missing or wrong after unpacking")
             if target.exists() or target.is_symlink():
-                existing = _read_metadata(target) if target.is_dir() else None
-                pair = (existing or {}).get("from_code"), (existing or {}).get("to_code")
-                if existing is not None and pair != (info.from_code, info.to_code):
+                existing = _read_metadata(target) if target.is_dir() and not target.is_symlink() else None
+                if existing is None:
+                    raise ModelError(
+                        f"cannot install {info.name}: {target} already exists and is not an installed package "
+                        "(no readable metadata.json); move it away first"
+                    )
+                pair = existing.get("from_code"), existing.get("to_code")
+                if pair != (info.from_code, info.to_code):
                     raise ModelError(
                         f"cannot install {info.name}: {target} already holds a {pair[0]}→{pair[1]} package; "
                         f"remove it first (qari models remove {pair[0]} {pair[1]})"
                     )
-                moved.append((target, _move_aside(target, _scratch_dir())))
+                moved.append((target, _move_aside(target, scratch)))
             if replace:
                 for other in list_installed():
                     if (other.from_code, other.to_code) == (info.from_code, info.to_code) \
                             and other.path.parent == main and other.path != target:
-                        moved.append((other.path, _move_aside(other.path, _scratch_dir())))
+                        moved.append((other.path, _move_aside(other.path, scratch)))
             try:
-                argos_package.install_from_path(info.path)
-            except Exception as err:
-                raise ModelError(f"installing {info.name} failed: {err}") from None
-            metadata = _read_metadata(target)
-            if not metadata or (metadata.get("from_code"), metadata.get("to_code")) != (info.from_code, info.to_code):
-                raise ModelError(f"installing {info.name} failed: {target}/metadata.json is missing or wrong after unpacking")
-            stray = {p.name for p in main.iterdir()} - before - {info.top}
-            if stray:
-                raise ModelError(f"installing {info.name} failed: unexpected entries appeared: {', '.join(sorted(stray))}")
+                os.rename(unpacked, target)  # atomic: the package appears whole or not at all
+            except OSError as err:
+                raise ModelError(f"installing {info.name} failed: cannot move it into {main}: "
+                                 f"{err.strerror or err}") from None
         except BaseException:
-            # Undo: delete whatever appeared in the packages dir (the partly unpacked package;
-            # its name was already there if the old copy was moved aside), restore what moved.
-            current = {p.name for p in main.iterdir()}
-            new = current - before
-            if any(original == target for original, _ in moved) and info.top in current:
-                new.add(info.top)
-            for name in new:
-                stray_path = main / name
-                if stray_path.is_dir() and not stray_path.is_symlink():
-                    shutil.rmtree(stray_path, ignore_errors=True)
-                else:
-                    with contextlib.suppress(OSError):
-                        stray_path.unlink()
             for original, aside in reversed(moved):
                 with contextlib.suppress(OSError):
                     os.replace(aside, original)
@@ -622,10 +696,10 @@ def _install_validated(info: PackageInfo, *, replace: bool) -> InstalledModel:
             for _original, aside in moved:
                 shutil.rmtree(aside.parent, ignore_errors=True)
         finally:
+            shutil.rmtree(staging, ignore_errors=True)
             _drop_scratch_if_empty()
             _clear_argos_cache()
-    metadata = _read_metadata(target) or info.metadata
-    return _installed_from_dir(target, metadata)
+    return _installed_from_dir(target, _read_metadata(target) or info.metadata)
 
 
 def install_file(
@@ -663,12 +737,15 @@ def _download(
     *,
     progress: Callable[[int, int | None], None] | None,
     timeout: float,
+    max_time: float = DEFAULT_DOWNLOAD_MAX_TIME,
 ) -> int:
     """Stream ``url`` into ``dest``; return the byte count. Raises _RetryableError or ModelError.
 
-    ``timeout`` bounds each network wait, not the whole download (a package is hundreds of MB)."""
+    ``timeout`` bounds each network wait and the connect + headers together; ``max_time``
+    the whole download (a package is hundreds of MB)."""
+    started = time.monotonic()
     try:
-        response = open_url(url, timeout=timeout)
+        response = open_url(url, timeout=timeout, deadline=started + timeout)
     except NetError as err:
         if err.status is None:
             raise _RetryableError(f"download of {url} failed ({err.reason})") from None
@@ -677,6 +754,7 @@ def _download(
             raise _RetryableError(str(error)) from None
         raise error from None
     with response:
+        extend_deadline(response, started + max(max_time, timeout), max(max_time, timeout))
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.strip().isdigit() else None
         if total is not None:
@@ -718,6 +796,7 @@ def install_pair(
     progress: Callable[[int, int | None], None] | None = None,
     index_url: str | None = None,
     timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+    max_time: float = DEFAULT_DOWNLOAD_MAX_TIME,
     retries: int = 3,
     retry_delay: float = 1.0,
     replace: bool = True,
@@ -727,7 +806,8 @@ def install_pair(
     ``progress(done_bytes, total_bytes_or_None)`` is called with (0, total) when a download
     starts and after every chunk; a retry starts again from 0. Raising from ``progress``
     cancels: the temporary file is removed and the exception propagates. ``timeout`` bounds
-    each network wait (connect, every read); ``retries`` more attempts follow a broken or
+    each network wait (connect, every read) and the connect + headers of each request;
+    ``max_time`` each whole download; ``retries`` more attempts follow a broken or
     failed download (not a 4xx answer), ``retry_delay`` seconds apart, doubling. Nothing is
     installed unless the whole file arrived and validated. Raises :class:`ModelError`.
     """
@@ -751,7 +831,7 @@ def install_pair(
             retryable = False
             for link in choice.links:
                 try:
-                    _download(link, temp, progress=progress, timeout=timeout)
+                    _download(link, temp, progress=progress, timeout=timeout, max_time=max_time)
                 except _RetryableError as err:
                     last, retryable = err, True
                     continue

@@ -24,20 +24,34 @@ from reader.translate import language_name
 __all__ = ["check_tokenizer", "pack"]
 
 
+_VOCABULARY_MAX = 256 * 1024 * 1024  # bytes; a 250k-entry vocabulary is a few MB
+_CONFIG_MAX = 16 * 1024 * 1024
+
+
+def _read_small(path: Path, limit: int) -> str:
+    """A model file's text, refused (OSError) past ``limit`` bytes instead of read whole."""
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(f"{path} is larger than {limit // 2**20} MiB")
+    return data.decode("utf-8")
+
+
 def _vocabulary(model_dir: Path, side: str) -> list[str] | None:
-    """The CTranslate2 vocabulary of one side ("source" or "target"), or None if unknown."""
+    """The CTranslate2 vocabulary of one side ("source" or "target"), or None if unknown
+    (missing, unreadable, too large or nested too deeply)."""
     for stem in (f"{side}_vocabulary", "shared_vocabulary"):
         json_path, txt_path = model_dir / f"{stem}.json", model_dir / f"{stem}.txt"
         if json_path.is_file():
             try:
-                data = json.loads(json_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                data = json.loads(_read_small(json_path, _VOCABULARY_MAX))
+            except (OSError, ValueError, RecursionError):
                 return None
             return [str(t) for t in data] if isinstance(data, list) else None
         if txt_path.is_file():
             try:
-                return txt_path.read_text(encoding="utf-8").splitlines()
-            except OSError:
+                return _read_small(txt_path, _VOCABULARY_MAX).splitlines()
+            except (OSError, ValueError):
                 return None
     return None
 
@@ -131,7 +145,9 @@ def pack(
     config: dict[str, Any] = {}
     if config_path.is_file():
         try:
-            config = json.loads(config_path.read_text(encoding="utf-8"))
+            config = json.loads(_read_small(config_path, _CONFIG_MAX))
+        except RecursionError:
+            raise ModelError(f"{config_path} is not valid JSON (nested too deeply)") from None
         except (OSError, ValueError) as err:
             raise ModelError(f"{config_path} is not valid JSON ({err})") from None
 

@@ -28,7 +28,8 @@ PAGES = REPO / "tests" / "fixtures" / "pages"
 FORMATS = "jsonl,markdown"
 REAL_PAGES = ("alnahar_bookfair_cp1256.html", "alofuq_desalination.html", "sawt_elections_br.html")
 """The three fixture pages modelled on whole real news pages (the others test one rule each)."""
-MANIFEST_FILES = {batch.MANIFEST, batch.MANIFEST + "-wal", batch.MANIFEST + "-shm"}
+MANIFEST_FILES = {batch.MANIFEST, batch.MANIFEST + "-wal", batch.MANIFEST + "-shm", batch.LOCK_FILE}
+"""The run's bookkeeping in OUTDIR (the lock file is left only by a killed run; the next run removes it)."""
 
 
 # --- the corpus: distinct real-text articles --------------------------------------------------

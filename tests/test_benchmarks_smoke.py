@@ -118,3 +118,10 @@ def test_bench_feeds_quick() -> None:
                 "filter_vs_library"):
         positive(fields[key])
     assert fields["items"] == "1000" and fields["target"] in ("ok", "miss")
+
+
+def test_bench_bounds_quick_against_itself() -> None:
+    fields = run_script("bench_bounds.py", "--baseline", str(BENCH.parent.parent), "--quick")
+    for path in ("fetch", "index", "install", "pair", "batch"):
+        positive(fields[f"{path}_ratio"])
+        positive(fields[f"{path}_best_ratio"])

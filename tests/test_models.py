@@ -377,28 +377,24 @@ def test_failure_while_unpacking_rolls_back(
     install_fake(packages, "translate-ar_en-0_0", "0.0")
     before = snapshot(packages)
 
-    from argostranslate import package as argos_package
-
-    def half_unpack(path):
+    def half_unpack(path, dest):
         with zipfile.ZipFile(path) as archive:
-            archive.extract(archive.infolist()[2], packages)  # one file, then the disk "fills up"
+            archive.extract(archive.infolist()[2], dest)  # one file, then the disk "fills up"
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(argos_package, "install_from_path", half_unpack)
+    monkeypatch.setattr(models, "_unpack", half_unpack)
     with pytest.raises(ModelError, match="installing translate-ar_en-tiny.argosmodel failed: .*No space left"):
         models.install_file(fixture_package)
     assert snapshot(packages) == before
 
 
 def test_interrupt_while_unpacking_rolls_back(fixture_package: Path, packages: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from argostranslate import package as argos_package
-
-    def interrupted(path):
-        (packages / "translate-ar_en-qari-tiny").mkdir()
+    def interrupted(path, dest):
+        (dest / "translate-ar_en-qari-tiny").mkdir()
         raise KeyboardInterrupt
 
     before = snapshot(packages)
-    monkeypatch.setattr(argos_package, "install_from_path", interrupted)
+    monkeypatch.setattr(models, "_unpack", interrupted)
     with pytest.raises(KeyboardInterrupt):
         models.install_file(fixture_package)
     assert snapshot(packages) == before
