@@ -328,13 +328,11 @@ def test_zip_bomb_is_refused_by_the_package_size_check(release_zip: Path, packag
 
 
 def test_a_failure_while_installing_leaves_nothing(release_zip: Path, packages: Path, monkeypatch) -> None:
-    from argostranslate import package as argos_package
-
-    def half_unpack(path):
-        (packages / "opus-mt-ar-en-2026_01_02").mkdir()
+    def half_unpack(path, dest):
+        (Path(dest) / "opus-mt-ar-en-2026_01_02").mkdir(parents=True)
         raise OSError("disk full")
 
-    monkeypatch.setattr(argos_package, "install_from_path", half_unpack)
+    monkeypatch.setattr(models, "_unpack", half_unpack)
     before = snapshot(packages)
     with pytest.raises(ModelError, match="installing .* failed: disk full"):
         marian.import_release(release_zip)
