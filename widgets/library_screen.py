@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from reader.library import Entry, Library
 from widgets.article_pane import visual_one_line
+from widgets.bidi_input import BidiInput
 
 MAX_ROWS = 300
 
@@ -113,7 +114,8 @@ class LibraryScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "Library"
-            yield Input(placeholder="filter: title or source (tashkeel and alef forms ignored)", id="library-filter")
+            yield BidiInput(placeholder="filter: title or source (tashkeel and alef forms ignored)",
+                            id="library-filter", shape=self.shape, reorder=self.reorder)
             yield Label("Enter: open · ↑/↓: choose · d (in the list) or ctrl+d: remove · Esc: close",
                         id="library-help")
             yield Label("", id="library-count")
