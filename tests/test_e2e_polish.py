@@ -73,3 +73,31 @@ def test_no_unshaped_arabic_on_any_screen(terminal):
     term.keys("Escape")
     found = {name: base_letters(screen) for name, screen in screens.items()}
     assert not any(found.values()), found
+
+
+COUNTER = re.compile(r"match (\d+)/(\d+)")
+
+
+def test_n_steps_through_every_match_in_order(terminal):
+    """`/ماسك` then `n`: the counter shows every index from 1 to the total, in order, and wraps
+    back to 1; `N` walks back."""
+    term = terminal(160, 45)
+    term.wait_for(lambda s: POSITION.search(s.plain) and "? Help" in s.plain)
+    term.keys("g", "/")
+    term.wait_for(lambda s: "Search Arabic or English" in s.plain)
+    term.keys("-l", "ماسك")
+    term.keys("Enter")
+    screen = term.wait_for(lambda s: COUNTER.search(s.plain))
+    index, total = map(int, COUNTER.search(screen.plain).groups())
+    assert total > 13  # more matches than sentences: the case the old `n` skipped
+    seen = [index]
+    for _ in range(total):
+        term.keys("n")
+        screen = term.wait_for(lambda s, last=seen[-1]: COUNTER.search(s.plain)
+                               and int(COUNTER.search(s.plain).group(1)) != last)
+        seen.append(int(COUNTER.search(screen.plain).group(1)))
+    assert seen == list(range(1, total + 1)) + [1], seen
+    term.keys("N")
+    screen = term.wait_for(lambda s: COUNTER.search(s.plain) and COUNTER.search(s.plain).group(1) == str(total))
+    term.keys("N")
+    term.wait_for(lambda s: COUNTER.search(s.plain) and COUNTER.search(s.plain).group(1) == str(total - 1))

@@ -159,9 +159,9 @@ class ReadingView(Container):
         if self.cursor in numbers:
             self.call_after_refresh(self.scroll_to_cursor)
 
-    def set_marks(self, marks) -> None:
-        self.arabic.set_marks(marks)
-        self.english.set_marks(marks)
+    def set_marks(self, marks, current=None) -> None:
+        self.arabic.set_marks(marks, current)
+        self.english.set_marks(marks, current)
 
     # ------------------------------------------------------------------ alignment
 

@@ -1,0 +1,48 @@
+"""Pilot tests for issue 22's reader defects, read from what the panes draw (their strips) and
+from the pane titles, never from the App's private state."""
+
+from __future__ import annotations
+
+import re
+
+from pilot_helpers import wait_for
+
+from reader.app import QariApp
+
+COUNTER = re.compile(r"match (\d+)/(\d+)")
+
+
+def row_backgrounds(pane, rows) -> set:
+    """The background colours of the drawn (non-blank) cells in these virtual rows."""
+    colours = set()
+    top = int(pane.scroll_offset.y)
+    for row in rows:
+        if not 0 <= row - top < pane.size.height:
+            continue
+        for segment in pane.render_line(row - top):
+            if segment.style and segment.style.bgcolor and segment.text.strip():
+                colours.add(segment.style.bgcolor)
+    return colours
+
+
+async def test_current_match_differs_from_the_other_matches_of_its_sentence(sample_article, app_config):
+    app = QariApp(sample_article, app_config, None, start_summary=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        pane = app.arabic_pane
+        plain = row_backgrounds(pane, pane.sentence_rows(app.cursor))  # the cursor sentence alone
+        await pilot.press("g", "slash", *"ماسك", "enter")
+        await wait_for(pilot, lambda: COUNTER.search(pane.border_title))
+        # Walk to a match that shares its sentence with another one.
+        for _ in range(int(COUNTER.search(pane.border_title).group(2))):
+            before = app.cursor
+            await pilot.press("n")
+            await pilot.pause()
+            if app.cursor == before:
+                break
+        else:
+            raise AssertionError("no sentence of the sample holds two matches")
+        await pilot.pause()
+        colours = row_backgrounds(pane, pane.sentence_rows(app.cursor)) - plain
+        # The current match and the other match of the sentence: two colours besides the cursor.
+        assert len(colours) >= 2, colours
