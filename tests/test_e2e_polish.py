@@ -101,3 +101,36 @@ def test_n_steps_through_every_match_in_order(terminal):
     screen = term.wait_for(lambda s: COUNTER.search(s.plain) and COUNTER.search(s.plain).group(1) == str(total))
     term.keys("N")
     term.wait_for(lambda s: COUNTER.search(s.plain) and COUNTER.search(s.plain).group(1) == str(total - 1))
+
+
+def backgrounds(screen: Screen, title: str) -> set[str]:
+    return {cell.bg for row in screen.region_rows(screen.pane_box(title)) for cell in row if cell.char.strip()}
+
+
+@pytest.mark.parametrize("theme,colorterm", [("textual-dark", ""), ("textual-light", ""),
+                                             ("textual-dark", "truecolor")])
+def test_word_cursor_has_its_own_colour(terminal, tmp_path, theme, colorterm):
+    """With search matches on screen (the current one in the cursor sentence), `w` paints the
+    word in a background none of them uses: in dark and light, 256 colours and truecolor."""
+    config = tmp_path / "config.toml"
+    config.write_text(f'theme = "{theme}"\n', encoding="utf-8")
+    extra = {"QARI_CONFIG": str(config)}
+    if colorterm:
+        extra["COLORTERM"] = colorterm
+    term = terminal(160, 45, env_extra=extra)
+    term.wait_for(lambda s: POSITION.search(s.plain) and "? Help" in s.plain)
+    term.keys("/")
+    term.wait_for(lambda s: "Search Arabic or English" in s.plain)
+    term.keys("-l", "ماسك")
+    term.keys("Enter")
+    term.wait_for(lambda s: COUNTER.search(s.plain))
+    searched = term.settle()
+    before = backgrounds(searched, "Arabic")
+    assert len(before) >= 3, before  # the cursor, the matches, the current match
+    term.keys("w")
+    try:  # a new colour appears (when the word shares a colour with a match, none does)
+        term.wait_for(lambda s: backgrounds(s, "Arabic") - before, timeout=5)
+    except AssertionError:
+        pass
+    picked = term.settle()
+    assert backgrounds(picked, "Arabic") - before, (before, backgrounds(picked, "Arabic"))

@@ -119,7 +119,10 @@ class ArticlePane(ScrollView, can_focus=True):
     ArticlePane:focus > .article-pane--cursor { background: $primary 55%; color: $text; }
     ArticlePane > .article-pane--match { background: $warning 70%; color: $text; text-style: bold; }
     ArticlePane > .article-pane--match-current { background: $success 80%; color: $text; text-style: bold underline; }
-    ArticlePane > .article-pane--word { background: $accent 70%; color: $text; text-style: bold underline; }
+    /* The word cursor is reverse video (the text colour as background): it can never share a
+       colour with the matches (warning/success), the cursor (primary) or the selection, in a theme
+       where accent and warning coincide either (textual-dark and -light). */
+    ArticlePane > .article-pane--word { background: $foreground 85%; color: $background; text-style: bold; }
     ArticlePane > .article-pane--heading { text-style: bold; color: $text-primary; }
     ArticlePane > .article-pane--note { color: $text-warning; }
     ArticlePane > .article-pane--pending { color: $text-muted; }
