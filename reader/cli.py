@@ -424,7 +424,7 @@ def _reattach_terminal() -> None:
 def cmd_summarize(argv: Sequence[str]) -> int:
     args = _summarize_parser().parse_args(argv)
     from reader.config import load_config
-    from reader.export import summary_document
+    from reader.export import NO_MODEL, NOT_ASKED, summary_document
     from reader.summarize import summarize_article
 
     config = load_config()
@@ -436,7 +436,8 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     english = _translate_all(translator, [s.text for s in chosen])
     translations = {s.id: en for s, en in zip(chosen, english, strict=True)}
     markdown = summary_document(article, chosen, translations, algorithm=algorithm,
-                                model=translator.model_name if translator else None)
+                                model=translator.model_name if translator else None,
+                                no_model=NOT_ASKED if args.no_translate else NO_MODEL)
     _emit(markdown, args.output, args.force)
     return EXIT_OK
 

@@ -36,6 +36,7 @@ class ExportExists(ExportError, FileExistsError):
 RTL_OPEN = '<div dir="rtl" lang="ar">'
 RTL_CLOSE = "</div>"
 NO_MODEL = "none (no translation model installed)"
+NOT_ASKED = "none (translation not asked for: --no-translate)"
 NO_TRANSLATION = "*(no translation)*"
 
 # Characters Markdown may read as markup anywhere in a line. Some only in context, and only
@@ -107,11 +108,13 @@ def summary_document(
     algorithm: str,
     model: str | None,
     date: _dt.date | None = None,
+    no_model: str = NO_MODEL,
 ) -> str:
     """The summary as Markdown: the title, a metadata list, then each summary sentence as an
     Arabic paragraph followed by its English translation as a quote (or a note that there is
     none). `translations` maps a sentence's id to its English; a missing or empty entry means
-    untranslated. The text ends with a newline."""
+    untranslated. `no_model` is the `Model:` line without a model: why there is none
+    (`NO_MODEL`, or `NOT_ASKED` for `--no-translate`). The text ends with a newline."""
     date = date or _dt.date.today()
     lines = _title_block(article.title or "Summary")
     lines += _metadata([
@@ -119,7 +122,7 @@ def summary_document(
         ("Date", date.isoformat()),
         ("Algorithm", algorithm),
         ("Length", summary_length(article, sentences)),
-        ("Model", model or NO_MODEL),
+        ("Model", model or no_model),
     ])
     lines += ["## Summary", ""]
     for sentence in sentences:

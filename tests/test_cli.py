@@ -241,6 +241,16 @@ def test_summarize_no_translate_and_without_model(with_model: QariEnv, no_model:
             assert result.err.startswith("qari: warning: No Arabic→English translation model")
 
 
+def test_summarize_no_translate_says_translation_was_not_asked_for(with_model: QariEnv, no_model: QariEnv) -> None:
+    """With a model installed, `--no-translate` must not claim there is none (issue 22)."""
+    asked = with_model.run("summarize", "--no-translate", SAMPLE)
+    assert asked.code == 0, asked
+    model_line = next(line for line in asked.out.splitlines() if line.startswith("- Model:"))
+    assert model_line == "- Model: none (translation not asked for: --no-translate)", model_line
+    missing = no_model.run("summarize", SAMPLE)
+    assert "- Model: none (no translation model installed)" in missing.out
+
+
 @pytest.mark.parametrize(("args", "expected"), [
     (["--ratio", "0.5"], max(1, round(0.5 * len(BODY)))),
     (["-r", "1"], len(BODY)),
