@@ -211,11 +211,45 @@ def _keep_emoji_zwj(match: re.Match) -> str:
 
 
 def _paragraphs(text: str) -> list[str]:
-    """Split normalised text into paragraphs, re-joining hard-wrapped lines."""
+    """Split normalised text into paragraphs, re-joining hard-wrapped lines.
+
+    The decision is made for the whole text when it is uniformly hard-wrapped, else per run of
+    lines between blank lines: a long file may mix paragraphs broken at a column with
+    paragraphs on one line each, and the long lines must not hide the wrapped ones (nor a
+    wrapped run's lines be read as headings and its sentences cut at line breaks)."""
     lines = text.split("\n")
-    if not _is_hard_wrapped(lines):
+    if _is_hard_wrapped(lines):
+        return _rejoin(lines, _wrap_width(lines))
+    runs: list[list[str]] = [[]]
+    for line in lines:
+        if line:
+            runs[-1].append(line)
+        elif runs[-1]:
+            runs.append([])
+    multi = [line for run in runs if len(run) >= 2 for line in run]
+    if not multi or not _is_hard_wrapped(multi):
         return [line for line in lines if line]
-    width = _wrap_width(lines)
+    width = _wrap_width(multi)
+    paragraphs: list[str] = []
+    for run in runs:
+        paragraphs += _rejoin(run, width) if _run_is_wrapped(run, width) else run
+    return paragraphs
+
+
+def _run_is_wrapped(run: list[str], width: int) -> bool:
+    """A run of lines broken at about `width` columns, mid-sentence (its last line may be short)."""
+    body = run[:-1]
+    if not body:
+        return False
+    near = [line for line in body if 0.75 * width <= len(line) <= 1.15 * width]
+    # A closing quote or bracket may end a quotation inside a sentence: look before it.
+    mid_sentence = [line for line in near if not line.rstrip("\"'”’»)]}").endswith(_END_PUNCT)]
+    return len(near) >= 0.6 * len(body) and len(mid_sentence) >= 0.6 * len(near)
+
+
+def _rejoin(lines: list[str], width: int) -> list[str]:
+    """Join hard-wrapped lines into paragraphs: a blank line, or a line well short of the wrap
+    width that ends a sentence, closes a paragraph."""
     paragraphs: list[str] = []
     current: list[str] = []
     for line in lines:
@@ -225,7 +259,6 @@ def _paragraphs(text: str) -> list[str]:
                 current = []
             continue
         current.append(line)
-        # A line well short of the wrap width, ending a sentence, closes its paragraph.
         if len(line) < 0.6 * width and line.endswith(_END_PUNCT):
             paragraphs.append(" ".join(current))
             current = []

@@ -121,14 +121,21 @@ class Article:
 
     def headline_sentence(self) -> int:
         """Where a reader starts: the first sentence of the paragraph that is the title (the
-        headline), else of the first heading, else 0 — never a site name or byline above it."""
+        headline), else of the first heading, else 0 — never a site name or byline above it.
+        Only the headings the article opens with count: a subheading (or a line taken for one)
+        deep inside is not where an article starts."""
+        leading = []
+        for paragraph in self._paragraphs:
+            if not paragraph.is_heading:
+                break
+            leading.append(paragraph)
         title = " ".join(self.title.split())
         if title:
-            for paragraph in self._paragraphs:
+            for paragraph in leading:
                 if paragraph.sentences and " ".join(paragraph.text.split()) == title:
                     return paragraph.sentences[0].number
-        for paragraph in self._paragraphs:
-            if paragraph.is_heading and paragraph.sentences:
+        for paragraph in leading:
+            if paragraph.sentences:
                 return paragraph.sentences[0].number
         return 0
 
