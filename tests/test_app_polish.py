@@ -46,3 +46,33 @@ async def test_current_match_differs_from_the_other_matches_of_its_sentence(samp
         colours = row_backgrounds(pane, pane.sentence_rows(app.cursor)) - plain
         # The current match and the other match of the sentence: two colours besides the cursor.
         assert len(colours) >= 2, colours
+
+
+async def test_library_keys_work_from_where_the_user_is(tmp_path):
+    """`ctrl+d` removes while the filter has the focus (the Input's own ctrl+d deletes a
+    character); `↓` goes into the list, where `d` removes instead of typing into the filter."""
+    from test_library import _library, _screen_app, _seed_many, _shown
+
+    from widgets.library_screen import ConfirmRemove, LibraryScreen
+
+    lib = _library(tmp_path)
+    a, b, c = _seed_many(lib)
+    app = _screen_app(lib)
+    async with _shown(app) as pilot:
+        await pilot.press("ctrl+d")  # the filter has the focus
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmRemove)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("down", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmRemove)
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        assert app.screen.query_one("#library-filter").value == ""
+        assert [e.id for e in app.screen.entries] == [c, a]  # the second one went
+        # Typing in the list goes on filtering (the letter lands in the filter).
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.screen.query_one("#library-filter").value == "x"
