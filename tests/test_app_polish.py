@@ -76,3 +76,29 @@ async def test_library_keys_work_from_where_the_user_is(tmp_path):
         await pilot.press("x")
         await pilot.pause()
         assert app.screen.query_one("#library-filter").value == "x"
+
+
+def drawn_rows(pane) -> list[str]:
+    return ["".join(segment.text for segment in pane.render_line(y)) for y in range(pane.size.height)]
+
+
+async def test_a_new_summary_shows_its_first_line(sample_article, app_config):
+    """`Tab Tab j j Enter` then `-` down to one sentence (the issue had `a a` too): the summary's first line (its
+    `[N]` marker) is on screen, not scrolled off the top by the longer summary before it."""
+    app = QariApp(sample_article, app_config, None)
+    async with app.run_test(size=(50, 14)) as pilot:
+        pane = app.summary_pane
+
+        def summarized() -> bool:
+            return "summarizing" not in pane.border_title and re.search(r"\[\d+\]", pane.plain_text())
+
+        await wait_for(pilot, summarized)
+        await pilot.press("tab", "tab", "j", "j", "enter")
+        for key in ["minus"] * 6:
+            await pilot.press(key)
+            await pilot.pause()
+            await wait_for(pilot, summarized)
+        assert "· 1 sentence" in pane.border_title
+        await pilot.pause()
+        rows = drawn_rows(pane)
+        assert re.search(r"\[\d+\]", rows[0]), rows
