@@ -263,9 +263,11 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         panes = self.query_one("#panes")
         panes.set_class(wide and effective in ("stacked", "interleaved") and self.show_summary, "-beside")
         panes.set_class(height < COMPACT, "-compact")
+        self.set_class(height < COMPACT, "-compact")  # notifications too (assets/qari.tcss)
         self.summary_pane.display = self.show_summary
         self.reading_view.configure(effective, self.show_translation)
         self._update_titles()
+        self.call_after_refresh(self._update_titles)  # the title fits the pane's new width
 
     def _has_english(self) -> bool:
         """Whether English is (or will be) available: not when there is no model."""

@@ -134,3 +134,29 @@ def test_word_cursor_has_its_own_colour(terminal, tmp_path, theme, colorterm):
         pass
     picked = term.settle()
     assert backgrounds(picked, "Arabic") - before, (before, backgrounds(picked, "Arabic"))
+
+
+def test_small_window_keeps_the_search_counter_and_the_pane_titles(terminal):
+    """At 40×12 the counter is whole in the Arabic pane's title (even with the English pane
+    hidden, when that title carries the translation status too), and the notice of the search
+    covers none of the pane titles."""
+    term = terminal(40, 12)
+    term.wait_for(lambda s: POSITION.search(s.plain) and "? Help" in s.plain)
+    term.keys(":")
+    term.wait_for(lambda s: "number" in s.plain)
+    term.keys("2", "0", "Enter")
+    term.wait_for(lambda s: re.search(r"\b20/32", s.plain))
+    term.keys("/")
+    term.wait_for(lambda s: "Search Arabic or English" in s.plain)
+    term.keys("-l", "ماسك")
+    term.keys("Enter")
+    screen = term.wait_for(lambda s: "matches in" in s.plain)
+    screen = term.settle(pause=0.1)
+    assert "matches in" in screen.plain  # the notice is still up
+    titles = [screen.text(y) for y in range(screen.height) if screen.text(y).startswith(("─", "╭"))]
+    assert len(titles) == 3 and all("▌" not in row and row.rstrip().endswith(("─", "╮")) for row in titles), \
+        screen.plain
+    assert re.search(r"match \d+/\d+ ?─", titles[0]), screen.plain
+    term.keys("t")  # English hidden: the Arabic title carries the translation status too
+    screen = term.wait_for(lambda s: "English" not in s.plain)
+    assert re.search(r"match \d+/\d+\b", screen.plain) and "…" not in screen.text(1), screen.plain

@@ -13,6 +13,27 @@ from widgets.article_pane import visual_one_line
 from widgets.messages import plural
 
 
+TITLE_DROP_ORDER = ("section", "label", "english")
+"""What the Arabic pane's title gives up first when it does not fit: the position and the
+search counter stay whole at every width (a cut `match 1/…` tells nothing)."""
+
+
+def fit_title(parts: dict[str, str], room: int) -> str:
+    """The parts (label, position, section, search, english; empty ones skipped) joined with
+    " · ", dropping parts in `TITLE_DROP_ORDER` until the title fits in `room` cells."""
+    order = ("label", "position", "section", "search", "english")
+    kept = dict(parts)
+
+    def joined() -> str:
+        return " · ".join(kept[key] for key in order if kept.get(key))
+
+    for key in TITLE_DROP_ORDER:
+        if len(joined()) <= room:
+            break
+        kept[key] = ""
+    return joined()
+
+
 class StatusLines:
     """Titles and subtitles for `QariApp`."""
 
@@ -54,12 +75,18 @@ class StatusLines:
             index = (self.match_index or 0) + 1
             search = f" · match {index}/{len(self.matches)}"
         arabic_title = "Arabic · English" if interleaved else "Arabic"
-        parts = [arabic_title, self._position_text() + search]
-        if (interleaved or not self.english_pane.display) and english:
-            parts.append(english)
-        self.arabic_pane.border_title = " · ".join(parts)
+        position = self._position_text()
+        parts = {"label": arabic_title, "position": position.split(" · ")[0],
+                 "section": " · ".join(position.split(" · ")[1:]), "search": search.lstrip(" ·"),
+                 "english": english if (interleaved or not self.english_pane.display) else ""}
+        self.arabic_pane.border_title = fit_title(parts, self._title_room())
         self.english_pane.border_title = "English" + (f" · {english}" if english else "")
         self._update_summary_title()
+
+    def _title_room(self) -> int:
+        """Cells the Arabic pane's title may use (its border's corners and title padding off)."""
+        width = self.arabic_pane.outer_size.width or self.size.width
+        return max(10, width - 4)
 
     def _update_summary_title(self) -> None:
         count = len(self.summary_numbers) if self.summary_numbers is not None else self.summary_count
