@@ -102,3 +102,51 @@ async def test_a_new_summary_shows_its_first_line(sample_article, app_config):
         await pilot.pause()
         rows = drawn_rows(pane)
         assert re.search(r"\[\d+\]", rows[0]), rows
+
+
+class Told(QariApp):
+    """Records what the reader is told (notifications), as plain text."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.told: list[str] = []
+
+    def notify(self, message: str, **kwargs) -> None:
+        self.told.append(message)
+        super().notify(message, **kwargs)
+
+
+async def test_prompts_say_what_they_need(sample_article, app_config):
+    """`/=` alone asks for a word (not "No match for ="); letters typed at `:` are answered."""
+    app = Told(sample_article, app_config, None, start_summary=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", "equals_sign", "enter")
+        await pilot.pause()
+        assert not any("No match" in t for t in app.told), app.told
+        assert any("/=word" in t for t in app.told), app.told
+        await pilot.press("colon", "x")
+        await pilot.pause()
+        assert any("number" in t.lower() for t in app.told[-1:]), app.told
+        await pilot.press("1", "0", "enter")
+        await pilot.pause()
+        assert app.arabic_pane.border_title.startswith("Arabic · 10/")
+
+
+async def test_w_goes_on_to_the_next_sentence(sample_article, app_config):
+    app = QariApp(sample_article, app_config, None, start_summary=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        first = app.cursor
+        words = len(sample_article.sentences[first].text.split())
+        await pilot.press(*["w"] * words)
+        await pilot.pause()
+        assert app.arabic_pane.border_title.startswith(f"Arabic · {first + 1}/")
+        await pilot.press("w")  # past the last word: the next sentence's first word
+        await pilot.pause()
+        assert app.arabic_pane.border_title.startswith(f"Arabic · {first + 2}/")
+        sentence = sample_article.sentences[first + 1].text
+        assert app.word is not None and sentence[slice(*app.word)] == sentence.split()[0]
+        await pilot.press("W")  # and back
+        await pilot.pause()
+        assert app.arabic_pane.border_title.startswith(f"Arabic · {first + 1}/")

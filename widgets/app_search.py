@@ -53,6 +53,9 @@ class SearchActions:
         self._update_titles()
 
     def _run_search(self, query: str, *, jump: bool) -> None:
+        if query.startswith("=") and not query[1:].strip():
+            self.notify("/=word finds every form of a word's lemma: type the word after =", timeout=3)
+            return
         self.search_query = query
         if query.startswith("=") and query[1:].strip():
             self._lemma_search(query, query[1:].strip(), jump)
