@@ -139,7 +139,7 @@ def _article_from_bytes(data: bytes, source: str, encoding: str | None) -> Artic
     except textio.DecodeError as exc:
         raise ArticleError(str(exc)) from None
     if textio.control_ratio(decoded.text) > 0.1:
-        raise ArticleError(f"{source}: looks like a binary file, not text")
+        raise ArticleError(_not_text(data, source, encoding))
     article = parse_text(decoded.text, source, encoding=decoded.encoding)
     article.warnings[:0] = decoded.warnings
     return article
@@ -161,6 +161,20 @@ def _article_from_html(data: bytes, source: str, encoding: str | None, url: str 
     article = article_from_blocks(blocks, source, title or None, encoding=decoded.encoding)
     article.warnings[:0] = decoded.warnings
     return article
+
+
+def _not_text(data: bytes, source: str, encoding: str | None) -> str:
+    """The error for text full of control characters: with `--encoding`, when another reading
+    of the bytes is text, it is the encoding that does not fit (not a binary file)."""
+    if encoding:
+        try:
+            other = textio.decode_text(data, source, None)
+        except textio.DecodeError:
+            other = None
+        if other is not None and textio.control_ratio(other.text) <= 0.1:
+            return (f"{source}: the text does not fit --encoding {encoding} (it reads as control characters); "
+                    f"it looks like {other.encoding}: try --encoding {other.encoding}, or leave --encoding out")
+    return f"{source}: looks like a binary file, not text"
 
 
 # --- normalising ----------------------------------------------------------------------------
