@@ -68,7 +68,7 @@ def _reader_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="qari",
-        usage="qari [SOURCE] [options]\n       qari {summarize,translate,models,config,lookup} --help",
+        usage="qari [SOURCE] [options]\n       qari {" + ",".join(COMMANDS) + "} --help",
         description=(
             "Read Arabic news in the terminal: the article right-to-left, an offline English "
             "translation sentence by sentence, and an extractive summary. With no SOURCE, opens "
@@ -654,8 +654,11 @@ def _batch_parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu",
                         help="CTranslate2 device; auto = cuda when a GPU is available (default cpu)")
     parser.add_argument("--compute-type", help="CTranslate2 compute type (default int8 on cpu, int8_float16 on cuda)")
-    parser.add_argument("--inter-threads", type=_positive_int, help="batches translated at once (default 1)")
-    parser.add_argument("--intra-threads", type=_positive_int, help="threads per batch (default: the cores)")
+    parser.add_argument("--inter-threads", type=_positive_int,
+                        help="articles translated at once on the CPU (default: the cores, up to 4; "
+                             "a Dask worker: its --nthreads)")
+    parser.add_argument("--intra-threads", type=_positive_int,
+                        help="CTranslate2 threads per article (default: the cores / --inter-threads)")
     parser.add_argument("--batch-tokens", type=_positive_int, help="source tokens per CTranslate2 batch (default 2048)")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the translation cache")
     dask = parser.add_mutually_exclusive_group()

@@ -12,3 +12,15 @@ def test_an_encoding_that_does_not_fit_is_named(no_model: QariEnv) -> None:
     assert_one_line_error(result, 2)  # bad input, as for a binary file
     assert "binary" not in result.err
     assert "latin-1" in result.err and "utf-8" in result.err, result
+
+
+def test_usage_names_every_subcommand_and_batch_help_matches_the_defaults(no_model: QariEnv) -> None:
+    from reader.cli import COMMANDS
+
+    usage = no_model.run("--help").out.split("\n\n")[0]
+    assert all(command in usage for command in COMMANDS), usage
+    batch_help = " ".join(no_model.run("batch", "--help").out.split())
+    # README: inter_threads = the cores up to 4, intra_threads = the cores / that.
+    assert "--inter-threads INTER_THREADS articles translated at once on the CPU (default: the cores, up to 4" \
+        in batch_help, batch_help
+    assert "(default: the cores / --inter-threads)" in batch_help, batch_help
