@@ -230,6 +230,9 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
             self.cursor = max(0, min(len(self.sentences) - 1, start))
         for warning in self.article.warnings:
             self.notify(warning, title="Article", severity="warning", timeout=8)
+        # Also printed on stderr before the reader starts, where the alternate screen hides them.
+        for warning in getattr(self.config, "warnings", None) or ():
+            self.notify(warning, title="Settings", severity="warning", timeout=8)
         self._write_bidi_mode()
         self.call_after_refresh(self._after_first_paint)
 

@@ -150,3 +150,18 @@ async def test_w_goes_on_to_the_next_sentence(sample_article, app_config):
         await pilot.press("W")  # and back
         await pilot.pause()
         assert app.arabic_pane.border_title.startswith(f"Arabic · {first + 1}/")
+
+
+async def test_config_warnings_show_inside_the_reader(sample_article, tmp_path):
+    """A bad setting is said inside the reader too, not only on stderr before it starts
+    (where the alternate screen hides it at once)."""
+    from reader.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('layout = "diagonal"\ncolour = 3\n', encoding="utf-8")
+    config = load_config(path)
+    assert len(config.warnings) == 2
+    app = Told(sample_article, config, None, start_summary=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert all(any(w in told for told in app.told) for w in config.warnings), app.told
