@@ -601,6 +601,8 @@ def _lookup_parser() -> argparse.ArgumentParser:
     parser.add_argument("words", nargs="*", metavar="WORD", help="Arabic words (tashkeel narrows the readings)")
     parser.add_argument("--json", action="store_true", help="print a JSON array, one object per word")
     parser.add_argument("--context", metavar="ENGLISH", help="English text to rank the readings by (e.g. a translation)")
+    parser.add_argument("--buckwalter", action="store_true",
+                        help="show the exact Buckwalter transliteration beside the readable one")
     return parser
 
 
@@ -618,7 +620,7 @@ def cmd_lookup(argv: Sequence[str]) -> int:
     if args.json:
         text = json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2)
     else:
-        text = "\n\n".join(format_text(r) for r in results)
+        text = "\n\n".join(format_text(r, buckwalter=args.buckwalter) for r in results)
     _emit(text, None, False)
     return EXIT_OK
 

@@ -6,7 +6,8 @@ The screen only displays: the caller analyses the word off the UI thread (the le
 a worker, `reader.morphology.lookup_word`) and passes the `WordLookup` in. Arabic goes through
 reader.bidi's layout (`visual_one_line`), like the article pane, so it is shaped and in visual
 order on terminals that do neither; the reader's `--bidi terminal` / `--no-shape` settings map
-to `reorder` / `shape`.
+to `reorder` / `shape`. Words are romanised readably (`al-murashshaḥ`); `b` shows the exact
+Buckwalter transliteration (`Almura$~aH`) beside it, for those who search the lexicon.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from reader.morphology import Analysis, WordLookup
+from reader.morphology import Analysis, WordLookup, arabic_to_buckwalter, romanise
 from widgets.article_pane import visual_one_line
 
 _ARABIC_WIDTH = 60  # cells: room for any single word, vocalised, with its clitics
@@ -27,7 +28,8 @@ _ARABIC_WIDTH = 60  # cells: room for any single word, vocalised, with its cliti
 class LookupScreen(ModalScreen[None]):
     """A modal list of the analyses of one word, best first. Escape (or q) closes it."""
 
-    BINDINGS = [Binding("escape,q", "close", "Close")]
+    BINDINGS = [Binding("escape,q", "close", "Close"),
+                Binding("b", "toggle_buckwalter", "Buckwalter transliteration")]
 
     DEFAULT_CSS = """
     LookupScreen { align: center middle; }
@@ -49,6 +51,7 @@ class LookupScreen(ModalScreen[None]):
         self.result = result
         self.shape = shape
         self.reorder = reorder
+        self.buckwalter = False
 
     def arabic(self, text: str) -> str:
         """`text` as it must be drawn: shaped and in visual order (unless the terminal does it)."""
@@ -60,7 +63,7 @@ class LookupScreen(ModalScreen[None]):
         result = self.result
         with VerticalScroll() as box:
             box.border_title = self.arabic(result.word) if result.kind == "arabic" else result.word
-            box.border_subtitle = "Esc to close"
+            box.border_subtitle = "b: Buckwalter · Esc to close"
             if not result.found:
                 yield Static(self._no_analysis(), id="lookup-none")
                 return
@@ -78,15 +81,25 @@ class LookupScreen(ModalScreen[None]):
             text.append(f"   (Buckwalter: {self.result.buckwalter})", style="dim")
         return text
 
+    def roman(self, arabic: str) -> str:
+        """The readable romanisation, and the Buckwalter transliteration too after `b`."""
+        readable = romanise(arabic)
+        return f"{readable} · {arabic_to_buckwalter(arabic)}" if self.buckwalter else readable
+
+    def action_toggle_buckwalter(self) -> None:
+        self.buckwalter = not self.buckwalter
+        for n, analysis in enumerate(self.result.analyses, 1):
+            self.query_one(f"#lookup-{n}", Static).update(self._analysis(n, analysis))
+
     def _analysis(self, n: int, a: Analysis) -> Text:
         text = Text()
         text.append(f"{n}. ", style="dim")
         text.append(self.arabic(a.vocalised), style="bold")
-        text.append(f"  {a.transliteration}  ")
+        text.append(f"  {self.roman(a.vocalised)}  ")
         text.append(a.pos_label, style="italic")
         text.append("\n   lemma  ", style="dim")
         text.append(self.arabic(a.lemma), style="bold")
-        text.append(f"  {a.lemma_transliteration}")
+        text.append(f"  {self.roman(a.lemma)}")
         text.append("\n   parts  ", style="dim")
         for i, morpheme in enumerate((*a.prefixes, a.stem, *a.suffixes)):
             if i:
@@ -94,7 +107,7 @@ class LookupScreen(ModalScreen[None]):
             is_stem = morpheme is a.stem
             if morpheme.form:
                 text.append(self.arabic(morpheme.display), style="bold" if is_stem else "")
-                text.append(f" {morpheme.transliteration}")
+                text.append(f" {self.roman(morpheme.form)}")
             else:
                 text.append("∅")
             text.append(f" {morpheme.tag}", style="dim")
