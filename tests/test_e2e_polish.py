@@ -160,3 +160,29 @@ def test_small_window_keeps_the_search_counter_and_the_pane_titles(terminal):
     term.keys("t")  # English hidden: the Arabic title carries the translation status too
     screen = term.wait_for(lambda s: "English" not in s.plain)
     assert re.search(r"match \d+/\d+\b", screen.plain) and "…" not in screen.text(1), screen.plain
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two `rrggbb` colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_light_theme_borders_are_visible(terminal, tmp_path):
+    """Unfocused and focused pane borders stand out from the background (WCAG's 3:1 for
+    graphics) in the light theme."""
+    config = tmp_path / "config.toml"
+    config.write_text('theme = "textual-light"\n', encoding="utf-8")
+    term = terminal(160, 45, env_extra={"QARI_CONFIG": str(config)})
+    screen = term.wait_for(lambda s: POSITION.search(s.plain) and "? Help" in s.plain)
+    screen = term.settle()
+    for title in ("Arabic", "English", "Summary"):  # the Arabic pane has the focus
+        y, x = screen.find_title(title)
+        corner = screen.rows[y][screen.text(y).rfind("╭", 0, x)]
+        ratio = contrast(corner.fg, corner.bg)
+        assert ratio >= 3, (title, corner, ratio)
