@@ -165,3 +165,16 @@ async def test_config_warnings_show_inside_the_reader(sample_article, tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert all(any(w in told for told in app.told) for w in config.warnings), app.told
+
+
+async def test_header_gives_the_headline_room_at_100_columns(sample_article, app_config, app_tiny_model):
+    """With a model's name in the subtitle, the headline still gets most of a 100-column
+    header (it had one word); the source name is shortened instead."""
+    app = QariApp(sample_article, app_config, app_tiny_model, start_summary=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: "model: translate" in app.sub_title)
+        await pilot.pause()
+        words = len(app.title.split())
+        assert words >= 5, (app.title, app.sub_title)
+        assert len(app.title) + 3 + len(app.sub_title) <= 100 - 10, (app.title, app.sub_title)
+        assert "model: " + app.model_name in app.sub_title

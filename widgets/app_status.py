@@ -18,6 +18,15 @@ TITLE_DROP_ORDER = ("section", "label", "english")
 search counter stay whole at every width (a cut `match 1/…` tells nothing)."""
 
 
+def middle_cut(text: str, room: int) -> str:
+    """`text` in at most `room` characters, its middle replaced by an ellipsis (a file name
+    keeps its beginning and its extension)."""
+    if len(text) <= room:
+        return text
+    head = (room - 1 + 1) // 2
+    return text[:head] + "…" + text[len(text) - (room - 1 - head):]
+
+
 def fit_title(parts: dict[str, str], room: int) -> str:
     """The parts (label, position, section, search, english; empty ones skipped) joined with
     " · ", dropping parts in `TITLE_DROP_ORDER` until the title fits in `room` cells."""
@@ -37,17 +46,34 @@ def fit_title(parts: dict[str, str], room: int) -> str:
 class StatusLines:
     """Titles and subtitles for `QariApp`."""
 
+    HEADER_MARGIN = 12
+    """Header cells that hold neither title nor subtitle: the icon, " — " and the margins."""
+
     def _update_title(self, width: int) -> None:
-        """The article title in visual order, cut to the room the header has (at its logical
-        end, so the header never crops its beginning)."""
+        """The header: the article title in visual order and the subtitle (source, model),
+        fitted together to the width. The headline comes first: a long file name is shortened
+        (in its middle) before the title is cut, and the title is cut at its logical end, so
+        the header never crops its beginning."""
         title = self.article.title or (self.article.paragraphs[0].text if self.article.paragraphs else "")
-        room = max(12, width - len(self._subtitle()) - 22)  # the header icon, " — " and margins
+        title = " ".join(title.split())
+        available = max(24, width - self.HEADER_MARGIN)
+        tail = f" · model: {self._model_label()}"
+        source = self.source_name
+        wanted = min(len(title), available // 2)  # the title's share when room is short
+        if available - len(source) - len(tail) - 3 < wanted:
+            source = middle_cut(source, max(12, available - wanted - 3 - len(tail)))
+        subtitle = source + tail
+        key = (title, subtitle, available)
+        if getattr(self, "_header_key", None) == key:
+            return
+        self._header_key = key
+        room = max(12, available - len(subtitle) - 3)
+        self.sub_title = subtitle
         self.title = visual_one_line(title, room, rtl=True, shape=self.shape, reorder=self.reorder) or "qari"
 
-    def _subtitle(self) -> str:
-        model = {"ready": self.model_name or "?", "loading": "loading…", "missing": "none installed",
-                 "error": "error"}.get(self.model_state, "off")
-        return f"{self.source_name} · model: {model}"
+    def _model_label(self) -> str:
+        return {"ready": self.model_name or "?", "loading": "loading…", "missing": "none installed",
+                "error": "error"}.get(self.model_state, "off")
 
     def _position_text(self) -> str:
         if self.cursor is None:
@@ -67,7 +93,7 @@ class StatusLines:
     def _update_titles(self) -> None:
         """Pane titles carry the reader's bearings (position, translation progress, search):
         they stay on screen at every size, down to 40×12 (short windows keep the top border)."""
-        self.sub_title = self._subtitle()
+        self._update_title(self.size.width)
         english = self._english_status()
         interleaved = self.effective_layout == "interleaved" and self.show_translation
         search = ""
