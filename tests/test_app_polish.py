@@ -176,5 +176,5 @@ async def test_header_gives_the_headline_room_at_100_columns(sample_article, app
         await pilot.pause()
         words = len(app.title.split())
         assert words >= 5, (app.title, app.sub_title)
-        assert len(app.title) + 3 + len(app.sub_title) <= 100 - 10, (app.title, app.sub_title)
+        assert len(app.title) + 3 + len(app.sub_title) <= 100 - 18, (app.title, app.sub_title)  # icon, clock space
         assert "model: " + app.model_name in app.sub_title

@@ -46,8 +46,8 @@ def fit_title(parts: dict[str, str], room: int) -> str:
 class StatusLines:
     """Titles and subtitles for `QariApp`."""
 
-    HEADER_MARGIN = 12
-    """Header cells that hold neither title nor subtitle: the icon, " — " and the margins."""
+    HEADER_MARGIN = 20
+    """Header cells that hold neither title nor subtitle: the icon (8), the clock space (10), margins."""
 
     def _update_title(self, width: int) -> None:
         """The header: the article title in visual order and the subtitle (source, model),
