@@ -54,6 +54,9 @@ WIDE = 100
 """Below this many columns, panes that would sit side by side are stacked instead."""
 COMPACT = 20
 """Below this many rows, panes keep only their top border (the title, which holds the position)."""
+SUMMARY_MIN_ROWS = 30
+"""Below this many rows the summary (when it would sit under the article) starts hidden: the
+article gets the room (at 80×24 it had 5 rows, at 40×12 two). `s` shows it all the same."""
 
 
 
@@ -175,6 +178,8 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         self.layout_mode = layout if layout in LAYOUTS else "side"
         self.show_translation = bool(getattr(config, "show_translation", True))
         self.show_summary = bool(getattr(config, "show_summary", True))
+        self.summary_asked = False
+        """`s` showed the summary: it stays shown in a short window too."""
         self.effective_layout = self.layout_mode
         # Search state.
         self.search_query: str | None = None
@@ -264,10 +269,14 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
             effective = "stacked"
         self.effective_layout = effective
         panes = self.query_one("#panes")
-        panes.set_class(wide and effective in ("stacked", "interleaved") and self.show_summary, "-beside")
+        beside = wide and effective in ("stacked", "interleaved") and self.show_summary
+        panes.set_class(beside, "-beside")
         panes.set_class(height < COMPACT, "-compact")
         self.set_class(height < COMPACT, "-compact")  # notifications too (assets/qari.tcss)
-        self.summary_pane.display = self.show_summary
+        room = beside or height >= SUMMARY_MIN_ROWS or self.summary_asked
+        self.summary_pane.display = self.show_summary and room
+        if not self.summary_pane.display and self.summary_pane.has_focus:
+            self.arabic_pane.focus()
         self.reading_view.configure(effective, self.show_translation)
         self._update_titles()
         self.call_after_refresh(self._update_titles)  # the title fits the pane's new width
@@ -393,9 +402,8 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         self.notify("Tashkeel hidden (v shows it)" if pane.hide_tashkeel else "Tashkeel shown", timeout=2)
 
     def action_toggle_summary(self) -> None:
-        self.show_summary = not self.show_summary
-        if not self.show_summary and self.summary_pane.has_focus:
-            self.arabic_pane.focus()
+        shown = bool(self.summary_pane.display)
+        self.show_summary = self.summary_asked = not shown
         self._apply_layout()
         self.call_after_refresh(self.summary_pane.follow, self.cursor)
 

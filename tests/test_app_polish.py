@@ -88,6 +88,7 @@ async def test_a_new_summary_shows_its_first_line(sample_article, app_config):
     app = QariApp(sample_article, app_config, None)
     async with app.run_test(size=(50, 14)) as pilot:
         pane = app.summary_pane
+        await pilot.press("s")  # a short window starts without the summary
 
         def summarized() -> bool:
             return "summarizing" not in pane.border_title and re.search(r"\[\d+\]", pane.plain_text())
@@ -178,3 +179,24 @@ async def test_header_gives_the_headline_room_at_100_columns(sample_article, app
         assert words >= 5, (app.title, app.sub_title)
         assert len(app.title) + 3 + len(app.sub_title) <= 100 - 18, (app.title, app.sub_title)  # icon, clock space
         assert "model: " + app.model_name in app.sub_title
+
+
+async def test_short_windows_give_the_article_the_room(sample_article, app_config):
+    """Below 30 rows the summary starts hidden (the article got 5 rows of 24, 2 of 12), and
+    `s` still shows it; tall windows show it as before."""
+    for size in ((80, 24), (40, 12)):
+        app = QariApp(sample_article, app_config, None, start_summary=False)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            assert not app.summary_pane.display
+            assert app.arabic_pane.size.height >= (size[1] - 6) // 2, app.arabic_pane.size
+            await pilot.press("s")
+            await pilot.pause()
+            assert app.summary_pane.display and app.summary_pane.size.height > 0
+            await pilot.press("s")
+            await pilot.pause()
+            assert not app.summary_pane.display
+    app = QariApp(sample_article, app_config, None, start_summary=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        assert app.summary_pane.display
