@@ -200,3 +200,34 @@ async def test_short_windows_give_the_article_the_room(sample_article, app_confi
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         assert app.summary_pane.display
+
+
+async def test_open_prompt_completes_to_the_common_prefix_and_lists_the_matches(tmp_path):
+    from textual.app import App
+    from textual.widgets import Label
+
+    from widgets.open_prompt import OpenPrompt
+
+    for name in ("report-a.txt", "report-b.txt", "other.txt"):
+        (tmp_path / name).write_text("نص", encoding="utf-8")
+
+    class Host(App):
+        def on_mount(self) -> None:
+            self.push_screen(OpenPrompt(tmp_path))
+
+    app = Host()
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        field = app.screen.query_one("#open-path")
+        await pilot.press(*"rep")
+        await pilot.pause()
+        await pilot.press("right")
+        await pilot.pause()
+        assert field.value == f"{tmp_path}/report-"  # as far as both names agree
+        listed = str(app.screen.query_one("#open-matches", Label).render())
+        assert "report-a.txt" in listed and "report-b.txt" in listed and "other" not in listed
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("right")
+        await pilot.pause()
+        assert field.value == f"{tmp_path}/report-b.txt"
