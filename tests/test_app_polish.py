@@ -231,3 +231,23 @@ async def test_open_prompt_completes_to_the_common_prefix_and_lists_the_matches(
         await pilot.press("right")
         await pilot.pause()
         assert field.value == f"{tmp_path}/report-b.txt"
+
+
+async def test_no_model_note_never_splits_a_command(sample_article, app_config):
+    """The English pane's how-to-get-a-model note keeps each command on one row, at every
+    width down to 40 columns (it split `qari models install ar en` across lines)."""
+    from reader.translate import NoModelError
+
+    def no_model():
+        raise NoModelError()
+
+    for size in ((40, 30), (64, 30), (80, 30), (100, 30), (130, 30)):
+        app = QariApp(sample_article, app_config, no_model, start_summary=False)
+        async with app.run_test(size=size) as pilot:
+            await wait_for(pilot, lambda: "no model" in app.english_pane.border_title)
+            await pilot.pause()
+            pane = app.english_pane
+            rows = [pane.visual_row(y) for y in range(pane.row_count)]
+            text = "\n".join(rows)
+            for command in ("qari models install ar en", "qari models install FILE"):
+                assert any(command in row for row in rows), (size, text)
