@@ -14,7 +14,7 @@ from pathlib import Path
 
 from reader import textio
 from reader.arabic import arabic_ratio
-from reader.model import Article, Paragraph, Section, Sentence, SentenceId
+from reader.model import Article, Paragraph, Section, Sentence, SentenceId, looks_like_byline
 from reader.segment import split_sentences
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -370,7 +370,7 @@ def _title(sections: list[Section]) -> str | None:
     """The first title-section heading, skipping a site byline such as "Agency -"."""
     headings = [p.text for p in sections[0].paragraphs if p.is_heading] if sections else []
     for heading in headings:
-        if not heading.rstrip().endswith(("-", "–", "—", "|")):
+        if not looks_like_byline(heading):
             return heading
     return headings[0] if headings else None
 

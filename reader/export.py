@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from reader.model import Article, Sentence, SentenceId
+from reader.model import Article, Sentence, SentenceId, looks_like_byline
 
 
 class ExportError(Exception):
@@ -201,7 +201,8 @@ def translation_markdown(article: Article, english: Sequence[str | None], *, mod
                          marks: Sequence[tuple[int, str]] = ()) -> str:
     """The article in both languages: the title (once, as the only level-1 heading), a metadata
     list, then every paragraph in Arabic followed by its English. An Arabic heading is a
-    level-2 heading; its English is a bold line under it, not a second heading."""
+    level-2 heading; its English is a bold line under it, not a second heading. A site byline
+    above the headline ("Agency -") is a plain line, not a heading."""
     paragraphs = article.paragraphs
     title_paragraph = next((p for p in paragraphs if p.is_heading and p.text == article.title), None)
     lines = _title_block(article.title)
@@ -212,7 +213,7 @@ def translation_markdown(article: Article, english: Sequence[str | None], *, mod
         if paragraph is title_paragraph:
             continue
         ar = escape_markdown(" ".join(s.text for s in paragraph.sentences))
-        if paragraph.is_heading:
+        if paragraph.is_heading and not (paragraph.section == 0 and looks_like_byline(paragraph.text)):
             lines += _rtl(f"## {ar}") + _english_heading(paragraph, english)
         else:
             en = " ".join(english[s.number] or "" for s in paragraph.sentences).strip()

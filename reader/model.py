@@ -35,6 +35,12 @@ class Sentence:
     number: int
 
 
+def looks_like_byline(text: str) -> bool:
+    """A site byline above the headline ("زاد الاردن الاخباري -", "Agency |"): a line that
+    ends with a dash or a bar, as the name before a dateline does. Not a subheading."""
+    return text.rstrip().endswith(("-", "–", "—", "|"))
+
+
 @dataclass
 class Paragraph:
     """A paragraph (or a heading line) and its sentences; `text == article.text[start:end]`."""

@@ -24,3 +24,13 @@ def test_usage_names_every_subcommand_and_batch_help_matches_the_defaults(no_mod
     assert "--inter-threads INTER_THREADS articles translated at once on the CPU (default: the cores, up to 4" \
         in batch_help, batch_help
     assert "(default: the cores / --inter-threads)" in batch_help, batch_help
+
+
+def test_a_site_byline_is_not_exported_as_a_heading(no_model: QariEnv) -> None:
+    """`زاد الاردن الاخباري -` above the headline is the site's byline: plain text in the
+    Markdown export, not a `##` subheading."""
+    result = no_model.run("translate", "--format", "markdown", SAMPLE)
+    assert result.code == 0, result
+    lines = result.out.splitlines()
+    assert not any(line.startswith("## ") and "زاد الاردن" in line for line in lines), result.out[:800]
+    assert any(line.startswith("زاد الاردن الاخباري") for line in lines), result.out[:800]
