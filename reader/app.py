@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 import reader.assets
 from reader.config import LAYOUTS
@@ -36,6 +36,7 @@ from widgets.app_terminal import TerminalModes, restore_bidi_mode
 from widgets.app_translation import TranslationActions
 from widgets.app_words import WordActions
 from widgets.article_pane import ArticlePane, visual_inline
+from widgets.fitting_footer import FittingFooter
 from widgets.goto_prompt import GotoPrompt
 from widgets.messages import plural
 from widgets.reading_view import ReadingView
@@ -201,7 +202,7 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
                               id="reading").data_bind(QariApp.cursor, QariApp.word)
             yield SummaryPane(id="summary", classes="pane", shape=self.shape, reorder=self.reorder)
         yield SearchBar(id="search", shape=self.shape, reorder=self.reorder)
-        yield Footer()
+        yield FittingFooter()
 
     @property
     def reading_view(self) -> ReadingView:

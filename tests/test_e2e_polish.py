@@ -187,3 +187,21 @@ def test_light_theme_borders_are_visible(terminal, tmp_path):
         corner = screen.rows[y][screen.text(y).rfind("╭", 0, x)]
         ratio = contrast(corner.fg, corner.bg)
         assert ratio >= 3, (title, corner, ratio)
+
+
+@pytest.mark.parametrize("width", [40, 64, 100])
+def test_footer_shows_whole_keys_only(terminal, width):
+    """The footer never cuts a key's description (`/ Sea`): keys that do not fit are left out."""
+    from reader.app import QariApp
+
+    descriptions = [b.description for b in QariApp.BINDINGS if b.show]
+    term = terminal(width, 24)
+    screen = term.wait_for(lambda s: "? Help" in s.plain and POSITION.search(s.plain))
+    screen = term.settle()
+    footer = screen.text(screen.height - 1)
+    left = footer.split("▏")[0].rstrip()
+    assert any(left.endswith(" " + description) for description in descriptions), footer
+    term.resize(width + 40, 24)  # wider: the keys left out come back, still whole
+    wider = term.wait_for(lambda s: len(s.text(s.height - 1).split("▏")[0].rstrip()) > len(left))
+    left = wider.text(wider.height - 1).split("▏")[0].rstrip()
+    assert any(left.endswith(" " + description) for description in descriptions), left
