@@ -155,10 +155,12 @@ def _article_from_html(data: bytes, source: str, encoding: str | None, url: str 
     except textio.DecodeError as exc:  # only an unknown --encoding
         raise ArticleError(str(exc)) from None
     try:
-        title, blocks = fetch.extract_html(decoded.text, url=url)
+        extracted = fetch.extract_html(decoded.text, url=url)
     except fetch.FetchError as exc:
         raise ArticleError(f"{source}: {exc}") from None
+    title, blocks = extracted
     article = article_from_blocks(blocks, source, title or None, encoding=decoded.encoding)
+    article.date = getattr(extracted, "date", None)
     article.warnings[:0] = decoded.warnings
     return article
 

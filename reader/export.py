@@ -113,13 +113,16 @@ def summary_document(
     """The summary as Markdown: the title, a metadata list, then each summary sentence as an
     Arabic paragraph followed by its English translation as a quote (or a note that there is
     none). `translations` maps a sentence's id to its English; a missing or empty entry means
-    untranslated. `no_model` is the `Model:` line without a model: why there is none
+    untranslated. `Date:` is the page's publication date ("(published)") when it gives one,
+    else the day of the summary ("(summarized)"). `no_model` is the `Model:` line without a model: why there is none
     (`NO_MODEL`, or `NOT_ASKED` for `--no-translate`). The text ends with a newline."""
     date = date or _dt.date.today()
+    # The article's own date when the page gives one; else the day of the summary. Say which.
+    when = f"{article.date} (published)" if article.date else f"{date.isoformat()} (summarized)"
     lines = _title_block(article.title or "Summary")
     lines += _metadata([
         ("Source", source_label(article)),
-        ("Date", date.isoformat()),
+        ("Date", when),
         ("Algorithm", algorithm),
         ("Length", summary_length(article, sentences)),
         ("Model", model or no_model),

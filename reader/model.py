@@ -82,6 +82,8 @@ class Article:
     title: str = ""
     encoding: str = "utf-8"
     warnings: list[str] = field(default_factory=list)
+    date: str | None = None
+    """The publication date the page gives (``YYYY-MM-DD``), or None (text files, stdin)."""
 
     def __post_init__(self) -> None:
         self._sentences = [s for sec in self.sections for p in sec.paragraphs for s in p.sentences]

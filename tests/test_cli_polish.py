@@ -34,3 +34,15 @@ def test_a_site_byline_is_not_exported_as_a_heading(no_model: QariEnv) -> None:
     lines = result.out.splitlines()
     assert not any(line.startswith("## ") and "زاد الاردن" in line for line in lines), result.out[:800]
     assert any(line.startswith("زاد الاردن الاخباري") for line in lines), result.out[:800]
+
+
+def test_summary_date_is_the_articles_when_the_page_has_one(no_model: QariEnv) -> None:
+    from conftest import REPO
+
+    page = REPO / "tests" / "fixtures" / "pages" / "alofuq_desalination.html"  # published 2024-03-12
+    dated = no_model.run("summarize", "--no-translate", page)
+    assert dated.code == 0, dated
+    assert "- Date: 2024-03-12 (published)" in dated.out.splitlines(), dated.out[:600]
+    undated = no_model.run("summarize", "--no-translate", SAMPLE)
+    line = next(line for line in undated.out.splitlines() if line.startswith("- Date: "))
+    assert line.endswith(" (summarized)"), line

@@ -26,7 +26,7 @@ def _markdown(translations: dict | None = None) -> tuple[str, list]:
 def test_summary_markdown_holds_metadata_and_logical_text() -> None:
     md, chosen = _markdown()
     assert md.startswith('<div dir="rtl" lang="ar">\n\n# واجهت مقابلة الملياردير')
-    for line in ("- Date: 2026-11-23", "- Algorithm: news", "- Length: 3 of 32 sentences",
+    for line in ("- Date: 2026-11-23 (summarized)", "- Algorithm: news", "- Length: 3 of 32 sentences",
                  "- Model: translate-ar_en 1.0"):  # a model code is written as it is spelled
         assert line in md.splitlines()
     assert arabic_sentences_from_markdown(md) == [s.text for s in chosen]
