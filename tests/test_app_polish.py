@@ -251,3 +251,31 @@ async def test_no_model_note_never_splits_a_command(sample_article, app_config):
             text = "\n".join(rows)
             for command in ("qari models install ar en", "qari models install FILE"):
                 assert any(command in row for row in rows), (size, text)
+
+
+async def test_stacked_english_follows_the_arabic_through_a_tall_sentence(sample_article, app_config,
+                                                                         app_tiny_model):
+    """Stacked, `j` on a sentence whose English is taller than its pane scrolls through that
+    English before moving on (it showed the first rows and `j` went to the next sentence)."""
+    app = QariApp(sample_article, app_config, app_tiny_model, start_summary=False)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await wait_for(pilot, lambda: re.search(r"(\d+)/\1 translated", app.english_pane.border_title),
+                       timeout=60)
+        await pilot.pause()
+        arabic, english = app.arabic_pane, app.english_pane
+
+        def tall(number: int) -> bool:  # its English is taller than the English pane
+            e = english.sentence_extent(number)
+            return e is not None and e[1] - e[0] + 1 > english.view_height + 1
+
+        number = next(n for n in range(len(sample_article.sentences)) if tall(n))
+        app.move_cursor(number)
+        await pilot.pause()
+        first, last = english.sentence_extent(number)
+        bottoms = []
+        while app.cursor == number and len(bottoms) < 20:
+            bottoms.append(int(english.scroll_y) + english.view_height - 1)
+            await pilot.press("j")
+            await pilot.pause()
+        assert app.cursor == number + 1
+        assert max(bottoms) >= last, (bottoms, first, last)  # its last row was shown before moving on
