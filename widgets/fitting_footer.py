@@ -13,20 +13,32 @@ from textual.widgets._footer import FooterKey
 
 class FittingFooter(Footer):
     def on_resize(self) -> None:
-        # A wider window may fit keys left out before: show them all, then fit again.
-        for key in self.query(FooterKey):
-            key.display = True
-        self.call_after_refresh(self._fit)
+        self._fit()
 
     async def recompose(self) -> None:
         await super().recompose()
         self.call_after_refresh(self._fit)
 
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._fit)
+
+    def _key_width(self, key: FooterKey) -> int:
+        """The cells a key takes (text, padding, margin), from its content: it does not depend
+        on a layout that may not have happened yet."""
+        styles = key.styles
+        return key.get_content_width(self.size, self.app.size) + styles.gutter.width + styles.margin.width
+
     def _fit(self) -> None:
-        keys = [key for key in self.query(FooterKey) if not key.has_class("-command-palette")]
-        palette = [key for key in self.query(FooterKey) if key.has_class("-command-palette")]
-        right = self.region.right - sum(key.outer_size.width for key in palette)
-        hidden = False
-        for key in keys:
-            hidden = hidden or key.region.right > right
+        width = self.size.width
+        if width <= 0:
+            return
+        every = list(self.query(FooterKey))
+        palette = [key for key in every if key.has_class("-command-palette")]
+        room = width - sum(self._key_width(key) for key in palette)
+        used, hidden = 0, False
+        for key in every:
+            if key in palette:
+                continue
+            used += self._key_width(key)
+            hidden = hidden or used > room
             key.display = not hidden
