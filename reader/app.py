@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 import reader.assets
 from reader.config import LAYOUTS
@@ -38,6 +38,7 @@ from widgets.app_terminal import TerminalModes, restore_bidi_mode
 from widgets.app_translation import TranslationActions
 from widgets.app_words import WordActions
 from widgets.article_pane import ArticlePane, visual_inline
+from widgets.fitting_footer import FittingFooter
 from widgets.goto_prompt import GotoPrompt
 from widgets.messages import plural
 from widgets.reading_view import ReadingView
@@ -56,6 +57,9 @@ WIDE = 100
 """Below this many columns, panes that would sit side by side are stacked instead."""
 COMPACT = 20
 """Below this many rows, panes keep only their top border (the title, which holds the position)."""
+SUMMARY_MIN_ROWS = 30
+"""Below this many rows the summary (when it would sit under the article) starts hidden: the
+article gets the room (at 80×24 it had 5 rows, at 40×12 two). `s` shows it all the same."""
 
 
 
@@ -188,6 +192,8 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         self.layout_mode = layout if layout in LAYOUTS else "side"
         self.show_translation = bool(getattr(config, "show_translation", True))
         self.show_summary = bool(getattr(config, "show_summary", True))
+        self.summary_asked = False
+        """`s` showed the summary: it stays shown in a short window too."""
         self.effective_layout = self.layout_mode
         # Search state.
         self.search_query: str | None = None
@@ -209,7 +215,7 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
                               id="reading").data_bind(QariApp.cursor, QariApp.word)
             yield SummaryPane(id="summary", classes="pane", shape=self.shape, reorder=self.reorder)
         yield SearchBar(id="search", shape=self.shape, reorder=self.reorder)
-        yield Footer()
+        yield FittingFooter()
 
     @property
     def reading_view(self) -> ReadingView:
@@ -243,6 +249,9 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
             self.cursor = max(0, min(len(self.sentences) - 1, start))
         for warning in self.article.warnings:
             self.notify(warning, title="Article", severity="warning", timeout=8)
+        # Also printed on stderr before the reader starts, where the alternate screen hides them.
+        for warning in getattr(self.config, "warnings", None) or ():
+            self.notify(warning, title="Settings", severity="warning", timeout=8)
         self._write_bidi_mode()
         self.call_after_refresh(self._after_first_paint)
 
@@ -274,11 +283,17 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
             effective = "stacked"
         self.effective_layout = effective
         panes = self.query_one("#panes")
-        panes.set_class(wide and effective in ("stacked", "interleaved") and self.show_summary, "-beside")
+        beside = wide and effective in ("stacked", "interleaved") and self.show_summary
+        panes.set_class(beside, "-beside")
         panes.set_class(height < COMPACT, "-compact")
-        self.summary_pane.display = self.show_summary
+        self.set_class(height < COMPACT, "-compact")  # notifications too (assets/qari.tcss)
+        room = beside or height >= SUMMARY_MIN_ROWS or self.summary_asked
+        self.summary_pane.display = self.show_summary and room
+        if not self.summary_pane.display and self.summary_pane.has_focus:
+            self.arabic_pane.focus()
         self.reading_view.configure(effective, self.show_translation)
         self._update_titles()
+        self.call_after_refresh(self._update_titles)  # the title fits the pane's new width
 
     def _has_english(self) -> bool:
         """Whether English is (or will be) available: not when there is no model."""
@@ -401,9 +416,8 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         self.notify("Tashkeel hidden (v shows it)" if pane.hide_tashkeel else "Tashkeel shown", timeout=2)
 
     def action_toggle_summary(self) -> None:
-        self.show_summary = not self.show_summary
-        if not self.show_summary and self.summary_pane.has_focus:
-            self.arabic_pane.focus()
+        shown = bool(self.summary_pane.display)
+        self.show_summary = self.summary_asked = not shown
         self._apply_layout()
         self.call_after_refresh(self.summary_pane.follow, self.cursor)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from reader import textio
 from reader.arabic import arabic_ratio
-from reader.model import Article, Paragraph, Section, Sentence, SentenceId
+from reader.model import Article, Paragraph, Section, Sentence, SentenceId, looks_like_byline
 from reader.segment import split_sentences
 from reader.untrusted import quote_name, quote_source
 
@@ -182,7 +182,7 @@ def _article_from_bytes(data: bytes, source: str, encoding: str | None) -> Artic
     except textio.DecodeError as exc:
         raise ArticleError(str(exc)) from None
     if textio.control_ratio(decoded.text) > 0.1:
-        raise ArticleError(f"{quote_source(source)}: looks like a binary file, not text")
+        raise ArticleError(_not_text(data, source, encoding))
     article = parse_text(decoded.text, source, encoding=decoded.encoding)
     article.warnings[:0] = decoded.warnings
     return article
@@ -198,12 +198,28 @@ def _article_from_html(data: bytes, source: str, encoding: str | None, url: str 
     except textio.DecodeError as exc:  # only an unknown --encoding
         raise ArticleError(str(exc)) from None
     try:
-        title, blocks = fetch.extract_html(decoded.text, url=url)
+        extracted = fetch.extract_html(decoded.text, url=url)
     except fetch.FetchError as exc:
         raise ArticleError(f"{quote_source(source)}: {exc}") from None
+    title, blocks = extracted
     article = article_from_blocks(blocks, source, title or None, encoding=decoded.encoding)
+    article.date = getattr(extracted, "date", None)
     article.warnings[:0] = decoded.warnings
     return article
+
+
+def _not_text(data: bytes, source: str, encoding: str | None) -> str:
+    """The error for text full of control characters: with `--encoding`, when another reading
+    of the bytes is text, it is the encoding that does not fit (not a binary file)."""
+    if encoding:
+        try:
+            other = textio.decode_text(data, source, None)
+        except textio.DecodeError:
+            other = None
+        if other is not None and textio.control_ratio(other.text) <= 0.1:
+            return (f"{quote_source(source)}: the text does not fit --encoding {encoding} (it reads as control characters); "
+                    f"it looks like {other.encoding}: try --encoding {other.encoding}, or leave --encoding out")
+    return f"{quote_source(source)}: looks like a binary file, not text"
 
 
 # --- normalising ----------------------------------------------------------------------------
@@ -254,11 +270,45 @@ def _keep_emoji_zwj(match: re.Match) -> str:
 
 
 def _paragraphs(text: str) -> list[str]:
-    """Split normalised text into paragraphs, re-joining hard-wrapped lines."""
+    """Split normalised text into paragraphs, re-joining hard-wrapped lines.
+
+    The decision is made for the whole text when it is uniformly hard-wrapped, else per run of
+    lines between blank lines: a long file may mix paragraphs broken at a column with
+    paragraphs on one line each, and the long lines must not hide the wrapped ones (nor a
+    wrapped run's lines be read as headings and its sentences cut at line breaks)."""
     lines = text.split("\n")
-    if not _is_hard_wrapped(lines):
+    if _is_hard_wrapped(lines):
+        return _rejoin(lines, _wrap_width(lines))
+    runs: list[list[str]] = [[]]
+    for line in lines:
+        if line:
+            runs[-1].append(line)
+        elif runs[-1]:
+            runs.append([])
+    multi = [line for run in runs if len(run) >= 2 for line in run]
+    if not multi or not _is_hard_wrapped(multi):
         return [line for line in lines if line]
-    width = _wrap_width(lines)
+    width = _wrap_width(multi)
+    paragraphs: list[str] = []
+    for run in runs:
+        paragraphs += _rejoin(run, width) if _run_is_wrapped(run, width) else run
+    return paragraphs
+
+
+def _run_is_wrapped(run: list[str], width: int) -> bool:
+    """A run of lines broken at about `width` columns, mid-sentence (its last line may be short)."""
+    body = run[:-1]
+    if not body:
+        return False
+    near = [line for line in body if 0.75 * width <= len(line) <= 1.15 * width]
+    # A closing quote or bracket may end a quotation inside a sentence: look before it.
+    mid_sentence = [line for line in near if not line.rstrip("\"'”’»)]}").endswith(_END_PUNCT)]
+    return len(near) >= 0.6 * len(body) and len(mid_sentence) >= 0.6 * len(near)
+
+
+def _rejoin(lines: list[str], width: int) -> list[str]:
+    """Join hard-wrapped lines into paragraphs: a blank line, or a line well short of the wrap
+    width that ends a sentence, closes a paragraph."""
     paragraphs: list[str] = []
     current: list[str] = []
     for line in lines:
@@ -268,7 +318,6 @@ def _paragraphs(text: str) -> list[str]:
                 current = []
             continue
         current.append(line)
-        # A line well short of the wrap width, ending a sentence, closes its paragraph.
         if len(line) < 0.6 * width and line.endswith(_END_PUNCT):
             paragraphs.append(" ".join(current))
             current = []
@@ -366,7 +415,7 @@ def _title(sections: list[Section]) -> str | None:
     """The first title-section heading, skipping a site byline such as "Agency -"."""
     headings = [p.text for p in sections[0].paragraphs if p.is_heading] if sections else []
     for heading in headings:
-        if not heading.rstrip().endswith(("-", "–", "—", "|")):
+        if not looks_like_byline(heading):
             return heading
     return headings[0] if headings else None
 

@@ -483,11 +483,15 @@ def render(prep: Prepared, english: Sequence[str | None], model_name: str | None
     return out
 
 
-def translate_prepared(prep: Prepared, translator: Any, settings: BatchSettings) -> list[str | None]:
+def translate_prepared(prep: Prepared, translator: Any, settings: BatchSettings,
+                       progress: Callable[[int, int], None] | None = None) -> list[str | None]:
+    """The English of every sentence; `progress(done, total)` after each engine batch."""
     texts = [s.text for s in prep.article.sentences]
     if translator is None:
         return [None] * len(texts)
-    return list(translator.translate(texts, use_cache=settings.use_cache))
+    if progress is None:
+        return list(translator.translate(texts, use_cache=settings.use_cache))
+    return list(translator.translate(texts, use_cache=settings.use_cache, progress=progress))
 
 
 def _failure(task_or_item: Any, message: str, started: float) -> Result:
@@ -501,9 +505,10 @@ def _one_line(message: str) -> str:
 
 
 def process(task: Task, settings: BatchSettings, translator: Any, *, prepared: Prepared | None = None,
-            skip_job: str | None = None) -> Result:
+            skip_job: str | None = None, progress: Callable[[int, int], None] | None = None) -> Result:
     """Prepare (unless given), translate and render one article; bad input is a failed Result.
-    ``skip_job``: the job key finished before (URLs: known only after fetching)."""
+    ``skip_job``: the job key finished before (URLs: known only after fetching). ``progress``:
+    called with (sentences translated, sentences) while the article is translated."""
     from reader.article import ArticleError
 
     started = time.perf_counter()
@@ -515,7 +520,7 @@ def process(task: Task, settings: BatchSettings, translator: Any, *, prepared: P
     if skip_job is not None and job_key(prep.input_hash, settings, model_key) == skip_job:
         return Result(task.id, task.source, "unchanged", prep.input_hash, model_key=model_key)
     t1 = time.perf_counter()
-    english = translate_prepared(prep, translator, settings)
+    english = translate_prepared(prep, translator, settings, progress)
     t2 = time.perf_counter()
     outputs = render(prep, english, getattr(translator, "model_name", None), settings.formats, settings)
     t3 = time.perf_counter()
@@ -795,7 +800,12 @@ def _read_only(folder: Path) -> bool:
 
 class Progress:
     """Articles and sentences done, rate and ETA for the whole run. Plain lines (at most one per
-    ``interval`` seconds, plus the last) when the stream is not a terminal; Rich otherwise."""
+    ``interval`` seconds, plus the last) when the stream is not a terminal; Rich otherwise.
+
+    Sentences count as they are translated (`advance`, from the worker threads of a local
+    run), not only when their article is written: one article of 9,000 sentences would
+    otherwise freeze the line and its ETA for minutes. The ETA is in sentences: what is left of
+    the articles in flight, plus the articles not started at the average length so far."""
 
     def __init__(self, stream: Any = None, *, interval: float = 10.0, rich: bool | None = None) -> None:
         self.stream = stream or sys.stderr
@@ -804,6 +814,8 @@ class Progress:
         self.done = self.unchanged = self.failed = self.sentences = 0
         self.started = time.monotonic()
         self._last = 0.0
+        self._inflight: dict[str, tuple[int, int]] = {}  # article id -> (translated, sentences)
+        self._lock = threading.Lock()
         use_rich = self.stream.isatty() if rich is None else rich
         self._rich: Any = None
         if use_rich:
@@ -833,34 +845,53 @@ class Progress:
 
     def _rates(self) -> tuple[float, str]:
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        rate = self.sentences / elapsed
+        inflight_done = sum(done for done, _ in self._inflight.values())
+        rate = (self.sentences + inflight_done) / elapsed
         worked = self.done + self.failed
         left = self.total - worked - self.unchanged
         eta = "?"
-        if worked and left > 0:
-            seconds = left * elapsed / worked
-            eta = time.strftime("%H:%M:%S", time.gmtime(seconds)) if seconds < 86400 else f"{seconds / 3600:.0f} h"
-        elif left <= 0:
+        if left <= 0:
             eta = "0"
+        elif worked or self._inflight:
+            inflight_left = sum(total - done for done, total in self._inflight.values())
+            known = self.done + len(self._inflight)
+            average = (self.sentences + sum(total for _, total in self._inflight.values())) / max(1, known)
+            not_started = max(0, left - len(self._inflight))
+            seconds = (inflight_left + not_started * average) / rate if rate > 0 else None
+            if seconds is not None:
+                eta = time.strftime("%H:%M:%S", time.gmtime(seconds)) if seconds < 86400 else f"{seconds / 3600:.0f} h"
         return rate, eta
 
-    def update(self, *, done: int = 0, unchanged: int = 0, failed: int = 0, sentences: int = 0) -> None:
-        self.done += done
-        self.unchanged += unchanged
-        self.failed += failed
-        self.sentences += sentences
+    def advance(self, article: str, done: int, total: int) -> None:
+        """`done` of the `total` sentences of `article` are translated (any thread)."""
+        with self._lock:
+            self._inflight[article] = (done, total)
+            self._report(final=False)
+
+    def update(self, *, done: int = 0, unchanged: int = 0, failed: int = 0, sentences: int = 0,
+               article: str | None = None) -> None:
+        with self._lock:
+            self._inflight.pop(article, None)
+            self.done += done
+            self.unchanged += unchanged
+            self.failed += failed
+            self.sentences += sentences
+            self._report(final=True)
+
+    def _report(self, *, final: bool) -> None:
         finished = self.done + self.unchanged + self.failed
         rate, eta = self._rates()
+        sentences = self.sentences + sum(done for done, _ in self._inflight.values())
         if self._rich is not None:
-            info = f"{self.sentences} sentences, {rate:.1f}/s, {self.failed} failed"
+            info = f"{sentences} sentences, {rate:.1f}/s, {self.failed} failed"
             self._rich.update(self._task, completed=finished, info=info)
             return
         now = time.monotonic()
-        if finished < self.total and now - self._last < self.interval:
+        if not (final and finished >= self.total) and now - self._last < self.interval:
             return
         self._last = now
         print(f"qari: {finished}/{self.total} articles ({self.done} done, {self.unchanged} unchanged, "
-              f"{self.failed} failed), {self.sentences} sentences, {rate:.2f} sentences/s, ETA {eta}",
+              f"{self.failed} failed), {sentences} sentences, {rate:.2f} sentences/s, ETA {eta}",
               file=self.stream, flush=True)
 
     def close(self) -> None:
@@ -957,14 +988,14 @@ class _Writer:
             key = job_key(result.input_hash or "", self.settings, result.model_key)
             self.summary.done += 1
             self.summary.sentences += result.sentences
-            self.progress.update(done=1, sentences=result.sentences)
+            self.progress.update(done=1, sentences=result.sentences, article=result.id)
         else:
             self.summary.failed += 1
             self.summary.failures.append((result.id, result.error or "failed"))
             error = result.error or "failed"
             named = error.startswith((result.source, quote_name(result.source)))
             self.progress.message(f"qari: skipped {error}" if named else f"qari: skipped {quote_name(result.id)}: {error}")
-            self.progress.update(failed=1)
+            self.progress.update(failed=1, article=result.id)
         self.manifest.record(self.run, result, key, written, time.perf_counter() - started)
         if self.on_result is not None:
             self.on_result(result)
@@ -1151,8 +1182,11 @@ def _run_local(items: list[Item], settings: BatchSettings, writer: _Writer, *, t
             if isinstance(got, str):
                 return _failure(task, got, started)
             prepared = got
+        def advance(done: int, total: int) -> None:
+            writer.progress.advance(task.id, done, total)
+
         try:
-            result = process(task, settings, translator, prepared=prepared, skip_job=skip)
+            result = process(task, settings, translator, prepared=prepared, skip_job=skip, progress=advance)
         except Exception as exc:  # noqa: BLE001 - an engine bug on one article must not stop the run
             return _failure(task, f"internal error: {type(exc).__name__}: {exc}", started)
         result.timings["total"] = time.perf_counter() - started

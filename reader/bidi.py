@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
+import unicodedata2 as unicodedata  # a current Unicode (Python 3.11's own stops at 14.0)
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
@@ -43,6 +43,7 @@ from arabic_reshaper.ligatures import LIGATURES
 from rich.cells import cell_len
 
 from reader.arabic import ARABIC_LETTER_RE
+from reader.bidi_mirroring import MIRRORING_GLYPH
 from reader.uax9 import resolve_levels, visual_order
 
 __all__ = [
@@ -370,19 +371,7 @@ def _levels(text: str, base: int) -> bytes:
 # Mirroring (L4)
 # --------------------------------------------------------------------------------------
 
-def _mirror_table() -> dict[int, str]:
-    try:
-        from bidi.mirror import MIRRORED
-    except ImportError:  # pragma: no cover - python-bidi moved its table
-        MIRRORED = {}
-    table = {ord(a): b for a, b in MIRRORED.items()}
-    for a, b in ("()", "[]", "{}", "<>", "\u00ab\u00bb"):
-        table.setdefault(ord(a), b)
-        table.setdefault(ord(b), a)
-    return table
-
-
-_MIRROR = _mirror_table()
+_MIRROR = MIRRORING_GLYPH  # Unicode's BidiMirroring.txt (reader/bidi_mirroring.py)
 
 
 # --------------------------------------------------------------------------------------

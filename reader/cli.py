@@ -70,7 +70,7 @@ def _reader_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="qari",
-        usage="qari [SOURCE] [options]\n       qari {summarize,translate,models,config,lookup} --help",
+        usage="qari [SOURCE] [options]\n       qari {" + ",".join(COMMANDS) + "} --help",
         description=(
             "Read Arabic news in the terminal: the article right-to-left, an offline English "
             "translation sentence by sentence, and an extractive summary. With no SOURCE, opens "
@@ -502,7 +502,7 @@ def _reattach_terminal() -> None:
 def cmd_summarize(argv: Sequence[str]) -> int:
     args = _summarize_parser().parse_args(argv)
     from reader.config import load_config
-    from reader.export import summary_document
+    from reader.export import NO_MODEL, NOT_ASKED, summary_document
     from reader.summarize import summarize_article
 
     config = load_config()
@@ -514,7 +514,8 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     english = _translate_all(translator, [s.text for s in chosen])
     translations = {s.id: en for s, en in zip(chosen, english, strict=True)}
     markdown = summary_document(article, chosen, translations, algorithm=algorithm,
-                                model=translator.model_name if translator else None)
+                                model=translator.model_name if translator else None,
+                                no_model=NOT_ASKED if args.no_translate else NO_MODEL)
     _emit(markdown, args.output, args.force)
     return EXIT_OK
 
@@ -742,6 +743,8 @@ def _lookup_parser() -> argparse.ArgumentParser:
     parser.add_argument("words", nargs="*", metavar="WORD", help="Arabic words (tashkeel narrows the readings)")
     parser.add_argument("--json", action="store_true", help="print a JSON array, one object per word")
     parser.add_argument("--context", metavar="ENGLISH", help="English text to rank the readings by (e.g. a translation)")
+    parser.add_argument("--buckwalter", action="store_true",
+                        help="show the exact Buckwalter transliteration beside the readable one")
     return parser
 
 
@@ -759,7 +762,7 @@ def cmd_lookup(argv: Sequence[str]) -> int:
     if args.json:
         text = json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2)
     else:
-        text = "\n\n".join(format_text(r) for r in results)
+        text = "\n\n".join(format_text(r, buckwalter=args.buckwalter) for r in results)
     _emit(text, None, False)
     return EXIT_OK
 
@@ -795,8 +798,11 @@ def _batch_parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu",
                         help="CTranslate2 device; auto = cuda when a GPU is available (default cpu)")
     parser.add_argument("--compute-type", help="CTranslate2 compute type (default int8 on cpu, int8_float16 on cuda)")
-    parser.add_argument("--inter-threads", type=_positive_int, help="batches translated at once (default 1)")
-    parser.add_argument("--intra-threads", type=_positive_int, help="threads per batch (default: the cores)")
+    parser.add_argument("--inter-threads", type=_positive_int,
+                        help="articles translated at once on the CPU (default: the cores, up to 4; "
+                             "a Dask worker: its --nthreads)")
+    parser.add_argument("--intra-threads", type=_positive_int,
+                        help="CTranslate2 threads per article (default: the cores / --inter-threads)")
     parser.add_argument("--batch-tokens", type=_positive_int, help="source tokens per CTranslate2 batch (default 2048)")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the translation cache")
     dask = parser.add_mutually_exclusive_group()

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from reader.model import Article, Sentence, SentenceId
+from reader.model import Article, Sentence, SentenceId, looks_like_byline
 from reader.untrusted import one_line, visible
 
 
@@ -40,6 +40,7 @@ class ExportExists(ExportError, FileExistsError):
 RTL_OPEN = '<div dir="rtl" lang="ar">'
 RTL_CLOSE = "</div>"
 NO_MODEL = "none (no translation model installed)"
+NOT_ASKED = "none (translation not asked for: --no-translate)"
 NO_TRANSLATION = "*(no translation)*"
 
 # Characters Markdown may read as markup anywhere in a line. Some only in context, and only
@@ -113,19 +114,24 @@ def summary_document(
     algorithm: str,
     model: str | None,
     date: _dt.date | None = None,
+    no_model: str = NO_MODEL,
 ) -> str:
     """The summary as Markdown: the title, a metadata list, then each summary sentence as an
     Arabic paragraph followed by its English translation as a quote (or a note that there is
     none). `translations` maps a sentence's id to its English; a missing or empty entry means
-    untranslated. The text ends with a newline."""
+    untranslated. `Date:` is the page's publication date ("(published)") when it gives one,
+    else the day of the summary ("(summarized)"). `no_model` is the `Model:` line without a model: why there is none
+    (`NO_MODEL`, or `NOT_ASKED` for `--no-translate`). The text ends with a newline."""
     date = date or _dt.date.today()
+    # The article's own date when the page gives one; else the day of the summary. Say which.
+    when = f"{article.date} (published)" if article.date else f"{date.isoformat()} (summarized)"
     lines = _title_block(article.title or "Summary")
     lines += _metadata([
         ("Source", source_label(article)),
-        ("Date", date.isoformat()),
+        ("Date", when),
         ("Algorithm", algorithm),
         ("Length", summary_length(article, sentences)),
-        ("Model", model or NO_MODEL),
+        ("Model", model or no_model),
     ])
     lines += ["## Summary", ""]
     for sentence in sentences:
@@ -215,7 +221,8 @@ def translation_markdown(article: Article, english: Sequence[str | None], *, mod
                          summary: tuple[str, Sequence[int]] | None = None) -> str:
     """The article in both languages: the title (once, as the only level-1 heading), a metadata
     list, then every paragraph in Arabic followed by its English. An Arabic heading is a
-    level-2 heading; its English is a bold line under it, not a second heading.
+    level-2 heading; its English is a bold line under it, not a second heading. A site byline
+    above the headline ("Agency -") is a plain line, not a heading.
 
     `qari batch` writes its `.md` files here too: `source` names the article as the run does
     (its id, relative to the batch's SOURCE, so the file does not depend on where it ran), and
@@ -240,7 +247,7 @@ def translation_markdown(article: Article, english: Sequence[str | None], *, mod
         if paragraph is title_paragraph:
             continue
         ar = escape_markdown(" ".join(s.text for s in paragraph.sentences))
-        if paragraph.is_heading:
+        if paragraph.is_heading and not (paragraph.section == 0 and looks_like_byline(paragraph.text)):
             lines += _rtl(f"## {ar}") + _english_heading(paragraph, english)
         else:
             en = " ".join(english[s.number] or "" for s in paragraph.sentences).strip()

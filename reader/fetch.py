@@ -336,7 +336,33 @@ def _size(blocks: list[tuple[str, str]]) -> int:
 _RECALL_FALLBACK = 0.4
 
 
-def extract_html(html: str | bytes, url: str | None = None, *, encoding: str | None = None) -> tuple[str, list[tuple[str, str]]]:
+_ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+class Extraction(tuple):
+    """``(headline, blocks)`` as `extract_html` always returned them (it unpacks the same), and
+    `date`: the page's publication date (``YYYY-MM-DD``, from its metadata), or None."""
+
+    date: str | None = None
+
+    def __new__(cls, headline: str, blocks: list[tuple[str, str]], date: str | None = None) -> "Extraction":
+        made = super().__new__(cls, (headline, blocks))
+        made.date = date
+        return made
+
+
+def _page_date(value: object) -> str | None:
+    """A well-formed ISO date from the page's metadata (untrusted: anything else is None)."""
+    match = _ISO_DATE_RE.match(str(value or ""))
+    if not match:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    if not (1900 <= year <= 2200 and 1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return match.group(0)
+
+
+def extract_html(html: str | bytes, url: str | None = None, *, encoding: str | None = None) -> Extraction:
     """Extract ``(headline, blocks)`` from a news page with trafilatura.
 
     ``html`` may be bytes (decoded with :func:`decode_html`; ``encoding`` or, for
@@ -351,7 +377,7 @@ def extract_html(html: str | bytes, url: str | None = None, *, encoding: str | N
     sentence. A lead paragraph right before the marked body is kept; a "heading" that is a
     whole sentence is a paragraph. Precision extraction is tried first; when it keeps far
     less text than recall extraction, recall is used. Returns ``(headline, [])`` when no
-    article text is found (the headline may be "").
+    article text is found (the headline may be ""). The result's `date` is the page's date.
     """
     if isinstance(html, (bytes, bytearray)):
         declared = encoding or getattr(html, "charset", None)
@@ -359,7 +385,7 @@ def extract_html(html: str | bytes, url: str | None = None, *, encoding: str | N
     else:
         text = html
     if not text.strip():
-        return "", []
+        return Extraction("", [])
 
     import trafilatura  # slow import (~0.2-0.3 s): only when a page is extracted
     from trafilatura.utils import load_html
@@ -377,9 +403,10 @@ def extract_html(html: str | bytes, url: str | None = None, *, encoding: str | N
     )
     page = load_html(text)
     if page is None:
-        return "", []
+        return Extraction("", [])
     facts = _PageFacts(page, url)
     found_title = ""
+    found_date = None
     extractions: list[list[tuple[str, str]]] = []
     for mode in ({"favor_precision": True}, {"favor_recall": True}):
         tree = load_html(text)
@@ -389,10 +416,11 @@ def extract_html(html: str | bytes, url: str | None = None, *, encoding: str | N
             extractions.append([])
             continue
         if isinstance(found, dict):  # trafilatura < 2.0 returned a dict
-            title, body, site = found.get("title"), found.get("body"), found.get("sitename")
+            title, body, site, date = (found.get(name) for name in ("title", "body", "sitename", "date"))
         else:
-            title, body, site = (getattr(found, name, None) for name in ("title", "body", "sitename"))
+            title, body, site, date = (getattr(found, name, None) for name in ("title", "body", "sitename", "date"))
         found_title = found_title or _clean(title or "")
+        found_date = found_date or _page_date(date)
         if site:
             facts.add_site_name(site)
         flow = _Flow()
@@ -416,7 +444,7 @@ def extract_html(html: str | bytes, url: str | None = None, *, encoding: str | N
         blocks = facts.with_lead(blocks)
         if headline:
             blocks.insert(0, ("heading", headline))
-    return headline, blocks
+    return Extraction(headline, blocks, found_date)
 
 
 # --- headline, site name, lead -------------------------------------------------------------

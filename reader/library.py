@@ -197,10 +197,13 @@ class Entry:
         return self.id[:12]
 
     def to_json(self) -> dict:
+        """`position` counts from 1, as the reader and `qari library` show it (`31/32`);
+        `index` is the same sentence counted from 0 (the API's `position`)."""
         return {
             "id": self.id, "title": self.title, "source": self.source,
             "first_opened": self.first_opened, "opened_at": self.opened_at,
-            "position": self.position, "sentences": self.sentences, "translated": self.translated,
+            "position": min(self.position + 1, self.sentences), "index": self.position,
+            "sentences": self.sentences, "translated": self.translated,
         }
 
 

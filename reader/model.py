@@ -37,6 +37,12 @@ class Sentence:
     number: int
 
 
+def looks_like_byline(text: str) -> bool:
+    """A site byline above the headline ("زاد الاردن الاخباري -", "Agency |"): a line that
+    ends with a dash or a bar, as the name before a dateline does. Not a subheading."""
+    return text.rstrip().endswith(("-", "–", "—", "|"))
+
+
 @dataclass
 class Paragraph:
     """A paragraph (or a heading line) and its sentences; `text == article.text[start:end]`."""
@@ -78,6 +84,8 @@ class Article:
     title: str = ""
     encoding: str = "utf-8"
     warnings: list[str] = field(default_factory=list)
+    date: str | None = None
+    """The publication date the page gives (``YYYY-MM-DD``), or None (text files, stdin)."""
 
     def __post_init__(self) -> None:
         # The title came from outside (a page's <title>, a file name): one clean line from here on.
@@ -125,14 +133,21 @@ class Article:
 
     def headline_sentence(self) -> int:
         """Where a reader starts: the first sentence of the paragraph that is the title (the
-        headline), else of the first heading, else 0 — never a site name or byline above it."""
+        headline), else of the first heading, else 0 — never a site name or byline above it.
+        Only the headings the article opens with count: a subheading (or a line taken for one)
+        deep inside is not where an article starts."""
+        leading = []
+        for paragraph in self._paragraphs:
+            if not paragraph.is_heading:
+                break
+            leading.append(paragraph)
         title = " ".join(self.title.split())
         if title:
-            for paragraph in self._paragraphs:
+            for paragraph in leading:
                 if paragraph.sentences and " ".join(paragraph.text.split()) == title:
                     return paragraph.sentences[0].number
-        for paragraph in self._paragraphs:
-            if paragraph.is_heading and paragraph.sentences:
+        for paragraph in leading:
+            if paragraph.sentences:
                 return paragraph.sentences[0].number
         return 0
 

@@ -52,6 +52,10 @@ class Morpheme:
         return arabic_to_buckwalter(self.form)
 
     @property
+    def romanised(self) -> str:
+        return romanise(self.form)
+
+    @property
     def display(self) -> str:
         """The form as it can be shown alone: a vowel-only suffix (the `a` of kataba) sits on a
         tatweel, since a bare combining mark has nothing to draw on."""
@@ -103,10 +107,21 @@ class Analysis:
     def lemma_transliteration(self) -> str:
         return arabic_to_buckwalter(self.lemma)
 
+    @property
+    def romanised(self) -> str:
+        """The vocalised form, readable (`al-murashshaḥ`); `transliteration` is Buckwalter."""
+        return romanise(self.vocalised)
+
+    @property
+    def lemma_romanised(self) -> str:
+        return romanise(self.lemma)
+
     def to_dict(self) -> dict:
         data = asdict(self)
         data["pos_label"] = self.pos_label
         data["transliteration"] = self.transliteration
+        data["romanised"] = self.romanised
+        data["lemma_romanised"] = self.lemma_romanised
         return data
 
 
@@ -189,10 +204,12 @@ _VOWEL_MARKS = {"\u064e": "a", "\u064f": "u", "\u0650": "i", "\u064b": "an", "\u
 
 def romanise(word: str) -> str:
     """A readable romanisation (ALA-LC-like letters, long vowels from ا و ي, short vowels only
-    where the text has tashkeel): `ترامب` -> `trāmb`, `إيلون` -> `īlūn`. Meant to help say a name
-    or a foreign word that the lexicon does not know; `arabic_to_buckwalter` is the exact one."""
+    where the text has tashkeel): `ترامب` -> `trāmb`, `إيلون` -> `īlūn`, `مُرَشَّح` ->
+    `murashshaḥ`, `يَقُول` -> `yaqūl`. What the lookup shows (the reader and `qari lookup`);
+    `arabic_to_buckwalter` is the exact, reversible one, shown on demand."""
     out: list[str] = []
     prev_consonant = False  # the previous letter was a consonant with no vowel mark yet
+    last_consonant: int | None = None  # where in `out` the last consonant is (shadda doubles it)
     letters = [c for c in word if c != "\u0640"]
     i = 0
     if len(letters) > 2 and letters[0] in "اٱ" and letters[1] == "ل":
@@ -204,13 +221,17 @@ def romanise(word: str) -> str:
         if ch in _VOWEL_MARKS:
             out.append(_VOWEL_MARKS[ch])
             prev_consonant = False
-        elif ch == "\u0651":  # shadda: double the consonant before it
-            if out:
-                out.append(out[-1] if out[-1] not in ("a", "u", "i") else "")
+        elif ch == "\u0651":  # shadda: double the consonant before it (its vowel may come first)
+            if last_consonant is not None:
+                out.insert(last_consonant + 1, out[last_consonant])
+                last_consonant = None
         elif ch == "\u0652":
             prev_consonant = False
         elif ch in "اى":
-            out.append("ā" if i > 0 else "a")
+            if out and out[-1] == "a" and i > 0:
+                out[-1] = "ā"  # fatha + alif: one long vowel
+            else:
+                out.append("ā" if i > 0 else "a")
             prev_consonant = False
         elif ch == "آ":
             out.append("ā")
@@ -227,10 +248,22 @@ def romanise(word: str) -> str:
                 out.append(("ʾ" if i > 0 else "") + vowel)
             prev_consonant = False
         elif ch in "وي":
-            long_vowel = prev_consonant and (nxt == "" or nxt not in "اوىي") and i > 0
-            out.append(("ū" if ch == "و" else "ī") if long_vowel else ("w" if ch == "و" else "y"))
+            short = "u" if ch == "و" else "i"
+            # After its own short vowel (damma + waw, kasra + ya) and not voweled itself: long.
+            after_vowel = bool(out) and out[-1] == short and nxt not in _VOWEL_MARKS and nxt != "\u0651"
+            long_vowel = after_vowel or (prev_consonant and (nxt == "" or nxt not in "اوىي") and i > 0
+                                         and nxt not in _VOWEL_MARKS and nxt != "\u0651")
+            if after_vowel:
+                out[-1] = "ū" if ch == "و" else "ī"
+            elif long_vowel:
+                out.append("ū" if ch == "و" else "ī")
+            else:
+                last_consonant = len(out)
+                out.append("w" if ch == "و" else "y")
             prev_consonant = not long_vowel
         elif ch in _ROMAN:
+            if ch not in "ة":
+                last_consonant = len(out)
             out.append(_ROMAN[ch])
             prev_consonant = ch not in "ة"
         elif unicodedata.category(ch).startswith("M"):
@@ -502,8 +535,14 @@ def lemma_matches(sentences: Sequence[str], word: str,
     return hits
 
 
-def format_text(result: WordLookup) -> str:
-    """Readable plain text for `qari lookup` (Arabic in logical order, for pipes and files)."""
+def format_text(result: WordLookup, *, buckwalter: bool = False) -> str:
+    """Readable plain text for `qari lookup` (Arabic in logical order, for pipes and files):
+    a readable romanisation (`al-murashshaḥ`), and with `buckwalter` the exact Buckwalter
+    transliteration beside it (`Almura$~aH`)."""
+    def both(arabic: str) -> str:
+        readable = romanise(arabic)
+        return f"{readable} · {arabic_to_buckwalter(arabic)}" if buckwalter else readable
+
     lines = [result.word]
     if not result.found:
         line = f"  {result.note}"
@@ -514,11 +553,11 @@ def format_text(result: WordLookup) -> str:
         lines.append(f"  ({result.note})")
     for n, a in enumerate(result.analyses, 1):
         parts = " + ".join(
-            f"{m.display} {m.transliteration}/{m.tag}" if m.form else f"∅/{m.tag}"
+            f"{m.display} {both(m.form)}/{m.tag}" if m.form else f"∅/{m.tag}"
             for m in (*a.prefixes, a.stem, *a.suffixes)
         )
-        lines.append(f"  {n}. {a.vocalised}  {a.transliteration}  [{a.pos_label}]")
-        lines.append(f"     lemma: {a.lemma} ({a.lemma_transliteration})")
+        lines.append(f"  {n}. {a.vocalised}  {both(a.vocalised)}  [{a.pos_label}]")
+        lines.append(f"     lemma: {a.lemma} ({both(a.lemma)})")
         lines.append(f"     parts: {parts}")
         gloss = "; ".join(a.glosses) or "-"
         extra = " ".join(x for x in (f"[{a.prefix_gloss}]" if a.prefix_gloss else "",

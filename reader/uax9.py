@@ -6,7 +6,9 @@ bindings do not install from PyPI as wheels everywhere. This module passes the U
 conformance file ``BidiCharacterTest.txt`` in full (all three paragraph directions; see
 ``tests/test_bidi_conformance.py``) and is checked against ICU on random mixed text.
 
-What it gives (a paragraph is a ``str``; classes come from ``unicodedata``, the paired
+What it gives (a paragraph is a ``str``; classes come from ``unicodedata2``, which tracks the
+current Unicode where Python 3.11's ``unicodedata`` stops at 14.0 (a newer emoji would be L
+there; ICU and every current terminal say ON), the paired
 brackets from the table below, which is Unicode's ``BidiBrackets.txt``):
 
 * `paragraph_level` — P2/P3 (first strong character, isolates skipped);
@@ -32,7 +34,7 @@ the units. Arabic prose with a few numbers is a handful of units.
 from __future__ import annotations
 
 import re
-import unicodedata
+import unicodedata2 as unicodedata
 
 __all__ = ["bidi_classes", "paragraph_level", "resolve_levels", "visual_order", "MAX_DEPTH", "REMOVED"]
 
@@ -68,8 +70,8 @@ _CLOSING = frozenset(_OPENING_TO_CLOSING.values())
 _CANONICAL_BRACKET = {0x2329: 0x3008, 0x232A: 0x3009}
 BRACKET_STACK_SIZE = 63  # BD16
 
-# Default Bidi_Class of unassigned code points (DerivedBidiClass.txt @missing lines; Python's
-# unicodedata gives '' for them): R and AL blocks, the currency block ET, noncharacters and
+# Default Bidi_Class of unassigned code points (DerivedBidiClass.txt @missing lines;
+# unicodedata2 gives '' for them): R and AL blocks, the currency block ET, noncharacters and
 # default ignorables BN, else L.
 _DEFAULT_RANGES = (
     (0x0590, 0x05FF, "R"), (0x0600, 0x07BF, "A"), (0x07C0, 0x085F, "R"), (0x0860, 0x08FF, "A"),

@@ -79,7 +79,7 @@ def test_no_model_snapshot(snap_compare, snapshot_article, app_config, app_trans
 
 
 def test_narrow_snapshot(snap_compare, snapshot_article, app_config):
-    """80x24 falls back to stacked panes; translation off."""
+    """80x24 falls back to stacked panes; translation off; the summary starts hidden (short window)."""
     app = QariApp(snapshot_article, app_config, None)
 
     async def run_before(pilot) -> None:

@@ -120,6 +120,8 @@ def test_bidi_layout_draws_each_case_in_the_conformance_order(direction):
 import re  # noqa: E402
 import unicodedata  # noqa: E402
 
+import unicodedata2  # noqa: E402
+
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -152,7 +154,7 @@ ORACLE_TOKENS = (
 # character (qari keeps it with the letter before; ICU with the invisible character), or a
 # variation selector after a space (qari drops it: it has nothing to vary).
 _MARK_AFTER_NOTHING = re.compile(
-    "[\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\u00ad][\u064b-\u0652\ufe0f]|\\s\ufe0f"
+    "[\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\u00ad][\u064b-\u0652\u0897\U00010efd\ufe0f]|\\s\ufe0f"
 )
 
 
@@ -182,6 +184,46 @@ def _normalize_icu(text: str) -> str:
 @given(st.lists(st.sampled_from(ORACLE_TOKENS), min_size=1, max_size=40).map("".join),
        st.integers(min_value=4, max_value=60), st.booleans())
 def test_property_visual_lines_match_icu(text, width, rtl):
+    _assert_lines_match_icu(text, width, rtl)
+
+
+# Characters newer than Python 3.11's Unicode 14 (its `unicodedata` knows none of them: an
+# unassigned character defaults to L), all in ICU's Unicode 16, one per bidi class where
+# there is one: emoji and symbols (ON), a Kawi letter (L), Garay letters and digits (R, AN),
+# an Arabic Extended-C letter (AL), Arabic marks (NSM), outlined digits (EN).
+NEWER_THAN_14 = ["\U0001FAE8", "\U0001F6DC", "\u2427", "\U0001FA89", "\U00011F04", "\U00010D4A",
+                 "\U00010D40\U00010D41", "\U00010EC2", "\U00010EFD", "\u0897", "\U0001CCF0\U0001CCF1"]
+
+
+@PROFILE
+@given(st.lists(st.sampled_from(ORACLE_TOKENS[:-len(MARKS)] + NEWER_THAN_14 * 6), min_size=1, max_size=30)
+       .map("".join), st.integers(min_value=4, max_value=60), st.booleans())
+def test_property_characters_newer_than_unicode_14_match_icu(text, width, rtl):
+    """Bidi classes, marks and mirroring come from a current Unicode table (unicodedata2),
+    not from the interpreter's: lines with characters added since Unicode 14 are ordered
+    as ICU orders them."""
+    _assert_lines_match_icu(text, width, rtl)
+
+
+def test_mirroring_glyphs_are_icus():
+    """Every mirror pair ICU knows (Unicode 16) and no other: the pairs python-bidi's old table
+    missed (∟∠∡, the Unicode 14 brackets ⹕⹖) are drawn mirrored too."""
+    icu = _icu()
+    from reader.bidi import _MIRROR
+
+    theirs = {cp: chr(icu.Char.charMirror(cp)) for cp in range(0x110000) if icu.Char.charMirror(cp) != cp}
+    assert _MIRROR == theirs
+    _assert_lines_match_icu("قال \u2220 \u2e55 ماسك \u2e56 \u221f", 80, True)
+
+
+def test_newer_emoji_between_arabic_words_is_ordered_like_icu():
+    """The case from issue 22: a Unicode 15 emoji (U+1FAE8) between Arabic words and before
+    Latin text in a right-to-left paragraph."""
+    _assert_lines_match_icu("قال \U0001FAE8 ماسك Tesla \U0001FAE8 اليوم", 80, True)
+    _assert_lines_match_icu("Tesla \U0001FAE8 ماسك \U0001FAE8 (اليوم)", 80, False)
+
+
+def _assert_lines_match_icu(text, width, rtl):
     """qari's visual lines (unshaped, its own line breaks) against ICU's reordering of the
     same lines: ``setPara`` at the paragraph level over the whole paragraph, ``setLine`` per
     line. Three checks per line: (1) the left-to-right order of every drawn character other
@@ -202,7 +244,7 @@ def test_property_visual_lines_match_icu(text, width, rtl):
     para = Bidi()
     para.setPara(icu.UnicodeString(text), 1 if rtl else 0)
     compare_text = not _MARK_AFTER_NOTHING.search(text)
-    for m in re.finditer(r"\s[\u064b-\u0652]", text):
+    for m in re.finditer("\\s[\u064b-\u0652\u0897\U00010efd]", text):
         # A mark on a space that L1 resets (a tab, or a space before one) keeps its own
         # level: ICU then draws it on the letter next to it, qari on the space.
         if para.getLevelAt(u16[m.start()]) != para.getLevelAt(u16[m.start() + 1]):
@@ -211,7 +253,7 @@ def test_property_visual_lines_match_icu(text, width, rtl):
         if line.start == line.end:
             continue
         ours = para.setLine(u16[line.start], u16[line.end])
-        drawn = [(k, o) for k, o in enumerate(line.logical_index) if unicodedata.category(text[o])[0] != "M"]
+        drawn = [(k, o) for k, o in enumerate(line.logical_index) if unicodedata2.category(text[o])[0] != "M"]
         drawn_offsets = {o for _, o in drawn}
         visual: list[int] = []
         for v in ours.getVisualMap():

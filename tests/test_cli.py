@@ -14,6 +14,7 @@ import pytest
 from clirun import SAMPLE, QariEnv, assert_no_traceback, assert_one_line_error, jsonl
 from reader.article import load_article
 from reader.export import arabic_sentences_from_markdown, escape_markdown
+from reader.model import looks_like_byline
 
 ARTICLE = load_article(SAMPLE)
 N_SENTENCES = len(ARTICLE.sentences)
@@ -148,7 +149,8 @@ def test_translate_markdown_and_text_formats(with_model: QariEnv, translated: li
     position = 0
     title = next(p for p in ARTICLE.paragraphs if p.text == ARTICLE.title)  # once, at the top
     for paragraph in [title] + [p for p in ARTICLE.paragraphs if p is not title]:
-        heading = "# " if paragraph is title else "## " if paragraph.is_heading else ""
+        subheading = paragraph.is_heading and not (paragraph.section == 0 and looks_like_byline(paragraph.text))
+        heading = "# " if paragraph is title else "## " if subheading else ""  # a site byline is plain
         block = f'<div dir="rtl" lang="ar">\n\n{heading}{paragraph.text}\n\n</div>'
         found = md.find(block, position)
         assert found >= position, paragraph.text  # every paragraph, in article order, as plain text
@@ -156,7 +158,8 @@ def test_translate_markdown_and_text_formats(with_model: QariEnv, translated: li
         en = " ".join(english[s.number] for s in paragraph.sentences)
         assert md.startswith(f"\n\n{'**' if heading else ''}{escape_markdown(en)}", position), paragraph.text
     headings = [line for line in md.splitlines() if line.startswith("#")]
-    assert len(headings) == len(set(headings)) == sum(p.is_heading for p in ARTICLE.paragraphs)
+    bylines = sum(p.section == 0 and looks_like_byline(p.text) for p in ARTICLE.paragraphs)
+    assert len(headings) == len(set(headings)) == sum(p.is_heading for p in ARTICLE.paragraphs) - bylines
     assert "(no translation)" not in md
     # text: the English of each paragraph (its sentences joined), one block per paragraph.
     blocks = text.out.rstrip("\n").split("\n\n")
@@ -166,7 +169,9 @@ def test_translate_markdown_and_text_formats(with_model: QariEnv, translated: li
 def test_translate_markdown_without_model(no_model: QariEnv) -> None:
     result = no_model.run("translate", "-f", "markdown", SAMPLE)
     assert result.code == 0, result
-    assert result.out.count("*(no translation)*") == len([p for p in ARTICLE.paragraphs if not p.is_heading])
+    plain = [p for p in ARTICLE.paragraphs  # paragraphs and the site byline (a plain line)
+             if not p.is_heading or (p.section == 0 and looks_like_byline(p.text))]
+    assert result.out.count("*(no translation)*") == len(plain)
     assert "none (no translation model installed)" in result.out
 
 
@@ -240,6 +245,16 @@ def test_summarize_no_translate_and_without_model(with_model: QariEnv, no_model:
             assert result.err == "", result  # --no-translate: no model warning either
         else:
             assert result.err.startswith("qari: warning: No Arabic→English translation model")
+
+
+def test_summarize_no_translate_says_translation_was_not_asked_for(with_model: QariEnv, no_model: QariEnv) -> None:
+    """With a model installed, `--no-translate` must not claim there is none (issue 22)."""
+    asked = with_model.run("summarize", "--no-translate", SAMPLE)
+    assert asked.code == 0, asked
+    model_line = next(line for line in asked.out.splitlines() if line.startswith("- Model:"))
+    assert model_line == "- Model: none (translation not asked for: --no-translate)", model_line
+    missing = no_model.run("summarize", SAMPLE)
+    assert "- Model: none (no translation model installed)" in missing.out
 
 
 @pytest.mark.parametrize(("args", "expected"), [

@@ -11,6 +11,7 @@ import pytest
 from reader.article import load_article, sample_article_path
 from reader.export import (ExportError, ExportExists, arabic_sentences_from_markdown, summary_document,
                            summary_markdown, translation_document, write_text_atomic)
+from reader.model import looks_like_byline
 
 
 def _markdown(translations: dict | None = None) -> tuple[str, list]:
@@ -25,7 +26,7 @@ def _markdown(translations: dict | None = None) -> tuple[str, list]:
 def test_summary_markdown_holds_metadata_and_logical_text() -> None:
     md, chosen = _markdown()
     assert md.startswith('<div dir="rtl" lang="ar">\n\n# واجهت مقابلة الملياردير')
-    for line in ("- Date: 2026-11-23", "- Algorithm: news", "- Length: 3 of 32 sentences",
+    for line in ("- Date: 2026-11-23 (summarized)", "- Algorithm: news", "- Length: 3 of 32 sentences",
                  "- Model: translate-ar_en 1.0"):  # a model code is written as it is spelled
         assert line in md.splitlines()
     assert arabic_sentences_from_markdown(md) == [s.text for s in chosen]
@@ -157,13 +158,16 @@ def test_translation_markdown_has_each_heading_once_and_every_paragraph() -> Non
     english = [f"english {s.number}" for s in article.sentences]
     md = translation_document(article, english, format="markdown", model="translate-ar_en 1.0")
     headings = [line for line in md.splitlines() if line.startswith("#")]
-    assert headings == [f"# {article.title}"] + [f"## {p.text}" for p in article.paragraphs
-                                                 if p.is_heading and p.text != article.title]
+    # The site byline above the headline ("زاد الاردن الاخباري -") is a plain line (issue 22).
+    byline = [p for p in article.paragraphs if p.section == 0 and looks_like_byline(p.text)]
+    assert [p.text for p in byline] == ["زاد الاردن الاخباري -"]
+    subheadings = [p for p in article.paragraphs if p.is_heading and p not in byline]
+    assert headings == [f"# {article.title}"] + [f"## {p.text}" for p in subheadings if p.text != article.title]
     assert len(headings) == len(set(headings))
-    assert arabic_sentences_from_markdown(md) == [p.text for p in article.paragraphs if not p.is_heading]
+    assert arabic_sentences_from_markdown(md) == [p.text for p in article.paragraphs if p not in subheadings]
     for paragraph in article.paragraphs:
         en = " ".join(english[s.number] for s in paragraph.sentences)
-        assert (f"**{en}**" if paragraph.is_heading else en) in md.splitlines()
+        assert (f"**{en}**" if paragraph in subheadings else en) in md.splitlines()
     assert "- Model: translate-ar_en 1.0" in md.splitlines()
     shown = _rich_screen(md)
     assert all(_squash(p.text) in shown for p in article.paragraphs)

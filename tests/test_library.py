@@ -325,7 +325,8 @@ def test_cli_library_lists_text_and_json(qenv):
     as_json = qenv.run("library", "--json")
     data = json.loads(as_json.out)
     assert [e["id"] for e in data] == [b, a]
-    assert data[0]["position"] == 1 and data[0]["sentences"] == 2 and "text" not in data[0]
+    # The same numbers as the listing ("2/2"): position from 1, index (the sentence number) from 0.
+    assert data[0]["position"] == 2 and data[0]["index"] == 1 and data[0]["sentences"] == 2 and "text" not in data[0]
     filtered = json.loads(qenv.run("library", "--json", "--filter", "الامطار").out)
     assert [e["id"] for e in filtered] == [b]
 

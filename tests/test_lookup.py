@@ -275,11 +275,14 @@ def test_cli_text(no_model: QariEnv) -> None:
     blocks = result.out.strip().split("\n\n")
     assert len(blocks) == 3
     assert blocks[0].splitlines()[0] == "للتواصل"
-    assert "lemma: تَواصُل (tawASul)" in blocks[0]
-    assert re.search(r"parts: لِ li/PREP \+ ال Al/DET \+ تَواصُل tawASul/NOUN", blocks[0])
+    # Readable romanisation, as the README shows it (issue 22); Buckwalter on demand.
+    assert "lemma: تَواصُل (tawāṣul)" in blocks[0]
+    assert re.search(r"parts: لِ li/PREP \+ ال al/DET \+ تَواصُل tawāṣul/NOUN", blocks[0])
     assert "gloss: continuity" in blocks[0]
     assert "no analysis" in blocks[1] and "trāmb" in blocks[1] and "trAmb" in blocks[1]
     assert "not Arabic script" in blocks[2]
+    exact = no_model.run("lookup", "--buckwalter", "للتواصل")
+    assert "lemma: تَواصُل (tawāṣul · tawASul)" in exact.out, exact
 
 
 def test_cli_json(no_model: QariEnv) -> None:
@@ -330,7 +333,11 @@ async def test_lookup_screen_shows_lemma_and_gloss() -> None:
         assert shaped_lemma != lemma  # shaped and reordered, not the logical string
         assert shaped_lemma in text and "candidate; nominee" in text and "filter" in text
         assert text.index("candidate") < text.index("filter")  # the order it was given
-        assert "DET" in text and "mura$~aH" in text
+        # Readable by default, Buckwalter beside it on `b` (issue 22).
+        assert "DET" in text and "murashshaḥ" in text and "mura$~aH" not in text
+        await pilot.press("b")
+        await pilot.pause()
+        assert "murashshaḥ · mura$~aH" in screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, LookupScreen)

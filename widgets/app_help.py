@@ -19,7 +19,7 @@ class KeyHelp:
     """Help screen and command palette entries for `QariApp`."""
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.key_table()))
+        self.push_screen(HelpScreen(self.key_table(), shape=self.shape, reorder=self.reorder))
 
     def key_table(self) -> list[tuple[str, str]]:
         rows, seen = [], set()

@@ -92,7 +92,7 @@ class LibraryActions:
                 self.library.add_mark(state.article_id, number, note)
                 self.notify(f"Marked sentence {number + 1}" + (f": {note}" if note else ""), timeout=2)
 
-        self.push_screen(MarkNote(number), noted)
+        self.push_screen(MarkNote(number, shape=self.shape, reorder=self.reorder), noted)
 
     def action_marks(self) -> None:
         """`'`: the marks of this article; Enter jumps to one."""

@@ -1,5 +1,9 @@
 """Search, as part of the App: `/` (text, tashkeel- and alef-insensitive; `/=word` by lemma),
-`n`/`N` with a counter and a wrap notice, `Esc` clears. Mixed into `reader.app.QariApp`."""
+`n`/`N` with a counter and a wrap notice, `Esc` clears. Mixed into `reader.app.QariApp`.
+
+`n`/`N` step match by match, not sentence by sentence: a sentence may hold several matches,
+and the counter (`match 3/23`) counts matches, so every index is visited in order. The current
+match is drawn in a colour of its own."""
 
 from __future__ import annotations
 
@@ -49,6 +53,9 @@ class SearchActions:
         self._update_titles()
 
     def _run_search(self, query: str, *, jump: bool) -> None:
+        if query.startswith("=") and not query[1:].strip():
+            self.notify("/=word finds every form of a word's lemma: type the word after =", timeout=3)
+            return
         self.search_query = query
         if query.startswith("=") and query[1:].strip():
             self._lemma_search(query, query[1:].strip(), jump)
@@ -73,8 +80,15 @@ class SearchActions:
     def _show_matches(self, query: str, matches: list[Match], jump: bool) -> None:
         if query != self.search_query:
             return  # a newer search replaced this one
+        index = self.match_index
+        current = self.matches[index] if index is not None and 0 <= index < len(self.matches) else None
         self.matches = matches
-        self._show_marks()
+        if not jump and current is not None:
+            # New English arrived: stay on the same match (its index may have moved).
+            self.match_index = next((i for i, m in enumerate(matches) if m == current),
+                                    next((i for i, m in enumerate(matches) if m[0] >= current[0]), None))
+        if self.match_index is not None and self.match_index >= len(matches):
+            self.match_index = None
         if jump:
             if not self.matches:
                 self.match_index = None
@@ -86,27 +100,42 @@ class SearchActions:
                 sentences = len({m[0] for m in self.matches})
                 self.notify(f"{plural(len(self.matches), 'match', 'matches')} in "
                             f"{plural(sentences, 'sentence')} for “{query}”", timeout=3)
+        self._show_marks()
         self._update_titles()
 
     def _show_marks(self) -> None:
         marks: dict[str, dict[int, list[tuple[int, int]]]] = {"ar": {}, "en": {}}
         for number, lang, start, end in self.matches:
             marks[lang].setdefault(number, []).append((start, end))
-        self.reading_view.set_marks(marks)
-        self.summary_pane.set_marks(marks)
+        current = None
+        if self.match_index is not None and 0 <= self.match_index < len(self.matches):
+            number, lang, start, end = self.matches[self.match_index]
+            current = (lang, number, start, end)
+        self.reading_view.set_marks(marks, current)
+        self.summary_pane.set_marks(marks, current)
 
     def _step_match(self, step: int) -> None:
+        """Move to the next (`step` 1) or previous (-1) match. On the current match's sentence
+        this is the neighbouring match (the next one may be in the same sentence); after the
+        cursor moved elsewhere it is the first match after (or last before) the cursor."""
         if not self.matches:
             self.notify("No search results (press / to search)", timeout=2)
             return
-        numbers = sorted({m[0] for m in self.matches})
+        count = len(self.matches)
         current = self.cursor or 0
-        ahead = [n for n in numbers if (n > current if step > 0 else n < current)]
-        target = (ahead[0] if step > 0 else ahead[-1]) if ahead else (numbers[0] if step > 0 else numbers[-1])
-        if not ahead:
+        index = self.match_index
+        if index is not None and 0 <= index < count and self.matches[index][0] == current:
+            target = index + step
+        elif step > 0:
+            target = next((i for i, m in enumerate(self.matches) if m[0] > current), count)
+        else:
+            target = next((i for i in range(count - 1, -1, -1) if self.matches[i][0] < current), -1)
+        if not 0 <= target < count:
+            target %= count
             self.notify("Search wrapped to the " + ("top" if step > 0 else "bottom"), timeout=2)
-        self.match_index = next(i for i, m in enumerate(self.matches) if m[0] == target)
-        self.move_cursor(target)
+        self.match_index = target
+        self.move_cursor(self.matches[target][0])
+        self._show_marks()
         self._update_titles()
 
     def action_search_next(self) -> None:

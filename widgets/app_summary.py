@@ -56,7 +56,7 @@ class SummaryActions:
 
     def _summary_changed(self, what: str) -> None:
         self._start_summary()
-        if not self.show_summary:
+        if not self.summary_pane.display:
             self.notify(f"{what} (the summary pane is hidden: s shows it)", timeout=3)
 
     def action_cycle_algorithm(self) -> None:

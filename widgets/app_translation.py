@@ -166,12 +166,14 @@ class TranslationActions:
 
 
 def no_model_note(packages_dir: str) -> str:
-    """What the English pane says without a model: one paragraph per line (the pane wraps)."""
+    """What the English pane says without a model: one paragraph per line (the pane wraps).
+    Each command is a line of its own, so wrapping never splits one (down to 40 columns)."""
     return (
         "No Arabic→English translation model is installed.\n\n"
-        "Press i to download and install it now (needs internet), or run: qari models install ar en\n\n"
-        "Offline: copy a translate-ar_en .argosmodel file to this machine and run: "
-        "qari models install FILE.argosmodel\n\n"
+        "Press i to download and install it now (needs internet), or run:\n"
+        "qari models install ar en\n\n"
+        "Offline: copy a translate-ar_en .argosmodel file (FILE) to this machine and run:\n"
+        "qari models install FILE\n\n"
         f"Models live in {packages_dir}\n\n"
         "Reading, searching, summaries and saving work without it."
     )

@@ -19,18 +19,27 @@ class WordActions:
 
     def action_word(self, step: int) -> None:
         """`w`/`W`: move the word cursor through the cursor sentence (logical order: `w` goes
-        to the next word in reading order, leftwards on screen)."""
+        to the next word in reading order, leftwards on screen); past its last (first) word it
+        goes on to the first (last) word of the next (previous) sentence, like `w` in vi."""
         if self.cursor is None:
             return
         from reader.morphology import word_spans
 
         spans = word_spans(self.sentences[self.cursor].text)
-        if not spans:
+        if self.word in spans and 0 <= spans.index(self.word) + step < len(spans):
+            self.word = spans[spans.index(self.word) + step]
             return
-        if self.word not in spans:
+        if spans and self.word not in spans:
             self.word = spans[0] if step > 0 else spans[-1]
-        else:
-            self.word = spans[max(0, min(len(spans) - 1, spans.index(self.word) + step))]
+            return
+        number = self.cursor + step
+        while 0 <= number < len(self.sentences):
+            spans = word_spans(self.sentences[number].text)
+            if spans:
+                self.move_cursor(number)  # clears the word cursor
+                self.word = spans[0] if step > 0 else spans[-1]
+                return
+            number += step
 
     def action_lookup(self) -> None:
         """`Enter`: look the word under the word cursor up (off the UI thread)."""

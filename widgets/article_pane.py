@@ -100,7 +100,7 @@ class ArticlePane(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "article-pane--cursor",
         "article-pane--match",
-        "article-pane--match-cursor",
+        "article-pane--match-current",
         "article-pane--word",
         "article-pane--heading",
         "article-pane--note",
@@ -121,8 +121,11 @@ class ArticlePane(ScrollView, can_focus=True):
     ArticlePane > .article-pane--cursor { background: $primary 40%; color: $text; }
     ArticlePane:focus > .article-pane--cursor { background: $primary 55%; color: $text; }
     ArticlePane > .article-pane--match { background: $warning 70%; color: $text; text-style: bold; }
-    ArticlePane > .article-pane--match-cursor { background: $success 80%; color: $text; text-style: bold underline; }
-    ArticlePane > .article-pane--word { background: $accent 70%; color: $text; text-style: bold underline; }
+    ArticlePane > .article-pane--match-current { background: $success 80%; color: $text; text-style: bold underline; }
+    /* The word cursor is reverse video (the text colour as background): it can never share a
+       colour with the matches (warning/success), the cursor (primary) or the selection, in a theme
+       where accent and warning coincide either (textual-dark and -light). */
+    ArticlePane > .article-pane--word { background: $foreground 85%; color: $background; text-style: bold; }
     ArticlePane > .article-pane--heading { text-style: bold; color: $text-primary; }
     ArticlePane > .article-pane--note { color: $text-warning; }
     ArticlePane > .article-pane--pending { color: $text-muted; }
@@ -196,6 +199,7 @@ class ArticlePane(ScrollView, can_focus=True):
         self._layout: _Layout | None = None
         self._min_heights: dict[Hashable, int] = {}
         self._marks: dict[str, dict[int, list[Span]]] = {}
+        self._current_match: tuple[str, int, int, int] | None = None
         self._natural: dict[Hashable, int] | None = None
         self._sentence_spans: list[dict[int, Span]] = []
         self._strips: dict[tuple, Strip] = {}
@@ -236,9 +240,12 @@ class ArticlePane(ScrollView, can_focus=True):
             self._min_heights = dict(heights)
             self._relayout()
 
-    def set_marks(self, marks: dict[str, dict[int, list[Span]]]) -> None:
-        """Search matches: {lang: {sentence number: [(start, end) relative to the sentence]}}."""
+    def set_marks(self, marks: dict[str, dict[int, list[Span]]],
+                  current: tuple[str, int, int, int] | None = None) -> None:
+        """Search matches: {lang: {sentence number: [(start, end) relative to the sentence]}};
+        `current` is the match `n`/`N` stand on, (lang, number, start, end), drawn apart."""
         self._marks = marks
+        self._current_match = current
         self._marks_version += 1
         self._strips.clear()
         self.refresh()
@@ -610,18 +617,18 @@ class ArticlePane(ScrollView, can_focus=True):
             style = self.get_component_rich_style("article-pane--word")
             for a, b in visual_spans(line, s_start + self.word[0], s_start + self.word[1]):
                 text.stylize(style, a + pad, b + pad)
-        # Search matches (a match inside the cursor sentence has a colour of its own).
+        # Search matches (the current match, where `n`/`N` stand, has a colour of its own).
         marks = self._marks.get(block.lang)
         if marks:
+            match_style = self.get_component_rich_style("article-pane--match")
+            current_style = self.get_component_rich_style("article-pane--match-current")
             for number, (s_start, _s_end) in spans.items():
-                style = self.get_component_rich_style(
-                    "article-pane--match-cursor" if number == self.cursor else "article-pane--match"
-                )
                 for m_start, m_end in marks.get(number, ()):
                     start, end = s_start + m_start, s_start + m_end
+                    current = (block.lang, number, m_start, m_end) == self._current_match
                     if start < line.end and end > line.start:
                         for a, b in visual_spans(line, start, end):
-                            text.stylize(style, a + pad, b + pad)
+                            text.stylize(current_style if current else match_style, a + pad, b + pad)
         # Underlined words (Arabic blocks only: in the interleaved layout English blocks carry
         # the same sentence numbers).
         if self._underlined and block.rtl:

@@ -30,10 +30,17 @@ class GotoPrompt(ModalScreen[int | None]):
         with Vertical() as box:
             box.border_title = "Go to sentence"
             yield Label(f"1–{self.total}, Enter: go · Esc: cancel")
-            yield Input(placeholder="number", type="integer", id="goto-number")
+            yield Input(placeholder="number", id="goto-number")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Only digits are kept; anything else typed is answered (not silently dropped)."""
+        digits = "".join(ch for ch in event.value if ch.isdecimal() and ch.isascii())
+        if digits != event.value:
+            event.input.value = digits
+            self.app.notify(f"Type a sentence number, 1–{self.total}", severity="warning", timeout=2)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

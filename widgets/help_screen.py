@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from widgets.article_pane import visual_inline
+
 INTRO = (
     "qari shows the article right-to-left with its English translation and a summary. "
     "Translation runs in the background; the section under the cursor comes first."
@@ -33,9 +35,11 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, keys: list[tuple[str, str]]) -> None:
+    def __init__(self, keys: list[tuple[str, str]], *, shape: bool = True, reorder: bool = True) -> None:
         super().__init__()
         self.keys = keys
+        self.shape = shape
+        self.reorder = reorder
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2), expand=True)
@@ -43,7 +47,9 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="bold", min_width=8, max_width=22, overflow="fold")
         table.add_column(ratio=1)
         for key, description in self.keys:
-            table.add_row(Text(key), Text(description))
+            # Arabic in an example (`/=مرشح`) is drawn shaped and in visual order, like the panes.
+            table.add_row(Text(visual_inline(key, shape=self.shape, reorder=self.reorder)),
+                          Text(visual_inline(description, shape=self.shape, reorder=self.reorder)))
         with VerticalScroll() as box:
             box.border_title = "Keys"
             box.border_subtitle = "Esc to close"

@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from reader.library import Entry, Library
 from reader.untrusted import one_line
 from widgets.article_pane import visual_one_line
+from widgets.bidi_input import BidiInput
 
 MAX_ROWS = 300
 
@@ -94,7 +95,8 @@ class LibraryScreen(ModalScreen[str | None]):
         Binding("escape", "cancel", "Close"),
         Binding("down", "move(1)", "Down", show=False),
         Binding("up", "move(-1)", "Up", show=False),
-        Binding("ctrl+d", "remove", "Remove", show=False),
+        # Priority: the filter (an Input) would take ctrl+d as "delete right".
+        Binding("ctrl+d", "remove", "Remove", show=False, priority=True),
     ]
 
     DEFAULT_CSS = """
@@ -123,7 +125,8 @@ class LibraryScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "Library"
-            yield Input(placeholder="filter: title or source (tashkeel and alef forms ignored)", id="library-filter")
+            yield BidiInput(placeholder="filter: title or source (tashkeel and alef forms ignored)",
+                            id="library-filter", shape=self.shape, reorder=self.reorder)
             yield Label("Enter: open · ↑/↓: choose · d (in the list) or ctrl+d: remove · Esc: close"
                         + (" · % = difficulty (unknown, rare words)" if self.common_words else ""),
                         id="library-help")
@@ -219,18 +222,30 @@ class LibraryScreen(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
     def on_key(self, event) -> None:
-        # `d` removes only when the list has the focus: in the filter it is a letter.
-        if event.key == "d" and isinstance(self.focused, OptionList):
+        # `d` removes only when the list has the focus: in the filter it is a letter. Any
+        # other character typed in the list goes on filtering.
+        if not isinstance(self.focused, OptionList):
+            return
+        if event.key == "d":
             event.stop()
             event.prevent_default()
             self.action_remove()
+        elif event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            field = self.query_one("#library-filter", BidiInput)
+            field.focus()
+            field.insert_text_at_cursor(event.character)
 
     # -- actions ----------------------------------------------------------------------------
 
     def action_move(self, step: int) -> None:
+        """`↓`/`↑`: choose an entry; the focus goes to the list, where `d` removes it."""
         options = self.query_one("#library-list", OptionList)
         if options.option_count == 0:
             return
+        if not options.has_focus:
+            options.focus()
         current = options.highlighted if options.highlighted is not None else -step
         options.highlighted = max(0, min(options.option_count - 1, current + step))
 

@@ -6,7 +6,8 @@ The screen only displays: the caller analyses the word off the UI thread (the le
 a worker, `reader.morphology.lookup_word`) and passes the `WordLookup` in. Arabic goes through
 reader.bidi's layout (`visual_one_line`), like the article pane, so it is shaped and in visual
 order on terminals that do neither; the reader's `--bidi terminal` / `--no-shape` settings map
-to `reorder` / `shape`.
+to `reorder` / `shape`. Words are romanised readably (`al-murashshaḥ`); `b` shows the exact
+Buckwalter transliteration (`Almura$~aH`) beside it, for those who search the lexicon.
 
 For the vocabulary (`reader.vocabulary`): ↑/↓ choose a reading (the first is the one chosen by
 context), `a` saves the word with the chosen reading and `k` marks its lemma known. The screen
@@ -25,7 +26,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from reader.morphology import Analysis, WordLookup
+from reader.morphology import Analysis, WordLookup, arabic_to_buckwalter, romanise
 from widgets.article_pane import visual_one_line
 
 _ARABIC_WIDTH = 60  # cells: room for any single word, vocalised, with its clitics
@@ -36,6 +37,7 @@ class LookupScreen(ModalScreen[None]):
 
     BINDINGS = [
         Binding("escape,q", "close", "Close"),
+        Binding("b", "toggle_buckwalter", "Buckwalter transliteration"),
         # priority: the scrolling box has the focus and would take ↑/↓ for itself.
         Binding("down", "choose(1)", "Next reading", show=False, priority=True),
         Binding("up", "choose(-1)", "Previous reading", show=False, priority=True),
@@ -66,6 +68,7 @@ class LookupScreen(ModalScreen[None]):
         self.result = result
         self.shape = shape
         self.reorder = reorder
+        self.buckwalter = False
         self.on_add = on_add
         self.on_known = on_known
         self.chosen = 0
@@ -86,8 +89,8 @@ class LookupScreen(ModalScreen[None]):
         result = self.result
         with VerticalScroll() as box:
             box.border_title = self.arabic(result.word) if result.kind == "arabic" else result.word
-            box.border_subtitle = ("↑/↓ reading · a save · k known · Esc to close"
-                                   if self.on_add is not None and result.found else "Esc to close")
+            box.border_subtitle = ("↑/↓ reading · a save · k known · b Buckwalter · Esc to close"
+                                   if self.on_add is not None and result.found else "b: Buckwalter · Esc to close")
             if not result.found:
                 yield Static(self._no_analysis(), id="lookup-none")
                 return
@@ -106,15 +109,25 @@ class LookupScreen(ModalScreen[None]):
             text.append(f"   (Buckwalter: {self.result.buckwalter})", style="dim")
         return text
 
+    def roman(self, arabic: str) -> str:
+        """The readable romanisation, and the Buckwalter transliteration too after `b`."""
+        readable = romanise(arabic)
+        return f"{readable} · {arabic_to_buckwalter(arabic)}" if self.buckwalter else readable
+
+    def action_toggle_buckwalter(self) -> None:
+        self.buckwalter = not self.buckwalter
+        for n, analysis in enumerate(self.result.analyses, 1):
+            self.query_one(f"#lookup-{n}", Static).update(self._analysis(n, analysis))
+
     def _analysis(self, n: int, a: Analysis) -> Text:
         text = Text()
         text.append(f"{n}. ", style="dim")
         text.append(self.arabic(a.vocalised), style="bold")
-        text.append(f"  {a.transliteration}  ")
+        text.append(f"  {self.roman(a.vocalised)}  ")
         text.append(a.pos_label, style="italic")
         text.append("\n   lemma  ", style="dim")
         text.append(self.arabic(a.lemma), style="bold")
-        text.append(f"  {a.lemma_transliteration}")
+        text.append(f"  {self.roman(a.lemma)}")
         text.append("\n   parts  ", style="dim")
         for i, morpheme in enumerate((*a.prefixes, a.stem, *a.suffixes)):
             if i:
@@ -122,7 +135,7 @@ class LookupScreen(ModalScreen[None]):
             is_stem = morpheme is a.stem
             if morpheme.form:
                 text.append(self.arabic(morpheme.display), style="bold" if is_stem else "")
-                text.append(f" {morpheme.transliteration}")
+                text.append(f" {self.roman(morpheme.form)}")
             else:
                 text.append("∅")
             text.append(f" {morpheme.tag}", style="dim")

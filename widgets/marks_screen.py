@@ -11,7 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from widgets.article_pane import visual_one_line
+from widgets.article_pane import visual_inline, visual_one_line
+from widgets.bidi_input import BidiInput
 
 
 class MarkNote(ModalScreen[str | None]):
@@ -24,15 +25,17 @@ class MarkNote(ModalScreen[str | None]):
                           background: $surface; padding: 0 1; }
     """
 
-    def __init__(self, number: int) -> None:
+    def __init__(self, number: int, *, shape: bool = True, reorder: bool = True) -> None:
         super().__init__()
         self.number = number
+        self.shape = shape
+        self.reorder = reorder
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = f"Mark sentence {self.number + 1}"
             yield Label("A short note (optional) · Enter: mark · Esc: cancel")
-            yield Input(placeholder="note", max_length=200, id="mark-note")
+            yield BidiInput(placeholder="note", max_length=200, id="mark-note", shape=self.shape, reorder=self.reorder)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -78,7 +81,8 @@ class MarksScreen(ModalScreen[int | None]):
         width = max(20, options.scrollable_content_region.width - 1)
         for mark in self.marks:
             number = mark.number
-            head = f"{number + 1:>4}  " + (f"{mark.note} · " if mark.note else "")
+            note = visual_inline(" ".join(mark.note.split()), shape=self.shape, reorder=self.reorder) if mark.note else ""
+            head = f"{number + 1:>4}  " + (f"{note} · " if note else "")
             text = self.sentences[number].text if number < len(self.sentences) else ""
             label = Text(head, style="bold")
             label.append(visual_one_line(text, max(8, width - len(head)), rtl=True, shape=self.shape,

@@ -163,9 +163,9 @@ class ReadingView(Container):
         """Underline words of the Arabic (`ArticlePane.set_underlined`)."""
         self.arabic.set_underlined(spans)
 
-    def set_marks(self, marks) -> None:
-        self.arabic.set_marks(marks)
-        self.english.set_marks(marks)
+    def set_marks(self, marks, current=None) -> None:
+        self.arabic.set_marks(marks, current)
+        self.english.set_marks(marks, current)
 
     # ------------------------------------------------------------------ alignment
 
@@ -226,23 +226,51 @@ class ReadingView(Container):
 
     def overflow(self, step: int) -> bool:
         """`j`/`k` on a sentence taller than the view: scroll through it first. Returns True
-        when it scrolled (the cursor stays), False when the cursor should move on."""
+        when it scrolled (the cursor stays), False when the cursor should move on. Stacked, the
+        English pane scrolls through its own rows of the sentence the same way (its English may
+        be taller than the Arabic), so `j` shows all of both before moving on."""
         if self.cursor is None:
             return False
         extent = self.arabic.sentence_extent(self.cursor)
         if extent is None:
             return False
+        english_top = int(self.english.scroll_y)
         first, last = extent
         top, height = self._view()
         bottom = top + height - 1
         step_rows = max(1, height - 2)
+        moved = False
         if step > 0 and last > bottom:
             self._scroll_to(min(top + step_rows, last - height + 1))
-            return True
-        if step < 0 and first < top:
+            moved = True
+        elif step < 0 and first < top:
             self._scroll_to(max(top - step_rows, first))
-            return True
-        return False
+            moved = True
+        return self._overflow_english(step, english_top, keep=moved) or moved
+
+    def _overflow_english(self, step: int, top: int, *, keep: bool) -> bool:
+        """Stacked: scroll the English through the cursor sentence's rows from `top` (where it
+        was before the key; see `overflow`). `keep`: the Arabic scrolled, and the English stays
+        where it was when it has no further rows to show."""
+        english = self.english
+        if self.linked or not english.display or self.cursor is None:
+            return False
+        extent = english.sentence_extent(self.cursor)
+        if extent is None:
+            return False
+        first, last = extent
+        height = max(1, english.view_height)
+        bottom = top + height - 1
+        if step > 0 and last > bottom:
+            target = min(top + max(1, height - 2), last - height + 1)
+        elif step < 0 and first < top:
+            target = max(top - max(1, height - 2), first)
+        elif keep:
+            target = top
+        else:
+            return False
+        english.scroll_target_y = english.scroll_y = max(0, min(target, int(english.max_scroll_y)))
+        return target != top
 
     def page(self, pages: float) -> int | None:
         """Scroll by `pages` screens (negative: back; 0.5: half) like `less`; returns the sentence

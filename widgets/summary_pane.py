@@ -66,6 +66,7 @@ class SummaryPane(ArticlePane):
     ) -> None:
         self.message = None
         keep = self.numbers[self.selected] if self.selected is not None and self.numbers else None
+        changed = list(numbers) != self.numbers
         self.numbers = list(numbers)
         self.selected = self.numbers.index(keep) if keep in self.numbers else (0 if self.numbers else None)
         blocks: list[Block] = []
@@ -89,6 +90,11 @@ class SummaryPane(ArticlePane):
             if show_translation:
                 blocks.append(english_item(number, translations, item))
         self.set_blocks(blocks)
+        if changed:
+            # A new summary starts at its top: the scroll position of a longer one before it
+            # could leave a short one's first line (its marker) above the view, with no key
+            # to bring it back. `follow` then shows the cursor's sentence if it is here.
+            self.scroll_to(y=0, animate=False, immediate=True)
 
     def update_translations(self, translations: Mapping[int, str], numbers: set[int]) -> None:
         """Refresh the English lines of the given sentences, if they are in the summary."""
