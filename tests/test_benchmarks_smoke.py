@@ -125,3 +125,11 @@ def test_bench_bounds_quick_against_itself() -> None:
     for path in ("fetch", "index", "install", "pair", "batch"):
         positive(fields[f"{path}_ratio"])
         positive(fields[f"{path}_best_ratio"])
+
+
+def test_bench_translating_quick() -> None:
+    fields = run_script("bench_translating.py", "--quick")
+    assert list(fields)[:3] == ["key_p50_ms", "key_p95_ms", "key_max_ms"]
+    positive(fields["first_paint_s"])
+    positive(fields["first_english_s"])
+    assert "base_key_p95_ms" not in fields  # --quick: this tree only

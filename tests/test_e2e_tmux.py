@@ -158,3 +158,43 @@ def test_vte_bidi_mode_escapes(e2e_env):
     assert os.waitstatus_to_exitcode(status) == 0
     assert b"\x1b[8l" in output
     assert output.rfind(b"\x1b[8h") > output.find(b"\x1b[8l")
+
+
+def long_article(path: Path, copies: int = 60) -> Path:
+    """The sample article repeated, every sentence made distinct (a number before its full
+    stop), so the fixture model has several seconds of work and nothing repeats."""
+    from reader.article import sample_article_path
+
+    lines = sample_article_path().read_text(encoding="utf-8").splitlines()
+    out = []
+    for copy in range(copies):
+        out.extend(re.sub(r"([.!?؟])(\s|$)", rf" {copy}\1\2", line) + f" {copy}" if line.strip() else ""
+                   for line in lines)
+        out.append("")
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+def start_long_article(tmux, e2e_env, tmp_path) -> None:
+    from conftest import FIXTURE_MODEL
+
+    installed = subprocess.run(qari_command() + ["models", "install", str(FIXTURE_MODEL)], env=e2e_env,
+                               capture_output=True, text=True, timeout=60)
+    assert installed.returncode == 0, installed.stderr
+    article = long_article(tmp_path / "long.txt")
+    tmux.start(qari_command(str(article)))
+    tmux.wait_for(lambda s: re.search(r"English · \d+/\d+ · ETA", s) is not None, timeout=60)
+
+
+def test_q_quits_mid_translation(tmux, e2e_env, tmp_path):
+    """`q` while a long article translates ends the reader with status 0 (the timeout is only
+    a hang guard, not a speed check: bench_translating.py measures the time)."""
+    start_long_article(tmux, e2e_env, tmp_path)
+    tmux.keys("j", "j")
+    screen = tmux.wait_for(lambda s: "Arabic · " in s and re.search(r"English · (\d+)/(\d+)", s) is not None)
+    done, total = map(int, re.search(r"English · (\d+)/(\d+)", screen).groups())
+    assert done < total, "still translating when q is pressed"
+    tmux.keys("q")
+    final = tmux.wait_for(lambda s: "QARI_EXIT=" in s, timeout=30)
+    assert "QARI_EXIT=0" in final
+
