@@ -310,8 +310,8 @@ def test_cli_2mb_article(no_model: QariEnv, big_file: Path, record_property) -> 
     report(record_property, "cli_translate_2mb_no_model_s", translated.seconds)
     report(record_property, "cli_summarize_2mb_no_translate_s", summarized.seconds)
     report(record_property, "cli_2mb_sentences", len(rows))
-    # Loose ceilings: these catch a hang or a quadratic blow-up, not a slow machine.
-    assert translated.seconds < 120 and summarized.seconds < 120
+    # No time ceiling here (a hang is caught by the run's timeout); how time grows with size
+    # is measured by tests/benchmarks/bench_scale.py.
 
 
 async def test_tui_opens_a_2mb_article(app_config, big_file: Path, record_property) -> None:
