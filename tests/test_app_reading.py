@@ -493,3 +493,34 @@ async def test_marks_are_kept_listed_and_exported(sample_article, app_config, tm
     saved = app.default_export_path().read_text(encoding="utf-8")
     assert "## Marks" in saved and "- Sentence 9 — key quote:" in saved and "- Sentence 32:" in saved
     assert sample_article.sentences[8].text in saved.split("## Marks")[1]
+
+
+async def test_z_puts_the_cursor_sentence_in_the_middle_and_pagedown_keeps_two_rows(sample_article, app_config):
+    """`z` centres the cursor sentence (its middle row on the view's middle row, give or take
+    one); PageDown moves a screen less two rows, so the last lines stay in sight, like `less`."""
+    app = Recording(sample_article, app_config, None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.arabic_pane
+        await wait_for(pilot, lambda: pane.sentence_extent(0) is not None and app.cursor in pane.sentences_in_view())
+        height = pane.view_height
+        # A sentence far enough from both ends to be centred.
+        number = next(n for n in range(len(sample_article.sentences))
+                      if pane.sentence_extent(n)[0] > height and pane.sentence_extent(n)[1] < pane.max_scroll_y)
+        await pilot.press("colon", *str(number + 1), "enter")  # go to the sentence, as a reader does
+        await wait_for(pilot, lambda: app.cursor == number and number in pane.sentences_in_view())
+        first, last = pane.sentence_extent(number)
+        middle = (first + last) // 2
+        before = int(pane.scroll_y)
+        assert abs(middle - before - height // 2) > 1  # not centred yet
+        await pilot.press("z")
+        await wait_for(pilot, lambda: int(pane.scroll_y) != before)
+        assert app.cursor == number
+        assert abs(middle - int(pane.scroll_y) - height // 2) <= 1
+
+        await pilot.press("g")
+        await wait_for(pilot, lambda: int(pane.scroll_y) == 0 and app.cursor in pane.sentences_in_view())
+        await pilot.press("pagedown")
+        await wait_for(pilot, lambda: int(pane.scroll_y) != 0)
+        assert int(pane.scroll_y) == height - 2
+        await pilot.press("pageup")
+        await wait_for(pilot, lambda: int(pane.scroll_y) == 0)
