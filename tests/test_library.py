@@ -584,17 +584,14 @@ def test_a_failed_write_never_truncates_the_database(tmp_path):
 # -- the reader records what it opens (a real terminal) ------------------------------------------
 
 @pytest.mark.e2e
+@pytest.mark.tmux
 def test_the_reader_records_what_it_opens_and_resume_reopens_it(tmp_path):
     """Open a web page, then the sample (go to sentence 12, copy it with y), quit; `--resume`
     reopens the sample at sentence 12. The copy reaches the terminal's clipboard (OSC 52, read
     back from tmux's paste buffer)."""
-    import shutil
-    import time
+    from screen import ARABIC, Terminal, require_tmux, terminal_env
 
-    from screen import ARABIC, Terminal, terminal_env
-
-    if shutil.which("tmux") is None:
-        pytest.skip("tmux is not installed")
+    require_tmux()
     env = {**terminal_env(tmp_path), "PYTHONPATH": str(REPO)}
     db = Path(env["XDG_DATA_HOME"]) / "qari" / "library.sqlite3"
     page = REPO / "tests" / "fixtures" / "pages" / "sawt_elections_br.html"
@@ -618,9 +615,7 @@ def test_the_reader_records_what_it_opens_and_resume_reopens_it(tmp_path):
                 copied = term.tmux("show-buffer", check=False).stdout
             if n == 2:
                 resumed = screen.plain
-            time.sleep(0.3)
-            term.keys("q")
-            term.wait_for(lambda s: "QARI_EXIT=0" in s.plain)
+            assert "QARI_EXIT=0" in term.quit().plain
         finally:
             term.close()
         if n == 1:
