@@ -684,3 +684,19 @@ def test_a_logo_in_an_h1_is_not_the_headline_and_a_headline_naming_the_site_stay
     title, blocks = extract_html(html)
     assert title == "نشرة الوادي تطلق تطبيقاً جديداً للأخبار المحلية"
     assert blocks[0] == ("heading", title) and len(blocks) == 3
+
+
+def test_a_logo_in_an_h1_is_not_the_headline() -> None:
+    """The site's logo is an <h1> before the article's own; the page titles carry a shorter
+    wording. The headline is the article's <h1>, not the logo and not the titles' wording."""
+    html = page_bytes("headline_site_suffix.html").decode("utf-8")
+    html = html.replace('<header class="site-header"><a class="logo" href="/">نشرة الوادي</a>',
+                        '<header class="site-header"><h1 class="logo"><a href="/">نشرة الوادي</a></h1>')
+    html = html.replace("<title>ارتفاع صادرات الخضار إلى أوروبا بنسبة الربع - نشرة الوادي</title>",
+                        "<title>صادرات الخضار ترتفع - نشرة الوادي</title>")
+    html = html.replace('content="ارتفاع صادرات الخضار إلى أوروبا بنسبة الربع - نشرة الوادي"',
+                        'content="صادرات الخضار ترتفع - نشرة الوادي"')
+    assert html.count("<h1") == 2 and "صادرات الخضار ترتفع" in html
+    title, blocks = extract_html(html.encode("utf-8"), url="https://news.example/veg")
+    assert title == "ارتفاع صادرات الخضار إلى أوروبا بنسبة الربع"
+    assert blocks[0] == ("heading", title)
