@@ -9,7 +9,6 @@ finished before the screenshot. Update after an intended change with
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -31,12 +30,7 @@ def snapshot_article(request):
 
 
 async def settle(pilot, condition, timeout: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition(pilot.app):
-        if loop.time() > deadline:
-            raise AssertionError("app did not settle")
-        await pilot.pause(0.05)
+    await wait_for(pilot, lambda: condition(pilot.app), timeout)
     # Let the last messages land (a scroll after a re-layout, the summary's follow) so the
     # screenshot never catches a frame in between.
     await pilot.wait_for_scheduled_animations()
