@@ -549,7 +549,19 @@ async def test_translation_worker_progress_priority_and_responsiveness(sample_ar
             assert app.cursor == before + 1
             assert not app.translation_done
             await wait_for(pilot, lambda: app.progress_log)
+            # Moving to another section mid-translation re-plans: the next model call asks for
+            # that section first.
+            later = sections[6]
+            for _ in range(len(sections)):
+                if app.cursor >= later.sentences[0].number:
+                    break
+                await pilot.press("right_square_bracket")
+            assert app.cursor == later.sentences[0].number
             translator.gate.set()
+            await wait_for(pilot, lambda: sum(c[0] == "iter" for c in translator.calls) >= 2)
+            kind, sentences, kwargs = [c for c in translator.calls if c[0] == "iter"][1]
+            assert [sentences[i] for i in kwargs["first"]] == [sample_article.sentences[s.number].text
+                                                                for s in later.sentences]
             def tops_aligned() -> bool:
                 return all(app.arabic_pane.sentence_rows(p.sentences[0].number)[0]
                            == app.english_pane.sentence_rows(p.sentences[0].number)[0]

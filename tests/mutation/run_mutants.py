@@ -63,6 +63,7 @@ SUMMARIZE = ("tests/test_summarize.py",)
 CONFIG = ("tests/test_config.py", "tests/test_hostile_inputs.py", "-k", "test_config or config")
 APP = ("tests/test_app.py", "tests/test_app_reading.py")
 READING = ("tests/test_app_reading.py",)
+APP_TRANSLATION = ("tests/test_app.py", "-k", "translation_worker_progress")
 LIBRARY = ("tests/test_library.py", "-m", "not e2e")
 BATCH = ("tests/test_batch.py", "-k", "unsafe or numbers or swept")
 LOOKUP = ("tests/test_lookup.py", "-k", "not bench and not screen")
@@ -293,6 +294,9 @@ MUTANTS: list[Mutant] = [
       "rows = int(height * abs(pages)) if abs(pages) < 1 else max(1, height - 2)",
       "rows = int(height * abs(pages)) if abs(pages) < 1 else height", READING,
       "PageDown scrolls a full page: no overlap row to keep the reader's place"),
+    M("ui-section-no-replan", "reader/app.py",
+      "            self._job.prioritise(self.article.section_numbers(section))", "            pass",
+      APP_TRANSLATION, "moving to another section mid-translation does not re-plan the job"),
     # --- reader/search.py folds (reader/arabic.py) and reader/textio.py -------------------------
     M("search-fold-madda", "reader/arabic.py",
       '{"\\u0622": "\\u0627", "\\u0623"', '{"\\u0623"', SEARCH,
