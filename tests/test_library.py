@@ -695,7 +695,8 @@ def test_a_progress_only_flush_leaves_another_windows_position(tmp_path):
         assert there.flush() is True
         here.note(translated=3)
         assert here.flush() is True
-        got = Library.open(path).get(entry.id)
+        with Library.open(path) as third:
+            got = third.get(entry.id)
         assert (got.position, got.translated) == (2, 3)
 
 
