@@ -259,7 +259,7 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         """Runs once the Arabic is on screen: only now start the heavy work."""
         self.first_paint = self.clock()
         if self.start_summary:
-            self._start_summary()
+            self.refresh_summary()
         if self.start_translation:
             self._start_translation()
         self._warm_lexicon()

@@ -145,10 +145,9 @@ class TranslationCache(SqliteFile):
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version != SCHEMA_VERSION:  # new file (0) or another layout: (re)create
+            if version != SCHEMA_VERSION:  # new file, or another layout (any version, 0 too): (re)create
                 with conn:
-                    if version:
-                        conn.execute("DROP TABLE IF EXISTS translations")
+                    conn.execute("DROP TABLE IF EXISTS translations")
                     conn.execute(_SCHEMA)
                     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute("SELECT count(*) FROM translations WHERE model = ''").fetchone()

@@ -411,6 +411,18 @@ def _files_digest(pkg: Any) -> str:
 _DEFAULT_CACHE: Any = object()
 
 
+@dataclass(frozen=True)
+class ModelCall:
+    """One CTranslate2 call, as `ArgosTranslator.model_call_observer` sees it: the source token
+    lists, their length bucket's edge, the decoding options sent, and the best hypotheses
+    (raw tokens, target prefix included)."""
+
+    inputs: list[list[str]]
+    edge: int
+    options: dict[str, Any]
+    outputs: list[list[str]]
+
+
 class ArgosTranslator:
     """The Argos engine: one installed package, CTranslate2 batches, aligned output, cache."""
 
@@ -467,9 +479,17 @@ class ArgosTranslator:
         self.stats = {"model_calls": 0, "sentences_translated": 0, "cache_hits": 0}
         self._model: Any = None
         self._model_lock = threading.Lock()
+        self.model_call_observer: Callable[[ModelCall], None] | None = None
+        """Called after every CTranslate2 call with what went in and came out (tests and
+        benchmarks watch the model's work through it; None: nothing is recorded)."""
 
     def __repr__(self) -> str:
         return f"ArgosTranslator({self.model_name!r}, {self.package_path})"
+
+    @property
+    def model_loaded(self) -> bool:
+        """Whether the CTranslate2 model is in memory (a run served from the cache never loads it)."""
+        return self._model is not None
 
     # -- model -------------------------------------------------------------------------------
 
@@ -562,7 +582,10 @@ class ArgosTranslator:
         # parallel, otherwise they queue inside CTranslate2 (the lock only guards loading).
         results = model.translate_batch(batch, **kwargs)
         self.stats["model_calls"] += 1
-        return [list(r.hypotheses[0]) if r.hypotheses else [] for r in results]
+        outputs = [list(r.hypotheses[0]) if r.hypotheses else [] for r in results]
+        if self.model_call_observer is not None:
+            self.model_call_observer(ModelCall([list(t) for t in batch], edge, kwargs, [list(o) for o in outputs]))
+        return outputs
 
     # -- public API --------------------------------------------------------------------------
 

@@ -13,3 +13,40 @@ async def wait_for(pilot, condition, timeout: float = 30.0) -> None:
         if loop.time() > deadline:
             raise AssertionError("condition not reached in time")
         await pilot.pause(0.02)
+
+
+class Told:
+    """What the reader is told, seen through Textual's public seam: pass an instance as
+    ``run_test(message_hook=...)``; ``notifications`` then holds every notification as Textual
+    received it (after the App's own processing: Arabic in visual order, markup off)."""
+
+    def __init__(self) -> None:
+        self.notifications: list = []
+        self.seen: list = []
+        """Every message the app's widgets handled, in order (e.g. an Input's SuggestionReady)."""
+
+    def __call__(self, message) -> None:
+        from textual.notifications import Notify
+
+        self.seen.append(message)
+        if isinstance(message, Notify):
+            self.notifications.append(message.notification)
+
+    @property
+    def messages(self) -> list[str]:
+        return [n.message for n in self.notifications]
+
+
+async def wait_until_still(pilot, timeout: float = 30.0) -> None:
+    """Let the app run until its screen stops changing: three screenshots in a row identical
+    (for snapshot tests: never a frame between a re-layout and the scroll that follows it)."""
+    last: list[str | None] = [None]
+    same = [0]
+
+    def still() -> bool:
+        shot = pilot.app.export_screenshot()
+        same[0] = same[0] + 1 if shot == last[0] else 0
+        last[0] = shot
+        return same[0] >= 2
+
+    await wait_for(pilot, still, timeout)

@@ -32,11 +32,31 @@ def qari_command(*args: str) -> list[str]:
     return ([str(QARI)] if QARI.exists() else [sys.executable, "-m", "reader"]) + list(args)
 
 
+def require_tmux() -> None:
+    """Skip the calling test when tmux is missing, except under CI (``CI`` set), where that
+    fails: CI installs tmux, so a skip there would hide the end-to-end tests."""
+    import pytest
+
+    if shutil.which("tmux") is None:
+        message = "tmux is not installed (apt-get install tmux)"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; CI must install it")
+        pytest.skip(message)
+
+
+PASSED_THROUGH = ("PATH", "PYTHONPATH", "QARI_TEST_MODEL_SEED")
+"""What the clean terminal environment keeps from the test's: the programs, the Python tree
+under test (tests/mutation/run_mutants.py runs a mutated copy through PYTHONPATH) and the
+fixture model's seed."""
+
+
 def terminal_env(root: Path) -> dict[str, str]:
     """A clean environment for qari in tmux: HOME, XDG dirs and an Argos packages dir under
-    `root` (empty: no model), 256 colours, UTF-8."""
+    `root` (empty: no model), 256 colours, UTF-8; PATH, PYTHONPATH and the model seed from
+    the test's environment."""
     home = root / "home"
     env = {
+        **{key: os.environ[key] for key in PASSED_THROUGH if os.environ.get(key)},
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
         "XDG_CONFIG_HOME": str(home / ".config"),
@@ -50,6 +70,22 @@ def terminal_env(root: Path) -> dict[str, str]:
     for key in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "ARGOS_PACKAGES_DIR"):
         Path(env[key]).mkdir(parents=True, exist_ok=True)
     return env
+
+
+def wait_until(condition, timeout: float = 30.0, interval: float = 0.05):
+    """Poll `condition()` until it returns something truthy (returned); AssertionError after
+    `timeout` seconds. An assertion, index or value error inside it counts as "not yet"."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = condition()
+        except (AssertionError, IndexError, ValueError):
+            result = None
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(interval)
 
 
 @dataclass(frozen=True)
@@ -128,6 +164,8 @@ class Terminal:
             raise RuntimeError("tmux is not installed")
         self.env, self.width, self.height = env, width, height
         self.socket = name
+        self.socket_path: Path | None = None
+        """Where tmux made the server's socket (asked from tmux itself once it runs)."""
 
     def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
@@ -136,6 +174,8 @@ class Terminal:
     def start(self, command: list[str]) -> None:
         script = " ".join(f"'{part}'" for part in command) + "; echo QARI_EXIT=$?; sleep 30"
         self.tmux("new-session", "-d", "-s", "qari", "-x", str(self.width), "-y", str(self.height), script)
+        shown = self.tmux("display-message", "-p", "#{socket_path}", check=False).stdout.strip()
+        self.socket_path = Path(shown) if shown else None
 
     def keys(self, *keys: str) -> None:
         self.tmux("send-keys", "-t", "qari", *keys)
@@ -154,17 +194,29 @@ class Terminal:
         return Screen(raw, self.width, self.height)
 
     def wait_for(self, predicate, timeout: float = 30.0) -> Screen:
+        """The first captured screen for which `predicate(screen)` holds."""
+        last: list[Screen] = []
+
+        def matched() -> Screen | None:
+            last[:] = [self.capture()]
+            return last[0] if predicate(last[0]) else None
+
+        try:
+            return wait_until(matched, timeout)
+        except AssertionError:
+            raise AssertionError("screen never matched; last screen:\n" + (last[0].plain if last else "")) from None
+
+    def quit(self, key: str = "q", timeout: float = 30.0) -> Screen:
+        """Press `key` until the app has exited (the first press may come before the app
+        reads its input); the screen that shows the exit status."""
         deadline = time.monotonic() + timeout
-        screen = None
-        while time.monotonic() < deadline:
-            screen = self.capture()
+        while True:
+            self.keys(key)
             try:
-                if predicate(screen):
-                    return screen
-            except (AssertionError, IndexError, ValueError):
-                pass
-            time.sleep(0.1)
-        raise AssertionError("screen never matched; last screen:\n" + (screen.plain if screen else ""))
+                return self.wait_for(lambda s: "QARI_EXIT=" in s.plain, timeout=min(5.0, max(0.1, deadline - time.monotonic())))
+            except AssertionError:
+                if time.monotonic() >= deadline:
+                    raise
 
     def settle(self, pause: float = 0.25, timeout: float = 10.0) -> Screen:
         """The screen once two captures `pause` apart are identical (the app drew the frame)."""
@@ -179,6 +231,7 @@ class Terminal:
         return last
 
     def close(self) -> None:
+        """Stop the tmux server and remove its socket (tmux leaves it behind when killed)."""
         self.tmux("kill-server", check=False)
-        folder = Path(self.env.get("TMUX_TMPDIR") or os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
-        (folder / self.socket).unlink(missing_ok=True)
+        if self.socket_path is not None:
+            self.socket_path.unlink(missing_ok=True)

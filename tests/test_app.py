@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from pilot_helpers import wait_for
+from pilot_helpers import Told, wait_for
 from textual.geometry import Offset
 from textual.selection import Selection
 
@@ -549,9 +549,27 @@ async def test_translation_worker_progress_priority_and_responsiveness(sample_ar
             assert app.cursor == before + 1
             assert not app.translation_done
             await wait_for(pilot, lambda: app.progress_log)
+            # Moving to another section mid-translation re-plans: the next model call asks for
+            # that section first.
+            later = sections[6]
+            for _ in range(len(sections)):
+                if app.cursor >= later.sentences[0].number:
+                    break
+                await pilot.press("right_square_bracket")
+            assert app.cursor == later.sentences[0].number
             translator.gate.set()
-            await wait_for(pilot, lambda: settled(app))
-            await pilot.pause(0.1)
+            await wait_for(pilot, lambda: sum(c[0] == "iter" for c in translator.calls) >= 2)
+            kind, sentences, kwargs = [c for c in translator.calls if c[0] == "iter"][1]
+            assert [sentences[i] for i in kwargs["first"]] == [sample_article.sentences[s.number].text
+                                                                for s in later.sentences]
+            def tops_aligned() -> bool:
+                return all(app.arabic_pane.sentence_rows(p.sentences[0].number)[0]
+                           == app.english_pane.sentence_rows(p.sentences[0].number)[0]
+                           for p in sample_article.paragraphs)
+
+            await wait_for(pilot, lambda: settled(app) and app.progress_log and app.progress_log[-1][0] == total
+                           and app.english_pane.border_title == f"English · {total}/{total} translated"
+                           and app.english_pane.row_count == app.arabic_pane.row_count and tops_aligned())
             # Progress: done counts up to the total, with an estimate once the rate is known.
             dones = [d for d, t, _ in app.progress_log]
             assert dones == sorted(dones) and dones[-1] == total and all(t == total for _, t, _ in app.progress_log)
@@ -594,8 +612,7 @@ async def test_translation_worker_progress_priority_and_responsiveness(sample_ar
 async def test_english_search_is_casefolded(sample_article, app_config, app_tiny_model):
     app = make_app(sample_article, app_config, app_tiny_model)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: settled(app))
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: settled(app) and len(app.translations) == len(sample_article.sentences))
         words = [w for w in re.findall(r"[A-Za-z]{4,}", app.translations[len(sample_article.sentences) - 1])]
         if not words:
             pytest.skip("the tiny model gave no Latin word to search for")
@@ -739,7 +756,7 @@ async def test_summary_pane_keys(sample_article, app_config):
         await pilot.press("a")
         await wait_for(pilot, lambda: "lexrank" in app.summary_pane.border_title and app.summary_numbers is not None)
         assert app.algorithm == "lexrank"
-        await wait_for(pilot, lambda: app._summary_generation and app.summary_pane.numbers == app.summary_numbers)
+        await wait_for(pilot, lambda: not app.summary_pending and app.summary_pane.numbers == app.summary_numbers)
         # Enter on a summary sentence moves the article cursor there.
         numbers = list(app.summary_numbers)
         app.summary_pane.focus()
@@ -755,7 +772,8 @@ async def test_summary_pane_keys(sample_article, app_config):
 
 async def test_save_dialog_overwrite_and_failure(sample_article, app_config, app_save_dir):
     app = make_app(sample_article, app_config, start_summary=True, save_dir=app_save_dir)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    told = Told()
+    async with app.run_test(size=SIZE, notifications=True, message_hook=told) as pilot:
         await wait_for(pilot, lambda: app.summary_numbers is not None)
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -771,7 +789,7 @@ async def test_save_dialog_overwrite_and_failure(sample_article, app_config, app
         for number in app.summary_numbers:
             assert sample_article.sentences[number].text in content  # logical text
         assert not PRESENTATION_FORMS.search(content)
-        assert any(str(path) in n.message for n in app._notifications)
+        assert any(str(path) in n.message for n in told.notifications)
         # Existing file: asks; n keeps it, y overwrites.
         path.write_text("keep me", encoding="utf-8")
         await pilot.press("ctrl+s")
@@ -800,7 +818,7 @@ async def test_save_dialog_overwrite_and_failure(sample_article, app_config, app
         await pilot.pause()
         assert isinstance(app.screen, SaveDialog)
         assert "Could not save" in str(app.screen.query_one("#save-message").render())
-        assert any(str(bad) in n.message and n.severity == "error" for n in app._notifications)
+        assert any(str(bad) in n.message and n.severity == "error" for n in told.notifications)
         await pilot.press("escape")
         assert not isinstance(app.screen, SaveDialog)
 

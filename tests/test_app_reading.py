@@ -9,7 +9,7 @@ lengths, so both cases of alignment are exercised: English taller than its Arabi
 from __future__ import annotations
 
 import pytest
-from pilot_helpers import wait_for
+from pilot_helpers import Told, wait_for
 from standin import StandInTranslator, standin_english
 from textual import events
 from textual.geometry import Offset
@@ -48,8 +48,8 @@ class Recording(QariApp):
         self.told.append(message)
         super().notify(message, **kwargs)
 
-    def _start_summary(self) -> None:
-        super()._start_summary()
+    def refresh_summary(self) -> None:
+        super().refresh_summary()
         self.told.append(f"title: {self.summary_pane.border_title} stale={self.summary_pane.has_class('-stale')}")
 
 
@@ -62,6 +62,10 @@ def paragraph_tops(app: QariApp) -> list[tuple[int, int]]:
         a, e = arabic.sentence_rows(number), english.sentence_rows(number)
         tops.append((a[0] - int(arabic.scroll_y), e[0] - int(english.scroll_y)))
     return tops
+
+
+def is_level(app: QariApp) -> bool:
+    return app.arabic_pane.scroll_y == app.english_pane.scroll_y and all(a == e for a, e in paragraph_tops(app))
 
 
 def assert_level(app: QariApp, where: str) -> None:
@@ -101,12 +105,14 @@ async def test_paragraph_tops_level_at_every_step_paging_and_wheel(sample_articl
             before = pane.scroll_y
             for _ in range(2):
                 pane.post_message(events.MouseScrollDown(pane, 5, 5, 0, 1, 0, False, False, False))
-            await pilot.pause(0.3)
-            assert pane.scroll_y > before or pane.scroll_y == pane.max_scroll_y
+            await wait_for(pilot, lambda p=pane, b=before: (p.scroll_y > b or p.scroll_y == p.max_scroll_y)
+                           and is_level(app))
             assert_level(app, f"wheel on {pane.id}")
         # A resize keeps them level too.
         await pilot.resize_terminal(size[0] + 20, size[1] - 5)
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: app.arabic_pane.size.width > 0 and app.size.width == size[0] + 20
+                       and not app.arabic_pane.layout_pending and not app.english_pane.layout_pending
+                       and is_level(app))
         assert_level(app, "resize")
 
 
@@ -207,7 +213,7 @@ async def test_search_counter_wrap_and_escape_clears(sample_article, app_config)
         await pilot.press("escape")
         await pilot.pause()
         assert app.matches == [] and "match" not in app.arabic_pane.border_title
-        assert app.arabic_pane._marks == {"ar": {}, "en": {}}
+        assert app.arabic_pane.search_marks == {"ar": {}, "en": {}}
 
 
 async def test_search_matches_are_drawn_in_their_own_colour(sample_article, app_config):
@@ -307,11 +313,12 @@ async def test_non_arabic_paragraph_reads_left_to_right_and_english_article_warn
 
 async def test_arabic_in_notifications_is_in_visual_order(sample_article, app_config):
     app = Recording(sample_article, app_config, None)
-    async with app.run_test(size=(120, 40)) as pilot:
+    told = Told()
+    async with app.run_test(size=(120, 40), message_hook=told) as pilot:
         await pilot.pause()
         await pilot.press("slash", *"ترامب", "enter")
-        await pilot.pause()
-        shown = [n.message for n in app._notifications]
+        await wait_for(pilot, lambda: any("matches in" in t for t in app.told) and told.messages)
+        shown = told.messages
         assert any("\ufe90\ufee3\ufe8d\ufeae\ufe97" in m for m in shown)  # ﺐﻣﺍﺮﺗ, shaped, reversed
         assert not any("ترامب" in m for m in shown)
 
@@ -412,7 +419,7 @@ async def test_library_screen_reopens_an_article(sample_article, app_config, tmp
         await pilot.press("h")
         await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
         await pilot.press(*"خبر", "enter")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: app.reopen is not None)
     assert app.reopen is not None and app.reopen[0].text == other.text
 
 
@@ -421,8 +428,11 @@ async def test_o_opens_another_article_and_says_why_it_cannot(sample_article, ap
 
     good = tmp_path / "news.txt"
     good.write_text("عنوان\n\nقال الوزير إن المحادثات مستمرة.", encoding="utf-8")
+    from textual.suggester import SuggestionReady
+
     app = Recording(sample_article, app_config, None)
-    async with app.run_test(size=(120, 40)) as pilot:
+    told = Told()
+    async with app.run_test(size=(120, 40), message_hook=told) as pilot:
         await pilot.pause()
         await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(app.screen, OpenPrompt))
@@ -432,7 +442,9 @@ async def test_o_opens_another_article_and_says_why_it_cannot(sample_article, ap
         await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(app.screen, OpenPrompt))
         await pilot.press(*str(tmp_path / "ne"))
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: any(isinstance(m, SuggestionReady) and m.value == str(tmp_path / "ne")
+                                          and m.suggestion == str(good) for m in told.seen))
+        await pilot.pause()
         await pilot.press("right", "enter")  # → accepts the completion: news.txt
         await wait_for(pilot, lambda: app.reopen is not None)
     assert app.reopen[0].source.endswith("news.txt")
@@ -464,6 +476,8 @@ async def test_v_hides_tashkeel_on_screen_only(app_config):
 
 
 async def test_marks_are_kept_listed_and_exported(sample_article, app_config, tmp_path, monkeypatch, app_save_dir):
+    from textual.widgets import OptionList
+
     from widgets.marks_screen import MarkNote, MarksScreen
 
     monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
@@ -482,7 +496,7 @@ async def test_marks_are_kept_listed_and_exported(sample_article, app_config, tm
         assert [(m.number, m.note) for m in app.article_marks()] == [(8, "key quote"), (31, "")]
         await pilot.press("apostrophe")
         await wait_for(pilot, lambda: isinstance(app.screen, MarksScreen))
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: app.screen.query_one(OptionList).highlighted == 0)
         await pilot.press("enter")  # the first mark
         await pilot.pause()
         assert app.cursor == 8
@@ -493,3 +507,34 @@ async def test_marks_are_kept_listed_and_exported(sample_article, app_config, tm
     saved = app.default_export_path().read_text(encoding="utf-8")
     assert "## Marks" in saved and "- Sentence 9 — key quote:" in saved and "- Sentence 32:" in saved
     assert sample_article.sentences[8].text in saved.split("## Marks")[1]
+
+
+async def test_z_puts_the_cursor_sentence_in_the_middle_and_pagedown_keeps_two_rows(sample_article, app_config):
+    """`z` centres the cursor sentence (its middle row on the view's middle row, give or take
+    one); PageDown moves a screen less two rows, so the last lines stay in sight, like `less`."""
+    app = Recording(sample_article, app_config, None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.arabic_pane
+        await wait_for(pilot, lambda: pane.sentence_extent(0) is not None and app.cursor in pane.sentences_in_view())
+        height = pane.view_height
+        # A sentence far enough from both ends to be centred.
+        number = next(n for n in range(len(sample_article.sentences))
+                      if pane.sentence_extent(n)[0] > height and pane.sentence_extent(n)[1] < pane.max_scroll_y)
+        await pilot.press("colon", *str(number + 1), "enter")  # go to the sentence, as a reader does
+        await wait_for(pilot, lambda: app.cursor == number and number in pane.sentences_in_view())
+        first, last = pane.sentence_extent(number)
+        middle = (first + last) // 2
+        before = int(pane.scroll_y)
+        assert abs(middle - before - height // 2) > 1  # not centred yet
+        await pilot.press("z")
+        await wait_for(pilot, lambda: int(pane.scroll_y) != before)
+        assert app.cursor == number
+        assert abs(middle - int(pane.scroll_y) - height // 2) <= 1
+
+        await pilot.press("g")
+        await wait_for(pilot, lambda: int(pane.scroll_y) == 0 and app.cursor in pane.sentences_in_view())
+        await pilot.press("pagedown")
+        await wait_for(pilot, lambda: int(pane.scroll_y) != 0)
+        assert int(pane.scroll_y) == height - 2
+        await pilot.press("pageup")
+        await wait_for(pilot, lambda: int(pane.scroll_y) == 0)

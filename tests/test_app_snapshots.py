@@ -9,11 +9,11 @@ finished before the screenshot. Update after an intended change with
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
+from pilot_helpers import wait_for, wait_until_still
 from standin import StandInTranslator
 
 from reader.app import QariApp
@@ -30,17 +30,11 @@ def snapshot_article(request):
 
 
 async def settle(pilot, condition, timeout: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition(pilot.app):
-        if loop.time() > deadline:
-            raise AssertionError("app did not settle")
-        await pilot.pause(0.05)
+    await wait_for(pilot, lambda: condition(pilot.app), timeout)
     # Let the last messages land (a scroll after a re-layout, the summary's follow) so the
     # screenshot never catches a frame in between.
-    for _ in range(3):
-        await pilot.pause(0.2)
-        await pilot.wait_for_scheduled_animations()
+    await pilot.wait_for_scheduled_animations()
+    await wait_until_still(pilot)
 
 
 def finished(app: QariApp) -> bool:
@@ -54,8 +48,10 @@ def test_layout_snapshot(snap_compare, snapshot_article, app_config, layout):
 
     async def run_before(pilot) -> None:
         await settle(pilot, finished)
+        start = pilot.app.cursor
         await pilot.press("j", "j", "j")  # move the highlight off the first sentence
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: pilot.app.cursor == start + 3)
+        await wait_until_still(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -72,7 +68,7 @@ def test_no_model_snapshot(snap_compare, snapshot_article, app_config, app_trans
 
     async def run_before(pilot) -> None:
         await settle(pilot, lambda app: app.model_state == "missing")
-        app._start_summary()
+        app.refresh_summary()
         await settle(pilot, lambda app: app.summary_numbers is not None)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -245,3 +245,17 @@ def test_markup_like_text_is_plain_text() -> None:
 def test_only_tashkeel_and_emoji() -> None:
     article = parse_text("\u064e\u064f\u0650 😀 🇯🇴")
     assert article.sentences and article.sentences[0].text == "\u064e\u064f\u0650 😀 🇯🇴"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_bad_bytes_line_is_counted_with_every_kind_of_line_break(newline):
+    """Old Mac files end lines with CR alone: the bad byte on the third line is on line 3."""
+    from reader.textio import decode_text
+
+    lines = ["السطر الأول", "السطر الثاني", "السطر الثالث"]
+    data = newline.join(lines).encode("utf-8")
+    cut = data.rindex("الثالث".encode("utf-8"))
+    data = data[:cut] + b"\xff" + data[cut:]
+    decoded = decode_text(data, "old-mac.txt", encoding="utf-8")
+    assert decoded.first_bad_line == 3 and decoded.first_bad == cut
+    assert decoded.warnings[0].endswith(f"(the first at byte {cut}, line 3)")

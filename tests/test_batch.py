@@ -493,3 +493,46 @@ def test_worker_killed_mid_run_loses_nothing(with_model: QariEnv, cluster, corpu
     again = batch.run([str(corpus)], out, settings=settings, client=client,
                       progress=batch.Progress(open(os.devnull, "w")))
     assert (again.done, again.unchanged) == (0, 28)
+
+
+# --- ids, and what a killed run leaves (issue 26) ---------------------------------------------
+
+def test_ids_that_differ_only_in_unsafe_characters_write_different_files() -> None:
+    stems = {batch.output_stem(i) for i in ("a/1", "a_1", "a:1", "a 1")}
+    assert len(stems) == 4
+    assert batch.output_stem("a_1") == "a_1"  # a safe id is kept as it is
+    for stem in stems:
+        assert "/" not in stem and ":" not in stem and " " not in stem
+
+
+def test_json_lines_ids_may_be_numbers(tmp_path: Path) -> None:
+    source = tmp_path / "feed.jsonl"
+    lines = [{"id": 17, "text": "نص أول."}, {"id": "x-2", "text": "نص ثان."}, {"id": None, "text": "نص ثالث."},
+             {"id": True, "text": "نص رابع."}]
+    source.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+    ids = [item.id for item in batch.discover([str(source)])]
+    assert ids[:3] == ["17", "x-2", "feed:3"]
+    assert ids[3] in ("True", "feed:4") and len(set(ids)) == 4
+
+
+def test_a_killed_runs_temp_files_are_swept_and_nothing_else(tmp_path: Path) -> None:
+    """A run killed mid-write leaves `.NAME.XXXX.tmp` files (write_text_atomic's); the next
+    run removes them, and leaves the user's own hidden files alone."""
+    import io
+
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "one.txt").write_text("مقال قصير عن الطقس. وقالت الأرصاد إن المنخفض يستمر.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    leftovers = [out / f".one{suffix}.k3j9x_2a.tmp" for suffix in batch.FORMATS.values()]
+    for path in leftovers:
+        path.write_text("half", encoding="utf-8")
+    mine = [out / ".notes.tmp", out / ".todo.txt.tmp"]
+    for path in mine:
+        path.write_text("keep", encoding="utf-8")
+    summary = batch.run([str(source)], out, translator=None, progress=batch.Progress(io.StringIO()),
+                        settings=batch.BatchSettings(formats=tuple(batch.FORMATS)))
+    assert summary.counts["done"] == 1
+    assert not any(path.exists() for path in leftovers)
+    assert all(path.read_text(encoding="utf-8") == "keep" for path in mine)

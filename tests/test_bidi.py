@@ -596,3 +596,18 @@ def test_property_clicks_map_back_to_drawn_characters(text, width):
             if not is_mark(ch) and cell_len(ch):
                 column = visual_x_of_offset(line, line.logical_index[k])
                 assert logical_offset_at(line, column) == line.logical_index[k]
+
+
+def test_l1_whitespace_before_a_tab_and_at_the_line_end_goes_to_the_paragraph_level() -> None:
+    """UAX #9 L1: the spaces before a segment separator (tab) and, for a line, the trailing
+    whitespace take the paragraph level, whatever level their neighbours gave them (the
+    conformance file has no such case)."""
+    from reader import uax9
+
+    # Arabic, two spaces, a tab, Arabic, in a left-to-right paragraph: the spaces and the tab
+    # sit between two right-to-left runs (level 1 by N1) but are reset to 0.
+    assert list(uax9.resolve_levels("قال  \tنعم", 0)) == [1, 1, 1, 0, 0, 0, 1, 1, 1]
+    # Trailing spaces inside an unclosed right-to-left embedding, at the end of the line.
+    levels = list(uax9.resolve_levels("a \u202bقال  ", 0, line_end=True))
+    assert levels[3:6] == [1, 1, 1] and levels[-2:] == [0, 0]
+    assert list(uax9.resolve_levels("a \u202bقال  ", 0))[-2:] == [1, 1]  # not a line end: kept

@@ -163,3 +163,22 @@ def test_memory_cache(tmp_path: Path):
         assert c.in_memory and c.path is None and c.warnings == []
         c.put(MODEL, "نص", "text")
         assert c.get(MODEL, "نص") == "text"
+
+
+@pytest.mark.parametrize("version", [0, 7])
+def test_a_cache_of_another_layout_is_rebuilt_once_not_used_from_memory(path: Path, version: int):
+    """A cache written by another qari (another schema version, another table layout): it is a
+    cache, so it is rebuilt on disk; the next run uses the file, with no warning."""
+    path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE translations (k TEXT, v TEXT)")
+    conn.execute("INSERT INTO translations VALUES ('a', 'b')")
+    conn.execute(f"PRAGMA user_version={version}")
+    conn.commit()
+    conn.close()
+    with TranslationCache(path) as c:
+        assert not c.in_memory and c.warnings == []
+        c.put(MODEL, "جملة.", "a sentence")
+    with TranslationCache(path) as c:
+        assert not c.in_memory and c.warnings == []
+        assert c.get(MODEL, "جملة.") == "a sentence"

@@ -20,10 +20,11 @@ from screen import (
     has_text,
     paragraph_starts,
     qari_command,
+    require_tmux,
     terminal_env,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.fixture_model]
+pytestmark = [pytest.mark.e2e, pytest.mark.tmux, pytest.mark.fixture_model]
 
 POSITION = re.compile(r"(\d+)/(\d+) · §\d+/\d+")
 
@@ -53,10 +54,7 @@ def terminal(model_env, request, tmp_path):
         return term
 
     try:
-        import shutil
-
-        if shutil.which("tmux") is None:
-            pytest.skip("tmux is not installed")
+        require_tmux()
         yield open_terminal
     finally:
         for term in terminals:

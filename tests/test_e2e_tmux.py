@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from screen import Terminal, qari_command, terminal_env
+from screen import Terminal, qari_command, require_tmux, terminal_env, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -43,20 +42,21 @@ class Tmux(Terminal):
         return self.text()
 
     def wait_for(self, predicate, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if predicate(screen):
-                return screen
-            time.sleep(0.1)
-        raise AssertionError("screen never matched; last screen:\n" + screen)
+        last = [""]
+
+        def matched() -> str | None:
+            last[0] = self.screen()
+            return last[0] if predicate(last[0]) else None
+
+        try:
+            return wait_until(matched, timeout)
+        except AssertionError:
+            raise AssertionError("screen never matched; last screen:\n" + last[0]) from None
 
 
 @pytest.fixture
 def tmux(e2e_env, tmp_path):
-    if shutil.which("tmux") is None:
-        pytest.skip("tmux is not installed")
+    require_tmux()
     session = Tmux(f"qari-test-{os.getpid()}-{tmp_path.name}", e2e_env)
     yield session
     session.close()
@@ -83,6 +83,7 @@ def arabic_pane(screen: str) -> str:
     return "\n".join(line.split("││")[0] for line in screen.splitlines() if "││" in line)
 
 
+@pytest.mark.tmux
 def test_reader_in_tmux_without_model(tmux):
     tmux.start(qari_command())
     screen = tmux.wait_for(
@@ -99,8 +100,7 @@ def test_reader_in_tmux_without_model(tmux):
     assert first
     tmux.keys("j", "j", "j")
     tmux.wait_for(lambda s: "Arabic · 5/32 ·" in s)
-    time.sleep(0.3)  # the frame with the new highlight
-    after = highlighted_rows(tmux)
+    after = wait_until(lambda: (rows := highlighted_rows(tmux)) and rows != first and rows)  # the new frame
     assert after and after != first
     tmux.keys("l")
     tmux.wait_for(lambda s: "Layout: stacked" in s)
@@ -109,6 +109,7 @@ def test_reader_in_tmux_without_model(tmux):
     assert "QARI_EXIT=0" in final
 
 
+@pytest.mark.tmux
 def test_reader_in_tmux_with_tiny_model(tmux, e2e_env):
     from conftest import FIXTURE_MODEL
 
@@ -136,6 +137,7 @@ def test_vte_bidi_mode_escapes(e2e_env):
     output = b""
     deadline = time.monotonic() + 30
     sent_quit = False
+    quit_at = 0.0
     try:
         while time.monotonic() < deadline:
             ready, _, _ = select.select([fd], [], [], 0.1)
@@ -147,10 +149,11 @@ def test_vte_bidi_mode_escapes(e2e_env):
                 if not chunk:
                     break
                 output += chunk
-            if not sent_quit and b"Arabic" in output:
-                time.sleep(0.5)
+            # Once the app has drawn and switched the bidi mode, quit; press again if the
+            # first press came before it read its input.
+            if b"Arabic" in output and b"\x1b[8l" in output and time.monotonic() - quit_at > 2:
                 os.write(fd, b"q")
-                sent_quit = True
+                sent_quit, quit_at = True, time.monotonic()
     finally:
         _, status = os.waitpid(pid, 0)
         os.close(fd)

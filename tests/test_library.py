@@ -612,17 +612,14 @@ def test_a_failed_write_never_truncates_the_database(tmp_path):
 # -- the reader records what it opens (a real terminal) ------------------------------------------
 
 @pytest.mark.e2e
+@pytest.mark.tmux
 def test_the_reader_records_what_it_opens_and_resume_reopens_it(tmp_path):
     """Open a web page, then the sample (go to sentence 12, copy it with y), quit; `--resume`
     reopens the sample at sentence 12. The copy reaches the terminal's clipboard (OSC 52, read
     back from tmux's paste buffer)."""
-    import shutil
-    import time
+    from screen import ARABIC, Terminal, require_tmux, terminal_env
 
-    from screen import ARABIC, Terminal, terminal_env
-
-    if shutil.which("tmux") is None:
-        pytest.skip("tmux is not installed")
+    require_tmux()
     env = {**terminal_env(tmp_path), "PYTHONPATH": str(REPO)}
     db = Path(env["XDG_DATA_HOME"]) / "qari" / "library.sqlite3"
     page = REPO / "tests" / "fixtures" / "pages" / "sawt_elections_br.html"
@@ -646,9 +643,7 @@ def test_the_reader_records_what_it_opens_and_resume_reopens_it(tmp_path):
                 copied = term.tmux("show-buffer", check=False).stdout
             if n == 2:
                 resumed = screen.plain
-            time.sleep(0.3)
-            term.keys("q")
-            term.wait_for(lambda s: "QARI_EXIT=0" in s.plain)
+            assert "QARI_EXIT=0" in term.quit().plain
         finally:
             term.close()
         if n == 1:
@@ -689,3 +684,79 @@ def test_reading_state_writes_only_on_flush_and_only_changes(tmp_path):
         state.note(position=1)
         assert state.flush() is True
         assert (lib.get(entry.id).position, lib.get(entry.id).translated) == (1, 3)
+
+
+# -- behaviour pinned against one-line bugs (issue 26) -------------------------------------------
+
+def test_reopening_an_older_article_makes_it_the_last_one(tmp_path):
+    """`--resume` / `last()` follow the time an article was last *opened*, not first recorded."""
+    with _library(tmp_path) as lib:
+        a = lib.record(parse_text(TEXT_A), now=1.0)
+        b = lib.record(parse_text(TEXT_B), now=2.0)
+        assert lib.last().id == b.id
+        lib.record(parse_text(TEXT_A), now=3.0)  # the reader opens A again
+        assert lib.last().id == a.id
+        assert [e.id for e in lib.recent()] == [a.id, b.id]
+        assert resume_article(lib)[0].text == parse_text(TEXT_A).text
+
+
+def test_reopening_keeps_the_translated_count(tmp_path):
+    with _library(tmp_path) as lib:
+        entry = lib.record(parse_text(TEXT_A), now=1.0)
+        lib.set_progress(entry.id, 2)
+        lib.set_position(entry.id, 1)
+        again = lib.record(parse_text(TEXT_A), now=2.0)
+        assert (again.translated, again.position) == (2, 1)
+
+
+def test_a_progress_only_flush_leaves_another_windows_position(tmp_path):
+    """Two windows on one article: this one only translated more; the other moved the cursor.
+    The progress flush must not write this window's stale position over the other's."""
+    from reader.library import ReadingState
+
+    path = tmp_path / "library.sqlite3"
+    with Library.open(path) as lib, Library.open(path) as other_lib:
+        entry = lib.record(parse_text(TEXT_A))
+        here = ReadingState(lib, entry.id, position=1, translated=0)
+        there = ReadingState(other_lib, entry.id, position=1, translated=0)
+        there.note(position=2)
+        assert there.flush() is True
+        here.note(translated=3)
+        assert here.flush() is True
+        with Library.open(path) as third:
+            got = third.get(entry.id)
+        assert (got.position, got.translated) == (2, 3)
+
+
+def test_corruption_found_after_opening_sets_the_file_aside(tmp_path):
+    """The file opens fine, then a read meets damaged pages: the file is moved aside (kept for
+    inspection) and a fresh one is used, exactly as when the damage is found at open."""
+    path = tmp_path / "library.sqlite3"
+    with Library.open(path) as lib:
+        for i in range(12):
+            lib.record(parse_text(f"عنوان {i}\n" + f"جملة طويلة عن الموضوع رقم {i}. " * 40))
+    checkpoint = sqlite3.connect(path)
+    checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page = checkpoint.execute("PRAGMA page_size").fetchone()[0]
+    checkpoint.close()
+    lib = Library.open(path)
+    assert lib.warnings == [] and len(lib) == 12
+    data = bytearray(path.read_bytes())
+    data[2 * page:] = b"\xff" * (len(data) - 2 * page)  # every page after the schema's
+    path.write_bytes(bytes(data))
+    assert lib.recent() == []
+    assert len(lib.warnings) == 1 and "corrupt" in lib.warnings[0]
+    aside = list(tmp_path.glob("library.sqlite3.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == bytes(data)
+    assert not lib.in_memory
+    entry = lib.record(parse_text(TEXT_A))
+    lib.close()
+    with Library.open(path) as fresh:
+        assert fresh.warnings == [] and [e.id for e in fresh.recent()] == [entry.id]
+
+
+def test_library_filter_folds_madda(tmp_path):
+    with _library(tmp_path) as lib:
+        entry = lib.record(parse_text("خبر آخر عن الطقس\nوقالت الأرصاد إن المنخفض يستمر يومين."))
+        lib.record(parse_text(TEXT_A))
+        assert [e.id for e in lib.recent(filter="اخر")] == [entry.id]

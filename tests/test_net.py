@@ -7,7 +7,6 @@ for package downloads too, the whole-transfer deadline for the index, the caps.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -63,10 +62,8 @@ def test_package_download_refuses_redirect_to_other_schemes(server: LoopbackServ
 def test_index_download_has_a_whole_transfer_deadline(server: LoopbackServer) -> None:
     # every read succeeds well within the timeout, but the whole index takes ~4 s
     server.route("/slow/index.json", drip(b"[" + b" " * 18 + b"]", chunk=1, delay=0.2, content_type="application/json"))
-    started = time.monotonic()
     with pytest.raises(ModelError, match=r"could not reach the Argos package index at .* \(timed out\)"):
-        pkgs.available(server.url("/slow/"), timeout=1)
-    assert time.monotonic() - started < 3
+        pkgs.available(server.url("/slow/"), timeout=1)  # without the deadline, it would succeed
 
 
 def test_read_chunks_caps_the_body(server: LoopbackServer) -> None:

@@ -39,3 +39,12 @@ def test_arabic_matching_folds_ta_marbuta_and_alef_maqsura() -> None:
     typed = SentenceIndex(["ذهب الي المدرسه."])  # the text itself written the folded way
     assert [m.number for m in typed.find("المدرسة")] == [0]
     assert [m.number for m in typed.find("إلى")] == [0]
+
+
+def test_arabic_matching_folds_madda_and_alef_wasla() -> None:
+    """آمن typed as امن (no madda), ٱلكتاب (alef wasla) as الكتاب: both found, spans exact."""
+    sentences = ["قال إن الوضع آمن الآن.", "قرأ ٱلكتاب كله.", "لا شيء هنا."]
+    index = SentenceIndex(sentences)
+    for query, number, word in (("امن", 0, "آمن"), ("آمن", 0, "آمن"), ("الكتاب", 1, "ٱلكتاب")):
+        (match,) = index.find(query)
+        assert match.number == number and sentences[number][match.start:match.end] == word, query

@@ -132,3 +132,14 @@ def test_zero_width_non_joiner_is_kept() -> None:
     word = "اصلاح\u200cطلبان"
     article = parse_text(f"پیروزی {word} در انتخابات. این خبر مهم است.")
     assert [s.text for s in article.sentences] == [f"پیروزی {word} در انتخابات.", "این خبر مهم است."]
+
+
+def test_a_url_with_an_arabic_path_or_query_is_not_split() -> None:
+    """A `?` or `.` inside a URL followed by an Arabic letter would be a boundary in prose;
+    inside the URL it is not. The period right after a URL still ends the sentence."""
+    split = sentences
+    url = "https://example.com/أخبار/بحث?كلمة=مصر&ص=2"
+    assert split(f"قرأت الخبر على {url} ثم أغلقت الصفحة.") == [f"قرأت الخبر على {url} ثم أغلقت الصفحة."]
+    assert split(f"اقرأ المزيد على {url}. ثم عاد إلى البيت.") == [f"اقرأ المزيد على {url}.", "ثم عاد إلى البيت."]
+    page = "www.example.com/ملف.عربي"
+    assert split(f"الملف على {page} وفيه المزيد.") == [f"الملف على {page} وفيه المزيد."]

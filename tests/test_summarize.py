@@ -7,7 +7,6 @@ import math
 import os
 import subprocess
 import sys
-import time
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -560,12 +559,9 @@ def test_large_input_every_algorithm(body):
     """~2,000 distinct sentences (the sample 67 times, each copy with its own marker word)."""
     texts = [f"{s.text} نسخة{k}" for k in range(67) for s in body][:2000]
     assert len(texts) == 2000
-    for algorithm in S.ALGORITHMS:
-        start = time.perf_counter()
+    for algorithm in S.ALGORITHMS:  # how the time grows with size: tests/benchmarks/bench_scale.py
         got = S.summarize_sentences(texts, algorithm=algorithm, count=7)
-        elapsed = time.perf_counter() - start
         assert len(got) == 7 and got == sorted(set(got)), algorithm
-        assert elapsed < 15, f"{algorithm} took {elapsed:.1f}s on 2,000 sentences"
 
 
 def test_candidates_beyond_the_cap_only_fill(monkeypatch):

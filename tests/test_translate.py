@@ -83,16 +83,17 @@ def sentences() -> list[str]:
 
 
 class Spy:
-    """Records every CTranslate2 call the translator makes (the token lists sent)."""
+    """Records every CTranslate2 call the translator makes (the token lists sent), through its
+    public `model_call_observer`."""
 
     def __init__(self, translator: ArgosTranslator) -> None:
         self.calls: list[list[list[str]]] = []
-        self._orig = translator._run_batch
-        translator._run_batch = self  # type: ignore[method-assign]
+        self.model_calls = []
+        translator.model_call_observer = self
 
-    def __call__(self, batch: list[list[str]], edge: int) -> list[list[str]]:
-        self.calls.append([list(tokens) for tokens in batch])
-        return self._orig(batch, edge)
+    def __call__(self, call) -> None:
+        self.model_calls.append(call)
+        self.calls.append([list(tokens) for tokens in call.inputs])
 
     @property
     def inputs(self) -> int:
@@ -309,7 +310,7 @@ def test_second_run_is_all_cache_hits(argos_dir: Path, tmp_path: Path, sentences
         second_run = t.translate(sentences)
         assert spy.calls == []
         assert t.stats["model_calls"] == 0
-        assert t._model is None  # the model was not even loaded
+        assert not t.model_loaded  # the model was not even loaded
         assert second_run == first_run
         # use_cache=False translates again (and gives the same result)
         assert t.translate(sentences[:4], use_cache=False) == first_run[:4]
@@ -410,25 +411,20 @@ def test_hostile_text_gives_one_output_each(translator: ArgosTranslator):
 
 
 def test_target_prefix_is_sent_and_stripped(translator: ArgosTranslator, sentences: list[str]):
+    """The real model with a target prefix: CTranslate2 gets it for every sentence and returns
+    it as the first token of each hypothesis; the translation is the rest, decoded."""
     prefix = next(p for p in ("▁the", "▁of", "▁a") if translator.tokenizer.lazy_processor().piece_to_id(p) > 2)
     translator.target_prefix = prefix
-    seen: list[dict] = []
-
-    class FakeResult:
-        def __init__(self, hyp: list[str]) -> None:
-            self.hypotheses = [hyp]
-
-    class FakeModel:
-        def translate_batch(self, batch, **kwargs):
-            seen.append(kwargs)
-            return [FakeResult([prefix, *tokens[:3]]) for tokens in batch]
-
-    translator._model = FakeModel()
+    spy = Spy(translator)
     out = translator.translate(sentences[:3], use_cache=False)
-    assert all(kw["target_prefix"] == [[prefix]] * len(kw["target_prefix"]) for kw in seen)
-    for sentence, translation in zip(sentences[:3], out):
-        expected = translator.tokenizer.decode(translator.encode(sentence)[:3]).strip()
-        assert translation == expected
+    seen = [call.options for call in spy.model_calls]
+    assert seen and all(kw["target_prefix"] == [[prefix]] * len(kw["target_prefix"]) for kw in seen)
+    hypotheses = {tuple(i): o for call in spy.model_calls for i, o in zip(call.inputs, call.outputs, strict=True)}
+    for sentence, translation in zip(sentences[:3], out, strict=True):
+        hypothesis = hypotheses[tuple(translator.encode(sentence))]
+        assert hypothesis[0] == prefix
+        assert translation == translator.tokenizer.decode(hypothesis[1:]).strip()
+        assert not translation.startswith(prefix)
     assert all(kw["beam_size"] == 4 and kw["length_penalty"] == 0.2 and kw["replace_unknowns"] for kw in seen)
     assert all(kw["batch_type"] == "tokens" and kw["max_batch_size"] >= 1024 for kw in seen)
 
@@ -436,14 +432,7 @@ def test_target_prefix_is_sent_and_stripped(translator: ArgosTranslator, sentenc
 def test_fixed_length_decoding_for_benchmarks(argos_dir: Path, sentences: list[str]):
     t = load_translator(cache=None, decoding=DecodingOptions(fixed_length=True))
     lengths: list[tuple[int, int]] = []
-    orig = t._run_batch
-
-    def record(batch: list[list[str]], edge: int) -> list[list[str]]:
-        out = orig(batch, edge)
-        lengths.extend((edge, len(o)) for o in out)
-        return out
-
-    t._run_batch = record  # type: ignore[method-assign]
+    t.model_call_observer = lambda call: lengths.extend((call.edge, len(o)) for o in call.outputs)
     out = t.translate(sentences[:6])
     assert len(out) == 6 and len(lengths) == 6
     assert all(n == decoding_length(edge) for edge, n in lengths)

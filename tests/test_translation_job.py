@@ -95,6 +95,28 @@ def test_prioritise_mid_run_replans_with_the_new_section_first():
     assert sorted(order) == list(range(10))
 
 
+def test_moving_to_another_section_while_a_batch_runs_replans():
+    """The reader moves on while the job is mid-article (here: right after its first batch, on
+    the job's own thread, so there is no race): the next batch is the new section."""
+    translator = FakeTranslator(batch=2)
+    job = TranslationJob(translator, TEXTS)
+    updates: list[JobUpdate] = []
+
+    def emit(update: JobUpdate) -> None:
+        updates.append(update)
+        if len(updates) == 1:
+            job.prioritise([8, 9])
+
+    thread = threading.Thread(target=job.run, args=(emit,), daemon=True)
+    thread.start()
+    wait_until(lambda: any(u.finished for u in updates))
+    job.stop()
+    thread.join(2)
+    assert set(updates[0].translations) == {0, 1}
+    assert set(updates[1].translations) == {8, 9}
+    assert sorted(n for u in updates for n in u.translations) == list(range(10))
+
+
 def test_retranslate_bypasses_the_cache_and_is_marked_fresh():
     translator = FakeTranslator()
     job = TranslationJob(translator, TEXTS)
@@ -110,13 +132,21 @@ def test_retranslate_bypasses_the_cache_and_is_marked_fresh():
 
 
 def test_idle_job_blocks_until_a_command_and_stops_promptly():
+    """Once everything is translated the job waits on its queue: no translator calls and no
+    CPU (a polling loop would burn a whole core while the reader reads)."""
+    import time
+
     translator = FakeTranslator()
     job = TranslationJob(translator, TEXTS[:2])
     thread, updates = run_in_thread(job)
     wait_until(lambda: any(u.finished for u in updates))
     calls = len(translator.calls)
-    threading.Event().wait(0.05)
+    clock = time.pthread_getcpuclockid(thread.ident)
+    cpu = time.clock_gettime(clock)
+    threading.Event().wait(0.2)  # a window to measure over, not a wait for a condition
+    used = time.clock_gettime(clock) - cpu
     assert thread.is_alive() and len(translator.calls) == calls  # waiting, not working
+    assert used < 0.02, f"the idle job used {used:.3f} s of CPU in 0.2 s"
     job.stop()
     thread.join(1)
     assert not thread.is_alive()

@@ -15,7 +15,9 @@ from widgets.save_dialog import SaveDialog
 class SummaryActions:
     """Summary state changes and saving for `QariApp`."""
 
-    def _start_summary(self) -> None:
+    def refresh_summary(self) -> None:
+        """Compute the summary again (current algorithm and length) in a worker; the pane is
+        marked stale and its title says so until the new one arrives (`summary_pending`)."""
         self._summary_generation += 1
         self.summary_pending = True
         self.summary_pane.set_class(self.summary_numbers is not None, "-stale")
@@ -55,7 +57,7 @@ class SummaryActions:
         self.notify(message.text, title="Summary failed", severity="error")
 
     def _summary_changed(self, what: str) -> None:
-        self._start_summary()
+        self.refresh_summary()
         if not self.summary_pane.display:
             self.notify(f"{what} (the summary pane is hidden: s shows it)", timeout=3)
 

@@ -240,6 +240,11 @@ class ArticlePane(ScrollView, can_focus=True):
             self._min_heights = dict(heights)
             self._relayout()
 
+    @property
+    def search_marks(self) -> dict[str, dict[int, list[Span]]]:
+        """The search matches drawn here: language ("ar"/"en") → sentence number → spans."""
+        return self._marks
+
     def set_marks(self, marks: dict[str, dict[int, list[Span]]],
                   current: tuple[str, int, int, int] | None = None) -> None:
         """Search matches: {lang: {sentence number: [(start, end) relative to the sentence]}};

@@ -23,7 +23,14 @@ Usage (from the repository root):
   python tests/mutation/run_mutants.py --module segment --module search
   python tests/mutation/run_mutants.py --tree /tmp/old-checkout   # measure another checkout
                                                       # (the mutants of this script, its tests)
-The last line is ``RESULT kill_ratio=0.xx killed=K survived=S total=N`` (errors excluded).
+  python tests/mutation/run_mutants.py --check         # do all fragments still apply? (no tests)
+The last line is ``RESULT kill_ratio=0.xx killed=K survived=S total=N errors=E`` (errors are not in
+the ratio). A mutant whose fragment no longer occurs exactly once (the code moved) is reported
+as an ``error`` line naming it, and the run goes on with the others.
+
+CORE_MODULES lists the modules the list must cover; one without a mutant is reported. The
+subprocesses get PYTHONPATH pointing at the copy, and tests/screen.py's ``terminal_env`` passes
+it on, so the tmux tests run the mutated qari too.
 """
 
 from __future__ import annotations
@@ -55,6 +62,27 @@ ARTICLE = ("tests/test_article.py", "tests/test_hostile_inputs.py", "-k",
 SUMMARIZE = ("tests/test_summarize.py",)
 CONFIG = ("tests/test_config.py", "tests/test_hostile_inputs.py", "-k", "test_config or config")
 APP = ("tests/test_app.py", "tests/test_app_reading.py")
+READING = ("tests/test_app_reading.py",)
+APP_TRANSLATION = ("tests/test_app.py", "-k", "translation_worker_progress")
+LIBRARY = ("tests/test_library.py", "-m", "not e2e")
+BATCH = ("tests/test_batch.py", "-k", "unsafe or numbers or swept")
+LOOKUP = ("tests/test_lookup.py", "-k", "not bench and not screen")
+TEXTIO = ("tests/test_article.py",)
+JOB = ("tests/test_translation_job.py",)
+NET = ("tests/test_net.py", "tests/test_fetch.py")
+FETCH = ("tests/test_fetch.py",)
+PACKAGES = ("tests/test_models.py", "-k", "not e2e")
+BIDI = ("tests/test_bidi.py", "tests/test_bidi_conformance.py")
+
+CORE_MODULES = (
+    "reader/segment.py", "reader/export.py", "reader/search.py", "reader/arabic.py", "reader/translate.py",
+    "reader/cache.py", "reader/sqlite_files.py", "reader/article.py", "reader/textio.py", "reader/summarize.py",
+    "reader/news.py", "reader/config.py", "reader/library.py", "reader/batch.py", "reader/morphology.py",
+    "reader/morphology_buckwalter.py", "reader/uax9.py", "reader/bidi.py", "reader/translation_job.py",
+    "reader/net.py", "reader/fetch.py", "reader/packages.py",
+    # New core modules go here with their mutants below (e.g. feeds, vocabulary): a module
+    # listed here without a mutant is reported by --list and by every run.
+)
 FEEDS = ("tests/test_feeds.py", "-k", "not cli")
 
 
@@ -176,10 +204,13 @@ MUTANTS: list[Mutant] = [
     M("cache-models-mixed", "reader/cache.py",
       "WHERE model = ? AND source_hash IN", "WHERE (model = ? OR 1) AND source_hash IN", CACHE,
       "a translation cached for one model is served for another"),
-    M("cache-corrupt-not-set-aside", "reader/cache.py",
-      "                self._set_aside(exc)\n            else:\n                self._use_memory(f\"translation cache {self.path} is not usable",
-      "                self._use_memory(None)\n            else:\n                self._use_memory(f\"translation cache {self.path} is not usable",
+    M("cache-corrupt-not-set-aside", "reader/sqlite_files.py",
+      "                self._set_aside(exc)\n            else:  # locked, read-only, cannot open",
+      "                self._use_memory(None)\n            else:  # locked, read-only, cannot open",
       CACHE, "a corrupt cache file is not moved aside (memory only, silently, every run)"),
+    M("cache-other-layout", "reader/cache.py",
+      'conn.execute("DROP TABLE IF EXISTS translations")', "pass", CACHE,
+      "a cache file of another layout is never rebuilt: memory only, on every run"),
     M("cache-no-commit", "reader/cache.py",
       "            with conn:\n                conn.executemany(", "            if True:\n                conn.executemany(",
       CACHE, "stored translations are never committed (lost at exit)"),
@@ -251,7 +282,7 @@ MUTANTS: list[Mutant] = [
       'headers["If-None-Match"] = etag', "pass", FEEDS,
       "an unchanged feed is downloaded again in full on every update (no conditional request)"),
     M("feed-escapes", "reader/feeds.py",
-      'text = _ESCAPES.sub("", str(text))  # first', 'text = str(text)  # first', FEEDS,
+      'text = strip_escape_sequences(str(text))  # first', 'text = str(text)  # first', FEEDS,
       "a feed title's escape sequences reach the terminal in pieces ([31m, ]52;...)"),
     M("feed-bytes-io", "reader/feeds.py",
       "feedparser.parse(io.BytesIO(data),", "feedparser.parse(data,", FEEDS,
@@ -273,6 +304,155 @@ MUTANTS: list[Mutant] = [
     M("ui-matches-drawn", "widgets/article_pane.py",
       "        marks = self._marks.get(block.lang)", "        marks = None", APP,
       "search matches are not drawn"),
+    M("ui-z-top", "widgets/reading_view.py",
+      "self._scroll_to(middle - height // 2)", "self._scroll_to(extent[0] - 2)", READING,
+      "`z` puts the sentence near the top, not in the middle"),
+    M("ui-page-no-overlap", "widgets/reading_view.py",
+      "rows = int(height * abs(pages)) if abs(pages) < 1 else max(1, height - 2)",
+      "rows = int(height * abs(pages)) if abs(pages) < 1 else height", READING,
+      "PageDown scrolls a full page: no overlap row to keep the reader's place"),
+    M("ui-section-no-replan", "reader/app.py",
+      "            self._job.prioritise(self.article.section_numbers(section))", "            pass",
+      APP_TRANSLATION, "moving to another section mid-translation does not re-plan the job"),
+    # --- reader/search.py folds (reader/arabic.py) and reader/textio.py -------------------------
+    M("search-fold-madda", "reader/arabic.py",
+      '{"\\u0622": "\\u0627", "\\u0623"', '{"\\u0623"', SEARCH,
+      "madda is not folded: امن does not find آمن"),
+    M("search-fold-wasla", "reader/arabic.py",
+      '"\\u0625": "\\u0627", "\\u0671": "\\u0627",', '"\\u0625": "\\u0627",', SEARCH,
+      "alef wasla is not folded: الكتاب does not find ٱلكتاب"),
+    M("textio-cr-lines", "reader/textio.py",
+      '_LINE_BREAK = re.compile("\\r\\n|\\r|\\n")', '_LINE_BREAK = re.compile("\\r\\n|\\n")', TEXTIO,
+      "a bad byte in a CR-only file is reported on line 1"),
+    # --- reader/library.py ----------------------------------------------------------------------
+    M("lib-order-first-opened", "reader/library.py",
+      '" opened_at = excluded.opened_at, sentences = excluded.sentences,"', '" sentences = excluded.sentences,"',
+      LIBRARY, "re-opening an older article does not make it the last one (--resume opens the other)"),
+    M("lib-reopen-resets-progress", "reader/library.py",
+      '" translated = min(translated, excluded.sentences)"', '" translated = 0"', LIBRARY,
+      "re-opening an article resets its translated count to 0"),
+    M("lib-stale-position", "reader/library.py",
+      "position=now[0] if now[0] != saved[0] else None,", "position=now[0],", LIBRARY,
+      "a progress-only flush writes a stale position over another window's"),
+    M("lib-corrupt-read-not-set-aside", "reader/library.py",
+      "                    self._set_aside(exc)\n                else:\n                    self._warn(f\"library read failed",
+      "                    self._warn(f\"library read failed ({exc})\")\n                else:\n                    self._warn(f\"library read failed",
+      LIBRARY, "corruption found after opening is warned about, the file never set aside"),
+    M("lib-filter-unfolded", "reader/library.py",
+      "key = search_key(filter).strip() if filter else \"\"", "key = filter.strip() if filter else \"\"", LIBRARY,
+      "the library filter needs the exact spelling (tashkeel, alef forms)"),
+    # --- reader/batch.py ------------------------------------------------------------------------
+    M("batch-id-collision", "reader/batch.py",
+      "    if slug != article_id:\n        slug = f\"{slug}-{sha256(article_id)[:10]}\"",
+      "    if False:\n        slug = f\"{slug}-{sha256(article_id)[:10]}\"", BATCH,
+      "ids a/1 and a_1 write one file"),
+    M("batch-numeric-id", "reader/batch.py",
+      "isinstance(raw_id, (str, int))", "isinstance(raw_id, str)", BATCH,
+      'a numeric JSON id ({"id": 17}) is replaced by FILE:LINE'),
+    M("batch-no-sweep", "reader/batch.py",
+      "        _sweep_temp_files(out)\n", "        pass\n", BATCH,
+      "a killed run's temp files are never removed"),
+    M("batch-sweep-everything", "reader/batch.py",
+      'if any(suffix + "." in name for suffix in suffixes):', "if True:", BATCH,
+      "the sweep removes the user's own hidden .tmp files"),
+    # --- reader/morphology.py, reader/morphology_buckwalter.py -----------------------------------
+    M("morph-exact-agreement", "reader/morphology.py",
+      "return any(len(c) >= 5 and (c.startswith(gloss_word) or gloss_word.startswith(c)) for c in context)",
+      "return False", LOOKUP, 'context agreement needs exact words ("candidates" ≠ "candidate")'),
+    M("morph-context-no-tiebreak", "reader/morphology.py",
+      "key=lambda a: (-scores[id(a)], affixes(a)))", "key=lambda a: -scores[id(a)])", LOOKUP,
+      "with a context, ties are not broken by fewer affixes"),
+    M("morph-ties-reversed", "reader/morphology.py",
+      "return sorted(analyses, key=affixes)", "return sorted(analyses, key=affixes, reverse=True)", LOOKUP,
+      "without a context, the reading with most clitics comes first"),
+    M("morph-hash-order", "reader/morphology.py",
+      "    return tuple(out)\n", "    return tuple(set(out))\n", LOOKUP,
+      "the order of the analyses depends on the process's hash seed"),
+    M("morph-wasla", "reader/morphology.py",
+      '.replace("\\u0671", "\\u0627")', "", LOOKUP, "a word with alef wasla (ٱلكتاب) has no analysis"),
+    M("morph-prefix-3", "reader/morphology_buckwalter.py",
+      "MAX_PREFIX = 4", "MAX_PREFIX = 3", LOOKUP, "4-letter prefix stacks (وبالمدرسة، فبالنسبة) get no analysis"),
+    M("morph-no-proper-nouns", "reader/morphology_buckwalter.py",
+      'if category.startswith("N") and _UPPER_RE.match(gloss):', "if False:", LOOKUP,
+      "proper nouns (الأردن، مصر) become plain nouns"),
+    # --- reader/translation_job.py --------------------------------------------------------------
+    M("job-idle-spin", "reader/translation_job.py",
+      "self._drain(block=len(self.done) == total)", "self._drain(block=False)", JOB,
+      "an idle job polls its queue, burning a whole core"),
+    M("job-no-replan", "reader/translation_job.py",
+      "                    break  # re-plan", "                    pass  # re-plan", JOB,
+      "moving to another section mid-translation does not re-plan"),
+    M("job-first-ignored", "reader/translation_job.py",
+      "self.first = list(value)  # type: ignore[arg-type]", "pass", JOB,
+      "a priority change is dropped"),
+    M("job-retranslate-cached", "reader/translation_job.py",
+      "[self.texts[number]], use_cache=False)", "[self.texts[number]], use_cache=True)", JOB,
+      "re-translating a sentence serves the cached translation again"),
+    # --- reader/net.py, reader/fetch.py ---------------------------------------------------------
+    M("net-redirect-307-308", "reader/net.py",
+      "http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302",
+      "http_error_301 = http_error_303 = http_error_302", NET,
+      "307/308 redirects to ftp:// are followed"),
+    M("net-redirect-any-scheme", "reader/net.py",
+      'if location and urllib.parse.urlsplit(target).scheme.lower() not in ("http", "https"):', "if False:", NET,
+      "redirects to other schemes are left to urllib (which follows ftp://)"),
+    M("net-raw-deflate", "reader/net.py",
+      "decompressobj(-self._zlib.MAX_WBITS if raw else self._zlib.MAX_WBITS)", "decompressobj(self._zlib.MAX_WBITS)",
+      NET, "raw-deflate bodies are rejected as corrupt"),
+    M("net-bomb-unbounded", "reader/net.py",
+      "self._z.decompress(data, self.max_bytes - self.size + 1)", "self._z.decompress(data)", NET,
+      "a decompression bomb is inflated whole before the limit is checked"),
+    M("fetch-any-content-type", "reader/fetch.py",
+      "if content_type and not content_type.startswith(_TEXT_TYPES):", "if False:", FETCH,
+      "a PDF or an image is read as a web page"),
+    M("fetch-truncated-accepted", "reader/fetch.py",
+      "if declared is not None and received < declared:", "if False:", FETCH,
+      "a page cut short by the server is read as if complete"),
+    M("fetch-h1-logo", "reader/fetch.py",
+      "h1s = [h for h in self.h1s if not self.is_site_name(h, whole=True)]", "h1s = list(self.h1s)", FETCH,
+      "a site logo in an <h1> becomes the headline"),
+    # --- reader/packages.py ---------------------------------------------------------------------
+    M("pkg-zip-slip", "reader/packages.py",
+      'return any(part in ("..",) for part in PurePosixPath(name).parts)', "return False", PACKAGES,
+      "a package with ../ entries is installed (zip slip)"),
+    M("pkg-symlink", "reader/packages.py",
+      "if _unsafe(name) or _is_symlink(info):", "if _unsafe(name):", PACKAGES,
+      "a package with a symlink entry is installed"),
+    M("pkg-no-crc", "reader/packages.py",
+      "bad = archive.testzip()", "bad = None", PACKAGES,
+      "a package with a checksum mismatch is installed"),
+    M("pkg-version-as-text", "reader/packages.py",
+      "found.sort(key=lambda m: (version_key(m.version), str(m.path)), reverse=True)",
+      "found.sort(key=lambda m: (m.version, str(m.path)), reverse=True)", PACKAGES,
+      "version 1.9 is used over 1.10 (compared as text)"),
+    # --- reader/uax9.py, reader/bidi.py ---------------------------------------------------------
+    M("uax9-w2", "reader/uax9.py",
+      'elif c == "E" and strong == "A":', "elif False:", BIDI,
+      "European digits after Arabic letters are not Arabic numbers (W2)"),
+    M("uax9-w4-an", "reader/uax9.py",
+      'elif c == "c" and t[k - 1] == t[k + 1] and t[k - 1] in "EN":',
+      'elif c == "c" and t[k - 1] == t[k + 1] and t[k - 1] == "E":', BIDI,
+      "a comma between two Arabic numbers splits them (W4)"),
+    M("uax9-w7", "reader/uax9.py",
+      'elif c == "E" and strong == "L":', "elif False:", BIDI,
+      "digits after Latin text are not left-to-right (W7)"),
+    M("uax9-n0-context", "reader/uax9.py",
+      "resolved = ctx if ctx != e else e", "resolved = e", BIDI,
+      "brackets holding only the other direction ignore the context before them (N0)"),
+    M("uax9-l1-trailing", "reader/uax9.py",
+      'elif reset and c in "w6789b12345":', "elif False:", BIDI,
+      "whitespace before a separator keeps its level (L1)"),
+    M("bidi-no-mirror", "reader/bidi.py",
+      'if levels[i] & 1 and kinds[i] in "VT":', "if False:", BIDI,
+      "brackets in right-to-left text are not mirrored (L4)"),
+    M("bidi-allah-ligature", "reader/bidi.py",
+      '"ARABIC LIGATURE ALLAH": False,', '"ARABIC LIGATURE ALLAH": True,', BIDI,
+      "the ALLAH ligature replaces letters (cursor and search offsets drift)"),
+    M("bidi-zwj-ignored", "reader/bidi.py",
+      'source = display.replace(ZWJ, TATWEEL) if "J" in kinds else display', "source = display", BIDI,
+      "a ZWJ does not make the letters around it join"),
+    # --- feeds, vocabulary (other branches): add their mutants here, and their modules to
+    # CORE_MODULES above. ----------------------------------------------------------------------
 ]
 
 
@@ -311,6 +491,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", metavar="ID", help="run only these mutants")
     parser.add_argument("--module", action="append", help="run only the mutants of this module (e.g. segment)")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--check", action="store_true",
+                        help="only check that every fragment occurs exactly once (no tests run); exit 1 if not")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per test run (a timeout kills)")
     args = parser.parse_args(argv)
 
@@ -322,13 +504,25 @@ def main(argv: list[str] | None = None) -> int:
         mutants = [m for m in mutants if m.id in args.only]
     if args.module:
         mutants = [m for m in mutants if m.module in args.module]
+    uncovered = [path for path in CORE_MODULES if path not in {m.path for m in MUTANTS}]
     if args.list:
         for m in mutants:
             print(f"{m.id:28} {m.path:24} {m.what}")
         print(f"{len(mutants)} mutants")
+        if uncovered:
+            print("core modules without a mutant: " + ", ".join(uncovered))
         return 0
+    if uncovered:
+        print("run_mutants: core modules without a mutant: " + ", ".join(uncovered), file=sys.stderr)
 
     tree = args.tree.resolve()
+    if args.check:
+        bad = [m for m in mutants
+               if not (tree / m.path).is_file() or (tree / m.path).read_text(encoding="utf-8").count(m.original) != 1]
+        for m in bad:
+            print(f"error            {m.id:28} the fragment does not occur exactly once in {m.path}")
+        print(f"{len(mutants) - len(bad)} of {len(mutants)} mutants apply")
+        return 1 if bad else 0
     with tempfile.TemporaryDirectory(prefix="qari-mutants-") as tmp:
         work = Path(tmp) / "tree"
         work.mkdir()
@@ -340,13 +534,20 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
             return 2
 
-        # Check every mutant applies before spending minutes on tests.
+        # A fragment that no longer occurs exactly once (the code moved or changed) is an error
+        # for that mutant, reported by name before any test runs; the others still run.
+        killed = survived = errors = 0
+        stale: list[Mutant] = []
         for m in mutants:
-            count = (work / m.path).read_text(encoding="utf-8").count(m.original)
+            target = work / m.path
+            count = target.read_text(encoding="utf-8").count(m.original) if target.is_file() else 0
             if count != 1:
-                print(f"run_mutants: {m.id}: the fragment occurs {count} times in {m.path} (must be once)",
-                      file=sys.stderr)
-                return 2
+                where = m.path if target.is_file() else f"{m.path} (no such file)"
+                print(f"error            {m.id:28} the fragment occurs {count} times in {where} (must be once):"
+                      " update the mutant", flush=True)
+                stale.append(m)
+        errors += len(stale)
+        mutants = [m for m in mutants if m not in stale]
 
         baseline: dict[tuple[str, ...], tuple[str, float, str]] = {}
         for tests in dict.fromkeys(m.tests for m in mutants):
@@ -355,7 +556,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"baseline {state:8} {seconds:6.1f}s  {' '.join(tests)}" + (f"\n  {tail}" if state != "pass" else ""),
                   flush=True)
 
-        killed = survived = errors = 0
         survivors: list[Mutant] = []
         for m in mutants:
             if baseline[m.tests][0] != "pass":
@@ -386,6 +586,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     if survivors:
         print("survivors: " + ", ".join(m.id for m in survivors))
+    if stale:
+        print("errors (fragment not found): " + ", ".join(m.id for m in stale))
     ratio = killed / total if total else 0.0
     print(f"RESULT kill_ratio={ratio:.2f} killed={killed} survived={survived} total={total} errors={errors}")
     return 0
