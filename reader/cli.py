@@ -1185,26 +1185,17 @@ def _feeds_items(store, args) -> int:
         return EXIT_OK
     import time
 
-    from reader.feeds import clean_feed_text
+    from reader.feeds import age_text, clean_feed_text
 
     now = time.time()
     for item, en in zip(items, english, strict=True):
         mark = " " if item.read else "*"
-        print(f"{mark} {_age(now - item.published):>4}  {item.feed}  {item.title}")
+        print(f"{mark} {age_text(now - item.published):>4}  {item.feed}  {item.title}")
         if en:
             print(f"        {clean_feed_text(en, 600)}")
         if item.link:
             print(f"        {item.link}")
     return EXIT_OK
-
-
-def _age(seconds: float) -> str:
-    """"5m", "3h", "2d": how long ago, in the fewest characters."""
-    seconds = max(0.0, seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{int(seconds // size)}{unit}"
-    return "now"
 
 
 def _feeds_import(store, args) -> int:

@@ -686,3 +686,12 @@ def opml_document(feeds: Sequence[Feed], *, now: float | None = None) -> str:
         lines.append(f"    <outline {attrs}/>")
     lines += ["  </body>", "</opml>", ""]
     return "\n".join(lines)
+
+
+def age_text(seconds: float) -> str:
+    """"now", "5m", "3h", "2d": how long ago, in at most four cells."""
+    seconds = max(0.0, seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{min(int(seconds // size), 999)}{unit}"
+    return "now"

@@ -185,7 +185,10 @@ def test_rich_consoles_write_only_to_the_raw_stream_with_safe_text() -> None:
 def test_every_notify_goes_through_the_app_and_never_reads_markup() -> None:
     bad = []
     overrides = []
-    for path in SOURCES:
+    # The core never imports Textual (tests/test_layering.py): a `notify` there is something
+    # else (threading.Condition.notify); only the App shell and the widgets notify the reader.
+    textual_code = [p for p in SOURCES if not _rel(p).startswith("reader/") or _rel(p) == "reader/app.py"]
+    for path in textual_code:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "notify":

@@ -39,22 +39,13 @@ from textual.strip import Strip
 from textual.widgets import Input, Label, ProgressBar
 
 from reader.arabic import ARABIC_LETTER_RE, search_key
-from reader.feeds import FeedStore, Item
+from reader.feeds import FeedStore, Item, age_text
 from widgets.article_pane import visual_inline, visual_one_line
 
 FIRST_PAGE = 120
 """Items read before the screen is first drawn (the rest follow from a worker)."""
 TRANSLATE_BATCH = 12
 """Headlines per translation call: small, so the rows on screen fill in quickly."""
-
-
-def age_text(seconds: float) -> str:
-    """"now", "5m", "3h", "2d": how long ago, in at most four cells."""
-    seconds = max(0.0, seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{min(int(seconds // size), 999)}{unit}"
-    return "now"
 
 
 def _fit(text: str, width: int) -> str:

@@ -79,11 +79,16 @@ CORE_MODULES = (
     "reader/cache.py", "reader/sqlite_files.py", "reader/article.py", "reader/textio.py", "reader/summarize.py",
     "reader/news.py", "reader/config.py", "reader/library.py", "reader/batch.py", "reader/morphology.py",
     "reader/morphology_buckwalter.py", "reader/uax9.py", "reader/bidi.py", "reader/translation_job.py",
-    "reader/net.py", "reader/fetch.py", "reader/packages.py",
+    "reader/net.py", "reader/fetch.py", "reader/packages.py", "reader/feeds.py", "reader/vocabulary.py",
+    "reader/untrusted.py", "reader/marian.py",
     # New core modules go here with their mutants below (e.g. feeds, vocabulary): a module
     # listed here without a mutant is reported by --list and by every run.
 )
 FEEDS = ("tests/test_feeds.py", "-k", "not cli")
+VOCABULARY = ("tests/test_vocabulary.py",)
+UNTRUSTED = ("tests/test_untrusted.py",)
+MARIAN = ("tests/test_marian_import.py", "-k", "not reader and not batch and not summarize")
+RESUME = ("tests/test_resume.py", "-m", "not e2e")
 
 
 @dataclass(frozen=True)
@@ -205,8 +210,8 @@ MUTANTS: list[Mutant] = [
       "WHERE model = ? AND source_hash IN", "WHERE (model = ? OR 1) AND source_hash IN", CACHE,
       "a translation cached for one model is served for another"),
     M("cache-corrupt-not-set-aside", "reader/sqlite_files.py",
-      "                self._set_aside(exc)\n            else:  # locked, read-only, cannot open",
-      "                self._use_memory(None)\n            else:  # locked, read-only, cannot open",
+      "                self._set_aside(exc)\n            elif not self._open_read_only(exc):",
+      "                self._use_memory(None)\n            elif not self._open_read_only(exc):",
       CACHE, "a corrupt cache file is not moved aside (memory only, silently, every run)"),
     M("cache-other-layout", "reader/cache.py",
       'conn.execute("DROP TABLE IF EXISTS translations")', "pass", CACHE,
@@ -293,6 +298,34 @@ MUTANTS: list[Mutant] = [
     M("feed-one-error", "reader/feeds.py",
       "                result.error = clean_feed_text(str(err), 400)",
       "                raise", FEEDS, "one failing feed stops the update of all the others"),
+    # --- reader/vocabulary.py -------------------------------------------------------------------
+    M("vocab-known-by-form", "reader/vocabulary.py",
+      "return not form_info(word).lemmas.isdisjoint(known)", "return word in known", VOCABULARY,
+      "a word is known only as the exact form marked, not by its lemma"),
+    M("vocab-difficulty-ignores-known", "reader/vocabulary.py",
+      "unknown = sum(1 for lemmas in self.rare.values() if lemmas.isdisjoint(known))",
+      "unknown = len(self.rare)", VOCABULARY, "known words do not lower an article's difficulty"),
+    # --- reader/untrusted.py --------------------------------------------------------------------
+    M("untrusted-esc-kept", "reader/untrusted.py",
+      '    if code >= 0x80:  # C1', '    if code == 0x1B:\n        return chr(code)\n    if code >= 0x80:  # C1',
+      UNTRUSTED, "ESC reaches the terminal (a title could set the window title or the clipboard)"),
+    M("untrusted-bidi-unbalanced", "reader/untrusted.py",
+      "    if not _BIDI_STATE.search(text):\n        return text", "    return text", UNTRUSTED,
+      "a stray RLO in a title reverses the message that follows it"),
+    # --- reader/marian.py and reader/packing.py -------------------------------------------------
+    M("marian-tokenizer-unchecked", "reader/packing.py",
+      "    if share < 0.5:", "    if False:", MARIAN,
+      "a SentencePiece model that does not fit the vocabulary is packed (the translations are garbage)"),
+    M("marian-unsafe-path", "reader/marian.py",
+      'if packages._unsafe(name) or name.startswith("~") or not name.isprintable():', "if False:", MARIAN,
+      "a decoder.yml naming ../../ paths is followed out of the release"),
+    M("marian-array-bomb", "reader/marian.py",
+      "    if unpacked > bound:  # the converter", "    if False:  # the converter", MARIAN, "a model .npz whose arrays inflate past its stated dimensions is converted"),
+    # --- reader/article.py: resume rebuilds the article that was read ---------------------------
+    M("resume-guessed-structure", "reader/article.py",
+      '    blocks = [("heading" if kind == "h" else "paragraph", line)',
+      '    return parse_text(text, source)\n    blocks = [("heading" if kind == "h" else "paragraph", line)',
+      RESUME, "a resumed web page's headings are guessed again (positions and marks off by one)"),
     # --- on screen (reader/app.py, widgets/): the UI survivors --------------------------
     M("ui-english-follows", "widgets/article_pane.py",
       "                link.scroll_target_y = new_value\n                link.scroll_y = new_value",
@@ -343,8 +376,8 @@ MUTANTS: list[Mutant] = [
       "the library filter needs the exact spelling (tashkeel, alef forms)"),
     # --- reader/batch.py ------------------------------------------------------------------------
     M("batch-id-collision", "reader/batch.py",
-      "    if slug != article_id:\n        slug = f\"{slug}-{sha256(article_id)[:10]}\"",
-      "    if False:\n        slug = f\"{slug}-{sha256(article_id)[:10]}\"", BATCH,
+      "    if cut != article_id or _HASHED.search(article_id):",
+      "    if _HASHED.search(article_id):", BATCH,
       "ids a/1 and a_1 write one file"),
     M("batch-numeric-id", "reader/batch.py",
       "isinstance(raw_id, (str, int))", "isinstance(raw_id, str)", BATCH,
@@ -416,7 +449,7 @@ MUTANTS: list[Mutant] = [
       'return any(part in ("..",) for part in PurePosixPath(name).parts)', "return False", PACKAGES,
       "a package with ../ entries is installed (zip slip)"),
     M("pkg-symlink", "reader/packages.py",
-      "if _unsafe(name) or _is_symlink(info):", "if _unsafe(name):", PACKAGES,
+      "if _unsafe(info.filename) or _is_symlink(info):", "if _unsafe(info.filename):", PACKAGES,
       "a package with a symlink entry is installed"),
     M("pkg-no-crc", "reader/packages.py",
       "bad = archive.testzip()", "bad = None", PACKAGES,
