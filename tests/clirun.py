@@ -186,3 +186,21 @@ def jsonl(text: str) -> list[dict]:
     import json
 
     return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+MEASURED_MAIN = """
+import sys
+from reader.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exit:
+    code = exit.code
+sys.stderr.flush()
+# VmHWM: this process's own peak resident size. (getrusage's ru_maxrss is not: on Linux it
+# starts from the parent's size at fork, so under a large pytest process it reads ~400 MB.)
+with open("/proc/self/status", encoding="ascii") as status:
+    print(next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:")))
+sys.exit(code)
+"""
+"""Python source for ``python -c MEASURED_MAIN ARGS``: ``qari ARGS`` that prints its own peak
+resident memory (bytes) as the last line of stdout."""

@@ -14,11 +14,10 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
-from clirun import REPO, SAMPLE, QariEnv, assert_one_line_error, jsonl
+from clirun import MEASURED_MAIN, REPO, SAMPLE, QariEnv, assert_one_line_error, jsonl
 
 from reader import batch
 from reader.article import load_article
@@ -157,18 +156,8 @@ def test_a_huge_jsonl_line_is_one_failed_article_read_with_bounded_memory(tmp_pa
         handle.seek(0, os.SEEK_END)
         handle.write(b'"}\n' + json.dumps({"id": "after", "text": PARAGRAPHS[1]}).encode() + b"\n")
     env = _env(tmp_path)
-    code = textwrap.dedent("""
-        import resource, sys
-        from reader.cli import main
-        try:
-            code = main(sys.argv[1:])
-        except SystemExit as exit:
-            code = exit.code
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
-        sys.exit(code)
-    """)
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-c", code, "batch", str(source), "-o", str(out), "--max-bytes", "100000"],
+    proc = subprocess.run([sys.executable, "-c", MEASURED_MAIN, "batch", str(source), "-o", str(out), "--max-bytes", "100000"],
                           capture_output=True, text=True, timeout=120, cwd=env.root, env=env.env(**CHECKOUT))
     assert proc.returncode == 1, proc.stderr
     assert "2 done, 0 unchanged, 1 failed of 3 articles" in proc.stderr

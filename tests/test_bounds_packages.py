@@ -24,7 +24,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from clirun import FIXTURE_MODEL, REPO, SAMPLE, QariEnv, assert_one_line_error
+from clirun import FIXTURE_MODEL, MEASURED_MAIN, REPO, SAMPLE, QariEnv, assert_one_line_error
 from loopback import LoopbackServer, Response
 
 from reader import packages as pkgs
@@ -71,18 +71,7 @@ def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run_measured(env: QariEnv, *args: str) -> tuple[subprocess.CompletedProcess, int]:
     """``qari ARGS`` in a subprocess that reports its own peak RSS (bytes)."""
-    code = textwrap.dedent("""
-        import resource, sys
-        from reader.cli import main
-        try:
-            code = main(sys.argv[1:])
-        except SystemExit as exit:
-            code = exit.code
-        sys.stderr.flush()
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, file=sys.stdout)
-        sys.exit(code)
-    """)
-    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
+    proc = subprocess.run([sys.executable, "-c", MEASURED_MAIN, *args], capture_output=True, text=True, timeout=120,
                           cwd=env.root, env=env.env(**CHECKOUT))
     return proc, int(proc.stdout.split()[-1])
 
