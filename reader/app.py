@@ -166,8 +166,8 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         """Where the feed screen was left (item id, filter) when this article was opened from it."""
         self.reopen: tuple[Article, int] | None = None
         """Set when the reader opens another article: (article, sentence) for `run_app`."""
-        self.reorder = getattr(config, "bidi", "app") != "terminal"
-        self.shape = bool(getattr(config, "shape", True))
+        self.reorder = config.bidi != "terminal"
+        self.shape = config.shape
         self.sentences = article.sentences
         source = article.source or ""
         self.source_name = source if "://" in source or source.startswith("<") else Path(source).name or source
@@ -182,16 +182,15 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         self._job: TranslationJob | None = None
         self.install_state: str | None = None
         # Summary state.
-        self.algorithm = getattr(config, "algorithm", "news") or "news"
-        self.summary_count = int(getattr(config, "summary_sentences", 0) or 0)
+        self.algorithm = config.algorithm
+        self.summary_count = config.summary_sentences
         self.summary_numbers: list[int] | None = None
         self.summary_pending = False
         self._summary_generation = 0
         # Layout state.
-        layout = getattr(config, "layout", "side")
-        self.layout_mode = layout if layout in LAYOUTS else "side"
-        self.show_translation = bool(getattr(config, "show_translation", True))
-        self.show_summary = bool(getattr(config, "show_summary", True))
+        self.layout_mode = config.layout
+        self.show_translation = config.show_translation
+        self.show_summary = config.show_summary
         self.summary_asked = False
         """`s` showed the summary: it stays shown in a short window too."""
         self.effective_layout = self.layout_mode
@@ -208,7 +207,7 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
     # ------------------------------------------------------------------ compose
 
     def compose(self) -> ComposeResult:
-        max_width = int(getattr(self.config, "max_width", 0) or 0) or None
+        max_width = self.config.max_width or None
         yield Header(show_clock=False)
         with Container(id="panes"):
             yield ReadingView(self.article, shape=self.shape, reorder=self.reorder, max_width=max_width,
@@ -234,12 +233,12 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         return self.query_one("#summary", SummaryPane)
 
     def on_mount(self) -> None:
-        theme = getattr(self.config, "theme", None)
+        theme = self.config.theme
         if theme and theme in self.available_themes:
             self.theme = theme
         self._update_title(self.size.width)
         self._apply_layout()
-        self.arabic_pane.hide_tashkeel = not getattr(self.config, "show_tashkeel", True)
+        self.arabic_pane.hide_tashkeel = not self.config.show_tashkeel
         self._show_english()
         self.summary_pane.show_message("Summarizing…" if self.start_summary else "Summary is off.")
         self._update_titles()
@@ -250,7 +249,7 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         for warning in self.article.warnings:
             self.notify(warning, title="Article", severity="warning", timeout=8)
         # Also printed on stderr before the reader starts, where the alternate screen hides them.
-        for warning in getattr(self.config, "warnings", None) or ():
+        for warning in self.config.warnings:
             self.notify(warning, title="Settings", severity="warning", timeout=8)
         self._write_bidi_mode()
         self.call_after_refresh(self._after_first_paint)

@@ -560,10 +560,10 @@ def load_engine(settings: BatchSettings, *, cache: Any = "default", parallel: in
     tiny models). Measured with the base-size model on 2 busy cores (tests/benchmarks/
     bench_batch.py): two articles at once on one core each translate 1.66x faster than one
     article on two cores, whose threads wait for each other at every layer."""
-    from reader.translate import NoModelError, load_translator, resolve_device
+    from reader.translate import NoModelError, load_translator, resolve_device, usable_cores
 
     device, compute_type = resolve_device(settings.device, settings.compute_type)
-    cores = cores or _usable_cores()
+    cores = cores or usable_cores()
     inter = settings.inter_threads or parallel or (min(cores, MAX_INTER_THREADS) if device == "cpu" else 1)
     options: dict[str, Any] = {"device": device, "compute_type": compute_type, "inter_threads": inter}
     if settings.batch_tokens:
@@ -1228,7 +1228,9 @@ def _run_dask(items: list[Item], settings: BatchSettings, writer: _Writer, *, cl
     try:
         if client is None:
             if cluster is not None:
-                cores = _usable_cores()
+                from reader.translate import usable_cores
+
+                cores = usable_cores()
                 if settings.intra_threads is None:
                     settings = replace(settings, intra_threads=max(1, cores // max(1, cluster)))
                 local = distributed.LocalCluster(n_workers=cluster, threads_per_worker=1, processes=True,
@@ -1307,13 +1309,6 @@ def _probe(address: str) -> None:
             pass
     except OSError as exc:
         raise BatchError(f"cannot reach the Dask scheduler at {address} ({exc.strerror or exc})") from None
-
-
-def _usable_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
 
 
 def parse_cluster(value: str) -> int:

@@ -442,9 +442,10 @@ def cmd_library(argv: Sequence[str]) -> int:
         library.close()
 
 
-def _library_difficulties(library, entries) -> dict[str, float]:
-    """{id: difficulty} of the entries (reader.vocabulary): stored profiles, the missing ones
-    computed now (this loads the lexicon and wordfreq once). Without the lexicon: {} and a warning."""
+def _library_difficulties(library, entries, key: str = "id") -> dict[str, float]:
+    """{id: difficulty} of the entries' articles (reader.vocabulary; `key` names the attribute
+    holding the library id): stored profiles, the missing ones computed now (this loads the
+    lexicon and wordfreq once). Without the lexicon: {} and a warning."""
     if not entries:
         return {}
     from reader.config import load_config
@@ -452,7 +453,7 @@ def _library_difficulties(library, entries) -> dict[str, float]:
     from reader.vocabulary import Vocabulary
 
     try:
-        return Vocabulary(library).difficulties([e.id for e in entries], load_config().common_words)
+        return Vocabulary(library).difficulties([getattr(e, key) for e in entries], load_config().common_words)
     except LexiconUnavailable as exc:
         _warn(f"no difficulty: {exc}")
         return {}
@@ -1178,7 +1179,9 @@ def _feeds_items(store, args) -> int:
         translator = _translator_or_none(quiet_warning=args.json)
         english = _translate_all(translator, [i.title for i in items])
     if args.json:
-        print(json.dumps([i.to_json(en) for i, en in zip(items, english, strict=True)], ensure_ascii=False, indent=1))
+        difficulty = _library_difficulties(store.library, [i for i in items if i.article_id], key="article_id")
+        print(json.dumps([i.to_json(en, difficulty.get(i.article_id or "")) for i, en in zip(items, english, strict=True)],
+                         ensure_ascii=False, indent=1))
         return EXIT_OK
     if not items:
         print("no items: run `qari feeds update`" if store.feeds() else FEEDS_HOWTO, file=sys.stderr)

@@ -363,10 +363,12 @@ class Item(NamedTuple):
     article_id: str | None
     title_key: str = ""
 
-    def to_json(self, title_en: str | None = None) -> dict:
+    def to_json(self, title_en: str | None = None, difficulty: float | None = None) -> dict:
+        """The JSON object of `qari feeds items --json`; `difficulty` (0..1, see
+        ``reader.vocabulary``) is known only for an item whose article is in the library."""
         return {"feed": self.feed, "title": self.title, "title_en": title_en, "link": self.link,
                 "published": iso_time(self.published), "read": bool(self.read), "summary": self.summary or None,
-                "offline": self.article_id is not None}
+                "offline": self.article_id is not None, "difficulty": difficulty}
 
 
 _FEED_COLUMNS = ("f.id, f.url, f.name, f.site, f.etag, f.modified, f.added_at, f.checked_at, f.error,"

@@ -370,7 +370,9 @@ def target_tokenizer(package_path: Path) -> Any | None:
     return SentencePieceTokenizer(package_path / name)
 
 
-def _usable_cores() -> int:
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. under taskset or a container
+    quota), not the machine's: what thread counts are sized by, here and in `qari batch`."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
@@ -388,7 +390,7 @@ def _default_threads(model_bin: Path) -> int:
             return 1
     except OSError:
         pass
-    return _usable_cores()
+    return usable_cores()
 
 
 def _files_digest(pkg: Any) -> str:

@@ -270,3 +270,27 @@ async def test_an_item_saved_in_the_library_opens_offline(feed_library, sample_a
     assert article.title == title and article.text == store.library.get(entry.id).text
     assert len(loopback_server.requests) == requests_before  # nothing fetched
     assert store.item(item.id).read
+
+
+async def test_the_list_shows_the_difficulty_of_articles_in_the_library(feed_library, sample_article, app_config):
+    """The difficulty column (reader.vocabulary, as on the library screen): a percentage for an
+    item whose article is in the library, `-` for the others."""
+    from reader.article import load_article
+    from reader.vocabulary import Vocabulary
+
+    site, store = feed_library
+    _title, link = site.items["atom"][1]
+    item = next(i for i in store.items() if i.link == link)
+    entry = store.library.record(load_article(link))
+    store.set_article(item.id, entry.id)
+    expected = Vocabulary(store.library).difficulties([entry.id], app_config.common_words)[entry.id]
+    app = _app(sample_article, app_config, None, store.library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await _feed_screen(pilot, app)
+        while entry.id not in screen.difficulty:
+            await pilot.pause(0.02)
+        await pilot.pause()
+        rows = {screen.item_at(n).id: screen.feed_list.render_line(n).text for n in range(len(screen.shown))}
+    assert screen.difficulty[entry.id] == expected
+    assert f"{expected:4.0%}" in rows[item.id]
+    assert all("   - " in text for key, text in rows.items() if key != item.id)

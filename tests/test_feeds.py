@@ -311,6 +311,13 @@ def test_cli_add_update_items_export(cli, loopback_server, tmp_path):
     assert cli.run("feeds", "remove", "صوت المدينة").code == 0
 
 
+def test_cli_items_whose_article_is_not_saved_have_no_difficulty(no_model, loopback_server):
+    site = NewsSite(loopback_server)
+    assert no_model.run("feeds", "add", site.rss_url).code == 0
+    items = json.loads(no_model.run("feeds", "items", "--json", "--no-translate").out)
+    assert items and all(i["difficulty"] is None and not i["offline"] for i in items)
+
+
 def test_cli_items_without_a_model_have_null_english(no_model, loopback_server):
     site = NewsSite(loopback_server)
     assert no_model.run("feeds", "add", site.rss_url).code == 0
@@ -343,6 +350,8 @@ def test_cli_update_fetch_articles_saves_them_for_offline_reading(cli, loopback_
     assert result.code == 0 and "0 new items" in result.err and "3 articles saved" in result.err, result
     items = json.loads(cli.run("feeds", "items", "later", "--json", "--no-translate").out)
     assert len(items) == 3 and all(i["offline"] for i in items)
+    # In the library, each item's article has a difficulty (reader.vocabulary), as in `qari library`.
+    assert all(isinstance(i["difficulty"], float) and 0 <= i["difficulty"] <= 1 for i in items), items
     again = cli.run("feeds", "update", "--fetch-articles")
     assert again.code == 0 and "0 articles saved" in again.err, again  # already in the library
     library = json.loads(cli.run("library", "--json").out)

@@ -31,7 +31,8 @@ class FeedActions:
         self._feed_library = library
         item_id, filter_text = self.feed_place or (None, "")
         screen = FeedScreen(FeedStore(library), open_item=self._open_feed_item, translator=self._headline_translator,
-                            shape=self.shape, reorder=self.reorder, select_item=item_id, filter_text=filter_text)
+                            shape=self.shape, reorder=self.reorder, select_item=item_id, filter_text=filter_text,
+                            common_words=self.config.common_words)
         self._feed_screen = screen
         self.push_screen(screen)
 

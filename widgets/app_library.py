@@ -59,7 +59,7 @@ class LibraryActions:
                 self._reopen_from_library(library, article_id)
 
         self.push_screen(LibraryScreen(library, shape=self.shape, reorder=self.reorder,
-                                       common_words=int(getattr(self.config, "common_words", 5000) or 5000)), chosen)
+                                       common_words=self.config.common_words), chosen)
 
     def _reopen_from_library(self, library, article_id: str) -> None:
         from reader.library import resume_article

@@ -129,7 +129,7 @@ class WordActions:
 
         vocabulary = self._vocabulary()
         known = vocabulary.known() if vocabulary is not None else frozenset()
-        common = int(getattr(self.config, "common_words", 5000) or 5000)
+        common = self.config.common_words
         try:
             spans = unknown_spans([s.text for s in self.sentences], known, common)
         except LexiconUnavailable as error:

@@ -71,11 +71,15 @@ def _feed_label(name: str, width: int, shape: bool, reorder: bool) -> str:
 
 
 def row_text(item: Item, english: str | None, width: int, *, now: float, shape: bool = True,
-             reorder: bool = True) -> Text:
-    """One row of the list: mark, age, feed, Arabic headline (right-to-left, right-aligned in
-    its column) and the English headline (or a dim placeholder while it is translated)."""
+             reorder: bool = True, difficulty: float | None = None, show_difficulty: bool = False) -> Text:
+    """One row of the list: mark, age, with `show_difficulty` the difficulty of the item's
+    article (when it is in the library; `-` otherwise), feed, Arabic headline (right-to-left,
+    right-aligned in its column) and the English headline (or a dim placeholder while it is
+    translated)."""
     head = Text("● " if not item.read else "  ", style="bold" if not item.read else "")
     head.append(f"{age_text(now - item.published):>4} ", style="dim")
+    if show_difficulty:
+        head.append(f"{difficulty:4.0%} " if difficulty is not None else "   - ", style="dim")
     feed_width = 14 if width >= 80 else 8
     name = _feed_label(item.feed, feed_width, shape, reorder)
     head.append(name + " " * max(0, feed_width - cell_len(name)) + " ", style="italic dim")
@@ -114,7 +118,7 @@ class FeedList(ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self.owner = screen
         self.count = 0
-        self._cache: dict[tuple[int, int, bool, bool], Strip] = {}
+        self._cache: dict[tuple[int, int, bool, bool, float | None], Strip] = {}
 
     def set_count(self, count: int) -> None:
         self.count = count  # cached rows stay valid: they are keyed by item, width and state
@@ -142,11 +146,13 @@ class FeedList(ScrollView, can_focus=True):
         item = self.owner.item_at(index)
         english = "" if self.owner.english_off else self.owner.english.get(item.title)
         selected = index == self.cursor
-        key = (item.id, width, selected, english is not None)
+        difficulty = self.owner.difficulty.get(item.article_id) if item.article_id else None
+        key = (item.id, width, selected, english is not None, difficulty)
         strip = self._cache.get(key)
         if strip is None:
             text = row_text(item, english, width, now=self.owner.now, shape=self.owner.shape,
-                            reorder=self.owner.reorder)
+                            reorder=self.owner.reorder, difficulty=difficulty,
+                            show_difficulty=self.owner.common_words is not None)
             base = self.rich_style
             if selected:
                 base = base + self.get_component_rich_style("feed-list--cursor")
@@ -220,7 +226,8 @@ class FeedScreen(Screen[None]):
 
     def __init__(self, store: FeedStore, *, open_item: Callable[[Item, str], None],
                  translator: Callable[[], Any] | None = None, shape: bool = True, reorder: bool = True,
-                 select_item: int | None = None, filter_text: str = "", now: float | None = None) -> None:
+                 select_item: int | None = None, filter_text: str = "", now: float | None = None,
+                 common_words: int | None = None) -> None:
         super().__init__()
         self.store = store
         self.open_item = open_item
@@ -245,6 +252,10 @@ class FeedScreen(Screen[None]):
         self.complete = False
         self._pending_select: int | None = None
         self.english_off = translator is None
+        self.common_words = common_words
+        """Frequency threshold of the difficulty column (None: no difficulty shown)."""
+        self.difficulty: dict[str, float] = {}
+        """{library id: difficulty} of the items' articles that are in the library."""
 
     # -- composition ------------------------------------------------------------------------
 
@@ -293,6 +304,32 @@ class FeedScreen(Screen[None]):
         items = self.store.items(summaries=False)
         if not self._stop.is_set():
             self.app.call_from_thread(self._loaded_all, items)
+        if self.common_words is not None and not self._stop.is_set():
+            self._load_difficulties([item.article_id for item in items if item.article_id])
+
+    def _load_difficulties(self, article_ids: list[str]) -> None:
+        """The difficulty of each article already in the library (stored profiles first: no
+        lexicon; the rest computed here, off the UI thread, which loads the lexicon once)."""
+        if not article_ids:
+            return
+        from reader.morphology import LexiconUnavailable
+        from reader.vocabulary import Vocabulary
+
+        vocabulary = Vocabulary(self.store.library)
+        try:
+            found = vocabulary.difficulties(article_ids, self.common_words, compute=False)
+            if found and not self._stop.is_set():
+                self.app.call_from_thread(self._show_difficulties, found)
+            missing = [a for a in dict.fromkeys(article_ids) if a not in found]
+            if missing and not self._stop.is_set():
+                self.app.call_from_thread(self._show_difficulties,
+                                          vocabulary.difficulties(missing, self.common_words))
+        except LexiconUnavailable:
+            return
+
+    def _show_difficulties(self, found: dict[str, float]) -> None:
+        self.difficulty.update(found)
+        self.feed_list.refresh()
 
     def _loaded_all(self, items: list[Item]) -> None:
         current = self.current_item()
