@@ -316,6 +316,7 @@ def test_cli_items_whose_article_is_not_saved_have_no_difficulty(no_model, loopb
     assert no_model.run("feeds", "add", site.rss_url).code == 0
     items = json.loads(no_model.run("feeds", "items", "--json", "--no-translate").out)
     assert items and all(i["difficulty"] is None and not i["offline"] for i in items)
+    assert no_model.run("feeds", "remove", site.rss_url).code == 0
 
 
 def test_cli_items_without_a_model_have_null_english(no_model, loopback_server):
