@@ -15,7 +15,7 @@ from loopback import LoopbackServer
 from screen import Terminal, qari_command, terminal_env
 from test_bounds_net import dribble_headers
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.tmux]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import shutil
 import pytest
 from screen import Screen, Terminal, qari_command, terminal_env
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.tmux]
 
 BASE_ARABIC = re.compile("[\u0621-\u064a]")
 """Arabic letters in their base (logical, unshaped) form: on an app-bidi screen every Arabic

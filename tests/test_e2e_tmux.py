@@ -189,6 +189,7 @@ def start_long_article(tmux, e2e_env, tmp_path) -> None:
     tmux.wait_for(lambda s: re.search(r"English · \d+/\d+ · ETA", s) is not None, timeout=60)
 
 
+@pytest.mark.tmux
 def test_q_quits_mid_translation(tmux, e2e_env, tmp_path):
     """`q` while a long article translates ends the reader with status 0 (the timeout is only
     a hang guard, not a speed check: bench_translating.py measures the time)."""

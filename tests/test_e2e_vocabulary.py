@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from screen import Terminal, qari_command, terminal_env
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.tmux]
 
 
 def run_qari(env: dict[str, str], *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -110,6 +110,7 @@ async def test_f_returns_to_the_item_opened_last(feed_library, sample_article, a
 
 
 @pytest.mark.e2e
+@pytest.mark.tmux
 def test_f_then_enter_reads_the_first_item_and_marks_it_read(tmp_path, loopback_server):
     from screen import ARABIC, Terminal, qari_command, terminal_env
 

@@ -19,7 +19,7 @@ from hostile import ESCAPES, OSC_CLIPBOARD, OSC_TITLE
 from loopback import LoopbackServer
 from screen import ARABIC, Terminal, qari_command, terminal_env
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.tmux]
 
 SIZE = (120, 36)
 TEXT = ("قال الرئيس إن الحكومة ستعمل على تحسين الاقتصاد في العام المقبل.\n"

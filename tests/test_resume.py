@@ -120,6 +120,7 @@ def test_a_version_1_library_migrates_and_its_entries_still_resume(tmp_path: Pat
 
 
 @pytest.mark.e2e
+@pytest.mark.tmux
 def test_a_page_read_to_its_end_resumes_there_in_a_real_terminal(tmp_path: Path) -> None:
     """In tmux: open a saved web page, `G` to its last sentence, quit; `qari --resume` shows the
     same position and total in the Arabic pane's title."""
