@@ -471,6 +471,7 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         from reader.net import abort_transfers
 
         abort_transfers()  # a page or package download in a worker must not hold the exit
+        self._record_before_exit()
         self._note_position()
         self._flush_library()
         self.workers.cancel_all()

@@ -384,6 +384,20 @@ async def test_an_arabic_file_name_in_the_save_dialog_is_drawn_in_visual_order(s
         assert (app_save_dir / "ملخص.md").exists()
 
 
+async def test_an_article_closed_at_once_is_still_in_the_library(sample_article, app_config, tmp_path, monkeypatch):
+    """Quitting before the library worker has run (it starts after the first paint) still
+    records the article: the reader's history never misses what was opened."""
+    from reader.library import Library, article_id
+
+    monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
+    app = Recording(sample_article, app_config, None, use_library=True)
+    monkeypatch.setattr(app, "_start_library", lambda: None)  # the worker has not run yet
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("q")
+    with Library.open() as library:
+        assert [e.id for e in library.recent()] == [article_id(sample_article.text)]
+
+
 async def test_position_is_kept_in_the_library_and_resumed(sample_article, app_config, tmp_path, monkeypatch):
     from reader.library import Library, resume_article
 

@@ -34,6 +34,23 @@ class LibraryActions:
         self._note_position()
         self.set_interval(self.FLUSH_SECONDS, self._flush_library)
 
+    def _record_before_exit(self) -> None:
+        """Quitting before `_start_library` has run (a reader who opens and closes at once)
+        still leaves the article in the library: record it here, on the way out. Recording is
+        an upsert, so a worker recording at the same moment does no harm."""
+        if not self.use_library or getattr(self, "reading_state", None) is not None:
+            return
+        from reader.library import Library
+
+        try:
+            library = Library.open()
+            try:
+                library.record(self.article)
+            finally:
+                library.close()
+        except Exception:  # noqa: BLE001 - quitting never fails because of the history
+            pass
+
     def _note_position(self) -> None:
         state = getattr(self, "reading_state", None)
         if state is not None:
