@@ -22,6 +22,11 @@ class FittingFooter(Footer):
     def on_mount(self) -> None:
         self.call_after_refresh(self._fit)
 
+    def on_descendant_mount(self) -> None:
+        """A recompose mounts its keys after `recompose` returns: fit again once each is in
+        (fitting before they are all there left the last key cut now and then)."""
+        self.call_after_refresh(self._fit)
+
     def _key_width(self, key: FooterKey) -> int:
         """The cells a key takes (text, padding, margin), from its content: it does not depend
         on a layout that may not have happened yet."""
