@@ -88,7 +88,9 @@ def test_side_by_side_paragraphs_level_at_every_step(terminal, size):
     total = int(POSITION.search(screen.plain).group(2))
     checked, seen = 0, []
     for step in range(3 * total):  # j scrolls through a sentence taller than the pane first
-        screen = term.settle()
+        # A short pause: the key's frame has already started to show (the wait below), so
+        # two identical captures 0.1 s apart mean it is whole.
+        screen = term.settle(pause=0.1)
         seen.append(position(screen))
         arabic, english = level(screen)
         assert arabic == english, f"step {step}, sentence {seen[-1]}:\n{screen.plain}"

@@ -289,8 +289,11 @@ def press_keys(term: Term, keys: list[bytes], *, need_translating: bool, timeout
         want = {b"G": total, b"g": 1}.get(key)
         start = time.perf_counter()
         term.send(key)
-        waited = term.wait(lambda t: (p := position(t)) is not None and p[0] != cur
-                           and (want is None or p[0] == want), timeout)
+        # While translating, a key is timed only until the translation ends: a key whose
+        # position never changes (Space on the last page) must not stall the run for `timeout`.
+        waited = term.wait(lambda t: (need_translating and not translating(t))
+                           or ((p := position(t)) is not None and p[0] != cur
+                               and (want is None or p[0] == want)), timeout)
         if waited is None:
             times.append(timeout)
             print(f"#   key {key!r}: no new position within {timeout:.0f} s", flush=True)
