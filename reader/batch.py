@@ -441,6 +441,7 @@ def prepare(task: Task, settings: BatchSettings) -> Prepared:
     input_hash = task.input_hash
     if task.kind == "url":
         from reader import fetch
+        from reader.extract import kind_of_page
 
         try:
             data = fetch.fetch_url(str(task.data))
@@ -449,7 +450,7 @@ def prepare(task: Task, settings: BatchSettings) -> Prepared:
         if len(data) > settings.max_bytes:
             raise article_mod.ArticleError(_too_big(task.source, len(data), settings.max_bytes))
         input_hash = sha256(bytes(data))
-        art = article_mod.article_from_bytes(bytes(data), task.source, kind=article_mod.kind_of_page(data),
+        art = article_mod.article_from_bytes(bytes(data), task.source, kind=kind_of_page(data),
                                              url=getattr(data, "url", task.source), encoding=settings.encoding)
     elif task.kind == "text":
         art = article_mod.parse_text(str(task.data), task.source)

@@ -79,7 +79,8 @@ CORE_MODULES = (
     "reader/cache.py", "reader/sqlite_files.py", "reader/article.py", "reader/textio.py", "reader/summarize.py",
     "reader/news.py", "reader/config.py", "reader/library.py", "reader/batch.py", "reader/morphology.py",
     "reader/morphology_buckwalter.py", "reader/uax9.py", "reader/bidi.py", "reader/translation_job.py",
-    "reader/net.py", "reader/fetch.py", "reader/packages.py", "reader/feeds.py", "reader/vocabulary.py",
+    "reader/net.py", "reader/fetch.py", "reader/extract.py", "reader/packages.py", "reader/feeds.py",
+    "reader/vocabulary.py",
     "reader/untrusted.py", "reader/marian.py",
     # New core modules go here with their mutants below (e.g. feeds, vocabulary): a module
     # listed here without a mutant is reported by --list and by every run.
@@ -421,7 +422,7 @@ MUTANTS: list[Mutant] = [
     M("job-retranslate-cached", "reader/translation_job.py",
       "[self.texts[number]], use_cache=False)", "[self.texts[number]], use_cache=True)", JOB,
       "re-translating a sentence serves the cached translation again"),
-    # --- reader/net.py, reader/fetch.py ---------------------------------------------------------
+    # --- reader/net.py, reader/fetch.py, reader/extract.py -------------------------------------
     M("net-redirect-307-308", "reader/net.py",
       "http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302",
       "http_error_301 = http_error_303 = http_error_302", NET,
@@ -441,7 +442,7 @@ MUTANTS: list[Mutant] = [
     M("fetch-truncated-accepted", "reader/fetch.py",
       "if declared is not None and received < declared:", "if False:", FETCH,
       "a page cut short by the server is read as if complete"),
-    M("fetch-h1-logo", "reader/fetch.py",
+    M("fetch-h1-logo", "reader/extract.py",
       "h1s = [h for h in self.h1s if not self.is_site_name(h, whole=True)]", "h1s = list(self.h1s)", FETCH,
       "a site logo in an <h1> becomes the headline"),
     # --- reader/packages.py ---------------------------------------------------------------------
