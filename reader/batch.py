@@ -1167,7 +1167,7 @@ def _run_local(items: list[Item], settings: BatchSettings, writer: _Writer, *, t
         except NoModelError as exc:  # installed but unloadable (a truncated model.bin)
             raise BatchError(str(exc).splitlines()[0]) from None
         if translator is None:
-            from reader.translate import NO_MODEL_HELP
+            from reader.packages import NO_MODEL_HELP
 
             warn(NO_MODEL_HELP.splitlines()[0] + " Sentences are written with en=null (`qari models install ar en`).")
     model_key = getattr(translator, "model_key", None)

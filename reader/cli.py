@@ -578,12 +578,12 @@ def cmd_models(argv: Sequence[str]) -> int:
 def _models_list(packages) -> int:
     installed = packages.list_installed()
     if not installed:
-        from reader.translate import NO_MODEL_HELP
+        from reader.packages import NO_MODEL_HELP
 
         print("no Argos packages installed")
         print(NO_MODEL_HELP)
         return EXIT_OK
-    from reader.translate import not_installed_note, preferred_name
+    from reader.packages import not_installed_note, preferred_name
 
     preferred = preferred_name("ar", "en")
     used = packages.which_used("ar", "en", preferred)

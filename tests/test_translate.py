@@ -14,8 +14,8 @@ import pytest
 
 from reader.article import parse_text
 from reader.cache import TranslationCache
+from reader.packages import NO_MODEL_HELP
 from reader.translate import (
-    NO_MODEL_HELP,
     ArgosTranslator,
     LENGTH_BUCKETS,
     DecodingOptions,
