@@ -77,10 +77,12 @@ BIDI = ("tests/test_bidi.py", "tests/test_bidi_conformance.py")
 CORE_MODULES = (
     "reader/segment.py", "reader/export.py", "reader/search.py", "reader/arabic.py", "reader/translate.py",
     "reader/cache.py", "reader/sqlite_files.py", "reader/article.py", "reader/textio.py", "reader/summarize.py",
-    "reader/news.py", "reader/config.py", "reader/library.py", "reader/batch.py", "reader/morphology.py",
+    "reader/news.py", "reader/config.py", "reader/library.py", "reader/morphology.py",
     "reader/morphology_buckwalter.py", "reader/uax9.py", "reader/bidi.py", "reader/translation_job.py",
     "reader/net.py", "reader/fetch.py", "reader/extract.py", "reader/packages.py", "reader/feeds.py",
-    "reader/vocabulary.py",
+    "reader/vocabulary.py", "reader/batch/work.py", "reader/batch/sources.py", "reader/batch/per_article.py",
+    "reader/batch/engine.py", "reader/batch/manifest.py", "reader/batch/progress.py", "reader/batch/writer.py",
+    "reader/batch/runner.py",
     "reader/untrusted.py", "reader/marian.py",
     # New core modules go here with their mutants below (e.g. feeds, vocabulary): a module
     # listed here without a mutant is reported by --list and by every run.
@@ -375,18 +377,18 @@ MUTANTS: list[Mutant] = [
     M("lib-filter-unfolded", "reader/library.py",
       "key = search_key(filter).strip() if filter else \"\"", "key = filter.strip() if filter else \"\"", LIBRARY,
       "the library filter needs the exact spelling (tashkeel, alef forms)"),
-    # --- reader/batch.py ------------------------------------------------------------------------
-    M("batch-id-collision", "reader/batch.py",
+    # --- reader/batch/ -------------------------------------------------------------------------
+    M("batch-id-collision", "reader/batch/work.py",
       "    if cut != article_id or _HASHED.search(article_id):",
       "    if _HASHED.search(article_id):", BATCH,
       "ids a/1 and a_1 write one file"),
-    M("batch-numeric-id", "reader/batch.py",
+    M("batch-numeric-id", "reader/batch/sources.py",
       "isinstance(raw_id, (str, int))", "isinstance(raw_id, str)", BATCH,
       'a numeric JSON id ({"id": 17}) is replaced by FILE:LINE'),
-    M("batch-no-sweep", "reader/batch.py",
+    M("batch-no-sweep", "reader/batch/runner.py",
       "        _sweep_temp_files(out)\n", "        pass\n", BATCH,
       "a killed run's temp files are never removed"),
-    M("batch-sweep-everything", "reader/batch.py",
+    M("batch-sweep-everything", "reader/batch/runner.py",
       'if any(suffix + "." in name for suffix in suffixes):', "if True:", BATCH,
       "the sweep removes the user's own hidden .tmp files"),
     # --- reader/morphology.py, reader/morphology_buckwalter.py -----------------------------------
