@@ -86,7 +86,7 @@ async def test_headlines_are_translated_with_the_model(feed_library, sample_arti
         # The English is drawn beside the Arabic in each row.
         from rich.cells import cell_len
 
-        from widgets.article_pane import visual_inline
+        from reader.visual_text import visual_inline
         from widgets.feed_screen import _fit, row_text
 
         line = row_text(screen.item_at(0), screen.english[titles[0]], 116, now=screen.now).plain

@@ -45,7 +45,7 @@ from textual.selection import Selection
 
 from reader.article import load_article, parse_text
 from reader.export import arabic_sentences_from_markdown
-from widgets.article_pane import visual_inline
+from reader.visual_text import visual_inline
 
 SIZE = (120, 40)
 KEYS = ["j", "k", "G", "l", "t", "s", "j", "k"]

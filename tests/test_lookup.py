@@ -364,7 +364,7 @@ async def test_lookup_screen_shows_lemma_and_gloss() -> None:
     from textual.app import App
     from textual.geometry import Region
 
-    from widgets.article_pane import visual_one_line
+    from reader.visual_text import visual_one_line
     from widgets.lookup_panel import LookupScreen
 
     result = lookup_word("المرشح", "the candidate")
