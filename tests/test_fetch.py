@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 
 from loopback import LoopbackServer, Response, closed_port_url, drip, hang, redirect, truncated
+from paths import PAGES, REPO
 from reader import fetch
 from reader.extract import decode_html, extract_html
 from reader.fetch import FetchError, fetch_url, is_url, looks_like_url
 
-PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
-REPO = Path(__file__).resolve().parent.parent
 
 # What each fixture page must give: the headline, the headings in order, the opening words of
 # every paragraph in order, and text that must NOT survive (navigation, sidebars, footers,

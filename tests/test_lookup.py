@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from clirun import REPO, SAMPLE, QariEnv, assert_no_traceback, assert_one_line_error
+from clirun import QariEnv, assert_no_traceback, assert_one_line_error
+from paths import REPO, SAMPLE
 from reader import morphology as M
 from reader.morphology import lemma_matches, lookup, lookup_word, word_spans
 

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 from hostile import ESCAPES, OSC_TITLE, forbidden_controls
+from paths import REPO
 
 from reader import cli
 from reader.untrusted import SafeStream, balance_bidi, clean_title, one_line, quote_name, rewrite_line, visible
 
-REPO = Path(__file__).resolve().parent.parent
 SOURCES = sorted([*(REPO / "reader").rglob("*.py"), *(REPO / "widgets").rglob("*.py")])
 
 PRINTING_MODULES = {"reader/cli.py", "reader/batch/progress.py", "reader/batch/runner.py"}

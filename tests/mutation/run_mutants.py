@@ -71,7 +71,7 @@ TEXTIO = ("tests/test_article.py",)
 JOB = ("tests/test_translation_job.py",)
 NET = ("tests/test_net.py", "tests/test_fetch.py")
 FETCH = ("tests/test_fetch.py",)
-PACKAGES = ("tests/test_models.py", "-k", "not e2e")
+PACKAGES = ("tests/test_packages.py", "-k", "not e2e")
 BIDI = ("tests/test_bidi.py", "tests/test_bidi_conformance.py")
 
 CORE_MODULES = (
