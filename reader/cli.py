@@ -553,8 +553,8 @@ def cmd_models(argv: Sequence[str]) -> int:
             removed = packages.remove(args.from_code, args.to_code)
             if not removed:
                 raise UserError(f"no installed package for {args.from_code}->{args.to_code}")
-            for m in removed:
-                print(one_line(f"removed {m.from_code}->{m.to_code} {m.version} ({quote_name(m.path)})"))
+            for gone in removed:
+                print(one_line(f"removed {gone.from_code}->{gone.to_code} {gone.version} ({quote_name(gone.path)})"))
             return EXIT_OK
         if args.action == "import":
             return _models_import(packages, args)

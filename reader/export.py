@@ -213,7 +213,7 @@ def translation_jsonl(article: Article, english: Sequence[str | None], *, articl
     chosen = set(summary or ())
     for s in article.sentences:
         heading = article.sections[s.id.section].paragraphs[s.id.paragraph].is_heading
-        row = {} if article_id is None else {"article": article_id}
+        row: dict[str, object] = {} if article_id is None else {"article": article_id}
         row.update({"section": s.id.section, "paragraph": s.id.paragraph, "index": s.id.index,
                     "number": s.number, "heading": heading, "ar": s.text, "en": english[s.number]})
         if summary is not None:
@@ -227,7 +227,7 @@ def translation_text(article: Article, english: Sequence[str | None]) -> str:
     installed) is given in Arabic, so the text is never blank."""
     paragraphs = []
     for paragraph in article.paragraphs:
-        parts = [s.text if english[s.number] is None else english[s.number] for s in paragraph.sentences]
+        parts = [s.text if (en := english[s.number]) is None else en for s in paragraph.sentences]
         paragraphs.append(" ".join(parts).strip())
     return "\n\n".join(paragraphs)
 

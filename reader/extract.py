@@ -249,17 +249,6 @@ def extract_html(html: str | bytes, url: str | None = None, *, encoding: str | N
     import trafilatura  # slow import (~0.2-0.3 s): only when a page is extracted
     from trafilatura.utils import load_html
 
-    options = dict(
-        url=url,
-        include_comments=False,
-        include_tables=False,  # layout tables of older sites would otherwise pull in menus and ads
-        include_images=False,
-        include_links=False,
-        include_formatting=False,
-        with_metadata=True,
-        deduplicate=False,
-        prune_xpath=_PRUNE_XPATH,
-    )
     page = load_html(text)
     if page is None:
         return Extraction("", [])
@@ -267,10 +256,23 @@ def extract_html(html: str | bytes, url: str | None = None, *, encoding: str | N
     found_title = ""
     found_date = None
     extractions: list[list[tuple[str, str]]] = []
-    for mode in ({"favor_precision": True}, {"favor_recall": True}):
+    for precision in (True, False):  # precision first, then recall
         tree = load_html(text)
         _preclean(tree)
-        found = trafilatura.bare_extraction(tree, **mode, **options)
+        found = trafilatura.bare_extraction(
+            tree,
+            url=url,
+            favor_precision=precision,
+            favor_recall=not precision,
+            include_comments=False,
+            include_tables=False,  # layout tables of older sites would otherwise pull in menus and ads
+            include_images=False,
+            include_links=False,
+            include_formatting=False,
+            with_metadata=True,
+            deduplicate=False,
+            prune_xpath=_PRUNE_XPATH,
+        )
         if found is None:
             extractions.append([])
             continue

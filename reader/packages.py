@@ -312,7 +312,8 @@ def _read_metadata(package_path: Path) -> dict[str, Any] | None:
 def _installed_from_dir(path: Path, metadata: dict[str, Any]) -> InstalledModel:
     from_code, to_code = one_line(metadata["from_code"]), one_line(metadata["to_code"])
     tokenizer = next((path / n for n in ("sentencepiece.model", "bpe.model") if (path / n).is_file()), None)
-    qari = metadata.get("qari") if isinstance(metadata.get("qari"), dict) else {}
+    qari_meta = metadata.get("qari")
+    qari: dict[str, Any] = qari_meta if isinstance(qari_meta, dict) else {}
     target_name = qari.get("target_sentencepiece_model")
     target = path / target_name if isinstance(target_name, str) and (path / target_name).is_file() else None
     return InstalledModel(
@@ -584,7 +585,8 @@ def validate_package(
         check_crcs(archive, shown=shown)
 
         spm_names = [f"{top}/sentencepiece.model"]
-        qari = metadata.get("qari") if isinstance(metadata.get("qari"), dict) else {}
+        qari_meta = metadata.get("qari")
+        qari: dict[str, Any] = qari_meta if isinstance(qari_meta, dict) else {}
         if isinstance(qari.get("target_sentencepiece_model"), str):
             spm_names.append(f"{top}/{qari['target_sentencepiece_model']}")
         for spm_name in spm_names:

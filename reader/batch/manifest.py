@@ -73,7 +73,9 @@ class Manifest:
     def start_run(self, mode: str, settings: BatchSettings, articles: int) -> int:
         cur = self._write("INSERT INTO runs (started, status, mode, settings, articles) VALUES (?, 'running', ?, ?, ?)",
                           (time.time(), mode, settings.output_key(), articles))
-        return int(cur.lastrowid)
+        run = cur.lastrowid
+        assert run is not None  # set by every INSERT
+        return run
 
     def finish_run(self, run: int, status: str, counts: dict[str, int]) -> None:
         self._write("UPDATE runs SET finished = ?, status = ?, done = ?, unchanged = ?, failed = ?, sentences = ? "

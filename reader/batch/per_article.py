@@ -53,14 +53,14 @@ def prepare(task: Task, settings: BatchSettings) -> Prepared:
         from reader.extract import kind_of_page
 
         try:
-            data = fetch.fetch_url(str(task.data))
+            page = fetch.fetch_url(str(task.data))
         except fetch.FetchError as exc:
             raise article_mod.ArticleError(str(exc)) from None
-        if len(data) > settings.max_bytes:
-            raise article_mod.ArticleError(too_big(task.source, len(data), settings.max_bytes))
-        input_hash = sha256(bytes(data))
-        art = article_mod.article_from_bytes(bytes(data), task.source, kind=kind_of_page(data),
-                                             url=getattr(data, "url", task.source), encoding=settings.encoding)
+        if len(page) > settings.max_bytes:
+            raise article_mod.ArticleError(too_big(task.source, len(page), settings.max_bytes))
+        input_hash = sha256(bytes(page))
+        art = article_mod.article_from_bytes(bytes(page), task.source, kind=kind_of_page(page),
+                                             url=getattr(page, "url", task.source), encoding=settings.encoding)
     elif task.kind == "text":
         art = article_mod.parse_text(str(task.data), task.source)
     else:

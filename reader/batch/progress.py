@@ -87,7 +87,8 @@ class Progress:
     def update(self, *, done: int = 0, unchanged: int = 0, failed: int = 0, sentences: int = 0,
                article: str | None = None) -> None:
         with self._lock:
-            self._inflight.pop(article, None)
+            if article is not None:
+                self._inflight.pop(article, None)
             self.done += done
             self.unchanged += unchanged
             self.failed += failed

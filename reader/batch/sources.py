@@ -9,6 +9,7 @@ it on the client, so workers on other machines need no shared filesystem.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import os
 import re
@@ -85,11 +86,11 @@ def discover(sources: Sequence[str], *, patterns: Sequence[str] = DEFAULT_PATTER
                     found.append(root_path / name)
             for file in found:
                 article_id = file.relative_to(path).as_posix()
-                items.append(Item(article_id, str(file), lambda f=file, a=article_id: _file_task(a, f, max_bytes)))
+                items.append(Item(article_id, str(file), functools.partial(_file_task, article_id, file, max_bytes)))
         elif path.is_file() and path.suffix.lower() in JSONL_SUFFIXES:
             items.extend(_jsonl_items(path, field, id_field, max_bytes))
         elif path.is_file():
-            items.append(Item(path.name, str(path), lambda f=path, a=path.name: _file_task(a, f, max_bytes)))
+            items.append(Item(path.name, str(path), functools.partial(_file_task, path.name, path, max_bytes)))
         elif path.exists():
             raise BatchError(f"{source}: not a file or folder", 2)
         else:
@@ -229,7 +230,12 @@ def _url_item(line: str) -> list[Item]:
         return []
     if not re.match(r"^https?://", url, re.I):
         return [Item(url, url, _fail(url, "not an http(s) URL"))]
-    return [Item(url, url, lambda u=url: Task(u, u, "url", u, ".html", None))]
+    return [Item(url, url, functools.partial(Task, url, url, "url", url, ".html", None))]
+
+
+def _renamed(load: Callable[[], Task], new_id: str) -> Task:
+    """The task of a repeated id, under its new id."""
+    return replace(load(), id=new_id)
 
 
 def _unique(items: list[Item]) -> list[Item]:
@@ -245,7 +251,7 @@ def _unique(items: list[Item]) -> list[Item]:
                 n += 1
             old_load = item.load
             new_id = f"{item.id}~{n}"
-            item = Item(new_id, item.source, lambda f=old_load, a=new_id: replace(f(), id=a), item.error)
+            item = Item(new_id, item.source, functools.partial(_renamed, old_load, new_id), item.error)
         used.add(item.id)
         out.append(item)
     return out
