@@ -66,6 +66,8 @@ READING = ("tests/test_app_reading.py",)
 APP_TRANSLATION = ("tests/test_app.py", "-k", "translation_worker_progress")
 LIBRARY = ("tests/test_library.py", "-m", "not e2e")
 BATCH = ("tests/test_batch.py", "-k", "unsafe or numbers or swept")
+BATCH_RESUME = ("tests/test_batch.py", "-k", "rerun_skips or urls_are_fetched")
+BATCH_PROGRESS = ("tests/test_batch_progress.py",)
 LOOKUP = ("tests/test_lookup.py", "-k", "not bench and not screen")
 TEXTIO = ("tests/test_article.py",)
 JOB = ("tests/test_translation_job.py",)
@@ -391,6 +393,21 @@ MUTANTS: list[Mutant] = [
     M("batch-sweep-everything", "reader/batch/runner.py",
       'if any(suffix + "." in name for suffix in suffixes):', "if True:", BATCH,
       "the sweep removes the user's own hidden .tmp files"),
+    M("batch-damaged-output-kept", "reader/batch/writer.py",
+      "if _file_hash(self.outdir / name) != digest:", "if False:", BATCH_RESUME,
+      "a rerun skips an article whose output file was damaged"),
+    M("batch-manifest-no-outputs", "reader/batch/manifest.py",
+      "json.dumps(outputs, sort_keys=True),", '"{}",', BATCH_RESUME,
+      "the manifest forgets the output hashes: a rerun redoes every finished article"),
+    M("batch-url-never-unchanged", "reader/batch/per_article.py",
+      "if skip_job is not None and job_key(prep.input_hash, settings, model_key) == skip_job:", "if False:",
+      BATCH_RESUME, "a URL whose page did not change is translated again on every run"),
+    M("batch-progress-inflight-ignored", "reader/batch/progress.py",
+      "            self._inflight[article] = (done, total)\n", "            pass\n", BATCH_PROGRESS,
+      "the progress line and its ETA freeze while a long article is translated"),
+    M("batch-local-no-progress", "reader/batch/engine.py",
+      "prepared=prepared, skip_job=skip, progress=advance)", "prepared=prepared, skip_job=skip, progress=None)",
+      BATCH_PROGRESS, "a local run reports no sentences until an article is written"),
     # --- reader/morphology.py, reader/morphology_buckwalter.py -----------------------------------
     M("morph-exact-agreement", "reader/morphology.py",
       "return any(len(c) >= 5 and (c.startswith(gloss_word) or gloss_word.startswith(c)) for c in context)",
