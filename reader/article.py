@@ -67,6 +67,8 @@ def load_article(source: str | Path, encoding: str | None = None) -> Article:
             data = fetch.fetch_url(name)
         except fetch.FetchError as exc:
             raise ArticleError(str(exc)) from None
+        from reader.extract import kind_of_page
+
         return article_from_bytes(data, name, kind=kind_of_page(data), url=getattr(data, "url", name),
                                   encoding=encoding)
     scheme = _SCHEME_LIKE.match(name)
@@ -77,11 +79,6 @@ def load_article(source: str | Path, encoding: str | None = None) -> Article:
     data = _read_file(path)
     return article_from_bytes(data, name, kind="html" if path.suffix.lower() in HTML_SUFFIXES else "text",
                               encoding=encoding)
-
-
-def kind_of_page(data: bytes) -> str:
-    """``"text"`` for a fetched body served as text/plain, else ``"html"``."""
-    return "text" if getattr(data, "content_type", "") == "text/plain" else "html"
 
 
 def article_from_bytes(data: bytes, source: str, *, kind: str = "text", url: str | None = None,
@@ -189,7 +186,7 @@ def _article_from_bytes(data: bytes, source: str, encoding: str | None) -> Artic
 
 
 def _article_from_html(data: bytes, source: str, encoding: str | None, url: str | None = None) -> Article:
-    from reader import fetch
+    from reader.extract import extract_html
 
     if not data.strip():
         raise ArticleError(f"{quote_source(source)}: the page is empty")
@@ -197,10 +194,7 @@ def _article_from_html(data: bytes, source: str, encoding: str | None, url: str 
         decoded = textio.decode_page(data, getattr(data, "charset", None), encoding, source)
     except textio.DecodeError as exc:  # only an unknown --encoding
         raise ArticleError(str(exc)) from None
-    try:
-        extracted = fetch.extract_html(decoded.text, url=url)
-    except fetch.FetchError as exc:
-        raise ArticleError(f"{quote_source(source)}: {exc}") from None
+    extracted = extract_html(decoded.text, url=url)
     title, blocks = extracted
     article = article_from_blocks(blocks, source, title or None, encoding=decoded.encoding)
     article.date = getattr(extracted, "date", None)

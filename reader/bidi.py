@@ -302,6 +302,7 @@ def _shape_string(source: str) -> str:
         if hit is None:
             if piece and ARABIC_LETTER_RE.search(piece):
                 missing[piece] = piece
+                hit = ""  # shaped below, with the other pieces the cache did not have
             else:
                 hit = piece
         out.append(hit)
@@ -314,7 +315,7 @@ def _shape_string(source: str) -> str:
             cache.clear()
         for piece, result in zip(batch, shaped):
             missing[piece] = cache[piece] = _align_piece(piece, result)
-        out = [missing[piece] if hit is None else hit for piece, hit in zip(pieces, out)]
+        out = [missing.get(piece, hit) for piece, hit in zip(pieces, out)]
     return " ".join(out)
 
 
@@ -392,14 +393,14 @@ _MIRROR_RE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_MIRRO
 
 class _Run(NamedTuple):
     """Consecutive clusters at one level, for a unit with marks, ligatures, hidden characters
-    or mixed levels: glyphs in logical order (`text`, `index`) and with the clusters reversed,
+    or mixed levels: glyphs in logical order (`text`, `offsets`) and with the clusters reversed,
     each cluster still base first (`rtext`, `rindex`; None = plain string reversal).
     `extra`/`rextra` hold (position in the text, further logical offset) for ligatures."""
 
     level: int
     width: int
     text: str
-    index: tuple[int, ...]
+    offsets: tuple[int, ...]
     rtext: str | None
     rindex: tuple[int, ...] | None
     extra: tuple[tuple[int, int], ...]
@@ -410,7 +411,7 @@ class _Cluster(NamedTuple):
     start: int  # logical offset of the base
     level: int
     glyphs: str
-    index: tuple[int, ...]
+    offsets: tuple[int, ...]
     extra: tuple[int, ...]  # further logical offsets shown by glyphs[0] (ligature)
 
 
@@ -492,14 +493,14 @@ def _runs_from_clusters(clusters: list[_Cluster]) -> tuple[_Run, ...]:
         group = clusters[i:j]
         glyphs = [c.glyphs for c in group]
         text = "".join(glyphs)
-        index = tuple(chain.from_iterable(c.index for c in group))
+        index = tuple(chain.from_iterable(c.offsets for c in group))
         extra: list[tuple[int, int]] = []
         rextra: list[tuple[int, int]] = []
         if len(text) == len(group) and not any(c.extra or not c.glyphs for c in group):
             rtext = rindex = None
         else:
             rtext = "".join(reversed(glyphs))
-            rindex = tuple(chain.from_iterable(c.index for c in reversed(group)))
+            rindex = tuple(chain.from_iterable(c.offsets for c in reversed(group)))
             pos = 0
             for c in group:
                 extra.extend((pos, x) for x in c.extra)
@@ -583,6 +584,7 @@ def prepare_paragraph(text: str, *, rtl: bool = True, shape: bool = True, reorde
         first = sig[s:e].lstrip(_HIDDEN_KINDS)[0]
         word = first not in "WZQ"
         is_word.append(word)
+        runs: tuple[_Run, ...]
         if word:
             if kinds.count("V", s, e) + kinds.count("X", s, e) == e - s and (
                 levels is None or levels.count(levels[s], s, e) == e - s
@@ -641,14 +643,14 @@ def _line(p: PreparedParagraph, items: list, start: int, end: int, cells: int) -
         elif flip:
             if item.rtext is None:
                 parts.append(item.text[::-1])
-                indexes.append(item.index[::-1])
+                indexes.append(item.offsets[::-1])
             else:
                 parts.append(item.rtext)
                 indexes.append(item.rindex)
                 extras.extend((pos + k, x) for k, x in item.rextra)
         else:
             parts.append(item.text)
-            indexes.append(item.index)
+            indexes.append(item.offsets)
             extras.extend((pos + k, x) for k, x in item.extra)
         pos += len(parts[-1])
     if len(parts) == 1:

@@ -553,8 +553,8 @@ def cmd_models(argv: Sequence[str]) -> int:
             removed = packages.remove(args.from_code, args.to_code)
             if not removed:
                 raise UserError(f"no installed package for {args.from_code}->{args.to_code}")
-            for m in removed:
-                print(one_line(f"removed {m.from_code}->{m.to_code} {m.version} ({quote_name(m.path)})"))
+            for gone in removed:
+                print(one_line(f"removed {gone.from_code}->{gone.to_code} {gone.version} ({quote_name(gone.path)})"))
             return EXIT_OK
         if args.action == "import":
             return _models_import(packages, args)
@@ -578,12 +578,12 @@ def cmd_models(argv: Sequence[str]) -> int:
 def _models_list(packages) -> int:
     installed = packages.list_installed()
     if not installed:
-        from reader.translate import NO_MODEL_HELP
+        from reader.packages import NO_MODEL_HELP
 
         print("no Argos packages installed")
         print(NO_MODEL_HELP)
         return EXIT_OK
-    from reader.translate import not_installed_note, preferred_name
+    from reader.packages import not_installed_note, preferred_name
 
     preferred = preferred_name("ar", "en")
     used = packages.which_used("ar", "en", preferred)

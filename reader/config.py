@@ -13,6 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 LAYOUTS = ("side", "stacked", "interleaved")
 BIDI_MODES = ("app", "terminal")
@@ -81,7 +82,7 @@ class Config:
     model: str = ""
     warnings: list[str] = field(default_factory=list, compare=False, repr=False)
 
-    def with_overrides(self, **values: object) -> Config:
+    def with_overrides(self, **values: Any) -> Config:
         """A copy with the given non-None values applied (command-line flags win)."""
         return replace(self, **{k: v for k, v in values.items() if v is not None})
 

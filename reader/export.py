@@ -91,6 +91,22 @@ def source_label(article: Article) -> str:
     return article.source
 
 
+def default_save_path(article: Article, cwd: Path | None = None) -> Path:
+    """Where the reader offers to save an article's summary: ``./<article-stem>.summary.md`` in
+    the current directory (``cwd``), the stem made from the file name or the URL's last part
+    with anything but letters, digits, ``-``, ``_`` and ``.`` replaced (``article`` when none is
+    left, as for stdin)."""
+    cwd = Path.cwd() if cwd is None else cwd
+    source = article.source or ""
+    stem = ""
+    if source and source not in ("-", "<stdin>", "<text>") and "://" not in source:
+        stem = Path(source).stem
+    elif "://" in source:
+        stem = source.rstrip("/").rsplit("/", 1)[-1].split("?")[0].rsplit(".", 1)[0]
+    stem = "".join(c if c.isalnum() or c in "-_." else "-" for c in stem).strip("-.") or "article"
+    return cwd / f"{stem}.summary.md"
+
+
 def _metadata(items: Sequence[tuple[str, str]]) -> list[str]:
     return [f"- {key}: {escape_markdown(_one_line(value))}" for key, value in items] + [""]
 
@@ -197,7 +213,7 @@ def translation_jsonl(article: Article, english: Sequence[str | None], *, articl
     chosen = set(summary or ())
     for s in article.sentences:
         heading = article.sections[s.id.section].paragraphs[s.id.paragraph].is_heading
-        row = {} if article_id is None else {"article": article_id}
+        row: dict[str, object] = {} if article_id is None else {"article": article_id}
         row.update({"section": s.id.section, "paragraph": s.id.paragraph, "index": s.id.index,
                     "number": s.number, "heading": heading, "ar": s.text, "en": english[s.number]})
         if summary is not None:
@@ -211,7 +227,7 @@ def translation_text(article: Article, english: Sequence[str | None]) -> str:
     installed) is given in Arabic, so the text is never blank."""
     paragraphs = []
     for paragraph in article.paragraphs:
-        parts = [s.text if english[s.number] is None else english[s.number] for s in paragraph.sentences]
+        parts = [s.text if (en := english[s.number]) is None else en for s in paragraph.sentences]
         paragraphs.append(" ".join(parts).strip())
     return "\n\n".join(paragraphs)
 

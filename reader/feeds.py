@@ -14,7 +14,7 @@
   deduplicated by guid, else link, within their feed, so an update adds only what is new.
 * :func:`update_feeds` refreshes every feed in a small thread pool (bounded concurrency); a
   failing feed is one line in its :class:`UpdateResult` and the others go on. With
-  ``fetch_articles`` each new item's article is downloaded, extracted (:mod:`reader.fetch`) and
+  ``fetch_articles`` each new item's article is downloaded (:mod:`reader.fetch`), extracted (:mod:`reader.extract`) and
   recorded in the library, so it can be read offline.
 * OPML 2.0 import/export (:func:`read_opml`, :func:`opml_document`) so subscriptions move
   between readers.

@@ -337,7 +337,7 @@ class Library(SqliteFile):
         if limit is not None:
             sql += " LIMIT ?"
             params.append(max(0, int(limit)))
-        rows = self._read(lambda conn: conn.execute(sql, params).fetchall(), [])
+        rows: list[tuple] = self._read(lambda conn: conn.execute(sql, params).fetchall(), [])
         return [Entry(*row) for row in rows]
 
     def count(self, filter: str | None = None) -> int:
@@ -359,7 +359,7 @@ class Library(SqliteFile):
         prefix = prefix.strip().lower()
         if not prefix or any(c not in "0123456789abcdef" for c in prefix):
             return []
-        rows = self._read(
+        rows: list[tuple] = self._read(
             lambda conn: conn.execute(
                 "SELECT id FROM articles WHERE substr(id, 1, ?) = ? LIMIT 2", (len(prefix), prefix)
             ).fetchall(),
@@ -407,7 +407,7 @@ class Library(SqliteFile):
 
     def marks(self, article_id: str) -> list[Mark]:
         """The marks of an article, in reading order."""
-        rows = self._read(
+        rows: list[tuple] = self._read(
             lambda conn: conn.execute(
                 "SELECT article_id, number, note, created_at FROM marks WHERE article_id = ? ORDER BY number",
                 (article_id,),
@@ -492,10 +492,9 @@ class Library(SqliteFile):
 
     def _read(self, fn: Callable[[sqlite3.Connection], T], default: T) -> T:
         with self._lock:
-            if self._conn is None:
-                self._use_memory(None)
+            conn = self._connection()
             try:
-                return fn(self._conn)
+                return fn(conn)
             except sqlite3.DatabaseError as exc:
                 if not self.in_memory and is_corruption(exc):
                     self._set_aside(exc)
@@ -514,9 +513,7 @@ class Library(SqliteFile):
                 self._warn(f"library {self.path} is read-only: could not {what}")
                 return False
             for attempt in range(2):
-                if self._conn is None:
-                    self._use_memory(None)
-                conn = self._conn
+                conn = self._connection()
                 try:
                     conn.execute("BEGIN IMMEDIATE")
                     try:

@@ -217,7 +217,7 @@ _PAIR_RE = re.compile(r"(?<![a-z])(?=([a-z]{2,3})-([a-z]{2,3})(?![a-z]))")
 def _pair_in_names(names: list[str]) -> tuple[str, str] | None:
     """The last ``xx-yy`` (or ``xxx-yyy``) in the names whose codes are known languages:
     ``opus-mt-tc-big-ar-en``, ``ara-eng``, ``.../OPUS-MT-models/ar-en/opus-2019-12-18.zip``."""
-    from reader.translate import LANGUAGE_NAMES
+    from reader.packages import LANGUAGE_NAMES
 
     for name in reversed(names):
         for match in reversed(list(_PAIR_RE.finditer(name.lower()))):

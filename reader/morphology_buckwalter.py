@@ -134,7 +134,7 @@ class BuckwalterAnalyser:
     @staticmethod
     def _load_stems(path: Path) -> dict[str, list[tuple]]:
         table: dict[str, list[tuple]] = {}
-        intern = {}
+        intern: dict[str, str] = {}  # one string object per distinct tag (memory)
         for entry, voc, category, gloss_pos, lemma in _entries(path):
             match = _POS_RE.search(gloss_pos)
             gloss = _POS_RE.sub("", gloss_pos).strip()

@@ -510,12 +510,14 @@ class ContentDecoder:
         self._zlib = zlib
         self.url, self.max_bytes, self.what = url, max_bytes, what
         encoding = encoding.strip().lower()
+        self._z: zlib._Decompress | None = None
+        self._sniff_deflate = False
         if encoding in ("", "identity"):
-            self._z = None
+            pass
         elif encoding in ("gzip", "x-gzip"):
             self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
         elif encoding == "deflate":
-            self._z = "deflate?"  # zlib-wrapped or raw: decided on the first bytes
+            self._sniff_deflate = True  # zlib-wrapped or raw: decided on the first bytes
         else:
             raise NetError(f"unsupported content encoding {encoding!r} from {short(url)}")
         self.out: list[bytes] = []
@@ -529,12 +531,13 @@ class ContentDecoder:
         self.out.append(data)
 
     def feed(self, chunk: bytes) -> None:
+        if self._sniff_deflate:
+            self._sniff_deflate = False
+            raw = not (len(chunk) >= 2 and (chunk[0] & 0x0F) == 8 and ((chunk[0] << 8) | chunk[1]) % 31 == 0)
+            self._z = self._zlib.decompressobj(-self._zlib.MAX_WBITS if raw else self._zlib.MAX_WBITS)
         if self._z is None:
             self._append(chunk)
             return
-        if self._z == "deflate?":
-            raw = not (len(chunk) >= 2 and (chunk[0] & 0x0F) == 8 and ((chunk[0] << 8) | chunk[1]) % 31 == 0)
-            self._z = self._zlib.decompressobj(-self._zlib.MAX_WBITS if raw else self._zlib.MAX_WBITS)
         data = chunk
         try:
             while data:
@@ -544,7 +547,7 @@ class ContentDecoder:
             raise NetError(f"corrupt compressed response from {short(self.url)}: {err}") from None
 
     def finish(self) -> bytes:
-        if self._z is not None and not isinstance(self._z, str):
+        if self._z is not None:
             try:
                 self._append(self._z.flush())
             except self._zlib.error as err:

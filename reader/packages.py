@@ -16,6 +16,10 @@ manages them the way Argos does, but safely:
   a killed install would leave);
 * a failure at any step leaves the packages dir exactly as it was.
 
+Which package of a pair qari uses (:func:`choose`: the ``qari models use`` choice, else
+:func:`newest`), the language names and the how-to-get-a-model help live here too, so that
+``qari models list``, the reader, ``translate``, ``summarize`` and ``batch`` share one rule.
+
 No Textual here, and ``argostranslate`` is imported inside the functions (importing
 ``argostranslate.settings`` creates Argos's data/config/cache dirs, as Argos itself does).
 
@@ -40,11 +44,105 @@ import urllib.parse
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from reader.net import NetError, TooLarge, extend_deadline, is_http_url, open_url, read_chunks
-from reader.translate import choose, preferred_name, version_key
 from reader.untrusted import one_line
+
+T = TypeVar("T")
+
+
+# --------------------------------------------------------------------------------------------
+# Which package: the one rule, the language names, the help when none is installed
+
+ARGOS_INDEX_URL = "https://github.com/argosopentech/argospm-index"
+ARGOS_INDEX_JSON = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
+
+
+# The one table of language names (messages here, package metadata in reader.packing).
+LANGUAGE_NAMES = {
+    "ar": "Arabic", "en": "English", "fr": "French", "de": "German", "es": "Spanish",
+    "fa": "Persian", "tr": "Turkish", "ur": "Urdu", "he": "Hebrew", "ru": "Russian",
+    "zh": "Chinese", "it": "Italian", "pt": "Portuguese",
+}
+
+
+def version_key(version: str) -> tuple:
+    """Sort key for package versions: PEP 440 order when the version parses ("1.10" after
+    "1.9"), else the plain string, below every parsed one."""
+    try:
+        from packaging.version import Version
+
+        return (1, Version(version))
+    except Exception:
+        return (0, version)
+
+
+def newest(candidates: Iterable[T], *, version: Callable[[T], str], path: Callable[[T], object]) -> T | None:
+    """The one rule for which package of a pair qari uses: the highest version
+    (:func:`version_key`), ties broken by the greatest path; None when there is none.
+    :func:`which_used` applies it to installed packages, :func:`reader.translate.find_package` to
+    Argos's package objects, so the two always agree."""
+    return max(candidates, key=lambda c: (version_key(version(c) or ""), str(path(c))), default=None)
+
+
+def preferred_name(from_code: str = "ar", to_code: str = "en") -> str:
+    """The package chosen for the pair with ``qari models use NAME`` (the ``model`` setting of
+    reader/config.py, which is about Arabic→English), or "" when the choice is left to
+    :func:`newest`."""
+    if (from_code, to_code) != ("ar", "en"):
+        return ""
+    from reader.config import load_config
+
+    return load_config().model.strip()
+
+
+def choose(candidates: Iterable[T], *, name: Callable[[T], str], version: Callable[[T], str],
+           path: Callable[[T], object], preferred: str = "") -> T | None:
+    """The one rule for which installed package of a pair qari uses: the ``preferred`` one
+    (``qari models use``: a package name such as ``opus-mt-ar-en``, or its folder name) when it
+    is installed, else :func:`newest`. Several packages of that name: the newest of them.
+    :func:`which_used` applies it to installed packages, :func:`reader.translate.find_package` to
+    Argos's package objects, so ``qari models list`` marks what the reader, ``translate``,
+    ``summarize`` and ``batch`` use."""
+    items = list(candidates)
+    if preferred:
+        named = [c for c in items if preferred in (name(c), Path(str(path(c))).name)]
+        if named:
+            return newest(named, version=version, path=path)
+    return newest(items, version=version, path=path)
+
+
+def not_installed_note(preferred: str, used_name: str | None) -> str:
+    """The warning when the package chosen with ``qari models use`` is gone."""
+    instead = f"using {used_name} instead" if used_name else "no other is installed"
+    return f"the model chosen with `qari models use` ({preferred}) is not installed; {instead}"
+
+
+def language_name(code: str) -> str:
+    """The English name of a language code for messages and metadata ("ar" -> "Arabic");
+    the code itself when unknown."""
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def no_model_help(from_code: str = "ar", to_code: str = "en") -> str:
+    """The how-to-get-the-model message for a language pair."""
+    src, dst = language_name(from_code), language_name(to_code)
+    pkg = f"translate-{from_code}_{to_code}"
+    return (
+        f"No {src}→{dst} translation model is installed (Argos Translate package {pkg}).\n"
+        f"To install it:\n"
+        f"  • with internet access:  qari models install {from_code} {to_code}\n"
+        f"  • offline: on a machine with internet, download {pkg} (the .argosmodel file listed for\n"
+        f"    {from_code} → {to_code} in the Argos package index, {ARGOS_INDEX_JSON}\n"
+        f"    — see {ARGOS_INDEX_URL}), copy it here, then run:\n"
+        f"        qari models install FILE.argosmodel\n"
+        f"Packages live in $ARGOS_PACKAGES_DIR (default ~/.local/share/argos-translate/packages).\n"
+        f"Everything else works without it; translations stay empty."
+    )
+
+
+NO_MODEL_HELP = no_model_help("ar", "en")
 
 __all__ = [
     "AvailableModel",
@@ -214,7 +312,8 @@ def _read_metadata(package_path: Path) -> dict[str, Any] | None:
 def _installed_from_dir(path: Path, metadata: dict[str, Any]) -> InstalledModel:
     from_code, to_code = one_line(metadata["from_code"]), one_line(metadata["to_code"])
     tokenizer = next((path / n for n in ("sentencepiece.model", "bpe.model") if (path / n).is_file()), None)
-    qari = metadata.get("qari") if isinstance(metadata.get("qari"), dict) else {}
+    qari_meta = metadata.get("qari")
+    qari: dict[str, Any] = qari_meta if isinstance(qari_meta, dict) else {}
     target_name = qari.get("target_sentencepiece_model")
     target = path / target_name if isinstance(target_name, str) and (path / target_name).is_file() else None
     return InstalledModel(
@@ -261,7 +360,7 @@ def list_installed() -> list[InstalledModel]:
 
 
 def which_used(from_code: str = "ar", to_code: str = "en", preferred: str | None = None) -> InstalledModel | None:
-    """The package qari translates with for the pair (the rule of ``reader.translate.choose``:
+    """The package qari translates with for the pair (the rule of :func:`choose`:
     the ``qari models use`` choice when installed, else the newest)."""
     if preferred is None:
         preferred = preferred_name(from_code, to_code)
@@ -486,7 +585,8 @@ def validate_package(
         check_crcs(archive, shown=shown)
 
         spm_names = [f"{top}/sentencepiece.model"]
-        qari = metadata.get("qari") if isinstance(metadata.get("qari"), dict) else {}
+        qari_meta = metadata.get("qari")
+        qari: dict[str, Any] = qari_meta if isinstance(qari_meta, dict) else {}
         if isinstance(qari.get("target_sentencepiece_model"), str):
             spm_names.append(f"{top}/{qari['target_sentencepiece_model']}")
         for spm_name in spm_names:

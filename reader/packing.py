@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.packages import ModelError, validate_package
-from reader.translate import language_name
+from reader.packages import language_name
 
 __all__ = ["check_tokenizer", "pack"]
 

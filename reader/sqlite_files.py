@@ -86,6 +86,15 @@ class SqliteFile:
         if message not in self.warnings:
             self.warnings.append(message)
 
+    def _connection(self) -> sqlite3.Connection:
+        """The open connection; a memory one first when there is none (a corrupt file that could
+        not be set aside and recreated leaves none). Call with `_lock` held."""
+        if self._conn is None:
+            self._use_memory(None)
+        conn = self._conn
+        assert conn is not None  # _use_memory always connects (or raises)
+        return conn
+
     def _drop_connection(self) -> None:
         if self._conn is not None:
             try:
@@ -129,7 +138,7 @@ class SqliteFile:
         self._warn(f"{self.NOUN} {self.path} was corrupt ({exc}); moved it to {aside.name} and started a new one")
         try:
             self._conn = self._connect(str(self.path))
-        except (sqlite3.Error, OSError, *self.REFUSED) as err:
+        except (sqlite3.Error, OSError) + self.REFUSED as err:
             self._use_memory(f"{self.NOUN} {self.path} could not be recreated ({err}); {self.MEMORY_NOTE}")
 
     def _use_memory(self, message: str | None) -> None:

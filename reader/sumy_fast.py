@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy
@@ -70,6 +70,8 @@ class IndexedSentence(SumySentence):
 class Capture:
     """Makes a sumy summarizer return every sentence's rating, in document order,
     instead of the best N (sumy funnels all ratings through `_get_best_sentences`)."""
+
+    _stemmer: Callable[[str], str]  # set by the sumy summarizer this is mixed into
 
     def _get_best_sentences(self, sentences, count, rating, *args, **kwargs):  # noqa: ANN001
         if isinstance(rating, dict):

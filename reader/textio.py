@@ -107,7 +107,8 @@ def _decode(data: bytes, codec: str, *, final: bool = True) -> tuple[str, int, i
 
 def _decode_counting(data: bytes, codec: str, *, final: bool) -> tuple[str, int, int | None]:
     previous = getattr(_state, "spans", None)
-    _state.spans = spans = []
+    spans: list[tuple[int, int]] = []
+    _state.spans = spans
     try:
         text = codecs.getincrementaldecoder(codec)(errors="qari-count").decode(data, final=final)
     finally:
@@ -353,8 +354,8 @@ def decode_page(data: bytes, declared: str | None = None, encoding: str | None =
     well-formed Arabic; else the declaration; else detection. Never raises for the bytes."""
     if encoding:
         return _result(data, _explicit(encoding), source)
-    labels = [codec_name(label, html=True) for label in (declared, _sniff_declared(data))]
-    labels = [c for c in dict.fromkeys(labels) if c and c != "utf-8"]  # UTF-8 is always tried first
+    names = [codec_name(label, html=True) for label in (declared, _sniff_declared(data))]
+    labels = [c for c in dict.fromkeys(names) if c and c != "utf-8"]  # UTF-8 is always tried first
     return _result(data, _choose(data, labels, source, page=True), source)
 
 

@@ -30,105 +30,17 @@ import hashlib
 import os
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from reader.packages import choose, no_model_help, not_installed_note, preferred_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from reader.cache import TranslationCache
 
 ENGINE_VERSION = 1
-T = TypeVar("T")
-
-ARGOS_INDEX_URL = "https://github.com/argosopentech/argospm-index"
-ARGOS_INDEX_JSON = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
-
-
-# The one table of language names (messages here, package metadata in reader.packing).
-LANGUAGE_NAMES = {
-    "ar": "Arabic", "en": "English", "fr": "French", "de": "German", "es": "Spanish",
-    "fa": "Persian", "tr": "Turkish", "ur": "Urdu", "he": "Hebrew", "ru": "Russian",
-    "zh": "Chinese", "it": "Italian", "pt": "Portuguese",
-}
-
-
-def version_key(version: str) -> tuple:
-    """Sort key for package versions: PEP 440 order when the version parses ("1.10" after
-    "1.9"), else the plain string, below every parsed one."""
-    try:
-        from packaging.version import Version
-
-        return (1, Version(version))
-    except Exception:
-        return (0, version)
-
-
-def newest(candidates: Iterable[T], *, version: Callable[[T], str], path: Callable[[T], object]) -> T | None:
-    """The one rule for which package of a pair qari uses: the highest version
-    (:func:`version_key`), ties broken by the greatest path; None when there is none.
-    ``reader.packages.which_used`` applies it to installed packages, :func:`find_package` to Argos's
-    package objects, so the two always agree."""
-    return max(candidates, key=lambda c: (version_key(version(c) or ""), str(path(c))), default=None)
-
-
-def preferred_name(from_code: str = "ar", to_code: str = "en") -> str:
-    """The package chosen for the pair with ``qari models use NAME`` (the ``model`` setting of
-    reader/config.py, which is about Arabic→English), or "" when the choice is left to
-    :func:`newest`."""
-    if (from_code, to_code) != ("ar", "en"):
-        return ""
-    from reader.config import load_config
-
-    return load_config().model.strip()
-
-
-def choose(candidates: Iterable[T], *, name: Callable[[T], str], version: Callable[[T], str],
-           path: Callable[[T], object], preferred: str = "") -> T | None:
-    """The one rule for which installed package of a pair qari uses: the ``preferred`` one
-    (``qari models use``: a package name such as ``opus-mt-ar-en``, or its folder name) when it
-    is installed, else :func:`newest`. Several packages of that name: the newest of them.
-    ``reader.packages.which_used`` applies it to installed packages, :func:`find_package` to
-    Argos's package objects, so ``qari models list`` marks what the reader, ``translate``,
-    ``summarize`` and ``batch`` use."""
-    items = list(candidates)
-    if preferred:
-        named = [c for c in items if preferred in (name(c), Path(str(path(c))).name)]
-        if named:
-            return newest(named, version=version, path=path)
-    return newest(items, version=version, path=path)
-
-
-def not_installed_note(preferred: str, used_name: str | None) -> str:
-    """The warning when the package chosen with ``qari models use`` is gone."""
-    instead = f"using {used_name} instead" if used_name else "no other is installed"
-    return f"the model chosen with `qari models use` ({preferred}) is not installed; {instead}"
-
-
-def language_name(code: str) -> str:
-    """The English name of a language code for messages and metadata ("ar" -> "Arabic");
-    the code itself when unknown."""
-    return LANGUAGE_NAMES.get(code, code)
-
-
-def no_model_help(from_code: str = "ar", to_code: str = "en") -> str:
-    """The how-to-get-the-model message for a language pair."""
-    src, dst = language_name(from_code), language_name(to_code)
-    pkg = f"translate-{from_code}_{to_code}"
-    return (
-        f"No {src}→{dst} translation model is installed (Argos Translate package {pkg}).\n"
-        f"To install it:\n"
-        f"  • with internet access:  qari models install {from_code} {to_code}\n"
-        f"  • offline: on a machine with internet, download {pkg} (the .argosmodel file listed for\n"
-        f"    {from_code} → {to_code} in the Argos package index, {ARGOS_INDEX_JSON}\n"
-        f"    — see {ARGOS_INDEX_URL}), copy it here, then run:\n"
-        f"        qari models install FILE.argosmodel\n"
-        f"Packages live in $ARGOS_PACKAGES_DIR (default ~/.local/share/argos-translate/packages).\n"
-        f"Everything else works without it; translations stay empty."
-    )
-
-
-NO_MODEL_HELP = no_model_help("ar", "en")
 
 
 class TranslationError(Exception):

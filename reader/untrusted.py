@@ -185,6 +185,8 @@ class SafeStream:
     (a progress line that redraws itself); ``raw`` is the wrapped stream, for a trusted writer
     that sends its own escapes (Rich's progress bar) and sanitises its text itself."""
 
+    raw: IO[str]
+
     def __init__(self, raw: IO[str]) -> None:
         self.raw = raw.raw if isinstance(raw, SafeStream) else raw
 

@@ -431,8 +431,8 @@ class Vocabulary:
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
             marks = ",".join("?" * len(chunk))
-            rows: list = self.library._read(lambda conn, c=chunk, m=marks: conn.execute(
-                f"SELECT article_id, profile FROM article_profiles WHERE article_id IN ({m})", c).fetchall(), [])
+            rows: list = self.library._read(lambda conn: conn.execute(  # called at once, in this iteration
+                f"SELECT article_id, profile FROM article_profiles WHERE article_id IN ({marks})", chunk).fetchall(), [])
             for article_id, text in rows:
                 profile = ArticleProfile.from_json(text, common_words)
                 if profile is not None:

@@ -12,7 +12,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import FIXTURE_MODEL, REPO, SAMPLE  # one definition (and QARI_TEST_MODEL_SEED)
+from conftest import FIXTURE_MODEL  # one definition (and QARI_TEST_MODEL_SEED)
+from paths import REPO, SAMPLE
 
 __all__ = ["FIXTURE_MODEL", "REPO", "SAMPLE", "QariEnv", "Result", "assert_error_after_warnings",
            "assert_no_traceback", "assert_one_line_error", "jsonl", "unprivileged_prefix"]

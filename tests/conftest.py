@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "assets" / "articles" / "zad-jordan-musk-trump-interview.ar.txt"
-COMMITTED_MODEL = REPO / "tests" / "fixtures" / "translate-ar_en-tiny.argosmodel"
+from paths import FIXTURES, REPO, SAMPLE  # noqa: F401 - REPO, SAMPLE: also the names older helpers import from here
+
+COMMITTED_MODEL = FIXTURES / "translate-ar_en-tiny.argosmodel"
 MODEL_SEED_VAR = "QARI_TEST_MODEL_SEED"
 
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="qari-tests-home-"))

@@ -21,8 +21,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from loopback import LoopbackServer, Response
+from paths import PAGES
 
-PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 RSS_PAGES = ("alofuq_desalination.html", "sawt_elections_br.html", "headline_site_suffix.html")
 ATOM_PAGES = ("boilerplate_in_body.html", "h2_sentence_lead.html", "lead_before_body.html",
               "title_site_prefix.html")

@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "assets" / "articles" / "zad-jordan-musk-trump-interview.ar.txt"
+from paths import SAMPLE
 
 REMOVED_ALWAYS = frozenset("\u200b\u2060\ufeff\u00ad" "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
                            "\u2066\u2067\u2068\u2069")

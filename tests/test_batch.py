@@ -17,14 +17,12 @@ import time
 from pathlib import Path
 
 import pytest
-from clirun import SAMPLE, QariEnv, Result, assert_no_traceback, jsonl
+from clirun import QariEnv, Result, assert_no_traceback, jsonl
 from mounts import tmpfs
+from paths import PAGES, REPO, SAMPLE
 
 from reader import batch
 from reader.article import load_article
-
-REPO = Path(__file__).resolve().parent.parent
-PAGES = REPO / "tests" / "fixtures" / "pages"
 FORMATS = "jsonl,markdown"
 REAL_PAGES = ("alnahar_bookfair_cp1256.html", "alofuq_desalination.html", "sawt_elections_br.html")
 """The three fixture pages modelled on whole real news pages (the others test one rule each)."""

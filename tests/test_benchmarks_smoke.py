@@ -10,15 +10,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from paths import REPO, TESTS
 
-BENCH = Path(__file__).resolve().parent / "benchmarks"
+BENCH = TESTS / "benchmarks"
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the scripts use a pseudo-terminal and /proc")
 
 
 def run_script(name: str, *args: str) -> dict[str, str]:
     proc = subprocess.run([sys.executable, str(BENCH / name), *args], capture_output=True, text=True,
-                          timeout=180, cwd=str(BENCH.parent.parent))
+                          timeout=180, cwd=str(REPO))
     assert proc.returncode == 0, f"{name} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
     last = proc.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"RESULT( [a-z0-9_]+=\S+)+", last), last
@@ -121,7 +122,7 @@ def test_bench_feeds_quick() -> None:
 
 
 def test_bench_bounds_quick_against_itself() -> None:
-    fields = run_script("bench_bounds.py", "--baseline", str(BENCH.parent.parent), "--quick")
+    fields = run_script("bench_bounds.py", "--baseline", str(REPO), "--quick")
     for path in ("fetch", "index", "install", "pair", "batch"):
         positive(fields[f"{path}_ratio"])
         positive(fields[f"{path}_best_ratio"])

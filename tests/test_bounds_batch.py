@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from clirun import MEASURED_MAIN, REPO, SAMPLE, QariEnv, assert_one_line_error, jsonl
+from clirun import MEASURED_MAIN, QariEnv, assert_one_line_error, jsonl
+from paths import REPO, SAMPLE
 
 from reader import batch
 from reader.article import load_article

@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from clirun import REPO, SAMPLE, QariEnv
+from clirun import QariEnv
+from paths import REPO, SAMPLE
 
 from reader.config import Config, load_config
 from reader.export import ExportError, write_text_atomic

@@ -14,8 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
-from clirun import REPO, QariEnv, assert_one_line_error
+from clirun import QariEnv, assert_one_line_error
 from loopback import LoopbackServer, Response
+from paths import REPO
 
 from reader import fetch, net
 from reader import packages as pkgs

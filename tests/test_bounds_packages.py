@@ -24,8 +24,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from clirun import FIXTURE_MODEL, MEASURED_MAIN, REPO, SAMPLE, QariEnv, assert_one_line_error
+from clirun import FIXTURE_MODEL, MEASURED_MAIN, QariEnv, assert_one_line_error
 from loopback import LoopbackServer, Response
+from paths import REPO, SAMPLE
 
 from reader import packages as pkgs
 from reader.packages import ModelError

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from clirun import REPO
 from loopback import LoopbackServer
+from paths import REPO
 from screen import Terminal, qari_command, terminal_env
 from test_bounds_net import dribble_headers
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from clirun import SAMPLE, QariEnv, assert_no_traceback, assert_one_line_error, jsonl
+from clirun import QariEnv, assert_no_traceback, assert_one_line_error, jsonl
+from paths import SAMPLE
 from reader.article import load_article
 from reader.export import arabic_sentences_from_markdown, escape_markdown
 from reader.model import looks_like_byline

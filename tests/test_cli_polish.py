@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from clirun import SAMPLE, QariEnv, assert_one_line_error
+from clirun import QariEnv, assert_one_line_error
+from paths import REPO, SAMPLE
 
 
 def test_an_encoding_that_does_not_fit_is_named(no_model: QariEnv) -> None:
@@ -37,7 +38,6 @@ def test_a_site_byline_is_not_exported_as_a_heading(no_model: QariEnv) -> None:
 
 
 def test_summary_date_is_the_articles_when_the_page_has_one(no_model: QariEnv) -> None:
-    from conftest import REPO
 
     page = REPO / "tests" / "fixtures" / "pages" / "alofuq_desalination.html"  # published 2024-03-12
     dated = no_model.run("summarize", "--no-translate", page)

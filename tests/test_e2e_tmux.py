@@ -16,11 +16,11 @@ import time
 from pathlib import Path
 
 import pytest
+from paths import REPO
 from screen import Terminal, qari_command, require_tmux, terminal_env, wait_until
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parent.parent
 ARABIC = re.compile("[\u0621-\u064a\ufb50-\ufdff\ufe70-\ufefc]")
 QARI = Path(sys.executable).with_name("qari")
 

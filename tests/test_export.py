@@ -289,3 +289,19 @@ def test_library_api_renders_with_the_same_functions() -> None:
     assert reader.translation_document is export.translation_document
     article = reader.parse_text("قال الوزير إن الخطة جاهزة. ثم غادر.")
     assert reader.translation_document(article, [None, None], format="text") == article.text
+
+
+@pytest.mark.parametrize("source, name", [
+    ("news/بيان الوزارة.txt", "بيان-الوزارة.summary.md"),
+    ("https://news.example/2026/story-17.html?ref=rss", "story-17.summary.md"),
+    ("https://news.example/section/", "section.summary.md"),
+    ("<stdin>", "article.summary.md"),
+    ("-", "article.summary.md"),
+    ("../.hidden", "hidden.summary.md"),
+])
+def test_default_save_path_names_the_summary_after_the_source(source, name, tmp_path) -> None:
+    from reader.article import parse_text
+    from reader.export import default_save_path
+
+    article = parse_text("قال المتحدث إن الاجتماع انتهى.", source)
+    assert default_save_path(article, tmp_path) == tmp_path / name

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 from feedsite import NewsSite
+from paths import PAGES, REPO
 
 from reader.feeds import FeedStore, subscribe
 from reader.library import Library
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -86,7 +85,7 @@ async def test_headlines_are_translated_with_the_model(feed_library, sample_arti
         # The English is drawn beside the Arabic in each row.
         from rich.cells import cell_len
 
-        from widgets.article_pane import visual_inline
+        from reader.visual_text import visual_inline
         from widgets.feed_screen import _fit, row_text
 
         line = row_text(screen.item_at(0), screen.english[titles[0]], 116, now=screen.now).plain
@@ -133,7 +132,7 @@ def test_f_then_enter_reads_the_first_item_and_marks_it_read(tmp_path, loopback_
         # The reader reopens on the item's article: its pane title shows the new sentence count.
         from reader.article import load_article
 
-        article = load_article(REPO / "tests" / "fixtures" / "pages" / "alofuq_desalination.html")
+        article = load_article(PAGES / "alofuq_desalination.html")
         count = len(article.sentences)
         term.wait_for(lambda s: f"/{count} · §" in s.plain and "Arabic" in s.plain, timeout=40)
         hits = list(loopback_server.requests)

@@ -1,4 +1,4 @@
-"""reader.fetch: fetching pages over loopback HTTP only, decoding, and article extraction."""
+"""reader.fetch and reader.extract: fetching pages over loopback HTTP only, decoding, and article extraction."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from loopback import LoopbackServer, Response, closed_port_url, drip, hang, redirect, truncated
+from paths import PAGES, REPO
 from reader import fetch
-from reader.fetch import FetchError, decode_html, extract_html, fetch_url, is_url, looks_like_url
+from reader.extract import decode_html, extract_html
+from reader.fetch import FetchError, fetch_url, is_url, looks_like_url
 
-PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
-REPO = Path(__file__).resolve().parent.parent
 
 # What each fixture page must give: the headline, the headings in order, the opening words of
 # every paragraph in order, and text that must NOT survive (navigation, sidebars, footers,
@@ -535,8 +535,9 @@ def test_fetch_and_extract_over_loopback(server: LoopbackServer) -> None:
     assert blocks[-1][1].startswith("ويستمر المعرض")
 
 
-def test_importing_fetch_does_not_import_trafilatura() -> None:
-    code = "import sys, reader.fetch; sys.exit(1 if 'trafilatura' in sys.modules or 'lxml' in sys.modules else 0)"
+@pytest.mark.parametrize("module", ["reader.fetch", "reader.extract"])
+def test_importing_fetch_does_not_import_trafilatura(module) -> None:
+    code = f"import sys, {module}; sys.exit(1 if 'trafilatura' in sys.modules or 'lxml' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0
 
 

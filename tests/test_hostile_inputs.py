@@ -45,7 +45,7 @@ from textual.selection import Selection
 
 from reader.article import load_article, parse_text
 from reader.export import arabic_sentences_from_markdown
-from widgets.article_pane import visual_inline
+from reader.visual_text import visual_inline
 
 SIZE = (120, 40)
 KEYS = ["j", "k", "G", "l", "t", "s", "j", "k"]
@@ -363,7 +363,7 @@ async def test_tui_opens_a_2mb_article(app_config, big_file: Path, record_proper
 
 async def test_tui_file_deleted_then_changed_while_open(app_config, app_save_dir: Path, tmp_path: Path) -> None:
     source = tmp_path / "article.txt"
-    shutil.copy(Path(__file__).resolve().parent.parent / "assets" / "articles" / "zad-jordan-musk-trump-interview.ar.txt",
+    shutil.copy(SAMPLE,
                 source)
     article = load_article(source)
     original = article.text

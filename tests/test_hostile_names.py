@@ -11,8 +11,9 @@ import os
 from pathlib import Path
 
 import pytest
-from clirun import SAMPLE, QariEnv, assert_no_traceback, assert_one_line_error
+from clirun import QariEnv, assert_no_traceback, assert_one_line_error
 from hostile import OSC_CLIPBOARD, OSC_TITLE, assert_no_controls
+from paths import SAMPLE
 
 from reader.untrusted import quote_name
 

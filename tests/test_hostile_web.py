@@ -13,9 +13,10 @@ import html
 from pathlib import Path
 
 import pytest
-from clirun import SAMPLE, QariEnv, assert_no_traceback, assert_one_line_error
+from clirun import QariEnv, assert_no_traceback, assert_one_line_error
 from hostile import ESCAPES, OSC_CLIPBOARD, OSC_TITLE, assert_no_controls
 from loopback import LoopbackServer, Response
+from paths import SAMPLE
 
 NO_PROXY = {"http_proxy": "", "https_proxy": "", "HTTP_PROXY": "", "HTTPS_PROXY": "", "no_proxy": "*"}
 

@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from clirun import REPO, SAMPLE, QariEnv, assert_no_traceback, assert_one_line_error
+from clirun import QariEnv, assert_no_traceback, assert_one_line_error
+from paths import REPO, SAMPLE
 from reader import morphology as M
 from reader.morphology import lemma_matches, lookup, lookup_word, word_spans
 
@@ -364,7 +365,7 @@ async def test_lookup_screen_shows_lemma_and_gloss() -> None:
     from textual.app import App
     from textual.geometry import Region
 
-    from widgets.article_pane import visual_one_line
+    from reader.visual_text import visual_one_line
     from widgets.lookup_panel import LookupScreen
 
     result = lookup_word("المرشح", "the candidate")

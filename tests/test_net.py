@@ -1,6 +1,6 @@
 """reader.net, the one HTTP helper: what pages and package downloads now share (loopback only).
 
-tests/test_fetch.py and tests/test_models.py check each caller's messages; these check that
+tests/test_fetch.py and tests/test_packages.py check each caller's messages; these check that
 the two callers really go through the same rules: one user agent, redirects kept to http(s)
 for package downloads too, the whole-transfer deadline for the index, the caps.
 """

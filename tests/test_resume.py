@@ -8,12 +8,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from clirun import REPO
+from paths import PAGES as PAGE_DIR
 
 from reader.article import article_from_blocks, article_from_structure, load_article, parse_text, structure_of
 from reader.library import MIGRATIONS, Library, resume_article
 
-PAGES = sorted((REPO / "tests" / "fixtures" / "pages").glob("*.html"))
+PAGES = sorted(PAGE_DIR.glob("*.html"))
 
 # A page's blocks whose headings cannot be guessed back from the text: the 13-word heading
 # ends in a full stop, so re-parsing the text takes it for a paragraph of two sentences, and

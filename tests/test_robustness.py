@@ -27,7 +27,8 @@ from reader.bidi import covered_offsets, layout_paragraph
 from reader.export import arabic_sentences_from_markdown, summary_markdown
 from reader.summarize import summarize_article
 
-from conftest import FIXTURE_MODEL, REPO
+from conftest import FIXTURE_MODEL
+from paths import SAMPLE
 
 
 def profile(examples: int) -> settings:
@@ -313,7 +314,7 @@ def test_any_bytes_load_or_fail_with_one_line(tmp_path_factory, data):
 
 
 # Real Arabic text: the lines of the sample article and sentences used across the tests.
-SAMPLE_TEXT = (REPO / "assets" / "articles" / "zad-jordan-musk-trump-interview.ar.txt").read_text(encoding="utf-8")
+SAMPLE_TEXT = SAMPLE.read_text(encoding="utf-8")
 REAL_TEXTS = [line for line in SAMPLE_TEXT.splitlines() if len(line) >= 40] + [
     "قال المتحدث إن الاجتماع انتهى. وأضاف أن الوفد سيعود غدا.",
     "قالت الحكومة إن المشروع سيكتمل في الصيف المقبل.",

@@ -9,17 +9,15 @@ import subprocess
 import sys
 import warnings
 from collections import Counter
-from pathlib import Path
 
 import numpy
 import pytest
 
+from paths import REPO, SAMPLE
 from reader import summarize as S
 from reader.article import article_from_blocks, load_article, parse_text
 from reader.segment import split_sentences
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "assets" / "articles" / "zad-jordan-musk-trump-interview.ar.txt"
 
 
 @pytest.fixture(scope="module")

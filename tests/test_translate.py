@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from paths import REPO, SAMPLE
 from reader.article import parse_text
 from reader.cache import TranslationCache
+from reader.packages import NO_MODEL_HELP
 from reader.translate import (
-    NO_MODEL_HELP,
     ArgosTranslator,
     LENGTH_BUCKETS,
     DecodingOptions,
@@ -29,7 +30,7 @@ from reader.translate import (
     split_long,
 )
 
-from conftest import COMMITTED_MODEL, REPO, SAMPLE
+from conftest import COMMITTED_MODEL
 from conftest import FIXTURE_MODEL as FIXTURE  # the committed model, or QARI_TEST_MODEL_SEED's
 
 

@@ -21,14 +21,14 @@ from pathlib import Path
 
 import pytest
 from hostile import ESCAPES, OSC_TITLE, forbidden_controls
+from paths import REPO
 
 from reader import cli
 from reader.untrusted import SafeStream, balance_bidi, clean_title, one_line, quote_name, rewrite_line, visible
 
-REPO = Path(__file__).resolve().parent.parent
-SOURCES = sorted([*(REPO / "reader").glob("*.py"), *(REPO / "widgets").glob("*.py")])
+SOURCES = sorted([*(REPO / "reader").rglob("*.py"), *(REPO / "widgets").rglob("*.py")])
 
-PRINTING_MODULES = {"reader/cli.py", "reader/batch.py"}
+PRINTING_MODULES = {"reader/cli.py", "reader/batch/progress.py", "reader/batch/runner.py"}
 """Modules whose `print` runs under `cli.main` (qari batch is a CLI command)."""
 STD_WRITERS = {"reader/cli.py"}
 RAW_TERMINAL = {"widgets/app_terminal.py"}

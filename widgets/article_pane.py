@@ -34,9 +34,9 @@ from textual.strip import Strip
 from textual import events
 from textual.worker import get_current_worker
 
-from reader.arabic import ARABIC_LETTER_RE as ARABIC_RUN
 from reader.arabic import TASHKEEL_RE
 from reader.bidi import VisualLine, layout_paragraph, logical_offset_at, visual_spans
+from reader.visual_text import visual_inline, visual_one_line  # noqa: F401 - re-exported for reader/app.py and widgets/app_*.py until they import from reader.visual_text
 
 Span = tuple[int, int]
 
@@ -750,30 +750,3 @@ class ArticlePane(ScrollView, can_focus=True):
 
     def selection_updated(self, selection: Selection | None) -> None:
         self.refresh()
-
-
-def visual_one_line(text: str, width: int, *, rtl: bool = True, shape: bool = True, reorder: bool = True) -> str:
-    """`text` as one visual line of at most `width` cells (for titles and lists); a longer
-    text is cut at its logical end and marked with an ellipsis on the line's end side."""
-    text = " ".join(text.split())
-    if not text:
-        return ""
-    lines = layout_paragraph(text, max(2, width - 1), rtl=rtl, shape=shape and rtl, reorder=reorder and rtl)
-    if not lines:
-        return ""
-    first = lines[0].text
-    if len(lines) == 1:
-        return first
-    return ("…" + first) if rtl and reorder else (first + "…")
-
-
-def visual_inline(text: str, *, shape: bool = True, reorder: bool = True) -> str:
-    """A left-to-right message (a notification, a dialog line) with its Arabic runs in visual
-    order and shaped, as the panes draw Arabic; lines are kept, nothing is cut."""
-    if not reorder or not ARABIC_RUN.search(text):
-        return text
-    out = []
-    for line in text.split("\n"):
-        laid = layout_paragraph(line, max(1, len(line) * 2 + 2), rtl=False, shape=shape, reorder=True)
-        out.append("".join(l.text for l in laid))
-    return "\n".join(out)

@@ -1,7 +1,7 @@
 """The feed screen (`f`): every feed item, newest first, Arabic headline beside its English.
 
 Each row: unread mark, age, feed name, the Arabic headline laid out right-to-left (shaped and
-reordered by the same pipeline as the panes: `widgets.article_pane.visual_one_line`) and the
+reordered by the same pipeline as the panes: `reader.visual_text.visual_one_line`) and the
 English headline. Typing filters (Arabic folded like the library's filter: tashkeel and alef
 forms ignored; the English and the feed name match too); `u` updates the feeds with a
 progress bar; Enter hands the item to the App (`open_item`), which opens its article.
@@ -40,7 +40,7 @@ from textual.widgets import Input, Label, ProgressBar
 
 from reader.arabic import ARABIC_LETTER_RE, search_key
 from reader.feeds import FeedStore, Item, age_text
-from widgets.article_pane import visual_inline, visual_one_line
+from reader.visual_text import visual_inline, visual_one_line
 
 FIRST_PAGE = 120
 """Items read before the screen is first drawn (the rest follow from a worker)."""

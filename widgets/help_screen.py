@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from widgets.article_pane import visual_inline
+from reader.visual_text import visual_inline
 
 INTRO = (
     "qari shows the article right-to-left with its English translation and a summary. "

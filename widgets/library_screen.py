@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 
 from reader.library import Entry, Library
 from reader.untrusted import one_line
-from widgets.article_pane import visual_one_line
+from reader.visual_text import visual_one_line
 from widgets.bidi_input import BidiInput
 
 MAX_ROWS = 300

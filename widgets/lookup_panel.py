@@ -27,7 +27,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from reader.morphology import Analysis, WordLookup, arabic_to_buckwalter, romanise
-from widgets.article_pane import visual_one_line
+from reader.visual_text import visual_one_line
 
 _ARABIC_WIDTH = 60  # cells: room for any single word, vocalised, with its clitics
 

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from widgets.article_pane import visual_inline, visual_one_line
+from reader.visual_text import visual_inline, visual_one_line
 from widgets.bidi_input import BidiInput
 
 

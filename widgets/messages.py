@@ -11,13 +11,10 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from reader.status_text import plural  # noqa: F401 - re-exported for reader/app.py and widgets/app_*.py until they import from reader.status_text
+
 if TYPE_CHECKING:
     from reader.translation_job import JobUpdate
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    """`1 sentence`, `2 sentences` (`words` for irregular plurals)."""
-    return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"
 
 
 @dataclass

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from widgets.article_pane import visual_one_line
+from reader.visual_text import visual_one_line
 
 
 class WordsScreen(ModalScreen[int | None]):

@@ -55,7 +55,7 @@ TIMEOUT = 60.0
 HEAVY = ("ctranslate2", "sumy", "numpy", "argostranslate", "sentencepiece", "nltk", "trafilatura", "lxml",
          "scipy", "sacremoses", "minisbd", "onnxruntime", "sqlite3", "charset_normalizer", "pyarabic",
          "arabic_reshaper", "bidi", "reader.summarize", "reader.translate", "reader.cache",
-         "reader.fetch", "reader.net", "reader.packages", "reader.packing", "wordfreq", "genanki",
+         "reader.fetch", "reader.extract", "reader.net", "reader.packages", "reader.packing", "wordfreq", "genanki",
          "reader.vocabulary", "reader.morphology_buckwalter")
 
 BARE_APP = r"""

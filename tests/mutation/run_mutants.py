@@ -66,20 +66,25 @@ READING = ("tests/test_app_reading.py",)
 APP_TRANSLATION = ("tests/test_app.py", "-k", "translation_worker_progress")
 LIBRARY = ("tests/test_library.py", "-m", "not e2e")
 BATCH = ("tests/test_batch.py", "-k", "unsafe or numbers or swept")
+BATCH_RESUME = ("tests/test_batch.py", "-k", "rerun_skips or urls_are_fetched")
+BATCH_PROGRESS = ("tests/test_batch_progress.py",)
 LOOKUP = ("tests/test_lookup.py", "-k", "not bench and not screen")
 TEXTIO = ("tests/test_article.py",)
 JOB = ("tests/test_translation_job.py",)
 NET = ("tests/test_net.py", "tests/test_fetch.py")
 FETCH = ("tests/test_fetch.py",)
-PACKAGES = ("tests/test_models.py", "-k", "not e2e")
+PACKAGES = ("tests/test_packages.py", "-k", "not e2e")
 BIDI = ("tests/test_bidi.py", "tests/test_bidi_conformance.py")
 
 CORE_MODULES = (
     "reader/segment.py", "reader/export.py", "reader/search.py", "reader/arabic.py", "reader/translate.py",
     "reader/cache.py", "reader/sqlite_files.py", "reader/article.py", "reader/textio.py", "reader/summarize.py",
-    "reader/news.py", "reader/config.py", "reader/library.py", "reader/batch.py", "reader/morphology.py",
+    "reader/news.py", "reader/config.py", "reader/library.py", "reader/morphology.py",
     "reader/morphology_buckwalter.py", "reader/uax9.py", "reader/bidi.py", "reader/translation_job.py",
-    "reader/net.py", "reader/fetch.py", "reader/packages.py", "reader/feeds.py", "reader/vocabulary.py",
+    "reader/net.py", "reader/fetch.py", "reader/extract.py", "reader/packages.py", "reader/feeds.py",
+    "reader/vocabulary.py", "reader/batch/work.py", "reader/batch/sources.py", "reader/batch/per_article.py",
+    "reader/batch/engine.py", "reader/batch/manifest.py", "reader/batch/progress.py", "reader/batch/writer.py",
+    "reader/batch/runner.py",
     "reader/untrusted.py", "reader/marian.py",
     # New core modules go here with their mutants below (e.g. feeds, vocabulary): a module
     # listed here without a mutant is reported by --list and by every run.
@@ -374,20 +379,35 @@ MUTANTS: list[Mutant] = [
     M("lib-filter-unfolded", "reader/library.py",
       "key = search_key(filter).strip() if filter else \"\"", "key = filter.strip() if filter else \"\"", LIBRARY,
       "the library filter needs the exact spelling (tashkeel, alef forms)"),
-    # --- reader/batch.py ------------------------------------------------------------------------
-    M("batch-id-collision", "reader/batch.py",
+    # --- reader/batch/ -------------------------------------------------------------------------
+    M("batch-id-collision", "reader/batch/work.py",
       "    if cut != article_id or _HASHED.search(article_id):",
       "    if _HASHED.search(article_id):", BATCH,
       "ids a/1 and a_1 write one file"),
-    M("batch-numeric-id", "reader/batch.py",
+    M("batch-numeric-id", "reader/batch/sources.py",
       "isinstance(raw_id, (str, int))", "isinstance(raw_id, str)", BATCH,
       'a numeric JSON id ({"id": 17}) is replaced by FILE:LINE'),
-    M("batch-no-sweep", "reader/batch.py",
+    M("batch-no-sweep", "reader/batch/runner.py",
       "        _sweep_temp_files(out)\n", "        pass\n", BATCH,
       "a killed run's temp files are never removed"),
-    M("batch-sweep-everything", "reader/batch.py",
+    M("batch-sweep-everything", "reader/batch/runner.py",
       'if any(suffix + "." in name for suffix in suffixes):', "if True:", BATCH,
       "the sweep removes the user's own hidden .tmp files"),
+    M("batch-damaged-output-kept", "reader/batch/writer.py",
+      "if _file_hash(self.outdir / name) != digest:", "if False:", BATCH_RESUME,
+      "a rerun skips an article whose output file was damaged"),
+    M("batch-manifest-no-outputs", "reader/batch/manifest.py",
+      "json.dumps(outputs, sort_keys=True),", '"{}",', BATCH_RESUME,
+      "the manifest forgets the output hashes: a rerun redoes every finished article"),
+    M("batch-url-never-unchanged", "reader/batch/per_article.py",
+      "if skip_job is not None and job_key(prep.input_hash, settings, model_key) == skip_job:", "if False:",
+      BATCH_RESUME, "a URL whose page did not change is translated again on every run"),
+    M("batch-progress-inflight-ignored", "reader/batch/progress.py",
+      "            self._inflight[article] = (done, total)\n", "            pass\n", BATCH_PROGRESS,
+      "the progress line and its ETA freeze while a long article is translated"),
+    M("batch-local-no-progress", "reader/batch/engine.py",
+      "prepared=prepared, skip_job=skip, progress=advance)", "prepared=prepared, skip_job=skip, progress=None)",
+      BATCH_PROGRESS, "a local run reports no sentences until an article is written"),
     # --- reader/morphology.py, reader/morphology_buckwalter.py -----------------------------------
     M("morph-exact-agreement", "reader/morphology.py",
       "return any(len(c) >= 5 and (c.startswith(gloss_word) or gloss_word.startswith(c)) for c in context)",
@@ -421,7 +441,7 @@ MUTANTS: list[Mutant] = [
     M("job-retranslate-cached", "reader/translation_job.py",
       "[self.texts[number]], use_cache=False)", "[self.texts[number]], use_cache=True)", JOB,
       "re-translating a sentence serves the cached translation again"),
-    # --- reader/net.py, reader/fetch.py ---------------------------------------------------------
+    # --- reader/net.py, reader/fetch.py, reader/extract.py -------------------------------------
     M("net-redirect-307-308", "reader/net.py",
       "http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302",
       "http_error_301 = http_error_303 = http_error_302", NET,
@@ -441,7 +461,7 @@ MUTANTS: list[Mutant] = [
     M("fetch-truncated-accepted", "reader/fetch.py",
       "if declared is not None and received < declared:", "if False:", FETCH,
       "a page cut short by the server is read as if complete"),
-    M("fetch-h1-logo", "reader/fetch.py",
+    M("fetch-h1-logo", "reader/extract.py",
       "h1s = [h for h in self.h1s if not self.is_site_name(h, whole=True)]", "h1s = list(self.h1s)", FETCH,
       "a site logo in an <h1> becomes the headline"),
     # --- reader/packages.py ---------------------------------------------------------------------

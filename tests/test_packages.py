@@ -23,13 +23,12 @@ from conftest import (
     FIXTURE_MODEL as FIXTURE,  # the committed model, or QARI_TEST_MODEL_SEED's
 )
 from loopback import LoopbackServer, Response, closed_port_url, hang, truncated
+from paths import FIXTURES, REPO
 
 from reader import packages as models
 from reader import packing
 from reader.packages import ModelError
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
 HINT = "install from a file instead: qari models install FILE.argosmodel"
 
 
@@ -41,7 +40,7 @@ def fixture_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The committed tiny ar->en package (built on the fly only if it is missing)."""
     if FIXTURE.is_file():
         return FIXTURE
-    sys.path.insert(0, str(HERE / "fixtures"))
+    sys.path.insert(0, str(FIXTURES))
     try:
         from make_argosmodel import build_argosmodel
     finally:
