@@ -64,14 +64,40 @@ def paragraph_tops(app: QariApp) -> list[tuple[int, int]]:
     return tops
 
 
+def cursor_screen_rows(app: QariApp) -> tuple[list[int], list[int]]:
+    """The screen rows (0 = the pane's top row) of the cursor sentence that are in view, in
+    the Arabic pane and in the English pane."""
+    seen = []
+    for pane in (app.arabic_pane, app.english_pane):
+        top, height = int(pane.scroll_y), pane.view_height
+        seen.append([y - top for y in pane.sentence_rows(app.cursor) if top <= y < top + height])
+    return seen[0], seen[1]
+
+
 def is_level(app: QariApp) -> bool:
-    return app.arabic_pane.scroll_y == app.english_pane.scroll_y and all(a == e for a, e in paragraph_tops(app))
+    """Side by side: the panes move together, and either every paragraph's first Arabic row is
+    level with its first English row, or (the cursor in a paragraph too tall to show its
+    sentence in both panes at once) the cursor sentence's first rows are level instead."""
+    arabic, english = app.arabic_pane, app.english_pane
+    offset = arabic.scroll_link_offset
+    clamped = english.scroll_y in (0, english.max_scroll_y) or arabic.scroll_y in (0, arabic.max_scroll_y)
+    if english.scroll_y - arabic.scroll_y != offset and not (offset and clamped):
+        return False
+    if offset == 0:
+        return all(a == e for a, e in paragraph_tops(app))
+    a_rows, e_rows = arabic.sentence_rows(app.cursor), english.sentence_rows(app.cursor)
+    together = max(a_rows[-1], e_rows[-1]) - min(a_rows[0], e_rows[0]) + 1
+    level = a_rows[0] - int(arabic.scroll_y) == e_rows[0] - int(english.scroll_y)
+    return together > arabic.view_height and (level or clamped)
 
 
 def assert_level(app: QariApp, where: str) -> None:
-    assert app.arabic_pane.scroll_y == app.english_pane.scroll_y, where
-    for a, e in paragraph_tops(app):
-        assert a == e, where
+    assert is_level(app), (where, app.arabic_pane.scroll_y, app.english_pane.scroll_y, paragraph_tops(app))
+
+
+def assert_cursor_in_both(app: QariApp, where: str) -> None:
+    arabic, english = cursor_screen_rows(app)
+    assert arabic and english, (where, app.cursor, arabic, english)
 
 
 async def translated(pilot, app) -> None:
@@ -92,6 +118,7 @@ async def test_paragraph_tops_level_at_every_step_paging_and_wheel(sample_articl
             await pilot.press("j")
             await pilot.pause()
             assert_level(app, f"j to {app.cursor}")
+            assert_cursor_in_both(app, f"j to {app.cursor}")
             steps += 1
         assert app.cursor == total - 1
         assert app.arabic_pane.scroll_y > 0
@@ -114,6 +141,43 @@ async def test_paragraph_tops_level_at_every_step_paging_and_wheel(sample_articl
                        and not app.arabic_pane.layout_pending and not app.english_pane.layout_pending
                        and is_level(app))
         assert_level(app, "resize")
+
+
+def one_long_paragraph(sample_article, sentences: int = 19):
+    """A title and ONE paragraph of `sentences` sentences of the sample (varied lengths)."""
+    body = " ".join(s.text for s in sample_article.sentences[1:sentences + 1])
+    article = parse_text(f"عنوان المقال\n\n{body}", source="one-paragraph.txt")
+    assert len(article.paragraphs) == 2 and len(article.paragraphs[1].sentences) >= 15
+    return article
+
+
+@pytest.mark.parametrize("size", [(160, 45), (100, 30)])
+@pytest.mark.parametrize("translator", [ShortEnglish, LongEnglish])
+async def test_cursor_sentence_in_both_panes_through_one_long_paragraph(sample_article, app_config, size,
+                                                                        translator):
+    """Side by side, a paragraph taller than the pane: at every `j` (and `k` back) the cursor
+    sentence is on screen in the Arabic AND the English pane, its first rows level; the
+    paragraph tops level again once the cursor is back where both fit."""
+    article = one_long_paragraph(sample_article)
+    app = Recording(article, app_config, translator)
+    total = len(article.sentences)
+    async with app.run_test(size=size) as pilot:
+        await translated(pilot, app)
+        await pilot.press("g")
+        await pilot.pause()
+        apart = 0
+        for key, end in (("j", total - 1), ("k", 0)):
+            steps = 0
+            while app.cursor != end and steps < 4 * total:
+                await pilot.press(key)
+                await pilot.pause()
+                assert_cursor_in_both(app, f"{key} to {app.cursor}")
+                assert_level(app, f"{key} to {app.cursor}")
+                apart += app.arabic_pane.scroll_y != app.english_pane.scroll_y
+                steps += 1
+            assert app.cursor == end
+        assert apart, "the paragraph never needed the panes apart: the test does not test it"
+        assert app.arabic_pane.scroll_y == app.english_pane.scroll_y == 0  # back at the title: level
 
 
 async def test_a_sentence_taller_than_the_pane_is_read_with_j_and_space(app_config):

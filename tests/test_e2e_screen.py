@@ -44,13 +44,13 @@ def model_env(tmp_path_factory) -> dict[str, str]:
 def terminal(model_env, request, tmp_path):
     terminals: list[Terminal] = []
 
-    def open_terminal(width: int, height: int, theme: str = "textual-dark") -> Terminal:
+    def open_terminal(width: int, height: int, theme: str = "textual-dark", article: str | None = None) -> Terminal:
         config = tmp_path / f"config-{len(terminals)}.toml"
         config.write_text(f'theme = "{theme}"\n', encoding="utf-8")
         env = {**model_env, "QARI_CONFIG": str(config)}
         term = Terminal(env, width, height, f"qari-screen-{os.getpid()}-{tmp_path.name}-{len(terminals)}")
         terminals.append(term)
-        term.start(qari_command())
+        term.start(qari_command(*([article] if article else [])))
         return term
 
     try:
@@ -118,6 +118,44 @@ def test_side_by_side_paragraphs_level_at_every_step(terminal, size):
 
 def pane_colours(screen: Screen, title: str) -> Counter:
     return Counter(cell.bg for row in screen.region_rows(screen.pane_box(title)) for cell in row)
+
+
+@pytest.mark.parametrize("size", [(160, 45), (100, 30)])
+def test_cursor_sentence_highlighted_in_both_panes_through_one_long_paragraph(terminal, tmp_path, size):
+    """Side by side, one paragraph of 19 sentences (taller than the pane in one language or
+    both): at every `j` the cursor sentence's highlight is on screen in the Arabic pane AND in
+    the English pane."""
+    from reader.article import load_article, sample_article_path
+
+    sentences = load_article(sample_article_path()).sentences[1:20]
+    article = tmp_path / "one-paragraph.txt"
+    article.write_text("عنوان المقال\n\n" + " ".join(s.text for s in sentences) + "\n", encoding="utf-8")
+    term = terminal(*size, article=str(article))
+    term.wait_for(translated, timeout=90)
+    term.keys("g")
+    screen = term.wait_for(lambda s: position(s) == 1)
+    screen = term.settle()
+    colours = {}
+    for title in ("Arabic", "English"):
+        counts = pane_colours(screen, title)
+        base = counts.most_common(1)[0][0]
+        highlight = {bg for bg in counts if bg != base}
+        assert len(highlight) == 1, (title, highlight)  # the cursor sentence, one colour
+        colours[title] = (base, highlight.pop())
+    total = int(POSITION.search(screen.plain).group(2))
+    seen = []
+    for step in range(3 * total):
+        screen = term.settle(pause=0.1)
+        seen.append(position(screen))
+        for title, (base, cursor_bg) in colours.items():
+            assert pane_colours(screen, title)[cursor_bg] > 0, f"step {step}, sentence {seen[-1]}: no highlight in {title}:\n{screen.plain}"
+        if seen[-1] == total:
+            break
+        term.keys("j")
+        term.wait_for(lambda s, before=screen: s.rows != before.rows)
+    assert seen[-1] == total and set(seen) == set(range(1, total + 1))
+    term.keys("q")
+
 
 
 def luminance(hex_colour: str) -> float:

@@ -193,6 +193,10 @@ class ArticlePane(ScrollView, can_focus=True):
         """Draw Arabic without its harakat (display only: text, search and copy keep them)."""
         self.scroll_link: ArticlePane | None = None
         """A pane that keeps the same vertical position as this one (side by side)."""
+        self.scroll_link_offset = 0
+        """The linked pane's position is this pane's plus this many rows: 0 (paragraph tops
+        level) except while the cursor is in a paragraph too tall to show its sentence in both
+        panes at once (`ReadingView.scroll_to_cursor`)."""
         self._mirroring = False
         self._blocks: list[Block] = []
         self._line_cache: dict[tuple[str, int, bool], list[VisualLine]] = {}
@@ -500,14 +504,21 @@ class ArticlePane(ScrollView, can_focus=True):
     def sentence_extent(self, number: int) -> tuple[int, int] | None:
         """(first row, last row) of a sentence here and, side by side, in the linked pane:
         the rows that must be on screen for the reader to see the sentence in both."""
+        own = self.own_sentence_extent(number)
+        link = self.scroll_link
+        theirs = link.own_sentence_extent(number) if link is not None else None
+        if theirs is not None:
+            # The linked pane's rows, counted in this pane's rows (it is scrolled `offset` further).
+            theirs = (theirs[0] - self.scroll_link_offset, theirs[1] - self.scroll_link_offset)
+            own = theirs if own is None else (min(own[0], theirs[0]), max(own[1], theirs[1]))
+        return own
+
+    def own_sentence_extent(self, number: int) -> tuple[int, int] | None:
+        """(first row, last row) of a sentence in this pane only."""
         if self._layout is None:
             return None
         self._ensure_sentence_laid_out(number)
-        rows = list(self._layout.sentence_rows.get(number, ()))
-        link = self.scroll_link
-        if link is not None and link._layout is not None:
-            link._ensure_sentence_laid_out(number)
-            rows += link._layout.sentence_rows.get(number, ())
+        rows = self._layout.sentence_rows.get(number, ())
         if not rows:
             return None
         return min(rows), max(rows)
@@ -538,11 +549,12 @@ class ArticlePane(ScrollView, can_focus=True):
         scrollbar, cursor), so an Arabic paragraph's top row stays level with its English."""
         super().watch_scroll_y(old_value, new_value)
         link = self.scroll_link
-        if link is not None and not self._mirroring and link.scroll_y != new_value:
+        target = new_value + self.scroll_link_offset
+        if link is not None and not self._mirroring and link.scroll_y != target:
             link._mirroring = True
             try:
-                link.scroll_target_y = new_value
-                link.scroll_y = new_value
+                link.scroll_target_y = target
+                link.scroll_y = target
             finally:
                 link._mirroring = False
 

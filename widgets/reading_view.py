@@ -171,6 +171,7 @@ class ReadingView(Container):
 
     def _link(self) -> None:
         arabic, english = self.arabic, self.english
+        self._set_offset(0)
         if self.linked:
             arabic.scroll_link, english.scroll_link = english, arabic
         else:
@@ -183,8 +184,9 @@ class ReadingView(Container):
         if self.linked:
             english.set_min_heights(arabic.natural_heights())
             arabic.set_min_heights(english.natural_heights())
-            if english.scroll_y != arabic.scroll_y:
-                english.scroll_target_y = english.scroll_y = arabic.scroll_y
+            target = arabic.scroll_y + arabic.scroll_link_offset
+            if english.scroll_y != target:
+                english.scroll_target_y = english.scroll_y = target
         else:
             english.set_min_heights({})
             arabic.set_min_heights({})
@@ -206,8 +208,36 @@ class ReadingView(Container):
             return
         self.scroll_to_cursor()
 
+    def _set_offset(self, rows: int) -> None:
+        """Side by side: the English is scrolled `rows` further than the Arabic (0: level)."""
+        self.arabic.scroll_link_offset = rows
+        self.english.scroll_link_offset = -rows
+
+    def _cursor_offset(self) -> int:
+        """Side by side, how far the English must be scrolled past the Arabic for the cursor
+        sentence to be seen in both panes: 0 (paragraph tops level) whenever its rows in the
+        two panes fit in the view together; else the rows that put its English first row level
+        with its Arabic first row (in a paragraph taller than the pane, the Arabic and the
+        English of one sentence can be a screen apart)."""
+        if self.cursor is None:
+            return 0
+        arabic = self.arabic.own_sentence_extent(self.cursor)
+        english = self.english.own_sentence_extent(self.cursor)
+        if arabic is None or english is None:
+            return 0
+        together = max(arabic[1], english[1]) - min(arabic[0], english[0]) + 1
+        if together <= max(1, self.arabic.view_height):
+            return 0
+        return english[0] - arabic[0]
+
     def scroll_to_cursor(self) -> None:
         """Bring the cursor sentence into view in every shown pane."""
+        if self.linked:
+            offset = self._cursor_offset()
+            if offset != self.arabic.scroll_link_offset:
+                self._set_offset(offset)
+                english = self.english
+                english.scroll_target_y = english.scroll_y = self.arabic.scroll_y + offset
         self.arabic.scroll_to_sentence(self.cursor)
         if not self.linked and self.english.display:
             self.english.scroll_to_sentence(self.cursor)
