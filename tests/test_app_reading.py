@@ -151,8 +151,7 @@ def one_long_paragraph(sample_article, sentences: int = 19):
     return article
 
 
-@pytest.mark.parametrize("size", [(160, 45), (100, 30)])
-@pytest.mark.parametrize("translator", [ShortEnglish, LongEnglish])
+@pytest.mark.parametrize(("translator", "size"), [(ShortEnglish, (160, 45)), (LongEnglish, (100, 30))])
 async def test_cursor_sentence_in_both_panes_through_one_long_paragraph(sample_article, app_config, size,
                                                                         translator):
     """Side by side, a paragraph taller than the pane: at every `j` (and `k` back) the cursor
