@@ -310,20 +310,21 @@ class FeedScreen(Screen[None]):
     def _load_difficulties(self, article_ids: list[str]) -> None:
         """The difficulty of each article already in the library (stored profiles first: no
         lexicon; the rest computed here, off the UI thread, which loads the lexicon once)."""
-        if not article_ids:
+        common_words = self.common_words
+        if not article_ids or common_words is None:
             return
         from reader.morphology import LexiconUnavailable
         from reader.vocabulary import Vocabulary
 
         vocabulary = Vocabulary(self.store.library)
         try:
-            found = vocabulary.difficulties(article_ids, self.common_words, compute=False)
+            found = vocabulary.difficulties(article_ids, common_words, compute=False)
             if found and not self._stop.is_set():
                 self.app.call_from_thread(self._show_difficulties, found)
             missing = [a for a in dict.fromkeys(article_ids) if a not in found]
             if missing and not self._stop.is_set():
                 self.app.call_from_thread(self._show_difficulties,
-                                          vocabulary.difficulties(missing, self.common_words))
+                                          vocabulary.difficulties(missing, common_words))
         except LexiconUnavailable:
             return
 

@@ -183,6 +183,8 @@ class LibraryScreen(ModalScreen[str | None]):
         from reader.morphology import LexiconUnavailable
         from reader.vocabulary import Vocabulary
 
+        if self.common_words is None:
+            return
         try:
             Vocabulary(self.library).difficulties(article_ids, self.common_words)
         except LexiconUnavailable:
