@@ -333,7 +333,7 @@ MUTANTS: list[Mutant] = [
       RESUME, "a resumed web page's headings are guessed again (positions and marks off by one)"),
     # --- on screen (reader/app.py, widgets/): the UI survivors --------------------------
     M("ui-english-follows", "widgets/article_pane.py",
-      "                link.scroll_target_y = new_value\n                link.scroll_y = new_value",
+      "                link.scroll_target_y = target\n                link.scroll_y = target",
       "                pass", APP,
       "the English pane does not scroll with the cursor"),
     M("ui-english-padding", "widgets/reading_view.py",
