@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+
+
+def make_app(article, config, factory=None, *, app_class: Any = None, **kwargs):
+    """The reader App for a Pilot test: `factory` makes the translator (None: no translation);
+    the summary is off unless asked (`start_summary=True`), so tests that do not read it do not
+    wait for it. `app_class`: a recording subclass of `reader.app.QariApp`."""
+    from reader.app import QariApp
+
+    kwargs.setdefault("start_summary", False)
+    return (app_class or QariApp)(article, config, factory, **kwargs)
 
 
 async def wait_for(pilot, condition, timeout: float = 30.0) -> None:

@@ -48,16 +48,12 @@ class Recording(QariApp):
         self.told.append(message)
         super().notify(message, **kwargs)
 
-    def refresh_summary(self) -> None:
-        super().refresh_summary()
-        self.told.append(f"title: {self.summary_pane.border_title} stale={self.summary_pane.has_class('-stale')}")
-
 
 def paragraph_tops(app: QariApp) -> list[tuple[int, int]]:
     """(Arabic row, English row) of the first sentence of every paragraph, on screen."""
-    arabic, english = app.arabic_pane, app.english_pane
+    arabic, english = app.reader.arabic_pane, app.reader.english_pane
     tops = []
-    for paragraph in app.article.paragraphs:
+    for paragraph in app.reader.article.paragraphs:
         number = paragraph.sentences[0].number
         a, e = arabic.sentence_rows(number), english.sentence_rows(number)
         tops.append((a[0] - int(arabic.scroll_y), e[0] - int(english.scroll_y)))
@@ -65,17 +61,17 @@ def paragraph_tops(app: QariApp) -> list[tuple[int, int]]:
 
 
 def is_level(app: QariApp) -> bool:
-    return app.arabic_pane.scroll_y == app.english_pane.scroll_y and all(a == e for a, e in paragraph_tops(app))
+    return app.reader.arabic_pane.scroll_y == app.reader.english_pane.scroll_y and all(a == e for a, e in paragraph_tops(app))
 
 
 def assert_level(app: QariApp, where: str) -> None:
-    assert app.arabic_pane.scroll_y == app.english_pane.scroll_y, where
+    assert app.reader.arabic_pane.scroll_y == app.reader.english_pane.scroll_y, where
     for a, e in paragraph_tops(app):
         assert a == e, where
 
 
 async def translated(pilot, app) -> None:
-    await wait_for(pilot, lambda: app.translation_done)
+    await wait_for(pilot, lambda: app.reader.translation_done)
     await pilot.pause()
 
 
@@ -88,20 +84,20 @@ async def test_paragraph_tops_level_at_every_step_paging_and_wheel(sample_articl
         await translated(pilot, app)
         await pilot.press("g")
         steps = 0
-        while app.cursor < total - 1 and steps < 4 * total:
+        while app.reader.cursor < total - 1 and steps < 4 * total:
             await pilot.press("j")
             await pilot.pause()
-            assert_level(app, f"j to {app.cursor}")
+            assert_level(app, f"j to {app.reader.cursor}")
             steps += 1
-        assert app.cursor == total - 1
-        assert app.arabic_pane.scroll_y > 0
+        assert app.reader.cursor == total - 1
+        assert app.reader.arabic_pane.scroll_y > 0
         for key in ("g", "pagedown", "space", "ctrl+d", "ctrl+f", "pageup", "b", "ctrl+u", "ctrl+b"):
             await pilot.press(key)
             await pilot.pause()
             assert_level(app, key)
-            assert app.cursor in app.arabic_pane.sentences_in_view(), key
+            assert app.reader.cursor in app.reader.arabic_pane.sentences_in_view(), key
         # The wheel over either pane moves both.
-        for pane in (app.english_pane, app.arabic_pane):
+        for pane in (app.reader.english_pane, app.reader.arabic_pane):
             before = pane.scroll_y
             for _ in range(2):
                 pane.post_message(events.MouseScrollDown(pane, 5, 5, 0, 1, 0, False, False, False))
@@ -110,8 +106,8 @@ async def test_paragraph_tops_level_at_every_step_paging_and_wheel(sample_articl
             assert_level(app, f"wheel on {pane.id}")
         # A resize keeps them level too.
         await pilot.resize_terminal(size[0] + 20, size[1] - 5)
-        await wait_for(pilot, lambda: app.arabic_pane.size.width > 0 and app.size.width == size[0] + 20
-                       and not app.arabic_pane.layout_pending and not app.english_pane.layout_pending
+        await wait_for(pilot, lambda: app.reader.arabic_pane.size.width > 0 and app.size.width == size[0] + 20
+                       and not app.reader.arabic_pane.layout_pending and not app.reader.english_pane.layout_pending
                        and is_level(app))
         assert_level(app, "resize")
 
@@ -123,30 +119,30 @@ async def test_a_sentence_taller_than_the_pane_is_read_with_j_and_space(app_conf
     app = Recording(article, app_config, None)
     async with app.run_test(size=(100, 20)) as pilot:
         await pilot.pause()
-        app.move_cursor(tall)
+        app.reader.move_cursor(tall)
         await pilot.pause()
-        pane = app.arabic_pane
+        pane = app.reader.arabic_pane
         first, last = pane.sentence_extent(tall)
         assert last - first + 1 > pane.view_height
         seen_rows = set()
         presses = 0
-        while app.cursor == tall and presses < 50:
+        while app.reader.cursor == tall and presses < 50:
             top = int(pane.scroll_y)
             seen_rows.update(range(top, top + pane.view_height))
             await pilot.press("j")
             await pilot.pause()
             presses += 1
-        assert app.cursor == tall + 1
+        assert app.reader.cursor == tall + 1
         assert set(range(first, last + 1)) <= seen_rows  # every row of it was on screen
         assert presses > 2
         # k goes back through it, from its end to its start, before leaving it.
         await pilot.press("k")
         await pilot.pause()
-        assert app.cursor == tall
+        assert app.reader.cursor == tall
         while int(pane.scroll_y) > first:
             await pilot.press("k")
             await pilot.pause()
-            assert app.cursor == tall
+            assert app.reader.cursor == tall
         # Space pages through it too, and z recenters.
         await pilot.press("space")
         await pilot.pause()
@@ -163,25 +159,25 @@ async def test_go_to_sentence_and_sections(sample_article, app_config):
         await pilot.pause()
         await pilot.press("2", "0", "enter")
         await pilot.pause()
-        assert app.cursor == 19
+        assert app.reader.cursor == 19
         await pilot.press("colon")
         await pilot.press("9", "9", "9", "enter")
         await pilot.pause()
-        assert app.cursor == len(sample_article.sentences) - 1
+        assert app.reader.cursor == len(sample_article.sentences) - 1
 
 
 async def test_cursor_starts_on_the_headline_not_the_site_name(sample_article, app_config):
     app = Recording(sample_article, app_config, None)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert sample_article.sentences[app.cursor].text == sample_article.title
+        assert sample_article.sentences[app.reader.cursor].text == sample_article.title
 
 
 async def test_ctrl_c_copies_a_selection_and_quits_without_one(sample_article, app_config):
     app = Recording(sample_article, app_config, None)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        pane = app.arabic_pane
+        pane = app.reader.arabic_pane
         row = next(y for y in range(pane.row_count) if pane.visual_row(y).strip())
         app.screen.selections = {pane: Selection(Offset(0, row), Offset(pane.size.width, row))}
         await pilot.pause()
@@ -202,25 +198,25 @@ async def test_search_counter_wrap_and_escape_clears(sample_article, app_config)
         await pilot.pause()
         await pilot.press("slash", *"ترامب", "enter")
         await pilot.pause()
-        assert app.matches and "match 1/" in app.arabic_pane.border_title
+        assert app.reader.search_bar.matches and "match 1/" in app.reader.arabic_pane.border_title
         assert any("matches in" in t and "sentences" in t for t in app.told)
-        numbers = sorted({m[0] for m in app.matches})
-        app.move_cursor(numbers[-1])
+        numbers = sorted({m[0] for m in app.reader.search_bar.matches})
+        app.reader.move_cursor(numbers[-1])
         await pilot.press("n")
         await pilot.pause()
-        assert app.cursor == numbers[0]
+        assert app.reader.cursor == numbers[0]
         assert any("wrapped to the top" in t for t in app.told)
         await pilot.press("escape")
         await pilot.pause()
-        assert app.matches == [] and "match" not in app.arabic_pane.border_title
-        assert app.arabic_pane.search_marks == {"ar": {}, "en": {}}
+        assert app.reader.search_bar.matches == [] and "match" not in app.reader.arabic_pane.border_title
+        assert app.reader.arabic_pane.search_marks == {"ar": {}, "en": {}}
 
 
 async def test_search_matches_are_drawn_in_their_own_colour(sample_article, app_config):
     app = Recording(sample_article, app_config, None)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        pane = app.arabic_pane
+        pane = app.reader.arabic_pane
 
         def backgrounds() -> set:
             colours = set()
@@ -241,14 +237,14 @@ async def test_word_cursor_and_lookup(sample_article, app_config):
     app = Recording(sample_article, app_config, None)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        sentence = sample_article.sentences[app.cursor].text
+        sentence = sample_article.sentences[app.reader.cursor].text
         await pilot.press("w")
-        assert app.word is not None and sentence[slice(*app.word)] == sentence.split()[0]
+        assert app.reader.word is not None and sentence[slice(*app.reader.word)] == sentence.split()[0]
         await pilot.press("w")
-        assert sentence[slice(*app.word)] == sentence.split()[1]
+        assert sentence[slice(*app.reader.word)] == sentence.split()[1]
         await pilot.press("W")
-        assert sentence[slice(*app.word)] == sentence.split()[0]
-        assert app.arabic_pane.word == app.word
+        assert sentence[slice(*app.reader.word)] == sentence.split()[0]
+        assert app.reader.arabic_pane.word == app.reader.word
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, LookupScreen))
         assert app.screen.result.word == sentence.split()[0]
@@ -256,37 +252,46 @@ async def test_word_cursor_and_lookup(sample_article, app_config):
         await pilot.pause()
         assert not isinstance(app.screen, LookupScreen)
         await pilot.press("j")
-        assert app.word is None  # a new sentence starts without a word
+        assert app.reader.word is None  # a new sentence starts without a word
 
 
 async def test_click_in_the_summary_moves_the_cursor_but_not_the_keys(sample_article, app_config):
     app = Recording(sample_article, app_config, None, start_summary=True)
     async with app.run_test(size=(160, 45)) as pilot:
-        await wait_for(pilot, lambda: app.summary_numbers is not None)
+        await wait_for(pilot, lambda: app.reader.summary_pane.summary_numbers is not None)
         await pilot.pause()
-        summary = app.summary_pane
+        summary = app.reader.summary_pane
         row = next(y for y in range(summary.row_count) if summary.visual_row(y).strip())
         await pilot.click(summary, offset=(summary.size.width - 12, row + 1))  # + the top border
         await pilot.pause()
-        assert app.cursor in app.summary_numbers
-        assert app.focused is app.arabic_pane
-        before = app.cursor
+        assert app.reader.cursor in app.reader.summary_pane.summary_numbers
+        assert app.focused is app.reader.arabic_pane
+        before = app.reader.cursor
         await pilot.press("j")
-        assert app.cursor == before + 1  # j moves the article, not a hidden summary selection
+        assert app.reader.cursor == before + 1  # j moves the article, not a hidden summary selection
 
 
-async def test_summary_changes_are_told(sample_article, app_config):
+async def test_summary_changes_are_told(sample_article, app_config, monkeypatch):
+    from widgets.summary_pane import SummaryPane
+
+    refresh = SummaryPane.refresh_summary
+
+    def told_refresh(pane: SummaryPane) -> None:  # what the pane shows the moment it starts over
+        refresh(pane)
+        app.told.append(f"title: {pane.border_title} stale={pane.has_class('-stale')}")
+
+    monkeypatch.setattr(SummaryPane, "refresh_summary", told_refresh)
     app = Recording(sample_article, app_config, None, start_summary=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.summary_numbers is not None)
+        await wait_for(pilot, lambda: app.reader.summary_pane.summary_numbers is not None)
         await pilot.press("a")
         assert "title: Summary · lexrank · 6 sentences · summarizing… stale=True" in app.told
-        await wait_for(pilot, lambda: not app.summary_pending)
-        assert not app.summary_pane.has_class("-stale")
+        await wait_for(pilot, lambda: not app.reader.summary_pane.summary_pending)
+        assert not app.reader.summary_pane.has_class("-stale")
         for _ in range(12):
             await pilot.press("minus")
-            await wait_for(pilot, lambda: not app.summary_pending)
-        assert len(app.summary_numbers) == 1
+            await wait_for(pilot, lambda: not app.reader.summary_pane.summary_pending)
+        assert len(app.reader.summary_pane.summary_numbers) == 1
         assert sum("at its shortest: 1 sentence" in t for t in app.told) >= 1
         await pilot.press("s")
         await pilot.press("a")
@@ -301,7 +306,7 @@ async def test_non_arabic_paragraph_reads_left_to_right_and_english_article_warn
     app = Recording(article, app_config, None)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
-        blocks = app.arabic_pane.blocks
+        blocks = app.reader.arabic_pane.blocks
         assert [b.rtl for b in blocks] == [True, True, False]
     english = parse("A headline\n\nThe minister said on Monday that talks would continue.", source="en.txt")
     assert english.warnings
@@ -332,11 +337,11 @@ async def test_y_copies_the_sentence_and_Y_with_its_english(sample_article, app_
     app = Recording(sample_article, app_config, StandInTranslator)
     async with app.run_test(size=(120, 40)) as pilot:
         await translated(pilot, app)
-        sentence = sample_article.sentences[app.cursor]
+        sentence = sample_article.sentences[app.reader.cursor]
         await pilot.press("y")
         assert app.clipboard == sentence.text  # logical order, as in the source
         await pilot.press("Y")
-        assert app.clipboard == f"{sentence.text}\n{app.translations[sentence.number]}"
+        assert app.clipboard == f"{sentence.text}\n{app.reader.translations[sentence.number]}"
         assert any(t.startswith("Copied the sentence and its English") for t in app.told)
 
 
@@ -350,11 +355,11 @@ async def test_ctrl_e_saves_the_bilingual_article(sample_article, app_config, ap
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        saved = app.default_export_path()
+        saved = app.reader.default_export_path()
         assert saved.name.endswith(".bilingual.md") and saved.parent == app_save_dir
-        english = [app.translations.get(s.number) for s in sample_article.sentences]
+        english = [app.reader.translations.get(s.number) for s in sample_article.sentences]
         assert saved.read_text(encoding="utf-8") == translation_document(
-            sample_article, english, format="markdown", model=app.model_name)
+            sample_article, english, format="markdown", model=app.reader.model_name)
         # Again: the dialog asks before overwriting; Escape keeps the file.
         before = saved.stat().st_mtime_ns
         await pilot.press("ctrl+e")
@@ -370,7 +375,7 @@ async def test_an_arabic_file_name_in_the_save_dialog_is_drawn_in_visual_order(s
                                                                                app_save_dir):
     app = Recording(sample_article, app_config, None, save_dir=app_save_dir, start_summary=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.summary_numbers is not None)
+        await wait_for(pilot, lambda: app.reader.summary_pane.summary_numbers is not None)
         await pilot.press("ctrl+s")
         await pilot.pause()
         field = app.screen.query_one("#save-path")
@@ -407,7 +412,7 @@ async def test_position_is_kept_in_the_library_and_resumed(sample_article, app_c
         await wait_for(pilot, lambda: getattr(app, "reading_state", None) is not None)
         await pilot.press("colon", "1", "7", "enter")
         await pilot.pause()
-        assert app.cursor == 16
+        assert app.reader.cursor == 16
     library = Library.open()
     article, position = resume_article(library)
     assert position == 16 and article.text == sample_article.text
@@ -415,8 +420,8 @@ async def test_position_is_kept_in_the_library_and_resumed(sample_article, app_c
     again = Recording(article, app_config, None, start_at=position)
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert again.cursor == 16
-        assert 16 in again.arabic_pane.sentences_in_view()
+        assert again.reader.cursor == 16
+        assert 16 in again.reader.arabic_pane.sentences_in_view()
 
 
 async def test_library_screen_reopens_an_article(sample_article, app_config, tmp_path, monkeypatch):
@@ -429,12 +434,16 @@ async def test_library_screen_reopens_an_article(sample_article, app_config, tmp
     Library.open().record(other)
     app = Recording(sample_article, app_config, None, use_library=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: getattr(app, "reading_state", None) is not None)
+        await wait_for(pilot, lambda: app.reader.reading_state is not None)
+        first = app.reader
         await pilot.press("h")
         await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
         await pilot.press(*"خبر", "enter")
-        await wait_for(pilot, lambda: app.reopen is not None)
-    assert app.reopen is not None and app.reopen[0].text == other.text
+        await wait_for(pilot, lambda: app.reader is not first)
+        assert app.reader.article.text == other.text
+        await pilot.press("backspace")  # back to the first article, in the same App
+        await wait_for(pilot, lambda: app.screen is first)
+        assert app.is_running
 
 
 async def test_o_opens_another_article_and_says_why_it_cannot(sample_article, app_config, tmp_path):
@@ -452,7 +461,7 @@ async def test_o_opens_another_article_and_says_why_it_cannot(sample_article, ap
         await wait_for(pilot, lambda: isinstance(app.screen, OpenPrompt))
         await pilot.press(*str(tmp_path / "missing.txt"), "enter")
         await wait_for(pilot, lambda: any("no such file" in t for t in app.told))
-        assert app.is_running and app.reopen is None
+        assert app.is_running and len(app.readers()) == 1
         await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(app.screen, OpenPrompt))
         await pilot.press(*str(tmp_path / "ne"))
@@ -460,8 +469,8 @@ async def test_o_opens_another_article_and_says_why_it_cannot(sample_article, ap
                                           and m.suggestion == str(good) for m in told.seen))
         await pilot.pause()
         await pilot.press("right", "enter")  # → accepts the completion: news.txt
-        await wait_for(pilot, lambda: app.reopen is not None)
-    assert app.reopen[0].source.endswith("news.txt")
+        await wait_for(pilot, lambda: len(app.readers()) == 2)
+        assert app.reader.article.source.endswith("news.txt")
 
 
 async def test_v_hides_tashkeel_on_screen_only(app_config):
@@ -471,7 +480,7 @@ async def test_v_hides_tashkeel_on_screen_only(app_config):
     app = Recording(article, app_config, None)
     async with app.run_test(size=(100, 20)) as pilot:
         await pilot.pause()
-        pane = app.arabic_pane
+        pane = app.reader.arabic_pane
 
         def drawn() -> str:
             return "".join(seg.text for y in range(pane.size.height) for seg in pane.render_line(y))
@@ -483,7 +492,7 @@ async def test_v_hides_tashkeel_on_screen_only(app_config):
         assert "\u064e" in article.sentences[1].text  # the text itself keeps them
         await pilot.press("slash", *"الرئيس", "enter")  # search still ignores them
         await pilot.pause()
-        assert app.matches
+        assert app.reader.search_bar.matches
         await pilot.press("v")
         await pilot.pause()
         assert "\u064e" in drawn()
@@ -507,18 +516,18 @@ async def test_marks_are_kept_listed_and_exported(sample_article, app_config, tm
         await wait_for(pilot, lambda: isinstance(app.screen, MarkNote))
         await pilot.press("enter")
         await pilot.pause()
-        assert [(m.number, m.note) for m in app.article_marks()] == [(8, "key quote"), (31, "")]
+        assert [(m.number, m.note) for m in app.reader.article_marks()] == [(8, "key quote"), (31, "")]
         await pilot.press("apostrophe")
         await wait_for(pilot, lambda: isinstance(app.screen, MarksScreen))
         await wait_for(pilot, lambda: app.screen.query_one(OptionList).highlighted == 0)
         await pilot.press("enter")  # the first mark
         await pilot.pause()
-        assert app.cursor == 8
+        assert app.reader.cursor == 8
         await pilot.press("ctrl+e")
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-    saved = app.default_export_path().read_text(encoding="utf-8")
+    saved = app.reader.default_export_path().read_text(encoding="utf-8")
     assert "## Marks" in saved and "- Sentence 9 — key quote:" in saved and "- Sentence 32:" in saved
     assert sample_article.sentences[8].text in saved.split("## Marks")[1]
 
@@ -528,25 +537,25 @@ async def test_z_puts_the_cursor_sentence_in_the_middle_and_pagedown_keeps_two_r
     one); PageDown moves a screen less two rows, so the last lines stay in sight, like `less`."""
     app = Recording(sample_article, app_config, None)
     async with app.run_test(size=(100, 30)) as pilot:
-        pane = app.arabic_pane
-        await wait_for(pilot, lambda: pane.sentence_extent(0) is not None and app.cursor in pane.sentences_in_view())
+        pane = app.reader.arabic_pane
+        await wait_for(pilot, lambda: pane.sentence_extent(0) is not None and app.reader.cursor in pane.sentences_in_view())
         height = pane.view_height
         # A sentence far enough from both ends to be centred.
         number = next(n for n in range(len(sample_article.sentences))
                       if pane.sentence_extent(n)[0] > height and pane.sentence_extent(n)[1] < pane.max_scroll_y)
         await pilot.press("colon", *str(number + 1), "enter")  # go to the sentence, as a reader does
-        await wait_for(pilot, lambda: app.cursor == number and number in pane.sentences_in_view())
+        await wait_for(pilot, lambda: app.reader.cursor == number and number in pane.sentences_in_view())
         first, last = pane.sentence_extent(number)
         middle = (first + last) // 2
         before = int(pane.scroll_y)
         assert abs(middle - before - height // 2) > 1  # not centred yet
         await pilot.press("z")
         await wait_for(pilot, lambda: int(pane.scroll_y) != before)
-        assert app.cursor == number
+        assert app.reader.cursor == number
         assert abs(middle - int(pane.scroll_y) - height // 2) <= 1
 
         await pilot.press("g")
-        await wait_for(pilot, lambda: int(pane.scroll_y) == 0 and app.cursor in pane.sentences_in_view())
+        await wait_for(pilot, lambda: int(pane.scroll_y) == 0 and app.reader.cursor in pane.sentences_in_view())
         await pilot.press("pagedown")
         await wait_for(pilot, lambda: int(pane.scroll_y) != 0)
         assert int(pane.scroll_y) == height - 2

@@ -136,12 +136,12 @@ class ArticlePane(ScrollView, can_focus=True):
 
     BINDINGS = [
         # The app's sentence cursor wins over ScrollView's plain scrolling keys.
-        Binding("up", "app.cursor_prev", "Previous sentence", show=False),
-        Binding("down", "app.cursor_next", "Next sentence", show=False),
-        Binding("home", "app.cursor_first", "First sentence", show=False),
-        Binding("end", "app.cursor_last", "Last sentence", show=False),
-        Binding("pagedown", "app.page(1)", "Page down", show=False),
-        Binding("pageup", "app.page(-1)", "Page up", show=False),
+        Binding("up", "screen.cursor_prev", "Previous sentence", show=False),
+        Binding("down", "screen.cursor_next", "Next sentence", show=False),
+        Binding("home", "screen.cursor_first", "First sentence", show=False),
+        Binding("end", "screen.cursor_last", "Last sentence", show=False),
+        Binding("pagedown", "screen.page(1)", "Page down", show=False),
+        Binding("pageup", "screen.page(-1)", "Page up", show=False),
     ]
 
     cursor: reactive[int | None] = reactive(None, layout=False, init=False)
