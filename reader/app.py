@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, cast
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -35,8 +35,8 @@ import reader.assets
 from reader.model import Article
 from reader.untrusted import one_line, visible
 from widgets.article_pane import visual_inline
-from widgets.help_screen import HelpScreen
-from widgets.messages import ArticleOpened, plural
+from widgets.help_screen import HelpScreen, bindings_once, key_rows
+from widgets.messages import ArticleOpened, FeedItemOpened, plural
 from widgets.reader_screen import COMPACT, ReaderScreen
 from widgets.summary_pane import default_save_path  # noqa: F401 - part of the App's API
 from widgets.terminal_mode import restore_bidi_mode, write_bidi_mode
@@ -74,23 +74,6 @@ class QariApp(App[int]):
         Binding("ctrl+c", "copy_or_quit", "Copy selection / quit", show=False, priority=True),
     ]
     """The session's keys on every screen (the reader's screen lists them too, in its order)."""
-
-    EXTRA_KEYS = [
-        ("tab / shift+tab", "Move focus between panes (j/k choose a summary sentence there)"),
-        ("enter (Summary)", "Move the cursor to the chosen summary sentence"),
-        ("f, then enter", "Feeds: read the item's article (fetched now, or offline from the library); "
-                          "backspace comes back to the list"),
-        ("u (Feeds)", "Feeds: update every feed (with progress)"),
-        ("typing (Feeds)", "Feeds: filter the items (Arabic or English headline, feed name); Esc clears, Esc again goes back"),
-        ("mouse click", "Move the cursor to the clicked sentence (and pick the clicked word)"),
-        ("a (word lookup)", "Save the word with the chosen reading (↑/↓ choose), with its sentence"),
-        ("k (word lookup)", "Mark the reading's lemma known: every form of it counts as known"),
-        ("/=word", "Search every form of the word's lemma (e.g. /=مرشح finds المرشح, لمرشح)"),
-        ("mouse wheel", "Scroll (side by side, both panes together)"),
-        ("mouse drag", "Select text; ctrl+c copies it (logical order)"),
-        ("ctrl+p", "Command palette (every action)"),
-        ("ctrl+q", "Quit"),
-    ]
 
     def __init__(
         self,
@@ -194,7 +177,7 @@ class QariApp(App[int]):
             screen.pause_translation()
         self.push_screen(ReaderScreen(article, start_at=start_at))
 
-    def action_back(self) -> None:
+    def action_close_article(self) -> None:
         """Close this article: back to the previous one (or the feed list it was opened from)."""
         if isinstance(self.screen, ReaderScreen) and len(self.screen_stack) > 1:
             self.pop_screen()
@@ -289,7 +272,7 @@ class QariApp(App[int]):
                 try:
                     article = load_article(item.link)
                 except ArticleError as error:
-                    self.call_from_thread(screen.open_failed, str(error))
+                    self.post_message(FeedItemOpened(screen, error=str(error)))
                     return
                 if not article.title:
                     article.title = item.title
@@ -297,40 +280,28 @@ class QariApp(App[int]):
                 opened = (article, article.headline_sentence())
             store.mark_read(item.id)
         except Exception as error:  # noqa: BLE001 - said on the list, which stays usable
-            self.call_from_thread(screen.open_failed, f"{type(error).__name__}: {error}")
+            self.post_message(FeedItemOpened(screen, error=f"{type(error).__name__}: {error}"))
             return
-        self.call_from_thread(self._opened_from_feed, screen, opened)
+        self.post_message(FeedItemOpened(screen, opened))
 
-    def _opened_from_feed(self, screen: FeedScreen, opened: tuple[Article, int]) -> None:
+    def on_feed_item_opened(self, message: FeedItemOpened) -> None:
+        screen = cast("FeedScreen", message.screen)
+        if message.opened is None:
+            screen.open_failed(message.error or "Could not open it.")
+            return
         screen.opened()
-        self.open_article(*opened)
+        self.open_article(*message.opened)
 
     # ------------------------------------------------------------------ keys: help and palette
 
     def _key_bindings(self, screen: Screen | None = None) -> list[tuple[Binding, Any]]:
-        """(binding, its namespace) of the reader's screen and the App, each action once."""
-        rows: list[tuple[Binding, Any]] = []
-        seen: set[str] = set()
-        try:
-            reader_screen: Screen | None = screen if isinstance(screen, ReaderScreen) else self.reader
-        except LookupError:
-            reader_screen = None
+        """(binding, namespace) of the active reader's screen, then the App's, each action once."""
+        reader_screen = screen if isinstance(screen, ReaderScreen) else next(iter(self.readers()[-1:]), None)
         sources = [(reader_screen, ReaderScreen.BINDINGS)] if reader_screen is not None else []
-        for namespace, bindings in [*sources, (self, self.BINDINGS)]:
-            for binding in bindings:
-                assert isinstance(binding, Binding)
-                action = binding.action.removeprefix("app.")
-                if action not in seen:
-                    seen.add(action)
-                    rows.append((binding, namespace))
-        return rows
+        return bindings_once([*sources, (self, self.BINDINGS)])
 
     def key_table(self) -> list[tuple[str, str]]:
-        rows = []
-        for binding, _ in self._key_bindings():
-            keys = ", ".join(self.get_key_display(Binding(k, binding.action)) for k in binding.key.split(","))
-            rows.append((keys, binding.description))
-        return rows + list(self.EXTRA_KEYS)
+        return key_rows(self, [binding for binding, _ in self._key_bindings()])
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_table(), shape=self.shape, reorder=self.reorder))

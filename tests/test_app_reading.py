@@ -393,10 +393,11 @@ async def test_an_article_closed_at_once_is_still_in_the_library(sample_article,
     """Quitting before the library worker has run (it starts after the first paint) still
     records the article: the reader's history never misses what was opened."""
     from reader.library import Library, article_id
+    from widgets.reader_screen import ReaderScreen
 
     monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
     app = Recording(sample_article, app_config, None, use_library=True)
-    monkeypatch.setattr(app, "_start_library", lambda: None)  # the worker has not run yet
+    monkeypatch.setattr(ReaderScreen, "_start_library", lambda self: None)  # the worker has not run yet
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("q")
     with Library.open() as library:
@@ -409,7 +410,7 @@ async def test_position_is_kept_in_the_library_and_resumed(sample_article, app_c
     monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
     app = Recording(sample_article, app_config, None, use_library=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: getattr(app, "reading_state", None) is not None)
+        await wait_for(pilot, lambda: app.reader.reading_state is not None)
         await pilot.press("colon", "1", "7", "enter")
         await pilot.pause()
         assert app.reader.cursor == 16
@@ -506,7 +507,7 @@ async def test_marks_are_kept_listed_and_exported(sample_article, app_config, tm
     monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
     app = Recording(sample_article, app_config, None, use_library=True, save_dir=app_save_dir)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: getattr(app, "reading_state", None) is not None)
+        await wait_for(pilot, lambda: app.reader.reading_state is not None)
         await pilot.press("colon", "9", "enter")
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, MarkNote))
@@ -527,7 +528,8 @@ async def test_marks_are_kept_listed_and_exported(sample_article, app_config, tm
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-    saved = app.reader.default_export_path().read_text(encoding="utf-8")
+        path = app.reader.default_export_path()
+    saved = path.read_text(encoding="utf-8")
     assert "## Marks" in saved and "- Sentence 9 — key quote:" in saved and "- Sentence 32:" in saved
     assert sample_article.sentences[8].text in saved.split("## Marks")[1]
 

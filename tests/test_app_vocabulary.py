@@ -39,7 +39,7 @@ async def test_save_the_chosen_reading_mark_it_known_and_list_it(sample_article,
     monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
     app = Recording(sample_article, app_config, None, use_library=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: getattr(app, "reading_state", None) is not None)
+        await wait_for(pilot, lambda: app.reader.reading_state is not None)
         sentence = sample_article.sentences[app.reader.cursor].text
         words = [sentence[s:e] for s, e in word_spans(sentence)]
         index = next(i for i, w in enumerate(words) if len({a.lemma_id for a in lookup(w)}) > 1)
@@ -69,7 +69,7 @@ async def test_underlining_unknown_words_moves_no_cell(sample_article, app_confi
     monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
     app = Recording(sample_article, app_config, None, use_library=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: getattr(app, "reading_state", None) is not None)
+        await wait_for(pilot, lambda: app.reader.reading_state is not None)
         await pilot.pause()
         before = pane_rows(app)
         assert not any(underlined for _, underlined in before)

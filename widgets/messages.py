@@ -105,3 +105,20 @@ class ArticleOpened(Message):
 
     article: object
     error: str | None = None
+
+
+@dataclass
+class ArticleRecorded(Message):
+    """The library recorded the open article: `state` is its `reader.library.ReadingState`."""
+
+    state: object
+
+
+@dataclass
+class FeedItemOpened(Message):
+    """A feed item's article was loaded (`opened`: (Article, sentence)), or failed (`error`);
+    `screen` is the feed screen it was chosen on."""
+
+    screen: object
+    opened: tuple | None = None
+    error: str | None = None

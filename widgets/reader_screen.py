@@ -40,6 +40,7 @@ from widgets.article_pane import ArticlePane, visual_one_line
 from widgets.fitting_footer import FittingFooter
 from widgets.goto_prompt import GotoPrompt
 from widgets.messages import (
+    ArticleRecorded,
     InstallFinished,
     InstallProgress,
     NoModel,
@@ -161,7 +162,7 @@ class ReaderScreen(Screen[None]):
         Binding("V", "saved_words", "Saved words of this article (jump to one)", show=False),
         Binding("h", "app.library", "Library", show=False),
         Binding("o", "app.open", "Open another article", show=False),
-        Binding("backspace", "app.back", "Back to the previous article or list", show=False),
+        Binding("backspace", "app.close_article", "Back to the previous article or list", show=False, key_display="backspace"),
         Binding("f", "app.feeds", "Feeds"),
         Binding("r", "retranslate", "Re-translate sentence", show=False),
         Binding("i", "install_model", "Install model", show=False),
@@ -200,7 +201,7 @@ class ReaderScreen(Screen[None]):
         self._job: TranslationJob | None = None
         self._shown_warnings: set[str] = set()
         self._header_key: tuple | None = None
-        self._closing = False
+        self._article_closed = False
         self._paused = False
 
     @property
@@ -322,9 +323,9 @@ class ReaderScreen(Screen[None]):
     def close(self) -> None:
         """End this article's work: the translation job (idle, it waits for commands and
         would hold the exit), and write the position. Safe to call twice."""
-        if self._closing:
+        if self._article_closed:
             return
-        self._closing = True
+        self._article_closed = True
         if self._job is not None:
             self._job.stop()
         self._record_before_exit()
@@ -636,10 +637,10 @@ class ReaderScreen(Screen[None]):
 
         library = self.session.open_library()
         entry = library.record(self.article)
-        self.reading_state = ReadingState(library, entry.id, entry.position, entry.translated)
-        self.app.call_from_thread(self._library_ready)
+        self.post_message(ArticleRecorded(ReadingState(library, entry.id, entry.position, entry.translated)))
 
-    def _library_ready(self) -> None:
+    def on_article_recorded(self, message: ArticleRecorded) -> None:
+        self.reading_state = cast("ReadingState", message.state)
         self.session.tell_library_warnings()
         self._note_position()
         self.set_interval(FLUSH_SECONDS, self._flush_library)
@@ -726,7 +727,7 @@ class ReaderScreen(Screen[None]):
             try:
                 translator = self.session.load_translator()
             except NoModelError:
-                from argostranslate import settings
+                from argostranslate import settings  # type: ignore[import-untyped]
 
                 self.post_message(NoModel(no_model_note(str(settings.package_data_dir))))
                 return
@@ -736,9 +737,13 @@ class ReaderScreen(Screen[None]):
                                  clock=self.session.clock)
             self.post_message(TranslatorReady(str(getattr(translator, "model_name", "?")), len(self.sentences)))
             self._job = job
-            if self._closing or self._paused or get_current_worker().is_cancelled:
+            if self._article_closed or self._paused or get_current_worker().is_cancelled:
                 return  # the screen closed (or another article opened) while the model loaded
-            job.run(lambda update: self.post_message(TranslationBatch(update)))
+
+            def emit(update: JobUpdate) -> None:
+                self.post_message(TranslationBatch(update))
+
+            job.run(emit)
         except Exception as error:  # noqa: BLE001 - shown to the user, the app keeps running
             self.post_message(TranslationFailed(f"{type(error).__name__}: {error}"))
 

@@ -56,6 +56,7 @@ class SearchBar(BidiInput):
         matches: list = field(default_factory=list)
         jump: bool = False
         cursor: int = 0
+        error: str | None = None
 
     def __init__(self, article: Article, **kwargs) -> None:
         super().__init__(placeholder="Search Arabic or English (Enter: search, Esc: close; /=word: by lemma)",
@@ -134,14 +135,16 @@ class SearchBar(BidiInput):
         try:
             hits = lemma_matches([s.text for s in self.article.sentences], word)
         except LexiconUnavailable as error:
-            self.post_message(self.LemmaHits(query, [], jump, cursor))
-            self.app.call_from_thread(self.notify, str(error), severity="error")
+            self.post_message(self.LemmaHits(query, [], jump, cursor, error=str(error)))
             return
         matches = [(number, "ar", start, end) for number, start, end in hits]
         self.post_message(self.LemmaHits(query, matches, jump, cursor))
 
     def on_search_bar_lemma_hits(self, message: LemmaHits) -> None:
         message.stop()
+        if message.error is not None:
+            self.notify(message.error, severity="error")
+            return
         found = self._show(message.query, message.matches, message.jump, message.cursor)
         if found is not None:
             self.post_message(found)
