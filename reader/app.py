@@ -211,10 +211,9 @@ class QariApp(App[int]):
         self.open_article(message.article)
 
     def action_library(self) -> None:
-        from reader.library import Library
         from widgets.library_screen import LibraryScreen
 
-        library = self.library if self.library is not None else Library.open()
+        library = self.open_library()
 
         def chosen(article_id: str | None) -> None:
             if article_id is None:

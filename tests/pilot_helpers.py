@@ -17,10 +17,20 @@ def make_app(article, config, factory=None, *, app_class: Any = None, **kwargs):
 
 
 async def wait_for(pilot, condition, timeout: float = 30.0) -> None:
-    """Let the app run until `condition()` holds (workers post messages asynchronously)."""
+    """Let the app run until `condition()` holds (workers post messages asynchronously). A
+    condition that asks for a widget not mounted yet (the first article's screen composes after
+    the App starts) is not met yet."""
+    from textual.css.query import NoMatches
+
+    def met() -> bool:
+        try:
+            return bool(condition())
+        except (NoMatches, LookupError):
+            return False
+
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while not condition():
+    while not met():
         if loop.time() > deadline:
             raise AssertionError("condition not reached in time")
         await pilot.pause(0.02)

@@ -33,8 +33,11 @@ async def test_a_second_article_shares_the_model_and_the_view(sample_article, ap
         assert app.view.layout == "stacked" and first.effective_layout == "stacked"
         first.move_cursor(5)
         app.open_article(other)
-        await wait_for(pilot, lambda: app.reader is not first and app.reader.model_state is ModelState.READY)
+        await wait_for(pilot, lambda: app.reader is not first and app.reader.is_mounted)
         second = app.reader
+        # The model is the session's: ready from the start, never "loading model" again.
+        assert second.model_state is ModelState.READY
+        assert "loading" not in second.english_pane.border_title and "loading" not in str(second.sub_title)
         assert isinstance(app.screen, ReaderScreen) and app.screen is second
         assert second.effective_layout == "stacked" and not second.summary_pane.display
         assert second.arabic_pane.hide_tashkeel and app.theme == "textual-light"

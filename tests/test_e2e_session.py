@@ -28,7 +28,10 @@ def stacked(screen) -> bool:
 def test_the_next_article_keeps_the_layout_and_the_loaded_model(tmp_path):
     from conftest import FIXTURE_MODEL
 
+    from reader.article import parse_text
+
     require_tmux()
+    count = len(parse_text(OTHER, source="other.txt").sentences)
     env = terminal_env(tmp_path)
     installed = subprocess.run(qari_command("models", "install", str(FIXTURE_MODEL)), env=env,
                                capture_output=True, text=True, timeout=60)
@@ -53,12 +56,12 @@ def test_the_next_article_keeps_the_layout_and_the_loaded_model(tmp_path):
         while time.monotonic() < deadline:
             screen = term.capture()
             seen.append(screen.plain)
-            if "/2 · §" in screen.plain and "2/2 translated" in screen.plain:
+            if f"/{count} · §" in screen.plain and f"{count}/{count} translated" in screen.plain:
                 break
             time.sleep(0.02)
         else:
             raise AssertionError("the second article never showed its English:\n" + seen[-1])
-        opened = [s for s in seen if "/2 · §" in s]
+        opened = [s for s in seen if f"/{count} · §" in s]
         assert opened, "the second article never appeared"
         assert not any("loading model" in s or "loading…" in s for s in seen), \
             next(s for s in seen if "loading model" in s or "loading…" in s)

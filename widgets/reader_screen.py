@@ -264,7 +264,7 @@ class ReaderScreen(Screen[None]):
     def on_mount(self) -> None:
         session = self.session
         if session.translator_factory is not None and session.start_translation:
-            self.model_state = ModelState.LOADING
+            self._model_pending()
         self._apply_view()
         self._show_english()
         self.summary_pane.show_message("Summarizing…" if session.start_summary else "Summary is off.")
@@ -283,7 +283,7 @@ class ReaderScreen(Screen[None]):
         self.first_paint = session.clock()
         if session.start_summary:
             self.summary_pane.refresh_summary()
-        if self.model_state is ModelState.LOADING:
+        if self.model_state in (ModelState.LOADING, ModelState.READY):
             self._start_translation()
         self.word_lookup.warm_lexicon()
         if session.use_library:
@@ -710,8 +710,19 @@ class ReaderScreen(Screen[None]):
 
     # ------------------------------------------------------------------ translation
 
+    def _model_pending(self) -> None:
+        """Translation is about to start: the model loads, or, when an earlier article of
+        the session loaded it, it is ready at once (no "loading model" for this article)."""
+        translator = self.session.translator
+        if translator is None:
+            self.model_state = ModelState.LOADING
+            return
+        self.model_state = ModelState.READY
+        self.model_name = str(getattr(translator, "model_name", "?"))
+        self.progress = (len(self.translations), len(self.sentences), None)
+
     def _start_translation(self) -> None:
-        self.model_state = ModelState.LOADING
+        self._model_pending()
         self._update_titles()
         self._translate()
 
