@@ -72,3 +72,25 @@ async def test_the_help_names_the_back_key(sample_article, app_config):
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         rows = dict((description, keys) for keys, description in app.screen.keys)
         assert rows["Back to the previous article or list"] == "backspace"
+
+
+async def test_quitting_with_two_articles_open_keeps_both_positions(sample_article, app_config, app_tiny_model,
+                                                                    tmp_path, monkeypatch):
+    """`q` on the second article ends the session at once (both translation jobs stop) and the
+    library keeps where each article was left."""
+    from reader.library import Library, article_id
+
+    monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
+    app = make_app(sample_article, app_config, app_tiny_model, use_library=True)
+    other = parse_text(OTHER, source="other.txt")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.reader.reading_state is not None)
+        app.reader.move_cursor(7)
+        app.open_article(other)
+        await wait_for(pilot, lambda: len(app.readers()) == 2 and app.reader.reading_state is not None)
+        app.reader.move_cursor(2)
+        await pilot.press("q")
+    assert app.return_code == 0
+    with Library.open() as library:
+        assert library.get(article_id(sample_article.text)).position == 7
+        assert library.get(article_id(other.text)).position == 2
