@@ -3,13 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+
+
+def make_app(article, config, factory=None, *, app_class: Any = None, **kwargs):
+    """The reader App for a Pilot test: `factory` makes the translator (None: no translation);
+    the summary is off unless asked (`start_summary=True`), so tests that do not read it do not
+    wait for it. `app_class`: a recording subclass of `reader.app.QariApp`."""
+    from reader.app import QariApp
+
+    kwargs.setdefault("start_summary", False)
+    return (app_class or QariApp)(article, config, factory, **kwargs)
 
 
 async def wait_for(pilot, condition, timeout: float = 30.0) -> None:
-    """Let the app run until `condition()` holds (workers post messages asynchronously)."""
+    """Let the app run until `condition()` holds (workers post messages asynchronously). A
+    condition that asks for a widget not mounted yet (the first article's screen composes after
+    the App starts) is not met yet."""
+    from textual.css.query import NoMatches
+
+    def met() -> bool:
+        try:
+            return bool(condition())
+        except (NoMatches, LookupError):
+            return False
+
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while not condition():
+    while not met():
         if loop.time() > deadline:
             raise AssertionError("condition not reached in time")
         await pilot.pause(0.02)

@@ -8,11 +8,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from pilot_helpers import Told, wait_for
+from widgets.reader_screen import ModelState, ReaderScreen
+from pilot_helpers import Told, make_app, wait_for
 from textual.geometry import Offset
 from textual.selection import Selection
 
-from reader.app import QariApp, default_save_path
+from reader.app import QariApp
 from reader.arabic import search_key, strip_tashkeel
 from widgets.article_pane import ArticlePane
 from widgets.help_screen import HelpScreen
@@ -24,16 +25,13 @@ PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 ARABIC = re.compile("[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]")
 
 
-def make_app(article, config, factory=None, **kwargs) -> QariApp:
-    kwargs.setdefault("start_summary", False)
-    return QariApp(article, config, factory, **kwargs)
 
 
 
 
 def settled(app: QariApp) -> bool:
     """Translations arrived and were drawn (the App batches them on a short timer)."""
-    return app.translation_done and all(not pane.layout_pending for pane in (app.arabic_pane, app.english_pane))
+    return app.reader.translation_done and all(not pane.layout_pending for pane in (app.reader.arabic_pane, app.reader.english_pane))
 
 
 def rows_of(pane: ArticlePane) -> list[str]:
@@ -47,17 +45,17 @@ async def test_three_titled_panes_and_header(sample_article, app_config):
     app = make_app(sample_article, app_config)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.arabic_pane.border_title.startswith("Arabic · 2/32 · §1/21")  # the headline
-        assert app.english_pane.border_title.startswith("English")
-        assert app.summary_pane.border_title.startswith("Summary")
-        for pane in (app.arabic_pane, app.english_pane, app.summary_pane):
+        assert app.reader.arabic_pane.border_title.startswith("Arabic · 2/32 · §1/21")  # the headline
+        assert app.reader.english_pane.border_title.startswith("English")
+        assert app.reader.summary_pane.border_title.startswith("Summary")
+        for pane in (app.reader.arabic_pane, app.reader.english_pane, app.reader.summary_pane):
             assert pane.display and pane.region.width > 20 and pane.region.height > 5
         # Arabic and English side by side, the summary below them.
-        assert app.arabic_pane.region.y == app.english_pane.region.y
-        assert app.arabic_pane.region.x < app.english_pane.region.x
-        assert app.summary_pane.region.y > app.arabic_pane.region.bottom - 1
-        assert Path(sample_article.source).name in app.sub_title and "model: off" in app.sub_title
-        assert app.title and ARABIC.search(app.title)
+        assert app.reader.arabic_pane.region.y == app.reader.english_pane.region.y
+        assert app.reader.arabic_pane.region.x < app.reader.english_pane.region.x
+        assert app.reader.summary_pane.region.y > app.reader.arabic_pane.region.bottom - 1
+        assert Path(sample_article.source).name in app.reader.sub_title and "model: off" in app.reader.sub_title
+        assert app.reader.title and ARABIC.search(app.reader.title)
 
 
 async def test_arabic_painted_before_translation_starts(sample_article, app_config):
@@ -66,16 +64,16 @@ async def test_arabic_painted_before_translation_starts(sample_article, app_conf
     painted_rows: list[int] = []
 
     def factory():
-        seen["first_paint"] = app.first_paint
+        seen["first_paint"] = app.reader.first_paint
         seen["thread"] = threading.current_thread().name
-        painted_rows.append(app.arabic_pane.row_count)
+        painted_rows.append(app.reader.arabic_pane.row_count)
         from reader.translate import NoModelError
 
         raise NoModelError("no model for this test")
 
     app = make_app(sample_article, app_config, factory)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.model_state == "missing")
+        await wait_for(pilot, lambda: app.reader.model_state is ModelState.MISSING)
         assert seen["first_paint"] is not None
         assert seen["thread"] != threading.main_thread().name
         assert painted_rows and painted_rows[0] > len(sample_article.paragraphs)
@@ -85,39 +83,39 @@ async def test_layout_cycle_and_toggles(sample_article, app_config):
     app = make_app(sample_article, app_config)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.effective_layout == "side"
+        assert app.reader.effective_layout == "side"
         await pilot.press("l")
-        assert app.layout_mode == "stacked" and app.effective_layout == "stacked"
+        assert app.view.layout == "stacked" and app.reader.effective_layout == "stacked"
         # Arabic above English; the summary moved beside them.
         await pilot.pause()
-        assert app.arabic_pane.region.x == app.english_pane.region.x
-        assert app.english_pane.region.y > app.arabic_pane.region.y
-        assert app.summary_pane.region.x > app.arabic_pane.region.right - 1
+        assert app.reader.arabic_pane.region.x == app.reader.english_pane.region.x
+        assert app.reader.english_pane.region.y > app.reader.arabic_pane.region.y
+        assert app.reader.summary_pane.region.x > app.reader.arabic_pane.region.right - 1
         await pilot.press("l")
         await pilot.pause()
-        assert app.effective_layout == "interleaved"
-        assert not app.english_pane.display
-        assert app.arabic_pane.border_title.startswith("Arabic · English")
-        assert app.arabic_pane.region.width > app.summary_pane.region.width
+        assert app.reader.effective_layout == "interleaved"
+        assert not app.reader.english_pane.display
+        assert app.reader.arabic_pane.border_title.startswith("Arabic · English")
+        assert app.reader.arabic_pane.region.width > app.reader.summary_pane.region.width
         await pilot.press("l")
-        assert app.layout_mode == "side"
+        assert app.view.layout == "side"
         # t hides the English pane and the Arabic pane takes the freed width.
-        width_before = app.arabic_pane.region.width
+        width_before = app.reader.arabic_pane.region.width
         await pilot.press("t")
         await pilot.pause()
-        assert not app.english_pane.display
-        assert app.arabic_pane.region.width > width_before
+        assert not app.reader.english_pane.display
+        assert app.reader.arabic_pane.region.width > width_before
         await pilot.press("t")
         await pilot.pause()
-        assert app.english_pane.display
-        height_before = app.arabic_pane.region.height
+        assert app.reader.english_pane.display
+        height_before = app.reader.arabic_pane.region.height
         await pilot.press("s")
         await pilot.pause()
-        assert not app.summary_pane.display
-        assert app.arabic_pane.region.height > height_before
+        assert not app.reader.summary_pane.display
+        assert app.reader.arabic_pane.region.height > height_before
         await pilot.press("s")
         await pilot.pause()
-        assert app.summary_pane.display
+        assert app.reader.summary_pane.display
 
 
 async def test_config_sets_initial_layout_and_panes(sample_article, app_config):
@@ -126,20 +124,20 @@ async def test_config_sets_initial_layout_and_panes(sample_article, app_config):
     app = make_app(sample_article, app_config)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.effective_layout == "interleaved"
-        assert not app.summary_pane.display
+        assert app.reader.effective_layout == "interleaved"
+        assert not app.reader.summary_pane.display
 
 
 async def test_narrow_terminal_falls_back_to_stacked(sample_article, app_config):
     app = make_app(sample_article, app_config)
     async with app.run_test(size=(80, 30)) as pilot:
         await pilot.pause()
-        assert app.layout_mode == "side"
-        assert app.effective_layout == "stacked"
-        assert app.english_pane.region.y > app.arabic_pane.region.y
+        assert app.view.layout == "side"
+        assert app.reader.effective_layout == "stacked"
+        assert app.reader.english_pane.region.y > app.reader.arabic_pane.region.y
         await pilot.resize_terminal(160, 48)
         await pilot.pause()
-        assert app.effective_layout == "side"
+        assert app.reader.effective_layout == "side"
 
 
 async def test_tiny_terminal_does_not_crash(sample_article, app_config):
@@ -147,17 +145,17 @@ async def test_tiny_terminal_does_not_crash(sample_article, app_config):
     app = make_app(sample_article, app_config)
     async with app.run_test(size=(40, 12)) as pilot:
         await pilot.pause()
-        assert app.effective_layout == "stacked"  # side by side does not fit in 40 columns
+        assert app.reader.effective_layout == "stacked"  # side by side does not fit in 40 columns
         seen = set()
         for key in ["j", "j", "l", "G", "k", "t", "s", "l", "c", "escape", "question_mark", "escape",
                     "g", "right_square_bracket", "l", "t", "s"]:
             await pilot.press(key)
-            seen.add(app.effective_layout)
+            seen.add(app.reader.effective_layout)
         await pilot.pause()
         assert {"stacked", "interleaved"} <= seen
         assert app.is_running
-        assert app.arabic_pane.region.height >= 2 and app.arabic_pane.row_count > 0
-        assert app.cursor is not None
+        assert app.reader.arabic_pane.region.height >= 2 and app.reader.arabic_pane.row_count > 0
+        assert app.reader.cursor is not None
         for width, height in [(20, 6), (40, 12), (41, 13)]:
             await pilot.resize_terminal(width, height)
             await pilot.pause()
@@ -168,7 +166,7 @@ async def test_resize_rewraps_and_keeps_cursor_visible(sample_article, app_confi
     app = make_app(sample_article, app_config)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        pane = app.arabic_pane
+        pane = app.reader.arabic_pane
         wide_width = pane.content_width
         wide_rows = pane.row_count
         await pilot.press("G")
@@ -180,7 +178,7 @@ async def test_resize_rewraps_and_keeps_cursor_visible(sample_article, app_confi
         for y in range(pane.row_count):
             row = pane.visual_row(y)
             assert len(row) - sum(1 for c in row if strip_tashkeel(c) == "") <= pane.content_width
-        rows = pane.sentence_rows(app.cursor)
+        rows = pane.sentence_rows(app.reader.cursor)
         top = int(pane.scroll_y)
         assert rows and top <= rows[0] and rows[-1] < top + pane.scrollable_content_region.height
 
@@ -189,7 +187,7 @@ async def test_rtl_rows_are_right_aligned_and_shaped(sample_article, app_config)
     app = make_app(sample_article, app_config)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        pane = app.arabic_pane
+        pane = app.reader.arabic_pane
         from rich.cells import cell_len
 
         # Every drawn row ends at the same column, one cell before the scrollbar: right-aligned.
@@ -209,7 +207,7 @@ async def test_terminal_bidi_mode_emits_logical_text(sample_article, app_config)
     app = make_app(sample_article, app_config)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        pane = app.arabic_pane
+        pane = app.reader.arabic_pane
         rows = [r.strip() for r in rows_of(pane) if r.strip()]
         assert rows
         assert not any(PRESENTATION_FORMS.search(r) for r in rows)
@@ -225,32 +223,32 @@ async def test_sentence_cursor_keys(sample_article, app_config):
     n = len(sample_article.sentences)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.cursor == 1  # the headline, not the site name above it
+        assert app.reader.cursor == 1  # the headline, not the site name above it
         await pilot.press("g")
-        assert app.cursor == 0
+        assert app.reader.cursor == 0
         await pilot.press("j")
-        assert app.cursor == 1
+        assert app.reader.cursor == 1
         await pilot.press("down")
-        assert app.cursor == 2
+        assert app.reader.cursor == 2
         await pilot.press("k")
-        assert app.cursor == 1
+        assert app.reader.cursor == 1
         await pilot.press("up")
-        assert app.cursor == 0
+        assert app.reader.cursor == 0
         await pilot.press("up")
-        assert app.cursor == 0
+        assert app.reader.cursor == 0
         await pilot.press("G")
-        assert app.cursor == n - 1
+        assert app.reader.cursor == n - 1
         await pilot.press("j")
-        assert app.cursor == n - 1
+        assert app.reader.cursor == n - 1
         await pilot.press("g")
-        assert app.cursor == 0
+        assert app.reader.cursor == 0
         await pilot.press("end")
-        assert app.cursor == n - 1
+        assert app.reader.cursor == n - 1
         await pilot.press("home")
-        assert app.cursor == 0
+        assert app.reader.cursor == 0
         # The highlight follows in every pane.
         await pilot.press("j")
-        for pane in (app.arabic_pane, app.english_pane):
+        for pane in (app.reader.arabic_pane, app.reader.english_pane):
             assert pane.cursor == 1
 
 
@@ -260,8 +258,8 @@ async def test_cursor_scrolls_into_view(sample_article, app_config):
         await pilot.pause()
         await pilot.press("G")
         await pilot.pause()
-        pane = app.arabic_pane
-        rows = pane.sentence_rows(app.cursor)
+        pane = app.reader.arabic_pane
+        rows = pane.sentence_rows(app.reader.cursor)
         assert pane.scroll_y > 0
         assert int(pane.scroll_y) <= rows[0] and rows[-1] < pane.scroll_y + pane.scrollable_content_region.height
 
@@ -275,11 +273,11 @@ async def test_section_keys(sample_article, app_config):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("right_square_bracket")
-        assert app.cursor == starts[1]
+        assert app.reader.cursor == starts[1]
         await pilot.press("j", "left_square_bracket")
-        assert app.cursor == starts[1]
+        assert app.reader.cursor == starts[1]
         await pilot.press("left_square_bracket")
-        assert app.cursor == starts[0]
+        assert app.reader.cursor == starts[0]
 
 
 async def test_section_list(sample_article, app_config):
@@ -296,7 +294,7 @@ async def test_section_list(sample_article, app_config):
         await pilot.press("enter")
         await pilot.pause()
         assert not isinstance(app.screen, SectionList)
-        assert app.cursor == sections[target].sentences[0].number
+        assert app.reader.cursor == sections[target].sentences[0].number
         await pilot.press("c", "escape")
         assert not isinstance(app.screen, SectionList)
 
@@ -305,7 +303,7 @@ async def test_click_moves_cursor(sample_article, app_config):
     app = make_app(sample_article, app_config)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        pane = app.arabic_pane
+        pane = app.reader.arabic_pane
         target = 3
         row = pane.sentence_rows(target)[0]
         visual = pane.visual_row(row)
@@ -316,27 +314,27 @@ async def test_click_moves_cursor(sample_article, app_config):
         offset = pane.content_region.offset - pane.region.offset
         await pilot.click("#arabic", offset=(offset.x + x, offset.y + row - int(pane.scroll_y)))
         await pilot.pause()
-        assert app.cursor == target
+        assert app.reader.cursor == target
 
 
 async def test_tab_moves_focus_between_panes(sample_article, app_config):
     app = make_app(sample_article, app_config)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.focused is app.arabic_pane
+        assert app.focused is app.reader.arabic_pane
         await pilot.press("tab")
-        assert app.focused is app.english_pane
+        assert app.focused is app.reader.english_pane
         await pilot.press("tab")
-        assert app.focused is app.summary_pane
+        assert app.focused is app.reader.summary_pane
         await pilot.press("shift+tab")
-        assert app.focused is app.english_pane
+        assert app.focused is app.reader.english_pane
 
 
 async def test_selection_copies_logical_text(sample_article, app_config):
     app = make_app(sample_article, app_config)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        pane = app.arabic_pane
+        pane = app.reader.arabic_pane
         first = sample_article.paragraphs[1]
         rows = [y for y in range(pane.row_count) if pane.visual_row(y)]
         # Select the whole first two drawn rows of the second paragraph.
@@ -374,21 +372,21 @@ async def test_search_ignores_tashkeel_and_alef_variants(sample_article, app_con
         await pilot.press(*list(query))
         await pilot.press("enter")
         await pilot.pause()
-        assert {m[0] for m in app.matches if m[1] == "ar"} == expected
+        assert {m[0] for m in app.reader.search_bar.matches if m[1] == "ar"} == expected
         # Every match maps back to the original (unfolded) word in the article.
-        for number, lang, start, end in app.matches:
+        for number, lang, start, end in app.reader.search_bar.matches:
             original = sample_article.sentences[number].text[start:end]
             assert search_key(original) == search_key(query)
         ordered = sorted(expected)
         await pilot.press("n")
-        first_after = app.cursor
+        first_after = app.reader.cursor
         assert first_after in expected
         if len(ordered) > 1:
             await pilot.press("n")
-            assert app.cursor != first_after
+            assert app.reader.cursor != first_after
             await pilot.press("N")
-            assert app.cursor == first_after
-        assert app.focused is app.arabic_pane
+            assert app.reader.cursor == first_after
+        assert app.focused is app.reader.arabic_pane
 
 
 async def test_search_no_match_and_escape(sample_article, app_config):
@@ -397,12 +395,12 @@ async def test_search_no_match_and_escape(sample_article, app_config):
         await pilot.pause()
         await pilot.press("slash", "z", "q", "x", "enter")
         await pilot.pause()
-        assert app.matches == []
-        assert app.cursor == 1
+        assert app.reader.search_bar.matches == []
+        assert app.reader.cursor == 1
         await pilot.press("slash", "escape")
-        assert app.focused is app.arabic_pane
+        assert app.focused is app.reader.arabic_pane
         await pilot.press("n")
-        assert app.cursor == 1
+        assert app.reader.cursor == 1
 
 
 # ------------------------------------------------------------------ help, palette, quit
@@ -415,7 +413,7 @@ async def test_help_lists_every_key(sample_article, app_config):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         descriptions = {d for _, d in app.screen.keys}
-        for binding in QariApp.BINDINGS:
+        for binding in [*QariApp.BINDINGS, *ReaderScreen.BINDINGS]:
             assert binding.description in descriptions
         keys = " ".join(k for k, _ in app.screen.keys)
         for key in ["q", "j", "k", "]", "[", "g", "G", "l", "t", "s", "c", "/", "n", "N", "r", "i", "a",
@@ -439,7 +437,7 @@ async def test_command_palette_lists_actions(sample_article, app_config):
         command = next(c for c in app.get_system_commands(app.screen) if c.title == "Next sentence")
         command.callback()
         await pilot.pause()
-        assert app.cursor == 2  # from the headline (1)
+        assert app.reader.cursor == 2  # from the headline (1)
 
 
 @pytest.mark.parametrize("key", ["q", "ctrl+c"])
@@ -451,13 +449,6 @@ async def test_quit_keys(sample_article, app_config, key):
         await pilot.pause()
     assert app.return_code == 0
     assert not app.is_running
-
-
-def test_default_save_path(sample_article, tmp_path):
-    path = default_save_path(sample_article, tmp_path)
-    assert path.parent == tmp_path
-    assert path.name.endswith(".summary.md")
-    assert Path(sample_article.source).stem in path.name
 
 
 # ------------------------------------------------------------------ translation worker
@@ -529,10 +520,10 @@ async def test_translation_worker_progress_priority_and_responsiveness(sample_ar
     async with app.run_test(size=SIZE) as pilot:
         try:
             await wait_for(pilot, loaded.is_set)
-            assert app.model_state == "loading" and "loading" in app.sub_title
+            assert app.reader.model_state is ModelState.LOADING and "loading" in app.reader.sub_title
             await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket")
             target = sections[3]
-            assert app.cursor == target.sentences[0].number
+            assert app.reader.cursor == target.sentences[0].number
             proceed.set()
             translator = holder["t"]
             await wait_for(pilot, translator.held.is_set)
@@ -542,67 +533,67 @@ async def test_translation_worker_progress_priority_and_responsiveness(sample_ar
             assert kind == "iter" and [sentences[i] for i in kwargs["first"]] == [sample_article.sentences[n].text for n in wanted]
             assert translator.yielded[: len(wanted)] == wanted
             # Keys still work while the worker is mid-translation.
-            before = app.cursor
+            before = app.reader.cursor
             await pilot.press("j", "j")
-            assert app.cursor == before + 2
+            assert app.reader.cursor == before + 2
             await pilot.press("k")
-            assert app.cursor == before + 1
-            assert not app.translation_done
+            assert app.reader.cursor == before + 1
+            assert not app.reader.translation_done
             await wait_for(pilot, lambda: app.progress_log)
             # Moving to another section mid-translation re-plans: the next model call asks for
             # that section first.
             later = sections[6]
             for _ in range(len(sections)):
-                if app.cursor >= later.sentences[0].number:
+                if app.reader.cursor >= later.sentences[0].number:
                     break
                 await pilot.press("right_square_bracket")
-            assert app.cursor == later.sentences[0].number
+            assert app.reader.cursor == later.sentences[0].number
             translator.gate.set()
             await wait_for(pilot, lambda: sum(c[0] == "iter" for c in translator.calls) >= 2)
             kind, sentences, kwargs = [c for c in translator.calls if c[0] == "iter"][1]
             assert [sentences[i] for i in kwargs["first"]] == [sample_article.sentences[s.number].text
                                                                 for s in later.sentences]
             def tops_aligned() -> bool:
-                return all(app.arabic_pane.sentence_rows(p.sentences[0].number)[0]
-                           == app.english_pane.sentence_rows(p.sentences[0].number)[0]
+                return all(app.reader.arabic_pane.sentence_rows(p.sentences[0].number)[0]
+                           == app.reader.english_pane.sentence_rows(p.sentences[0].number)[0]
                            for p in sample_article.paragraphs)
 
             await wait_for(pilot, lambda: settled(app) and app.progress_log and app.progress_log[-1][0] == total
-                           and app.english_pane.border_title == f"English · {total}/{total} translated"
-                           and app.english_pane.row_count == app.arabic_pane.row_count and tops_aligned())
+                           and app.reader.english_pane.border_title == f"English · {total}/{total} translated"
+                           and app.reader.english_pane.row_count == app.reader.arabic_pane.row_count and tops_aligned())
             # Progress: done counts up to the total, with an estimate once the rate is known.
             dones = [d for d, t, _ in app.progress_log]
             assert dones == sorted(dones) and dones[-1] == total and all(t == total for _, t, _ in app.progress_log)
             assert any(eta is not None for _, _, eta in app.progress_log)
-            assert app.english_pane.border_title == f"English · {total}/{total} translated"
+            assert app.reader.english_pane.border_title == f"English · {total}/{total} translated"
             assert sorted(app.translated_log) == list(range(total))
-            assert app.model_name == translator.model_name and translator.model_name in app.sub_title
+            assert app.reader.model_name == translator.model_name and translator.model_name in app.reader.sub_title
             # The English pane shows each translation inside its paragraph's block, aligned.
-            english_text = app.english_pane.plain_text()
+            english_text = app.reader.english_pane.plain_text()
             for number in (0, total - 1):
-                assert " ".join(app.translations[number].split()) in english_text
-            heights_ar = app.arabic_pane.natural_heights()
-            for group, height in app.english_pane.natural_heights().items():
-                ar_rows = app.arabic_pane.sentence_rows(sample_article.paragraphs[group].sentences[0].number)
-                en_rows = app.english_pane.sentence_rows(sample_article.paragraphs[group].sentences[0].number)
+                assert " ".join(app.reader.translations[number].split()) in english_text
+            heights_ar = app.reader.arabic_pane.natural_heights()
+            for group, height in app.reader.english_pane.natural_heights().items():
+                ar_rows = app.reader.arabic_pane.sentence_rows(sample_article.paragraphs[group].sentences[0].number)
+                en_rows = app.reader.english_pane.sentence_rows(sample_article.paragraphs[group].sentences[0].number)
                 assert ar_rows[0] == en_rows[0], group  # paragraph tops line up
             assert heights_ar
-            assert app.english_pane.row_count == app.arabic_pane.row_count
+            assert app.reader.english_pane.row_count == app.reader.arabic_pane.row_count
 
             # r re-translates the current sentence, bypassing the cache.
             await pilot.press("r")
             await wait_for(pilot, lambda: any(c[0] == "translate" for c in translator.calls))
             kind, sentences, kwargs = next(c for c in translator.calls if c[0] == "translate")
-            assert sentences == [sample_article.sentences[app.cursor].text]
+            assert sentences == [sample_article.sentences[app.reader.cursor].text]
             assert kwargs.get("use_cache") is False
-            await wait_for(pilot, lambda: app.translated_log.count(app.cursor) == 2)
+            await wait_for(pilot, lambda: app.translated_log.count(app.reader.cursor) == 2)
 
             # Interleaved: each Arabic paragraph is followed by its English.
             await pilot.press("l", "l")
-            assert app.effective_layout == "interleaved"
-            langs = [b.lang for b in app.arabic_pane.blocks]
+            assert app.reader.effective_layout == "interleaved"
+            langs = [b.lang for b in app.reader.arabic_pane.blocks]
             assert langs[:4] == ["ar", "en", "ar", "en"]
-            assert " ".join(app.translations[0].split()) in app.arabic_pane.plain_text()
+            assert " ".join(app.reader.translations[0].split()) in app.reader.arabic_pane.plain_text()
             await pilot.press("q")
         finally:
             release()
@@ -612,16 +603,16 @@ async def test_translation_worker_progress_priority_and_responsiveness(sample_ar
 async def test_english_search_is_casefolded(sample_article, app_config, app_tiny_model):
     app = make_app(sample_article, app_config, app_tiny_model)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: settled(app) and len(app.translations) == len(sample_article.sentences))
-        words = [w for w in re.findall(r"[A-Za-z]{4,}", app.translations[len(sample_article.sentences) - 1])]
+        await wait_for(pilot, lambda: settled(app) and len(app.reader.translations) == len(sample_article.sentences))
+        words = [w for w in re.findall(r"[A-Za-z]{4,}", app.reader.translations[len(sample_article.sentences) - 1])]
         if not words:
             pytest.skip("the tiny model gave no Latin word to search for")
         word = words[0]
-        expected = {n for n, t in app.translations.items() if word.casefold() in t.casefold()}
+        expected = {n for n, t in app.reader.translations.items() if word.casefold() in t.casefold()}
         await pilot.press("slash", *list(word.upper()), "enter")
         await pilot.pause()
-        assert {m[0] for m in app.matches if m[1] == "en"} == expected
-        assert app.cursor in expected
+        assert {m[0] for m in app.reader.search_bar.matches if m[1] == "en"} == expected
+        assert app.reader.cursor in expected
 
 
 async def test_ctrl_c_during_translation_quits_and_keeps_cache(sample_article, app_config, app_tiny_model, tmp_path):
@@ -651,27 +642,27 @@ async def test_ctrl_c_during_translation_quits_and_keeps_cache(sample_article, a
 async def test_no_model_state(sample_article, app_config, app_translator_factory, app_save_dir):
     app = make_app(sample_article, app_config, app_translator_factory, start_summary=True, save_dir=app_save_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.model_state == "missing")
+        await wait_for(pilot, lambda: app.reader.model_state is ModelState.MISSING)
         await pilot.pause()
-        text = app.english_pane.plain_text()
+        text = app.reader.english_pane.plain_text()
         assert text.startswith("No Arabic→English translation model is installed.")
         assert "Press i" in text and "qari models install ar en" in text
         from argostranslate import settings
 
         assert f"Models live in {settings.package_data_dir}" in text  # the real folder
-        assert "model: none installed" in app.sub_title
-        assert "no model" in app.english_pane.border_title
+        assert "model: none installed" in app.reader.sub_title
+        assert "no model" in app.reader.english_pane.border_title
         # Reading, navigation, summary and saving all still work.
         await pilot.press("j", "right_square_bracket")
-        assert app.cursor > 1
+        assert app.reader.cursor > 1
         await pilot.press("r")
-        assert app.translations == {}
-        await wait_for(pilot, lambda: app.summary_numbers is not None)
+        assert app.reader.translations == {}
+        await wait_for(pilot, lambda: app.reader.summary_pane.summary_numbers is not None)
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        saved = app.default_save_path()
+        saved = app.reader.default_save_path()
         assert saved.exists() and "(no translation)" in saved.read_text(encoding="utf-8")
 
 
@@ -694,15 +685,15 @@ async def test_install_flow_then_translates(sample_article, app_config, app_tran
         monkeypatch.setattr(settings, "package_index", server.url("/index.json"))
         app = RecordingApp(sample_article, app_config, app_translator_factory, start_summary=False)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.model_state == "missing")
+            await wait_for(pilot, lambda: app.reader.model_state is ModelState.MISSING)
             await pilot.press("i")
-            await wait_for(pilot, lambda: app.model_state == "ready", timeout=30)
-            await wait_for(pilot, lambda: app.translation_done, timeout=30)
+            await wait_for(pilot, lambda: app.reader.model_state is ModelState.READY, timeout=30)
+            await wait_for(pilot, lambda: app.reader.translation_done, timeout=30)
             assert any("MB" in text for text in app.install_log)
-            assert app.install_state is None
-            assert len(app.translations) == len(sample_article.sentences)
+            assert app.reader.install_state is None
+            assert len(app.reader.translations) == len(sample_article.sentences)
             await pilot.press("i")  # already installed: just says so
-            assert app.model_state == "ready"
+            assert app.reader.model_state is ModelState.READY
 
 
 async def test_install_failure_is_reported(sample_article, app_config, app_translator_factory, monkeypatch):
@@ -721,10 +712,10 @@ async def test_install_failure_is_reported(sample_article, app_config, app_trans
                 return original(message, **kwargs)
 
             app.notify = notify
-            await wait_for(pilot, lambda: app.model_state == "missing")
+            await wait_for(pilot, lambda: app.reader.model_state is ModelState.MISSING)
             await pilot.press("i")
             await wait_for(pilot, lambda: any("404" in n for n in notes), timeout=30)
-            assert app.install_state is None and app.model_state == "missing"
+            assert app.reader.install_state is None and app.reader.model_state is ModelState.MISSING
             assert app.is_running
 
 
@@ -734,37 +725,37 @@ async def test_install_failure_is_reported(sample_article, app_config, app_trans
 async def test_summary_pane_keys(sample_article, app_config):
     app = make_app(sample_article, app_config, start_summary=True)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.summary_numbers is not None)
-        numbers = list(app.summary_numbers)
+        await wait_for(pilot, lambda: app.reader.summary_pane.summary_numbers is not None)
+        numbers = list(app.reader.summary_pane.summary_numbers)
         assert numbers and numbers == sorted(numbers)
-        title = app.summary_pane.border_title
+        title = app.reader.summary_pane.border_title
         assert "news" in title and f"{len(numbers)} sentences" in title
         # Each summary sentence is shown in Arabic with its marker.
-        text = app.summary_pane.plain_text()
+        text = app.reader.summary_pane.plain_text()
         for number in numbers:
             assert sample_article.sentences[number].text in text
             assert f"[{number + 1}]" in text
         # + (or =) / - change the length.
         await pilot.press("plus")
-        await wait_for(pilot, lambda: app.summary_numbers is not None and len(app.summary_numbers) == len(numbers) + 1)
+        await wait_for(pilot, lambda: app.reader.summary_pane.summary_numbers is not None and len(app.reader.summary_pane.summary_numbers) == len(numbers) + 1)
         await pilot.press("equals_sign")
-        await wait_for(pilot, lambda: app.summary_numbers is not None and len(app.summary_numbers) == len(numbers) + 2)
+        await wait_for(pilot, lambda: app.reader.summary_pane.summary_numbers is not None and len(app.reader.summary_pane.summary_numbers) == len(numbers) + 2)
         await pilot.press("minus", "minus", "minus")
-        await wait_for(pilot, lambda: len(app.summary_numbers) == len(numbers) - 1)
-        assert f"{len(numbers) - 1} sentences" in app.summary_pane.border_title
+        await wait_for(pilot, lambda: len(app.reader.summary_pane.summary_numbers) == len(numbers) - 1)
+        assert f"{len(numbers) - 1} sentences" in app.reader.summary_pane.border_title
         # a cycles the algorithm.
         await pilot.press("a")
-        await wait_for(pilot, lambda: "lexrank" in app.summary_pane.border_title and app.summary_numbers is not None)
-        assert app.algorithm == "lexrank"
-        await wait_for(pilot, lambda: not app.summary_pending and app.summary_pane.numbers == app.summary_numbers)
+        await wait_for(pilot, lambda: "lexrank" in app.reader.summary_pane.border_title and app.reader.summary_pane.summary_numbers is not None)
+        assert app.reader.summary_pane.algorithm == "lexrank"
+        await wait_for(pilot, lambda: not app.reader.summary_pane.summary_pending and app.reader.summary_pane.numbers == app.reader.summary_pane.summary_numbers)
         # Enter on a summary sentence moves the article cursor there.
-        numbers = list(app.summary_numbers)
-        app.summary_pane.focus()
+        numbers = list(app.reader.summary_pane.summary_numbers)
+        app.reader.summary_pane.focus()
         await pilot.press("j")
         await pilot.press("enter")
-        assert app.cursor == numbers[1]
-        assert app.focused is app.arabic_pane
-        assert app.summary_pane.cursor == numbers[1]  # highlighted in the summary too
+        assert app.reader.cursor == numbers[1]
+        assert app.focused is app.reader.arabic_pane
+        assert app.reader.summary_pane.cursor == numbers[1]  # highlighted in the summary too
 
 
 # ------------------------------------------------------------------ saving
@@ -774,19 +765,19 @@ async def test_save_dialog_overwrite_and_failure(sample_article, app_config, app
     app = make_app(sample_article, app_config, start_summary=True, save_dir=app_save_dir)
     told = Told()
     async with app.run_test(size=SIZE, notifications=True, message_hook=told) as pilot:
-        await wait_for(pilot, lambda: app.summary_numbers is not None)
+        await wait_for(pilot, lambda: app.reader.summary_pane.summary_numbers is not None)
         await pilot.press("ctrl+s")
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, SaveDialog)
-        path = app.default_save_path()
+        path = app.reader.default_save_path()
         assert path.parent == app_save_dir and path.suffix == ".md"
         assert dialog.query_one("#save-path").value == str(path)
         await pilot.press("enter")
         await pilot.pause()
         assert not isinstance(app.screen, SaveDialog)
         content = path.read_text(encoding="utf-8")
-        for number in app.summary_numbers:
+        for number in app.reader.summary_pane.summary_numbers:
             assert sample_article.sentences[number].text in content  # logical text
         assert not PRESENTATION_FORMS.search(content)
         assert any(str(path) in n.message for n in told.notifications)
@@ -829,20 +820,20 @@ async def test_progressive_layout_of_a_long_article(sample_article, app_config, 
     app = make_app(sample_article, app_config)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        reference = rows_of(app.arabic_pane)
+        reference = rows_of(app.reader.arabic_pane)
     monkeypatch.setattr(ArticlePane, "SYNC_LAYOUT_BLOCKS", 4)
     app = make_app(sample_article, app_config)
     async with app.run_test(size=SIZE) as pilot:
-        pane = app.arabic_pane
-        await wait_for(pilot, lambda: app.first_paint is not None)
-        await wait_for(pilot, lambda: not pane.layout_pending and not app.english_pane.layout_pending)
+        pane = app.reader.arabic_pane
+        await wait_for(pilot, lambda: app.reader.first_paint is not None)
+        await wait_for(pilot, lambda: not pane.layout_pending and not app.reader.english_pane.layout_pending)
         await pilot.pause()
         assert rows_of(pane) == reference
         await pilot.resize_terminal(120, 40)
         await pilot.press("G")  # jump into a part that may not be laid out yet
-        rows = pane.sentence_rows(app.cursor)
+        rows = pane.sentence_rows(app.reader.cursor)
         assert rows and int(pane.scroll_y) <= rows[0] < pane.scroll_y + pane.scrollable_content_region.height
         await wait_for(pilot, lambda: not pane.layout_pending)
         await pilot.pause()
-        rows = pane.sentence_rows(app.cursor)
+        rows = pane.sentence_rows(app.reader.cursor)
         assert rows and int(pane.scroll_y) <= rows[0] < pane.scroll_y + pane.scrollable_content_region.height

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from pilot_helpers import wait_for
+from pilot_helpers import make_app, wait_for
 
 from reader.app import QariApp
 
@@ -26,24 +26,24 @@ def row_backgrounds(pane, rows) -> set:
 
 
 async def test_current_match_differs_from_the_other_matches_of_its_sentence(sample_article, app_config):
-    app = QariApp(sample_article, app_config, None, start_summary=False)
+    app = make_app(sample_article, app_config, None, start_summary=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        pane = app.arabic_pane
-        plain = row_backgrounds(pane, pane.sentence_rows(app.cursor))  # the cursor sentence alone
+        pane = app.reader.arabic_pane
+        plain = row_backgrounds(pane, pane.sentence_rows(app.reader.cursor))  # the cursor sentence alone
         await pilot.press("g", "slash", *"ماسك", "enter")
         await wait_for(pilot, lambda: COUNTER.search(pane.border_title))
         # Walk to a match that shares its sentence with another one.
         for _ in range(int(COUNTER.search(pane.border_title).group(2))):
-            before = app.cursor
+            before = app.reader.cursor
             await pilot.press("n")
             await pilot.pause()
-            if app.cursor == before:
+            if app.reader.cursor == before:
                 break
         else:
             raise AssertionError("no sentence of the sample holds two matches")
         await pilot.pause()
-        colours = row_backgrounds(pane, pane.sentence_rows(app.cursor)) - plain
+        colours = row_backgrounds(pane, pane.sentence_rows(app.reader.cursor)) - plain
         # The current match and the other match of the sentence: two colours besides the cursor.
         assert len(colours) >= 2, colours
 
@@ -85,9 +85,9 @@ def drawn_rows(pane) -> list[str]:
 async def test_a_new_summary_shows_its_first_line(sample_article, app_config):
     """`Tab Tab j j Enter` then `-` down to one sentence (the issue had `a a` too): the summary's first line (its
     `[N]` marker) is on screen, not scrolled off the top by the longer summary before it."""
-    app = QariApp(sample_article, app_config, None)
+    app = make_app(sample_article, app_config, None, start_summary=True)
     async with app.run_test(size=(50, 14)) as pilot:
-        pane = app.summary_pane
+        pane = app.reader.summary_pane
         await pilot.press("s")  # a short window starts without the summary
 
         def summarized() -> bool:
@@ -131,26 +131,26 @@ async def test_prompts_say_what_they_need(sample_article, app_config):
         assert any("number" in t.lower() for t in app.told[-1:]), app.told
         await pilot.press("1", "0", "enter")
         await pilot.pause()
-        assert app.arabic_pane.border_title.startswith("Arabic · 10/")
+        assert app.reader.arabic_pane.border_title.startswith("Arabic · 10/")
 
 
 async def test_w_goes_on_to_the_next_sentence(sample_article, app_config):
-    app = QariApp(sample_article, app_config, None, start_summary=False)
+    app = make_app(sample_article, app_config, None, start_summary=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        first = app.cursor
+        first = app.reader.cursor
         words = len(sample_article.sentences[first].text.split())
         await pilot.press(*["w"] * words)
         await pilot.pause()
-        assert app.arabic_pane.border_title.startswith(f"Arabic · {first + 1}/")
+        assert app.reader.arabic_pane.border_title.startswith(f"Arabic · {first + 1}/")
         await pilot.press("w")  # past the last word: the next sentence's first word
         await pilot.pause()
-        assert app.arabic_pane.border_title.startswith(f"Arabic · {first + 2}/")
+        assert app.reader.arabic_pane.border_title.startswith(f"Arabic · {first + 2}/")
         sentence = sample_article.sentences[first + 1].text
-        assert app.word is not None and sentence[slice(*app.word)] == sentence.split()[0]
+        assert app.reader.word is not None and sentence[slice(*app.reader.word)] == sentence.split()[0]
         await pilot.press("W")  # and back
         await pilot.pause()
-        assert app.arabic_pane.border_title.startswith(f"Arabic · {first + 1}/")
+        assert app.reader.arabic_pane.border_title.startswith(f"Arabic · {first + 1}/")
 
 
 async def test_config_warnings_show_inside_the_reader(sample_article, tmp_path):
@@ -171,35 +171,35 @@ async def test_config_warnings_show_inside_the_reader(sample_article, tmp_path):
 async def test_header_gives_the_headline_room_at_100_columns(sample_article, app_config, app_tiny_model):
     """With a model's name in the subtitle, the headline still gets most of a 100-column
     header (it had one word); the source name is shortened instead."""
-    app = QariApp(sample_article, app_config, app_tiny_model, start_summary=False)
+    app = make_app(sample_article, app_config, app_tiny_model, start_summary=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: "model: translate" in app.sub_title)
+        await wait_for(pilot, lambda: "model: translate" in app.reader.sub_title)
         await pilot.pause()
-        words = len(app.title.split())
-        assert words >= 5, (app.title, app.sub_title)
-        assert len(app.title) + 3 + len(app.sub_title) <= 100 - 18, (app.title, app.sub_title)  # icon, clock space
-        assert "model: " + app.model_name in app.sub_title
+        words = len(app.reader.title.split())
+        assert words >= 5, (app.reader.title, app.reader.sub_title)
+        assert len(app.reader.title) + 3 + len(app.reader.sub_title) <= 100 - 18, (app.reader.title, app.reader.sub_title)  # icon, clock space
+        assert "model: " + app.reader.model_name in app.reader.sub_title
 
 
 async def test_short_windows_give_the_article_the_room(sample_article, app_config):
     """Below 30 rows the summary starts hidden (the article got 5 rows of 24, 2 of 12), and
     `s` still shows it; tall windows show it as before."""
     for size in ((80, 24), (40, 12)):
-        app = QariApp(sample_article, app_config, None, start_summary=False)
+        app = make_app(sample_article, app_config, None, start_summary=False)
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
-            assert not app.summary_pane.display
-            assert app.arabic_pane.size.height >= (size[1] - 6) // 2, app.arabic_pane.size
+            assert not app.reader.summary_pane.display
+            assert app.reader.arabic_pane.size.height >= (size[1] - 6) // 2, app.reader.arabic_pane.size
             await pilot.press("s")
             await pilot.pause()
-            assert app.summary_pane.display and app.summary_pane.size.height > 0
+            assert app.reader.summary_pane.display and app.reader.summary_pane.size.height > 0
             await pilot.press("s")
             await pilot.pause()
-            assert not app.summary_pane.display
-    app = QariApp(sample_article, app_config, None, start_summary=False)
+            assert not app.reader.summary_pane.display
+    app = make_app(sample_article, app_config, None, start_summary=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
-        assert app.summary_pane.display
+        assert app.reader.summary_pane.display
 
 
 async def test_open_prompt_completes_to_the_common_prefix_and_lists_the_matches(tmp_path):
@@ -242,11 +242,11 @@ async def test_no_model_note_never_splits_a_command(sample_article, app_config):
         raise NoModelError()
 
     for size in ((40, 30), (64, 30), (80, 30), (100, 30), (130, 30)):
-        app = QariApp(sample_article, app_config, no_model, start_summary=False)
+        app = make_app(sample_article, app_config, no_model, start_summary=False)
         async with app.run_test(size=size) as pilot:
-            await wait_for(pilot, lambda: "no model" in app.english_pane.border_title)
+            await wait_for(pilot, lambda: "no model" in app.reader.english_pane.border_title)
             await pilot.pause()
-            pane = app.english_pane
+            pane = app.reader.english_pane
             rows = [pane.visual_row(y) for y in range(pane.row_count)]
             text = "\n".join(rows)
             for command in ("qari models install ar en", "qari models install FILE"):
@@ -257,25 +257,25 @@ async def test_stacked_english_follows_the_arabic_through_a_tall_sentence(sample
                                                                          app_tiny_model):
     """Stacked, `j` on a sentence whose English is taller than its pane scrolls through that
     English before moving on (it showed the first rows and `j` went to the next sentence)."""
-    app = QariApp(sample_article, app_config, app_tiny_model, start_summary=False)
+    app = make_app(sample_article, app_config, app_tiny_model, start_summary=False)
     async with app.run_test(size=(60, 16)) as pilot:
-        await wait_for(pilot, lambda: re.search(r"(\d+)/\1 translated", app.english_pane.border_title),
+        await wait_for(pilot, lambda: re.search(r"(\d+)/\1 translated", app.reader.english_pane.border_title),
                        timeout=60)
         await pilot.pause()
-        arabic, english = app.arabic_pane, app.english_pane
+        arabic, english = app.reader.arabic_pane, app.reader.english_pane
 
         def tall(number: int) -> bool:  # its English is taller than the English pane
             e = english.sentence_extent(number)
             return e is not None and e[1] - e[0] + 1 > english.view_height + 1
 
         number = next(n for n in range(len(sample_article.sentences)) if tall(n))
-        app.move_cursor(number)
+        app.reader.move_cursor(number)
         await pilot.pause()
         first, last = english.sentence_extent(number)
         bottoms = []
-        while app.cursor == number and len(bottoms) < 20:
+        while app.reader.cursor == number and len(bottoms) < 20:
             bottoms.append(int(english.scroll_y) + english.view_height - 1)
             await pilot.press("j")
             await pilot.pause()
-        assert app.cursor == number + 1
+        assert app.reader.cursor == number + 1
         assert max(bottoms) >= last, (bottoms, first, last)  # its last row was shown before moving on

@@ -48,16 +48,12 @@ class Recording(QariApp):
         self.told.append(message)
         super().notify(message, **kwargs)
 
-    def refresh_summary(self) -> None:
-        super().refresh_summary()
-        self.told.append(f"title: {self.summary_pane.border_title} stale={self.summary_pane.has_class('-stale')}")
-
 
 def paragraph_tops(app: QariApp) -> list[tuple[int, int]]:
     """(Arabic row, English row) of the first sentence of every paragraph, on screen."""
-    arabic, english = app.arabic_pane, app.english_pane
+    arabic, english = app.reader.arabic_pane, app.reader.english_pane
     tops = []
-    for paragraph in app.article.paragraphs:
+    for paragraph in app.reader.article.paragraphs:
         number = paragraph.sentences[0].number
         a, e = arabic.sentence_rows(number), english.sentence_rows(number)
         tops.append((a[0] - int(arabic.scroll_y), e[0] - int(english.scroll_y)))
@@ -68,9 +64,9 @@ def cursor_screen_rows(app: QariApp) -> tuple[list[int], list[int]]:
     """The screen rows (0 = the pane's top row) of the cursor sentence that are in view, in
     the Arabic pane and in the English pane."""
     seen = []
-    for pane in (app.arabic_pane, app.english_pane):
+    for pane in (app.reader.arabic_pane, app.reader.english_pane):
         top, height = int(pane.scroll_y), pane.view_height
-        seen.append([y - top for y in pane.sentence_rows(app.cursor) if top <= y < top + height])
+        seen.append([y - top for y in pane.sentence_rows(app.reader.cursor) if top <= y < top + height])
     return seen[0], seen[1]
 
 
@@ -78,30 +74,30 @@ def is_level(app: QariApp) -> bool:
     """Side by side: the panes move together, and either every paragraph's first Arabic row is
     level with its first English row, or (the cursor in a paragraph too tall to show its
     sentence in both panes at once) the cursor sentence's first rows are level instead."""
-    arabic, english = app.arabic_pane, app.english_pane
+    arabic, english = app.reader.arabic_pane, app.reader.english_pane
     offset = arabic.scroll_link_offset
     clamped = english.scroll_y in (0, english.max_scroll_y) or arabic.scroll_y in (0, arabic.max_scroll_y)
     if english.scroll_y - arabic.scroll_y != offset and not (offset and clamped):
         return False
     if offset == 0:
         return all(a == e for a, e in paragraph_tops(app))
-    a_rows, e_rows = arabic.sentence_rows(app.cursor), english.sentence_rows(app.cursor)
+    a_rows, e_rows = arabic.sentence_rows(app.reader.cursor), english.sentence_rows(app.reader.cursor)
     together = max(a_rows[-1], e_rows[-1]) - min(a_rows[0], e_rows[0]) + 1
     level = a_rows[0] - int(arabic.scroll_y) == e_rows[0] - int(english.scroll_y)
     return together > arabic.view_height and (level or clamped)
 
 
 def assert_level(app: QariApp, where: str) -> None:
-    assert is_level(app), (where, app.arabic_pane.scroll_y, app.english_pane.scroll_y, paragraph_tops(app))
+    assert is_level(app), (where, app.reader.arabic_pane.scroll_y, app.reader.english_pane.scroll_y, paragraph_tops(app))
 
 
 def assert_cursor_in_both(app: QariApp, where: str) -> None:
     arabic, english = cursor_screen_rows(app)
-    assert arabic and english, (where, app.cursor, arabic, english)
+    assert arabic and english, (where, app.reader.cursor, arabic, english)
 
 
 async def translated(pilot, app) -> None:
-    await wait_for(pilot, lambda: app.translation_done)
+    await wait_for(pilot, lambda: app.reader.translation_done)
     await pilot.pause()
 
 
@@ -114,21 +110,21 @@ async def test_paragraph_tops_level_at_every_step_paging_and_wheel(sample_articl
         await translated(pilot, app)
         await pilot.press("g")
         steps = 0
-        while app.cursor < total - 1 and steps < 4 * total:
+        while app.reader.cursor < total - 1 and steps < 4 * total:
             await pilot.press("j")
             await pilot.pause()
-            assert_level(app, f"j to {app.cursor}")
-            assert_cursor_in_both(app, f"j to {app.cursor}")
+            assert_level(app, f"j to {app.reader.cursor}")
+            assert_cursor_in_both(app, f"j to {app.reader.cursor}")
             steps += 1
-        assert app.cursor == total - 1
-        assert app.arabic_pane.scroll_y > 0
+        assert app.reader.cursor == total - 1
+        assert app.reader.arabic_pane.scroll_y > 0
         for key in ("g", "pagedown", "space", "ctrl+d", "ctrl+f", "pageup", "b", "ctrl+u", "ctrl+b"):
             await pilot.press(key)
             await pilot.pause()
             assert_level(app, key)
-            assert app.cursor in app.arabic_pane.sentences_in_view(), key
+            assert app.reader.cursor in app.reader.arabic_pane.sentences_in_view(), key
         # The wheel over either pane moves both.
-        for pane in (app.english_pane, app.arabic_pane):
+        for pane in (app.reader.english_pane, app.reader.arabic_pane):
             before = pane.scroll_y
             for _ in range(2):
                 pane.post_message(events.MouseScrollDown(pane, 5, 5, 0, 1, 0, False, False, False))
@@ -137,8 +133,8 @@ async def test_paragraph_tops_level_at_every_step_paging_and_wheel(sample_articl
             assert_level(app, f"wheel on {pane.id}")
         # A resize keeps them level too.
         await pilot.resize_terminal(size[0] + 20, size[1] - 5)
-        await wait_for(pilot, lambda: app.arabic_pane.size.width > 0 and app.size.width == size[0] + 20
-                       and not app.arabic_pane.layout_pending and not app.english_pane.layout_pending
+        await wait_for(pilot, lambda: app.reader.arabic_pane.size.width > 0 and app.size.width == size[0] + 20
+                       and not app.reader.arabic_pane.layout_pending and not app.reader.english_pane.layout_pending
                        and is_level(app))
         assert_level(app, "resize")
 
@@ -167,16 +163,16 @@ async def test_cursor_sentence_in_both_panes_through_one_long_paragraph(sample_a
         apart = 0
         for key, end in (("j", total - 1), ("k", 0)):
             steps = 0
-            while app.cursor != end and steps < 4 * total:
+            while app.reader.cursor != end and steps < 4 * total:
                 await pilot.press(key)
                 await pilot.pause()
-                assert_cursor_in_both(app, f"{key} to {app.cursor}")
-                assert_level(app, f"{key} to {app.cursor}")
-                apart += app.arabic_pane.scroll_y != app.english_pane.scroll_y
+                assert_cursor_in_both(app, f"{key} to {app.reader.cursor}")
+                assert_level(app, f"{key} to {app.reader.cursor}")
+                apart += app.reader.arabic_pane.scroll_y != app.reader.english_pane.scroll_y
                 steps += 1
-            assert app.cursor == end
+            assert app.reader.cursor == end
         assert apart, "the paragraph never needed the panes apart: the test does not test it"
-        assert app.arabic_pane.scroll_y == app.english_pane.scroll_y == 0  # back at the title: level
+        assert app.reader.arabic_pane.scroll_y == app.reader.english_pane.scroll_y == 0  # back at the title: level
 
 
 async def test_a_sentence_taller_than_the_pane_is_read_with_j_and_space(app_config):
@@ -186,30 +182,30 @@ async def test_a_sentence_taller_than_the_pane_is_read_with_j_and_space(app_conf
     app = Recording(article, app_config, None)
     async with app.run_test(size=(100, 20)) as pilot:
         await pilot.pause()
-        app.move_cursor(tall)
+        app.reader.move_cursor(tall)
         await pilot.pause()
-        pane = app.arabic_pane
+        pane = app.reader.arabic_pane
         first, last = pane.sentence_extent(tall)
         assert last - first + 1 > pane.view_height
         seen_rows = set()
         presses = 0
-        while app.cursor == tall and presses < 50:
+        while app.reader.cursor == tall and presses < 50:
             top = int(pane.scroll_y)
             seen_rows.update(range(top, top + pane.view_height))
             await pilot.press("j")
             await pilot.pause()
             presses += 1
-        assert app.cursor == tall + 1
+        assert app.reader.cursor == tall + 1
         assert set(range(first, last + 1)) <= seen_rows  # every row of it was on screen
         assert presses > 2
         # k goes back through it, from its end to its start, before leaving it.
         await pilot.press("k")
         await pilot.pause()
-        assert app.cursor == tall
+        assert app.reader.cursor == tall
         while int(pane.scroll_y) > first:
             await pilot.press("k")
             await pilot.pause()
-            assert app.cursor == tall
+            assert app.reader.cursor == tall
         # Space pages through it too, and z recenters.
         await pilot.press("space")
         await pilot.pause()
@@ -226,25 +222,25 @@ async def test_go_to_sentence_and_sections(sample_article, app_config):
         await pilot.pause()
         await pilot.press("2", "0", "enter")
         await pilot.pause()
-        assert app.cursor == 19
+        assert app.reader.cursor == 19
         await pilot.press("colon")
         await pilot.press("9", "9", "9", "enter")
         await pilot.pause()
-        assert app.cursor == len(sample_article.sentences) - 1
+        assert app.reader.cursor == len(sample_article.sentences) - 1
 
 
 async def test_cursor_starts_on_the_headline_not_the_site_name(sample_article, app_config):
     app = Recording(sample_article, app_config, None)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert sample_article.sentences[app.cursor].text == sample_article.title
+        assert sample_article.sentences[app.reader.cursor].text == sample_article.title
 
 
 async def test_ctrl_c_copies_a_selection_and_quits_without_one(sample_article, app_config):
     app = Recording(sample_article, app_config, None)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        pane = app.arabic_pane
+        pane = app.reader.arabic_pane
         row = next(y for y in range(pane.row_count) if pane.visual_row(y).strip())
         app.screen.selections = {pane: Selection(Offset(0, row), Offset(pane.size.width, row))}
         await pilot.pause()
@@ -265,25 +261,25 @@ async def test_search_counter_wrap_and_escape_clears(sample_article, app_config)
         await pilot.pause()
         await pilot.press("slash", *"ترامب", "enter")
         await pilot.pause()
-        assert app.matches and "match 1/" in app.arabic_pane.border_title
+        assert app.reader.search_bar.matches and "match 1/" in app.reader.arabic_pane.border_title
         assert any("matches in" in t and "sentences" in t for t in app.told)
-        numbers = sorted({m[0] for m in app.matches})
-        app.move_cursor(numbers[-1])
+        numbers = sorted({m[0] for m in app.reader.search_bar.matches})
+        app.reader.move_cursor(numbers[-1])
         await pilot.press("n")
         await pilot.pause()
-        assert app.cursor == numbers[0]
+        assert app.reader.cursor == numbers[0]
         assert any("wrapped to the top" in t for t in app.told)
         await pilot.press("escape")
         await pilot.pause()
-        assert app.matches == [] and "match" not in app.arabic_pane.border_title
-        assert app.arabic_pane.search_marks == {"ar": {}, "en": {}}
+        assert app.reader.search_bar.matches == [] and "match" not in app.reader.arabic_pane.border_title
+        assert app.reader.arabic_pane.search_marks == {"ar": {}, "en": {}}
 
 
 async def test_search_matches_are_drawn_in_their_own_colour(sample_article, app_config):
     app = Recording(sample_article, app_config, None)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        pane = app.arabic_pane
+        pane = app.reader.arabic_pane
 
         def backgrounds() -> set:
             colours = set()
@@ -304,14 +300,14 @@ async def test_word_cursor_and_lookup(sample_article, app_config):
     app = Recording(sample_article, app_config, None)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        sentence = sample_article.sentences[app.cursor].text
+        sentence = sample_article.sentences[app.reader.cursor].text
         await pilot.press("w")
-        assert app.word is not None and sentence[slice(*app.word)] == sentence.split()[0]
+        assert app.reader.word is not None and sentence[slice(*app.reader.word)] == sentence.split()[0]
         await pilot.press("w")
-        assert sentence[slice(*app.word)] == sentence.split()[1]
+        assert sentence[slice(*app.reader.word)] == sentence.split()[1]
         await pilot.press("W")
-        assert sentence[slice(*app.word)] == sentence.split()[0]
-        assert app.arabic_pane.word == app.word
+        assert sentence[slice(*app.reader.word)] == sentence.split()[0]
+        assert app.reader.arabic_pane.word == app.reader.word
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, LookupScreen))
         assert app.screen.result.word == sentence.split()[0]
@@ -319,37 +315,46 @@ async def test_word_cursor_and_lookup(sample_article, app_config):
         await pilot.pause()
         assert not isinstance(app.screen, LookupScreen)
         await pilot.press("j")
-        assert app.word is None  # a new sentence starts without a word
+        assert app.reader.word is None  # a new sentence starts without a word
 
 
 async def test_click_in_the_summary_moves_the_cursor_but_not_the_keys(sample_article, app_config):
     app = Recording(sample_article, app_config, None, start_summary=True)
     async with app.run_test(size=(160, 45)) as pilot:
-        await wait_for(pilot, lambda: app.summary_numbers is not None)
+        await wait_for(pilot, lambda: app.reader.summary_pane.summary_numbers is not None)
         await pilot.pause()
-        summary = app.summary_pane
+        summary = app.reader.summary_pane
         row = next(y for y in range(summary.row_count) if summary.visual_row(y).strip())
         await pilot.click(summary, offset=(summary.size.width - 12, row + 1))  # + the top border
         await pilot.pause()
-        assert app.cursor in app.summary_numbers
-        assert app.focused is app.arabic_pane
-        before = app.cursor
+        assert app.reader.cursor in app.reader.summary_pane.summary_numbers
+        assert app.focused is app.reader.arabic_pane
+        before = app.reader.cursor
         await pilot.press("j")
-        assert app.cursor == before + 1  # j moves the article, not a hidden summary selection
+        assert app.reader.cursor == before + 1  # j moves the article, not a hidden summary selection
 
 
-async def test_summary_changes_are_told(sample_article, app_config):
+async def test_summary_changes_are_told(sample_article, app_config, monkeypatch):
+    from widgets.summary_pane import SummaryPane
+
+    refresh = SummaryPane.refresh_summary
+
+    def told_refresh(pane: SummaryPane) -> None:  # what the pane shows the moment it starts over
+        refresh(pane)
+        app.told.append(f"title: {pane.border_title} stale={pane.has_class('-stale')}")
+
+    monkeypatch.setattr(SummaryPane, "refresh_summary", told_refresh)
     app = Recording(sample_article, app_config, None, start_summary=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.summary_numbers is not None)
+        await wait_for(pilot, lambda: app.reader.summary_pane.summary_numbers is not None)
         await pilot.press("a")
         assert "title: Summary · lexrank · 6 sentences · summarizing… stale=True" in app.told
-        await wait_for(pilot, lambda: not app.summary_pending)
-        assert not app.summary_pane.has_class("-stale")
+        await wait_for(pilot, lambda: not app.reader.summary_pane.summary_pending)
+        assert not app.reader.summary_pane.has_class("-stale")
         for _ in range(12):
             await pilot.press("minus")
-            await wait_for(pilot, lambda: not app.summary_pending)
-        assert len(app.summary_numbers) == 1
+            await wait_for(pilot, lambda: not app.reader.summary_pane.summary_pending)
+        assert len(app.reader.summary_pane.summary_numbers) == 1
         assert sum("at its shortest: 1 sentence" in t for t in app.told) >= 1
         await pilot.press("s")
         await pilot.press("a")
@@ -364,7 +369,7 @@ async def test_non_arabic_paragraph_reads_left_to_right_and_english_article_warn
     app = Recording(article, app_config, None)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
-        blocks = app.arabic_pane.blocks
+        blocks = app.reader.arabic_pane.blocks
         assert [b.rtl for b in blocks] == [True, True, False]
     english = parse("A headline\n\nThe minister said on Monday that talks would continue.", source="en.txt")
     assert english.warnings
@@ -395,11 +400,11 @@ async def test_y_copies_the_sentence_and_Y_with_its_english(sample_article, app_
     app = Recording(sample_article, app_config, StandInTranslator)
     async with app.run_test(size=(120, 40)) as pilot:
         await translated(pilot, app)
-        sentence = sample_article.sentences[app.cursor]
+        sentence = sample_article.sentences[app.reader.cursor]
         await pilot.press("y")
         assert app.clipboard == sentence.text  # logical order, as in the source
         await pilot.press("Y")
-        assert app.clipboard == f"{sentence.text}\n{app.translations[sentence.number]}"
+        assert app.clipboard == f"{sentence.text}\n{app.reader.translations[sentence.number]}"
         assert any(t.startswith("Copied the sentence and its English") for t in app.told)
 
 
@@ -413,11 +418,11 @@ async def test_ctrl_e_saves_the_bilingual_article(sample_article, app_config, ap
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        saved = app.default_export_path()
+        saved = app.reader.default_export_path()
         assert saved.name.endswith(".bilingual.md") and saved.parent == app_save_dir
-        english = [app.translations.get(s.number) for s in sample_article.sentences]
+        english = [app.reader.translations.get(s.number) for s in sample_article.sentences]
         assert saved.read_text(encoding="utf-8") == translation_document(
-            sample_article, english, format="markdown", model=app.model_name)
+            sample_article, english, format="markdown", model=app.reader.model_name)
         # Again: the dialog asks before overwriting; Escape keeps the file.
         before = saved.stat().st_mtime_ns
         await pilot.press("ctrl+e")
@@ -433,7 +438,7 @@ async def test_an_arabic_file_name_in_the_save_dialog_is_drawn_in_visual_order(s
                                                                                app_save_dir):
     app = Recording(sample_article, app_config, None, save_dir=app_save_dir, start_summary=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.summary_numbers is not None)
+        await wait_for(pilot, lambda: app.reader.summary_pane.summary_numbers is not None)
         await pilot.press("ctrl+s")
         await pilot.pause()
         field = app.screen.query_one("#save-path")
@@ -451,10 +456,11 @@ async def test_an_article_closed_at_once_is_still_in_the_library(sample_article,
     """Quitting before the library worker has run (it starts after the first paint) still
     records the article: the reader's history never misses what was opened."""
     from reader.library import Library, article_id
+    from widgets.reader_screen import ReaderScreen
 
     monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
     app = Recording(sample_article, app_config, None, use_library=True)
-    monkeypatch.setattr(app, "_start_library", lambda: None)  # the worker has not run yet
+    monkeypatch.setattr(ReaderScreen, "_start_library", lambda self: None)  # the worker has not run yet
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("q")
     with Library.open() as library:
@@ -467,10 +473,10 @@ async def test_position_is_kept_in_the_library_and_resumed(sample_article, app_c
     monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
     app = Recording(sample_article, app_config, None, use_library=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: getattr(app, "reading_state", None) is not None)
+        await wait_for(pilot, lambda: app.reader.reading_state is not None)
         await pilot.press("colon", "1", "7", "enter")
         await pilot.pause()
-        assert app.cursor == 16
+        assert app.reader.cursor == 16
     library = Library.open()
     article, position = resume_article(library)
     assert position == 16 and article.text == sample_article.text
@@ -478,8 +484,8 @@ async def test_position_is_kept_in_the_library_and_resumed(sample_article, app_c
     again = Recording(article, app_config, None, start_at=position)
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert again.cursor == 16
-        assert 16 in again.arabic_pane.sentences_in_view()
+        assert again.reader.cursor == 16
+        assert 16 in again.reader.arabic_pane.sentences_in_view()
 
 
 async def test_library_screen_reopens_an_article(sample_article, app_config, tmp_path, monkeypatch):
@@ -492,12 +498,16 @@ async def test_library_screen_reopens_an_article(sample_article, app_config, tmp
     Library.open().record(other)
     app = Recording(sample_article, app_config, None, use_library=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: getattr(app, "reading_state", None) is not None)
+        await wait_for(pilot, lambda: app.reader.reading_state is not None)
+        first = app.reader
         await pilot.press("h")
         await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
         await pilot.press(*"خبر", "enter")
-        await wait_for(pilot, lambda: app.reopen is not None)
-    assert app.reopen is not None and app.reopen[0].text == other.text
+        await wait_for(pilot, lambda: app.reader is not first)
+        assert app.reader.article.text == other.text
+        await pilot.press("backspace")  # back to the first article, in the same App
+        await wait_for(pilot, lambda: app.screen is first)
+        assert app.is_running
 
 
 async def test_o_opens_another_article_and_says_why_it_cannot(sample_article, app_config, tmp_path):
@@ -515,7 +525,7 @@ async def test_o_opens_another_article_and_says_why_it_cannot(sample_article, ap
         await wait_for(pilot, lambda: isinstance(app.screen, OpenPrompt))
         await pilot.press(*str(tmp_path / "missing.txt"), "enter")
         await wait_for(pilot, lambda: any("no such file" in t for t in app.told))
-        assert app.is_running and app.reopen is None
+        assert app.is_running and len(app.readers()) == 1
         await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(app.screen, OpenPrompt))
         await pilot.press(*str(tmp_path / "ne"))
@@ -523,8 +533,8 @@ async def test_o_opens_another_article_and_says_why_it_cannot(sample_article, ap
                                           and m.suggestion == str(good) for m in told.seen))
         await pilot.pause()
         await pilot.press("right", "enter")  # → accepts the completion: news.txt
-        await wait_for(pilot, lambda: app.reopen is not None)
-    assert app.reopen[0].source.endswith("news.txt")
+        await wait_for(pilot, lambda: len(app.readers()) == 2)
+        assert app.reader.article.source.endswith("news.txt")
 
 
 async def test_v_hides_tashkeel_on_screen_only(app_config):
@@ -534,7 +544,7 @@ async def test_v_hides_tashkeel_on_screen_only(app_config):
     app = Recording(article, app_config, None)
     async with app.run_test(size=(100, 20)) as pilot:
         await pilot.pause()
-        pane = app.arabic_pane
+        pane = app.reader.arabic_pane
 
         def drawn() -> str:
             return "".join(seg.text for y in range(pane.size.height) for seg in pane.render_line(y))
@@ -546,7 +556,7 @@ async def test_v_hides_tashkeel_on_screen_only(app_config):
         assert "\u064e" in article.sentences[1].text  # the text itself keeps them
         await pilot.press("slash", *"الرئيس", "enter")  # search still ignores them
         await pilot.pause()
-        assert app.matches
+        assert app.reader.search_bar.matches
         await pilot.press("v")
         await pilot.pause()
         assert "\u064e" in drawn()
@@ -560,7 +570,7 @@ async def test_marks_are_kept_listed_and_exported(sample_article, app_config, tm
     monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
     app = Recording(sample_article, app_config, None, use_library=True, save_dir=app_save_dir)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: getattr(app, "reading_state", None) is not None)
+        await wait_for(pilot, lambda: app.reader.reading_state is not None)
         await pilot.press("colon", "9", "enter")
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, MarkNote))
@@ -570,18 +580,19 @@ async def test_marks_are_kept_listed_and_exported(sample_article, app_config, tm
         await wait_for(pilot, lambda: isinstance(app.screen, MarkNote))
         await pilot.press("enter")
         await pilot.pause()
-        assert [(m.number, m.note) for m in app.article_marks()] == [(8, "key quote"), (31, "")]
+        assert [(m.number, m.note) for m in app.reader.article_marks()] == [(8, "key quote"), (31, "")]
         await pilot.press("apostrophe")
         await wait_for(pilot, lambda: isinstance(app.screen, MarksScreen))
         await wait_for(pilot, lambda: app.screen.query_one(OptionList).highlighted == 0)
         await pilot.press("enter")  # the first mark
         await pilot.pause()
-        assert app.cursor == 8
+        assert app.reader.cursor == 8
         await pilot.press("ctrl+e")
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-    saved = app.default_export_path().read_text(encoding="utf-8")
+        path = app.reader.default_export_path()
+    saved = path.read_text(encoding="utf-8")
     assert "## Marks" in saved and "- Sentence 9 — key quote:" in saved and "- Sentence 32:" in saved
     assert sample_article.sentences[8].text in saved.split("## Marks")[1]
 
@@ -591,25 +602,25 @@ async def test_z_puts_the_cursor_sentence_in_the_middle_and_pagedown_keeps_two_r
     one); PageDown moves a screen less two rows, so the last lines stay in sight, like `less`."""
     app = Recording(sample_article, app_config, None)
     async with app.run_test(size=(100, 30)) as pilot:
-        pane = app.arabic_pane
-        await wait_for(pilot, lambda: pane.sentence_extent(0) is not None and app.cursor in pane.sentences_in_view())
+        pane = app.reader.arabic_pane
+        await wait_for(pilot, lambda: pane.sentence_extent(0) is not None and app.reader.cursor in pane.sentences_in_view())
         height = pane.view_height
         # A sentence far enough from both ends to be centred.
         number = next(n for n in range(len(sample_article.sentences))
                       if pane.sentence_extent(n)[0] > height and pane.sentence_extent(n)[1] < pane.max_scroll_y)
         await pilot.press("colon", *str(number + 1), "enter")  # go to the sentence, as a reader does
-        await wait_for(pilot, lambda: app.cursor == number and number in pane.sentences_in_view())
+        await wait_for(pilot, lambda: app.reader.cursor == number and number in pane.sentences_in_view())
         first, last = pane.sentence_extent(number)
         middle = (first + last) // 2
         before = int(pane.scroll_y)
         assert abs(middle - before - height // 2) > 1  # not centred yet
         await pilot.press("z")
         await wait_for(pilot, lambda: int(pane.scroll_y) != before)
-        assert app.cursor == number
+        assert app.reader.cursor == number
         assert abs(middle - int(pane.scroll_y) - height // 2) <= 1
 
         await pilot.press("g")
-        await wait_for(pilot, lambda: int(pane.scroll_y) == 0 and app.cursor in pane.sentences_in_view())
+        await wait_for(pilot, lambda: int(pane.scroll_y) == 0 and app.reader.cursor in pane.sentences_in_view())
         await pilot.press("pagedown")
         await wait_for(pilot, lambda: int(pane.scroll_y) != 0)
         assert int(pane.scroll_y) == height - 2

@@ -12,8 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from widgets.reader_screen import ModelState
 
-from pilot_helpers import wait_for, wait_until_still
+from pilot_helpers import make_app, wait_for, wait_until_still
 from standin import StandInTranslator
 
 from reader.app import QariApp
@@ -38,19 +39,19 @@ async def settle(pilot, condition, timeout: float = 30.0) -> None:
 
 
 def finished(app: QariApp) -> bool:
-    return app.translation_done and app.summary_numbers is not None and not app.arabic_pane.layout_pending
+    return app.reader.translation_done and app.reader.summary_pane.summary_numbers is not None and not app.reader.arabic_pane.layout_pending
 
 
 @pytest.mark.parametrize("layout", ["side", "stacked", "interleaved"])
 def test_layout_snapshot(snap_compare, snapshot_article, app_config, layout):
     app_config.layout = layout
-    app = QariApp(snapshot_article, app_config, StandInTranslator)
+    app = make_app(snapshot_article, app_config, StandInTranslator, start_summary=True)
 
     async def run_before(pilot) -> None:
         await settle(pilot, finished)
-        start = pilot.app.cursor
+        start = pilot.app.reader.cursor
         await pilot.press("j", "j", "j")  # move the highlight off the first sentence
-        await wait_for(pilot, lambda: pilot.app.cursor == start + 3)
+        await wait_for(pilot, lambda: pilot.app.reader.cursor == start + 3)
         await wait_until_still(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
@@ -64,21 +65,21 @@ def test_no_model_snapshot(snap_compare, snapshot_article, app_config, app_trans
     monkeypatch.setattr(settings, "package_data_dir", Path("/home/reader/.local/share/argos-translate/packages"))
     # The summary starts once the no-model state is known, so the two never race (the summary
     # drops its English lines when there is no model).
-    app = QariApp(snapshot_article, app_config, app_translator_factory, start_summary=False)
+    app = make_app(snapshot_article, app_config, app_translator_factory, start_summary=False)
 
     async def run_before(pilot) -> None:
-        await settle(pilot, lambda app: app.model_state == "missing")
-        app.refresh_summary()
-        await settle(pilot, lambda app: app.summary_numbers is not None)
+        await settle(pilot, lambda app: app.reader.model_state is ModelState.MISSING)
+        app.reader.summary_pane.refresh_summary()
+        await settle(pilot, lambda app: app.reader.summary_pane.summary_numbers is not None)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
 def test_narrow_snapshot(snap_compare, snapshot_article, app_config):
     """80x24 falls back to stacked panes; translation off; the summary starts hidden (short window)."""
-    app = QariApp(snapshot_article, app_config, None)
+    app = make_app(snapshot_article, app_config, None, start_summary=True)
 
     async def run_before(pilot) -> None:
-        await settle(pilot, lambda app: app.summary_numbers is not None)
+        await settle(pilot, lambda app: app.reader.summary_pane.summary_numbers is not None)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

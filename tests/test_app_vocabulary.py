@@ -27,7 +27,7 @@ class Recording(QariApp):
 
 def pane_rows(app: QariApp) -> list[tuple[str, bool]]:
     """(text, has an underlined cell) of every drawn row of the Arabic pane."""
-    pane = app.arabic_pane
+    pane = app.reader.arabic_pane
     rows = []
     for y in range(pane.size.height):
         strip = pane.render_line(y)
@@ -39,8 +39,8 @@ async def test_save_the_chosen_reading_mark_it_known_and_list_it(sample_article,
     monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
     app = Recording(sample_article, app_config, None, use_library=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: getattr(app, "reading_state", None) is not None)
-        sentence = sample_article.sentences[app.cursor].text
+        await wait_for(pilot, lambda: app.reader.reading_state is not None)
+        sentence = sample_article.sentences[app.reader.cursor].text
         words = [sentence[s:e] for s, e in word_spans(sentence)]
         index = next(i for i, w in enumerate(words) if len({a.lemma_id for a in lookup(w)}) > 1)
         await pilot.press(*["w"] * (index + 1), "enter")
@@ -54,44 +54,44 @@ async def test_save_the_chosen_reading_mark_it_known_and_list_it(sample_article,
         vocabulary = Vocabulary(app.library)
         [saved] = vocabulary.words()
         assert (saved.word, saved.lemma_id, saved.vocalised) == (words[index], second.lemma_id, second.vocalised)
-        assert saved.context == " ".join(sentence.split()) and saved.sentence == app.cursor
+        assert saved.context == " ".join(sentence.split()) and saved.sentence == app.reader.cursor
         assert saved.state == "known" and second.lemma_id in vocabulary.known()
-        number = app.cursor
+        number = app.reader.cursor
         await pilot.press("j", "j", "V")
         await wait_for(pilot, lambda: isinstance(app.screen, WordsScreen))
         await pilot.pause()
         await pilot.press("enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, WordsScreen))
-        assert app.cursor == number
+        assert app.reader.cursor == number
 
 
 async def test_underlining_unknown_words_moves_no_cell(sample_article, app_config, tmp_path, monkeypatch):
     monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
     app = Recording(sample_article, app_config, None, use_library=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: getattr(app, "reading_state", None) is not None)
+        await wait_for(pilot, lambda: app.reader.reading_state is not None)
         await pilot.pause()
         before = pane_rows(app)
         assert not any(underlined for _, underlined in before)
         await pilot.press("u")
-        await wait_for(pilot, lambda: bool(app.arabic_pane.underlined))
+        await wait_for(pilot, lambda: bool(app.reader.arabic_pane.underlined))
         await pilot.pause()
         after = pane_rows(app)
         assert [text for text, _ in after] == [text for text, _ in before]  # the same cells
         assert any(underlined for _, underlined in after)
-        spans = app.arabic_pane.underlined
+        spans = app.reader.arabic_pane.underlined
         # Marking one underlined word's lemma known takes every form of it off.
         number, [(start, end), *_] = next(iter(spans.items()))
         word = sample_article.sentences[number].text[start:end]
         Vocabulary(app.library).set_known([(a.lemma_id, a.lemma) for a in lookup(word)])
         await pilot.press("u", "u")
-        await wait_for(pilot, lambda: app.arabic_pane.underlined and app.arabic_pane.underlined != spans)
-        remaining = {sample_article.sentences[n].text[s:e] for n, found in app.arabic_pane.underlined.items()
+        await wait_for(pilot, lambda: app.reader.arabic_pane.underlined and app.reader.arabic_pane.underlined != spans)
+        remaining = {sample_article.sentences[n].text[s:e] for n, found in app.reader.arabic_pane.underlined.items()
                      for s, e in found}
         assert word not in remaining
         await pilot.press("u")
         await pilot.pause()
-        assert app.arabic_pane.underlined == {} and pane_rows(app) == before
+        assert app.reader.arabic_pane.underlined == {} and pane_rows(app) == before
 
 
 async def test_the_library_screen_shows_each_article_s_difficulty(tmp_path):

@@ -192,9 +192,9 @@ def test_light_theme_borders_are_visible(terminal, tmp_path):
 @pytest.mark.parametrize("width", [40, 64, 100])
 def test_footer_shows_whole_keys_only(terminal, width):
     """The footer never cuts a key's description (`/ Sea`): keys that do not fit are left out."""
-    from reader.app import QariApp
+    from widgets.reader_screen import ReaderScreen
 
-    descriptions = [b.description for b in QariApp.BINDINGS if b.show]
+    descriptions = [b.description for b in ReaderScreen.BINDINGS if b.show]
     term = terminal(width, 24)
     screen = term.wait_for(lambda s: "? Help" in s.plain and POSITION.search(s.plain))
     screen = term.settle()

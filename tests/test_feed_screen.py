@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from pilot_helpers import make_app, wait_for
 from feedsite import NewsSite
 from paths import PAGES, REPO
 
@@ -29,9 +30,8 @@ def feed_library(tmp_path, loopback_server):
 
 
 def _app(sample_article, app_config, factory, library):
-    from reader.app import QariApp
 
-    app = QariApp(sample_article, app_config, factory, start_summary=False)
+    app = make_app(sample_article, app_config, factory, start_summary=False)
     app.library = library
     return app
 
@@ -94,18 +94,35 @@ async def test_headlines_are_translated_with_the_model(feed_library, sample_arti
 
 
 async def test_f_returns_to_the_item_opened_last(feed_library, sample_article, app_config):
-    """After reading an item (the App restarted on its article with `feed_place`), `f` opens
-    the list at that item, with the filter it had."""
-    from reader.app import QariApp
+    """After reading an item, backspace comes back to the list as it was, and `f` from the
+    first article later opens a list at that item, with the filter it had (the session keeps
+    the place)."""
+    from widgets.reader_screen import ReaderScreen
 
     site, store = feed_library
     items = store.items()
-    app = QariApp(sample_article, app_config, None, start_summary=False, feed_place=(items[4].id, "ال"))
-    app.library = store.library
+    app = _app(sample_article, app_config, None, store.library)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await _feed_screen(pilot, app)
-        assert screen.query_one("#feed-filter").value == "ال"
-        assert screen.current_item().id == items[4].id
+        while not screen.complete:
+            await pilot.pause(0.02)
+        screen.query_one("#feed-filter").value = "ال"
+        await pilot.pause()
+        wanted = next(n for n in range(len(screen.shown)) if screen.item_at(n).id == items[4].id)
+        screen.feed_list.cursor = wanted
+        screen.feed_list.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen is not app.screen_stack[0])
+        first = app.screen_stack[0]
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert screen.current_item().id == items[4].id and not screen.opening
+        await pilot.press("escape", "escape")
+        await wait_for(pilot, lambda: app.screen is first)
+        again = await _feed_screen(pilot, app)
+        assert again is not screen
+        assert again.query_one("#feed-filter").value == "ال"
+        assert again.current_item().id == items[4].id
 
 
 @pytest.mark.e2e
@@ -237,7 +254,7 @@ async def test_an_article_that_cannot_be_fetched_leaves_the_list_as_it_was(feed_
         await pilot.press("enter")
         while screen.opening:
             await pilot.pause(0.05)
-        assert app.screen is screen and app.reopen is None
+        assert app.screen is screen and len(app.readers()) == 1
     items = {i.link: i for i in store.items()}
     assert not items[first_link].read and items[first_link].article_id is None
 
@@ -263,10 +280,9 @@ async def test_an_item_saved_in_the_library_opens_offline(feed_library, sample_a
             await pilot.pause(0.02)
         screen.feed_list.cursor = next(n for n in range(len(screen.shown)) if screen.item_at(n).id == item.id)
         await pilot.press("enter")
-        while app.reopen is None and screen.opening:
-            await pilot.pause(0.02)
-        assert app.reopen is not None
-    article, _position = app.reopen
+        await wait_for(pilot, lambda: len(app.readers()) == 2)
+        article = app.reader.article
+        assert app.screen_stack[-2] is screen  # backspace comes back to the list
     assert article.title == title and article.text == store.library.get(entry.id).text
     assert len(loopback_server.requests) == requests_before  # nothing fetched
     assert store.item(item.id).read

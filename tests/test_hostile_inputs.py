@@ -39,7 +39,7 @@ from clirun import (
 )
 from hostile import HOSTILE_TEXTS, big_article, expected_words, long_sentence
 from mounts import tmpfs
-from pilot_helpers import Told, wait_for
+from pilot_helpers import Told, make_app, wait_for
 from textual.geometry import Offset
 from textual.selection import Selection
 
@@ -148,13 +148,6 @@ def test_cli_markup_is_printed_literally(no_model: QariEnv, hostile_files: dict[
 
 
 
-def make_app(article, config, factory=None, **kwargs):
-    from reader.app import QariApp
-
-    kwargs.setdefault("start_summary", True)
-    return QariApp(article, config, factory, **kwargs)
-
-
 def selected_words(pane) -> list[str]:
     """Select everything in a pane: the logical text the user would copy."""
     selection = pane.get_selection(Selection(Offset(0, 0), Offset(pane.content_width, pane.row_count)))
@@ -174,19 +167,19 @@ async def test_tui_shows_hostile_text_whole(app_config, app_tiny_model, name: st
     article = parse_text(text, source=f"<{name}>")
     # The tiny model needs ~5 s for 4,000 words (test_cli_4000_word_sentence_... covers it).
     translate = name != "4000-word sentence"
-    app = make_app(article, app_config, app_tiny_model if translate else None)
+    app = make_app(article, app_config, app_tiny_model if translate else None, start_summary=True)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: (app.translation_done or not translate) and app.summary_numbers is not None)
+        await wait_for(pilot, lambda: (app.reader.translation_done or not translate) and app.reader.summary_pane.summary_numbers is not None)
         for key in KEYS:
             await pilot.press(key)
         await pilot.pause()
         assert app.is_running
-        assert app.cursor == max(0, len(article.sentences) - 2)  # G, then j (stays), then k
+        assert app.reader.cursor == max(0, len(article.sentences) - 2)  # G, then j (stays), then k
         # Every word is in the Arabic pane (as copied: logical order) ...
-        assert selected_words(app.arabic_pane) == expected_words(text)
+        assert selected_words(app.reader.arabic_pane) == expected_words(text)
         # ... and every sentence got exactly its translation.
         if translate:
-            assert sorted(app.translations) == list(range(len(article.sentences)))
+            assert sorted(app.reader.translations) == list(range(len(article.sentences)))
         for key in ("G", "g"):
             await pilot.press(key)
         await pilot.press("q")
@@ -195,11 +188,11 @@ async def test_tui_shows_hostile_text_whole(app_config, app_tiny_model, name: st
 
 async def test_tui_markup_is_shown_literally_and_never_runs(app_config) -> None:
     article = parse_text(HOSTILE_TEXTS["markup"], source="<markup>")
-    app = make_app(article, app_config, None)
+    app = make_app(article, app_config, None, start_summary=True)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.summary_numbers is not None)
+        await wait_for(pilot, lambda: app.reader.summary_pane.summary_numbers is not None)
         await pilot.pause()
-        for pane in (app.arabic_pane, app.summary_pane):
+        for pane in (app.reader.arabic_pane, app.reader.summary_pane):
             for segment in pane_segments(pane):
                 style = segment.style
                 if style is None:
@@ -207,11 +200,11 @@ async def test_tui_markup_is_shown_literally_and_never_runs(app_config) -> None:
                 assert not style.link, segment
                 assert "@click" not in (style.meta or {}), segment
         # The literal text is there to copy, brackets and all.
-        copied = " ".join(selected_words(app.arabic_pane))
+        copied = " ".join(selected_words(app.reader.arabic_pane))
         for literal in ("[bold red]", "[link=https://evil.example/x]", "[@click=app.quit]", "[/]"):
             assert literal in copied
         # Clicking right on the `[@click=app.quit]` line does not quit.
-        pane = app.arabic_pane
+        pane = app.reader.arabic_pane
         number = next(s.number for s in article.sentences if "[@click=app.quit]" in s.text)
         row = pane.sentence_rows(number)[0]
         offset = pane.content_region.offset - pane.region.offset
@@ -264,7 +257,7 @@ async def test_tui_search_for_markup_text(app_config, query: str) -> None:
         await pilot.press("slash", *list(query), "enter")
         await wait_for(pilot, lambda: bool(told.notifications))
         assert app.is_running
-        assert app.matches, "the literal text is found"
+        assert app.reader.search_bar.matches, "the literal text is found"
         # Shown literally (never as markup), its Arabic in visual order like the panes.
         shown = visual_inline(query)
         assert any(shown in toast_text(n) for n in told.notifications)
@@ -275,11 +268,11 @@ async def test_tui_save_to_a_path_with_brackets(app_config, app_save_dir: Path, 
     """Markup-like paths are shown literally, saved or not ("[bold]x[/.md" names a missing
     folder "[bold]x[", so that save fails with a literal message and the app keeps running)."""
     article = parse_text("قال الرئيس إن الحكومة ستعمل. وأضاف أن الوفد سيعود.")
-    app = make_app(article, app_config, None, save_dir=app_save_dir)
+    app = make_app(article, app_config, None, save_dir=app_save_dir, start_summary=True)
     target = app_save_dir / name
     told = Told()
     async with app.run_test(size=SIZE, message_hook=told) as pilot:
-        await wait_for(pilot, lambda: app.summary_numbers is not None)
+        await wait_for(pilot, lambda: app.reader.summary_pane.summary_numbers is not None)
         await pilot.press("ctrl+s")
         await pilot.pause()
         app.screen.query_one("#save-path").value = str(target)
@@ -322,29 +315,29 @@ async def test_tui_opens_a_2mb_article(app_config, big_file: Path, record_proper
     loaded = time.perf_counter()
     app = make_app(article, app_config, None, start_summary=False)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.first_paint is not None, timeout=120)
+        await wait_for(pilot, lambda: app.reader.first_paint is not None, timeout=120)
         painted = time.perf_counter()
         # The first screen shows the start of the article.
-        assert app.arabic_pane.sentence_rows(0)[0] < SIZE[1]
+        assert app.reader.arabic_pane.sentence_rows(0)[0] < SIZE[1]
         timings = {}
         for key in KEYS:
             t = time.perf_counter()
             await pilot.press(key)
             timings[key] = max(timings.get(key, 0.0), time.perf_counter() - t)
         await pilot.press("G")
-        assert app.cursor == len(article.sentences) - 1
-        pane = app.arabic_pane
+        assert app.reader.cursor == len(article.sentences) - 1
+        pane = app.reader.arabic_pane
         await wait_for(pilot, lambda: not pane.layout_pending, timeout=120)
         laid_out = time.perf_counter()
 
         def last_sentence_on_screen() -> bool:
-            rows = pane.sentence_rows(app.cursor)
+            rows = pane.sentence_rows(app.reader.cursor)
             top = int(pane.scroll_y)
             return bool(rows) and top <= rows[0] and rows[-1] < top + pane.scrollable_content_region.height
 
         # G shows the last sentence: its rows are the last of the article, inside the viewport.
         await wait_for(pilot, last_sentence_on_screen, timeout=30)
-        rows = pane.sentence_rows(app.cursor)
+        rows = pane.sentence_rows(app.reader.cursor)
         assert pane.max_scroll_y > 1000 and rows[0] > 1000  # really at the end of 2 MB of text
         assert app.is_running
         await pilot.press("q")
@@ -367,9 +360,9 @@ async def test_tui_file_deleted_then_changed_while_open(app_config, app_save_dir
                 source)
     article = load_article(source)
     original = article.text
-    app = make_app(article, app_config, None, save_dir=app_save_dir)
+    app = make_app(article, app_config, None, save_dir=app_save_dir, start_summary=True)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_for(pilot, lambda: app.summary_numbers is not None)
+        await wait_for(pilot, lambda: app.reader.summary_pane.summary_numbers is not None)
         source.unlink()
         for key in KEYS:
             await pilot.press(key)
@@ -377,15 +370,15 @@ async def test_tui_file_deleted_then_changed_while_open(app_config, app_save_dir
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        saved = app.default_save_path()
+        saved = app.reader.default_save_path()
         assert saved.exists()
         content = saved.read_text(encoding="utf-8")
-        assert arabic_sentences_from_markdown(content) == [article.sentences[n].text for n in app.summary_numbers]
+        assert arabic_sentences_from_markdown(content) == [article.sentences[n].text for n in app.reader.summary_pane.summary_numbers]
         # The file comes back with other text: the reader keeps what it opened.
         source.write_text("نص آخر تماما.", encoding="utf-8")
         await pilot.press("j", "G", "g")
-        assert app.article.text == original
-        assert selected_words(app.arabic_pane) == original.split()
+        assert app.reader.article.text == original
+        assert selected_words(app.reader.arabic_pane) == original.split()
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("enter")  # exists: asks
@@ -643,10 +636,10 @@ def test_cli_full_disk_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 async def _tui_save_fails(app_config, folder: Path, target: Path, expected: str, monkeypatch=None) -> None:
     article = parse_text(HOSTILE_TEXTS["emoji and English"])
-    app = make_app(article, app_config, None, save_dir=folder)
+    app = make_app(article, app_config, None, save_dir=folder, start_summary=True)
     told = Told()
     async with app.run_test(size=SIZE, notifications=True, message_hook=told) as pilot:
-        await wait_for(pilot, lambda: app.summary_numbers is not None)
+        await wait_for(pilot, lambda: app.reader.summary_pane.summary_numbers is not None)
         await pilot.press("ctrl+s")
         await pilot.pause()
         app.screen.query_one("#save-path").value = str(target)
@@ -739,8 +732,8 @@ async def test_tui_locked_cache_still_translates(app_config, app_packages_dir: P
                    start_summary=False)
     with exclusive_lock(db):
         async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await wait_for(pilot, lambda: app.translation_done)
-            assert sorted(app.translations) == list(range(len(article.sentences)))
+            await wait_for(pilot, lambda: app.reader.translation_done)
+            assert sorted(app.reader.translations) == list(range(len(article.sentences)))
             assert app.is_running
             await pilot.press("q")
     assert app.return_code == 0
@@ -760,11 +753,11 @@ async def test_tui_locked_cache_warns(app_config, app_packages_dir: Path, tmp_pa
     told = Told()
 
     def shown() -> list[str]:
-        return told.messages + [app.sub_title, str(app.english_pane.border_subtitle), app.english_pane.plain_text()]
+        return told.messages + [app.reader.sub_title, str(app.reader.english_pane.border_subtitle), app.reader.english_pane.plain_text()]
 
     with exclusive_lock(db):
         async with app.run_test(size=SIZE, notifications=True, message_hook=told) as pilot:
-            await wait_for(pilot, lambda: app.translation_done and any("cache" in text for text in shown()))
+            await wait_for(pilot, lambda: app.reader.translation_done and any("cache" in text for text in shown()))
 
 
 # --------------------------------------------------------------------------------------
@@ -870,7 +863,7 @@ async def test_tui_ctrl_c_mid_translation_stops_the_worker(app_config, app_tiny_
     app = make_app(article, app_config, lambda: Counting(app_tiny_model()), start_summary=False)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: state["yielded"] > 0)
-        assert not app.translation_done
+        assert not app.reader.translation_done
         await pilot.press("ctrl+c")
         await pilot.pause()
     assert app.return_code == 0

@@ -457,9 +457,8 @@ def test_batch_uses_the_chosen_model_and_writes_what_translate_writes(cli: QariE
 
 
 async def test_reader_translates_with_the_imported_model(release_zip: Path, app_config, tmp_path: Path) -> None:
-    from pilot_helpers import wait_for
+    from pilot_helpers import make_app, wait_for
 
-    from reader.app import QariApp
     from reader.article import load_article
     from reader.cache import TranslationCache
     from reader.config import set_setting
@@ -475,8 +474,8 @@ async def test_reader_translates_with_the_imported_model(release_zip: Path, app_
     def factory():
         return load_translator("ar", "en", cache=TranslationCache(tmp_path / "cache.sqlite3"))
 
-    app = QariApp(article, app_config, factory, start_summary=False)
+    app = make_app(article, app_config, factory, start_summary=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.translation_done)
-        assert app.model_name.startswith(opus.name)
-        assert [app.translations[s.number] for s in article.sentences] == expected
+        await wait_for(pilot, lambda: app.reader.translation_done)
+        assert app.reader.model_name.startswith(opus.name)
+        assert [app.reader.translations[s.number] for s in article.sentences] == expected

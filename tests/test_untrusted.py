@@ -31,7 +31,7 @@ SOURCES = sorted([*(REPO / "reader").rglob("*.py"), *(REPO / "widgets").rglob("*
 PRINTING_MODULES = {"reader/cli.py", "reader/batch/progress.py", "reader/batch/runner.py"}
 """Modules whose `print` runs under `cli.main` (qari batch is a CLI command)."""
 STD_WRITERS = {"reader/cli.py"}
-RAW_TERMINAL = {"widgets/app_terminal.py"}
+RAW_TERMINAL = {"widgets/terminal_mode.py"}
 """Writes its own fixed VTE escapes to the terminal Textual drives (no outside text)."""
 SAFE_CALLS = {"one_line", "visible", "quote_name", "clean_title"}
 

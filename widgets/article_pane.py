@@ -36,7 +36,7 @@ from textual.worker import get_current_worker
 
 from reader.arabic import TASHKEEL_RE
 from reader.bidi import VisualLine, layout_paragraph, logical_offset_at, visual_spans
-from reader.visual_text import visual_inline, visual_one_line  # noqa: F401 - re-exported for reader/app.py and widgets/app_*.py until they import from reader.visual_text
+from reader.visual_text import visual_inline, visual_one_line
 
 Span = tuple[int, int]
 
@@ -136,12 +136,12 @@ class ArticlePane(ScrollView, can_focus=True):
 
     BINDINGS = [
         # The app's sentence cursor wins over ScrollView's plain scrolling keys.
-        Binding("up", "app.cursor_prev", "Previous sentence", show=False),
-        Binding("down", "app.cursor_next", "Next sentence", show=False),
-        Binding("home", "app.cursor_first", "First sentence", show=False),
-        Binding("end", "app.cursor_last", "Last sentence", show=False),
-        Binding("pagedown", "app.page(1)", "Page down", show=False),
-        Binding("pageup", "app.page(-1)", "Page up", show=False),
+        Binding("up", "screen.cursor_prev", "Previous sentence", show=False),
+        Binding("down", "screen.cursor_next", "Next sentence", show=False),
+        Binding("home", "screen.cursor_first", "First sentence", show=False),
+        Binding("end", "screen.cursor_last", "Last sentence", show=False),
+        Binding("pagedown", "screen.page(1)", "Page down", show=False),
+        Binding("pageup", "screen.page(-1)", "Page up", show=False),
     ]
 
     cursor: reactive[int | None] = reactive(None, layout=False, init=False)

@@ -521,6 +521,11 @@ class FeedScreen(Screen[None]):
         self._update_status("opening…")
         self.open_item(item, self.query_one("#feed-filter", Input).value)
 
+    def opened(self) -> None:
+        """The App opened the item's article (over this list, which stays where it was)."""
+        self.opening = False
+        self._update_status()
+
     def open_failed(self, message: str) -> None:
         """The App could not open the item's article: say why and stay on the list."""
         self.opening = False

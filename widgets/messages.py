@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from reader.status_text import plural  # noqa: F401 - re-exported for reader/app.py and widgets/app_*.py until they import from reader.status_text
 
 if TYPE_CHECKING:
     from reader.translation_job import JobUpdate
@@ -101,4 +100,21 @@ class ArticleOpened(Message):
     """`o` loaded an article (`article`, a `reader.model.Article`), or failed with `error`."""
 
     article: object
+    error: str | None = None
+
+
+@dataclass
+class ArticleRecorded(Message):
+    """The library recorded the open article: `state` is its `reader.library.ReadingState`."""
+
+    state: object
+
+
+@dataclass
+class FeedItemOpened(Message):
+    """A feed item's article was loaded (`opened`: (Article, sentence)), or failed (`error`);
+    `screen` is the feed screen it was chosen on."""
+
+    screen: object
+    opened: tuple | None = None
     error: str | None = None

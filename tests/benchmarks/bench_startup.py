@@ -10,14 +10,14 @@ That is the first frame that shows the article. The time is from just before ``f
 moment; then the process group is killed. Nothing inside either app is changed or hooked.
 
 * qari:  ``python -m reader ARTICLE`` (the ``qari`` command; the summary and the translator
-         start only after the first paint, see reader/app.py ``_after_first_paint``);
+         start only after the first paint, see widgets/reader_screen.py ``_after_first_paint``);
 * bare:  ``python -c <app>`` whose App composes one ``Static(rich.text.Text(file text))``.
 
 Rounds are interleaved (qari, bare, bare, qari, ...) after one discarded warm-up of each (disk
 cache, .pyc files). Reported: median, [min-max], and the ratio of medians.
 
 Heavy imports: one extra run of each app (not timed) records ``sys.modules`` at the first
-paint (qari: the moment ``QariApp._after_first_paint`` runs, i.e. after the first refresh;
+paint (qari: the moment ``ReaderScreen._after_first_paint`` runs, i.e. after the first refresh;
 bare: the same point via ``call_after_refresh`` in ``on_mount``), and lists the heavy modules
 present plus the import cost (``python -X importtime``) of the top-level packages qari loads
 that the bare app does not.
@@ -87,15 +87,14 @@ Bare().run()
 QARI_MODULES = r"""
 import os, sys
 import reader.app as app_module
-
-original = app_module.QariApp._after_first_paint
+from widgets.reader_screen import ReaderScreen
 
 def after_first_paint(self):
     with open(os.environ["QARI_BENCH_MODULES_OUT"], "w") as fh:
         fh.write("\n".join(sorted(sys.modules)))
     os._exit(0)
 
-app_module.QariApp._after_first_paint = after_first_paint
+ReaderScreen._after_first_paint = after_first_paint
 from reader.cli import main
 sys.exit(main(sys.argv[1:]))
 """
