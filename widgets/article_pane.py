@@ -18,6 +18,7 @@ Article text is never parsed as markup: lines become `rich.text.Text` objects di
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from typing import Hashable, Iterable
 
@@ -77,11 +78,32 @@ class _Layout:
     width: int
     """Cells the lines are wrapped to (at most the pane's `max_width`)."""
     rows: list[_Row]
-    sentence_rows: dict[int, list[int]]
+    sentence_rows: "_SentenceRows"
     group_heights: dict[Hashable, int]
     block_rows: list[int] = field(default_factory=list)
     view_width: int = 0
     """Cells of the pane's content region: right-to-left lines are aligned to its right edge."""
+
+
+class _SentenceRows:
+    """The rows each sentence is drawn on, found when asked (`get`) from the blocks holding the
+    sentence: building a dict of every sentence's rows on every relayout cost more than the
+    relayout itself on a long article."""
+
+    def __init__(self, block_rows: list[int], local: list[dict[int, tuple[int, ...]] | None],
+                 sentence_blocks: dict[int, list[int]]) -> None:
+        self._block_rows = block_rows
+        self._local = local
+        self._sentence_blocks = sentence_blocks
+
+    def get(self, number: int, default=None):
+        rows: list[int] = []
+        for index in self._sentence_blocks.get(number, ()):
+            local = self._local[index] if index < len(self._local) else None
+            if local:
+                y0 = self._block_rows[index]
+                rows.extend(y0 + y for y in local.get(number, ()))
+        return rows if rows else default
 
 
 class ArticlePane(ScrollView, can_focus=True):
@@ -210,6 +232,9 @@ class ArticlePane(ScrollView, can_focus=True):
         self._background_width = 0
         self._background_running = False
         self._sentence_block: dict[int, int] = {}
+        self._sentence_blocks: dict[int, list[int]] = {}
+        self._segments: dict[int, tuple[Block, list[_Row], dict[int, tuple[int, ...]]]] = {}
+        self._segments_key: tuple[int, int] = (0, 0)
 
     # ------------------------------------------------------------------ content API
 
@@ -221,17 +246,26 @@ class ArticlePane(ScrollView, can_focus=True):
         """Replace the content; keeps the scroll position, re-lays out at the current width."""
         self._blocks = list(blocks)
         self._sentence_spans = [{n: (s, e) for n, s, e in b.sentences} for b in self._blocks]
+        self._index_sentences()
+        self._relayout()
+
+    def _index_sentences(self) -> None:
         self._sentence_block = {}
+        self._sentence_blocks = {}
         for index, block in enumerate(self._blocks):
             for number, _, _ in block.sentences:
                 self._sentence_block.setdefault(number, index)
-        self._relayout()
+                self._sentence_blocks.setdefault(number, []).append(index)
 
     def replace_blocks(self, changes: dict[int, Block]) -> None:
         """Replace some blocks by index (cheap: unchanged blocks keep their cached lines)."""
+        reindex = False
         for index, block in changes.items():
+            reindex = reindex or [n for n, _, _ in self._blocks[index].sentences] != [n for n, _, _ in block.sentences]
             self._blocks[index] = block
             self._sentence_spans[index] = {n: (s, e) for n, s, e in block.sentences}
+        if reindex:
+            self._index_sentences()
         self._relayout()
 
     def set_min_heights(self, heights: dict[Hashable, int]) -> None:
@@ -354,9 +388,13 @@ class ArticlePane(ScrollView, can_focus=True):
             if not (keep_background and running):
                 self._finish_in_background(width, sorted(estimated))
         rows: list[_Row] = []
-        sentence_rows: dict[int, list[int]] = {}
         natural: dict[Hashable, int] = {}
         block_rows: list[int] = []
+        local_rows: list[dict[int, tuple[int, ...]] | None] = []
+        segments = self._segments
+        if self._segments_key != (width, view_width):
+            segments.clear()
+            self._segments_key = (width, view_width)
         i = 0
         while i < len(blocks):
             group = blocks[i].group
@@ -367,25 +405,29 @@ class ArticlePane(ScrollView, can_focus=True):
                 block = blocks[j]
                 block_rows.append(len(rows))
                 if j in estimated:
-                    rows.extend(_Row(j, None) for _ in range(self._estimate(block, width)))
+                    rows.extend(_Row(j, None) for _ in range(self._estimate(block, width) + block.gap_after))
+                    local_rows.append(None)
                 else:
-                    for line in self._lines_for(block, width):
-                        y = len(rows)
-                        pad = max(0, view_width - self.END_MARGIN - line.cells) if block.rtl else 0
-                        rows.append(_Row(j, line, pad))
-                        for number, start, end in block.sentences:
-                            if start < line.end and end > line.start or (start == end == line.start):
-                                sentence_rows.setdefault(number, []).append(y)
-                for _ in range(block.gap_after):
-                    rows.append(_Row(j, None))
+                    # Reuse the block's rows while the block is unchanged: a relayout after one
+                    # batch of translations then costs a few list operations per block, not
+                    # Python work per line of a long article.
+                    segment = segments.get(j)
+                    if segment is None or (segment[0] is not block and segment[0] != block):
+                        segment = segments[j] = (block, *self._segment(j, block, width, view_width))
+                    rows.extend(segment[1])
+                    local_rows.append(segment[2])
                 j += 1
             if group is not None:
                 height = len(rows) - group_start
                 natural[group] = height
                 want = self._min_heights.get(group, 0)
                 if want > height:
-                    rows.extend(_Row(j - 1, None) for _ in range(want - height))
+                    rows.extend([_Row(j - 1, None)] * (want - height))  # rows are never mutated
             i = j
+        if len(segments) > len(blocks):
+            for index in [k for k in segments if k >= len(blocks)]:
+                del segments[index]
+        sentence_rows = _SentenceRows(block_rows, local_rows, self._sentence_blocks)
         self._layout = _Layout(width, rows, sentence_rows, natural, block_rows, view_width)
         self._estimated = estimated
         self._strips.clear()
@@ -394,6 +436,23 @@ class ArticlePane(ScrollView, can_focus=True):
         if natural != self._natural:
             self._natural = natural
             self.post_message(self.LayoutChanged(self, dict(natural)))
+
+    def _segment(self, index: int, block: Block, width: int,
+                 view_width: int) -> tuple[list[_Row], dict[int, tuple[int, ...]]]:
+        """The rows of one laid-out block (its gap rows included) and, per sentence, the rows
+        it is drawn on relative to the block's first row."""
+        rows: list[_Row] = []
+        local: dict[int, list[int]] = {}
+        for line in self._lines_for(block, width):
+            y = len(rows)
+            pad = max(0, view_width - self.END_MARGIN - line.cells) if block.rtl else 0
+            rows.append(_Row(index, line, pad))
+            for number, start, end in block.sentences:
+                if start < line.end and end > line.start or (start == end == line.start):
+                    local.setdefault(number, []).append(y)
+        if block.gap_after:
+            rows.extend([_Row(index, None)] * block.gap_after)
+        return rows, {number: tuple(ys) for number, ys in local.items()}
 
     @property
     def layout_pending(self) -> bool:
@@ -438,6 +497,11 @@ class ArticlePane(ScrollView, can_focus=True):
         anchor = self._anchor_block()
         offset = int(self.scroll_y) - layout.block_rows[anchor] if layout and anchor < len(layout.block_rows) else 0
         self._relayout(anchor=anchor)
+        # The lines and rows of a long article are hundreds of thousands of long-lived objects:
+        # a full garbage collection walks them all (100-150 ms on a 2 MB article, the reader's
+        # worst key stalls while it translated). Move everything alive now out of the
+        # collector's reach; reference counting still frees these objects when dropped.
+        gc.freeze()
         layout = self._layout
         if layout is not None and anchor < len(layout.block_rows):
             self.scroll_to(y=max(0, layout.block_rows[anchor] + offset), animate=False, immediate=True)
