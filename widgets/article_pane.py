@@ -45,6 +45,19 @@ from reader.bidi import VisualLine, layout_paragraph, logical_offset_at, visual_
 Span = tuple[int, int]
 
 
+_reader_active_until = [0.0]
+"""Until when (time.monotonic) the background layout stays off the GIL: set by a key, a
+scroll or a resize (`reader_active`)."""
+
+READER_ACTIVE_SECONDS = 0.3
+
+
+def reader_active() -> None:
+    """The reader just did something (a key, a scroll, a resize): background layout pauses
+    for `READER_ACTIVE_SECONDS` so the UI thread has the interpreter to itself."""
+    _reader_active_until[0] = time.monotonic() + READER_ACTIVE_SECONDS
+
+
 @dataclass(frozen=True)
 class Block:
     """One paragraph of logical text in a pane."""
@@ -245,6 +258,8 @@ class ArticlePane(ScrollView, can_focus=True):
         self._sentence_block: dict[int, int] = {}
         self._sentence_blocks: dict[int, list[int]] = {}
         self._pad_rows: dict[int, _Row] = {}
+        self.layout_version = 0
+        """Counts the changes of the alignment groups' natural heights (`natural_heights`)."""
         self._extents: list[int] = []
         self._runs: list[tuple[int, int]] = []
         self._run_of_block: list[int] = []
@@ -466,6 +481,7 @@ class ArticlePane(ScrollView, can_focus=True):
         changed = natural != self._natural
         self._natural = natural
         if changed:
+            self.layout_version += 1
             self.post_message(self.LayoutChanged(self, dict(natural)))
 
     def _relayout_runs(self, runs: set[int], *, now: Iterable[int] = ()) -> None:
@@ -484,7 +500,8 @@ class ArticlePane(ScrollView, can_focus=True):
             return
         blocks = self._blocks
         cache = self._line_cache
-        top = self._anchor_block()
+        anchor = self.view_anchor()
+        top = anchor[0] if anchor is not None else 0
         forced = set(now)
         estimated = self._estimated
         queue: list[int] = []
@@ -520,12 +537,51 @@ class ArticlePane(ScrollView, can_focus=True):
             if group is not None and natural.get(group) != height:
                 natural[group] = height
                 natural_changed = True
+        # Drawn rows cached from the first changed row on are stale (changed or moved); those
+        # above it are not, so a key pressed meanwhile redraws only what it changed.
+        first_changed = min(self._runs[r][0] for r in runs)
+        first_row = block_rows[first_changed]
+        if first_row <= int(self.scroll_y) + max(1, self.view_height):
+            self._strips.clear()
+        else:
+            self._strips = {k: v for k, v in self._strips.items() if k[0] < first_row}
         block_rows[:] = [0, *accumulate(extents)][:-1]
-        self._strips.clear()
-        self.virtual_size = Size(view_width, len(rows))
-        self.refresh()
+        # The row at the top of the view stays there (text growing above it never moves what
+        # the reader is looking at); the linked pane makes the same change on its own.
+        if anchor is not None:
+            self._mirroring = True
+            try:
+                self.restore_view_anchor(anchor)
+            finally:
+                self._mirroring = False
+        self._set_virtual_height(view_width, len(rows))
+        view_top = int(self.scroll_y)
+        view_bottom = view_top + max(1, self.view_height)
+        for r in runs:
+            i, j = self._runs[r]
+            a = block_rows[i]
+            b = block_rows[j] if j < len(blocks) else len(rows)
+            if a < view_bottom and b > view_top:
+                self.refresh()  # only when it shows: a repaint is a whole pane sent to the terminal
+                break
         if natural_changed:
+            self.layout_version += 1
             self.post_message(self.LayoutChanged(self, dict(natural)))
+
+    def _set_virtual_height(self, width: int, height: int) -> None:
+        """Change the scrollable size. When the scrollbar stays (it does once the content is
+        taller than the pane) only the scrollbar is updated: assigning `virtual_size` asks
+        Textual for a layout of the whole screen, which repaints every widget."""
+        size = Size(width, height)
+        if size == self.virtual_size:
+            return
+        old = self.virtual_size
+        view = self.scrollable_content_region.height
+        if old.width == width and old.height > view and height > view and self.show_vertical_scrollbar:
+            self.set_reactive(ArticlePane.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
 
     def _build_run(self, i: int, j: int, width: int,
                    view_width: int) -> tuple[list[_Row], int, list[dict[int, tuple[int, ...]] | None], list[int]]:
@@ -647,6 +703,11 @@ class ArticlePane(ScrollView, can_focus=True):
                 while todo and time.monotonic() - started < chunk_seconds:
                     if worker.is_cancelled or generation != self._layout_generation:
                         return
+                    while time.monotonic() < _reader_active_until[0] and not worker.is_cancelled:
+                        # The reader is pressing keys: this thread's Python would take the GIL
+                        # from the UI thread half the time; wait until they pause.
+                        time.sleep(0.02)
+                        started = time.monotonic()
                     try:
                         key, block = todo.popleft()
                     except IndexError:
@@ -702,6 +763,7 @@ class ArticlePane(ScrollView, can_focus=True):
             self._relayout_runs({self._run_of_block[i] for i in wanted}, now=wanted)
 
     def on_resize(self, event: events.Resize) -> None:
+        reader_active()
         self._relayout()
         if self.cursor is not None:
             self.call_after_refresh(self.scroll_to_sentence, self.cursor)
@@ -718,6 +780,7 @@ class ArticlePane(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ cursor
 
     def watch_cursor(self, old: int | None, new: int | None) -> None:
+        reader_active()
         self.refresh()
 
     def watch_word(self, old, new) -> None:
@@ -786,6 +849,7 @@ class ArticlePane(ScrollView, can_focus=True):
         """Side by side, the linked pane takes the same vertical position (wheel, paging,
         scrollbar, cursor), so an Arabic paragraph's top row stays level with its English."""
         super().watch_scroll_y(old_value, new_value)
+        reader_active()
         link = self.scroll_link
         if link is not None and not self._mirroring and link.scroll_y != new_value:
             link._mirroring = True

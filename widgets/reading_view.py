@@ -16,6 +16,7 @@ binds `cursor` to it (`data_bind`) and tells it when translations arrive.
 
 from __future__ import annotations
 
+import gc
 import time
 from typing import Iterable, Mapping
 
@@ -81,6 +82,7 @@ class ReadingView(Container):
         self.updates_applied = 0
         """How many times arriving translations were drawn (each one relayout per pane)."""
         self._paragraph_blocks: dict[int, Block] = {}
+        self._aligned: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield ArticlePane(id="arabic", classes="pane", shape=self.shape, reorder=self.reorder,
@@ -207,6 +209,9 @@ class ReadingView(Container):
         self._align()  # now, not on the LayoutChanged message: both panes change in one frame
         for pane, anchor in anchors:
             pane.restore_view_anchor(anchor)
+        # What a batch added (translations, blocks, rows) lives as long as the article: keep
+        # the garbage collector from walking it again and again (see ArticlePane._background_done).
+        gc.freeze()
         if self.cursor in numbers:
             self.call_after_refresh(self.scroll_to_cursor)
 
@@ -231,6 +236,10 @@ class ReadingView(Container):
     def _align(self) -> None:
         """Pad every paragraph to the taller of its Arabic and English (side by side)."""
         arabic, english = self.arabic, self.english
+        versions = (self.linked, arabic.layout_version, english.layout_version)
+        if versions == self._aligned:
+            return  # the heights each pane pads to have not changed since
+        self._aligned = versions
         if self.linked:
             english.set_min_heights(arabic.natural_heights())
             arabic.set_min_heights(english.natural_heights())
