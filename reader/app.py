@@ -202,6 +202,7 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         self._shown_warnings: set[str] = set()
         self._bdsm_stream = None
         self._closing = False
+        self._secondary_started = False
         self.first_paint: float | None = None
 
     # ------------------------------------------------------------------ compose
@@ -257,10 +258,24 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
     def _after_first_paint(self) -> None:
         """Runs once the Arabic is on screen: only now start the heavy work."""
         self.first_paint = self.clock()
-        if self.start_summary:
-            self.refresh_summary()
         if self.start_translation:
             self._start_translation()
+            # The summary, the lexicon and the library wait for the first English (or
+            # FIRST_ENGLISH_WAIT s): their threads would share the interpreter with the model
+            # loading and the first batch.
+            self.set_timer(self.FIRST_ENGLISH_WAIT, self.start_secondary_work)
+        else:
+            self.start_secondary_work()
+
+    FIRST_ENGLISH_WAIT = 2.0
+
+    def start_secondary_work(self) -> None:
+        """Start the summary, the lexicon and the library workers (once)."""
+        if self._secondary_started:
+            return
+        self._secondary_started = True
+        if self.start_summary:
+            self.refresh_summary()
         self._warm_lexicon()
         if self.use_library:
             self._start_library()

@@ -66,7 +66,7 @@ class TranslationJob:
         self.first = list(first)
         self.clock = clock
         self.done: set[int] = set()
-        self._commands: queue.Queue[tuple[str, object]] = queue.Queue()
+        self._commands: queue.Queue[tuple[str, int | list[int] | None]] = queue.Queue()
 
     # ------------------------------------------------------------------ commands (any thread)
 
@@ -91,8 +91,10 @@ class TranslationJob:
         translated = 0  # by the model in this run, for the ETA
         if total == 0:
             emit(JobUpdate({}, 0, 0, 0.0, True))
+        retranslate: list[int] = []
         while True:
-            retranslate, stop = self._drain(block=len(self.done) == total)
+            more, stop = self._drain(block=len(self.done) == total and not retranslate)
+            retranslate += more
             if stop:
                 return
             for number in retranslate:
@@ -102,6 +104,7 @@ class TranslationJob:
                     self.done.add(number)
                     emit(JobUpdate({number: text}, len(self.done), total, None,
                                    newly and len(self.done) == total, fresh=True))
+            retranslate = []
             remaining = [i for i in range(total) if i not in self.done]
             if not remaining:
                 continue
@@ -116,7 +119,15 @@ class TranslationJob:
                 eta = elapsed / translated * left if translated >= 2 else None
                 emit(JobUpdate(numbers, len(self.done), total, 0.0 if not left else eta, not left))
                 if not self._commands.empty():
-                    break  # re-plan: a priority change, a re-translation or stop
+                    more, stop = self._drain(block=False)
+                    if stop:
+                        return
+                    retranslate += more
+                    # Re-plan only for work the plan lacks: a re-translation, or a priority
+                    # with sentences still to do (a reader going back to a translated section
+                    # must not cost the whole article's re-planning).
+                    if retranslate or any(n not in self.done for n in self.first):
+                        break
 
     def _drain(self, *, block: bool) -> tuple[list[int], bool]:
         """Apply queued commands; with `block`, wait for at least one first."""
@@ -129,10 +140,10 @@ class TranslationJob:
             block = False
             if kind == "stop":
                 return retranslate, True
-            if kind == "retranslate":
-                retranslate.append(int(value))  # type: ignore[arg-type]
-            elif kind == "first":
-                self.first = list(value)  # type: ignore[arg-type]
+            if kind == "retranslate" and isinstance(value, int):
+                retranslate.append(value)
+            elif kind == "first" and isinstance(value, list):
+                self.first = value
 
     def _batches(self, texts: list[str], first: list[int]) -> Iterator[list[tuple[int, str]]]:
         batches = getattr(self.translator, "translate_batches", None)

@@ -68,12 +68,14 @@ class TranslationActions:
         self._show_cache_warnings()
 
     def on_no_model(self, message: NoModel) -> None:
+        self.start_secondary_work()
         self.model_state = "missing"
         self.model_message = message.text
         self._update_titles()
         self._show_english()
 
     def on_translation_failed(self, message: TranslationFailed) -> None:
+        self.start_secondary_work()
         self.model_state = "error"
         self.model_message = message.text
         self._job = None
@@ -82,6 +84,7 @@ class TranslationActions:
         self.notify(message.text, title="Translation failed", severity="error")
 
     def on_translation_batch(self, message: TranslationBatch) -> None:
+        self.start_secondary_work()  # the first English is on its way: the rest may start
         update: JobUpdate = message.update
         self.translations.update(update.translations)
         numbers = set(update.translations)

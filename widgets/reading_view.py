@@ -122,6 +122,8 @@ class ReadingView(Container):
     def show_translations(self, translations: Mapping[int, str], note: str | None = None) -> None:
         """Show the English (the dict is live: later `update_translations` read it) or, with
         `note`, a message in its place."""
+        if translations is self.translations and note == self.english_note and self._built is not None:
+            return  # the same live dict (e.g. the model became ready): nothing to rebuild
         self.translations = translations
         self.english_note = note
         self._pending.clear()  # the rebuild draws them
