@@ -468,7 +468,12 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
         await self.action_quit()
 
     async def action_quit(self) -> None:
-        self.exit(0)
+        """Quit. Tearing down a long article's reader takes a few hundred milliseconds after
+        the key: the screen says so at once, then the App exits after that frame."""
+        if self._job is not None:
+            self._job.stop()
+        self.arabic_pane.border_subtitle = "quitting…"
+        self.call_after_refresh(self.exit, 0)
 
     def exit(self, *args, **kwargs) -> None:
         """Stop the translation job as soon as the reader quits (it ends after the batch in

@@ -692,16 +692,21 @@ class ArticlePane(ScrollView, can_focus=True):
     def _start_background(self, generation: int) -> None:
         todo = self._background_todo
         width = self._background_width
-        cache = self._line_cache
         chunk_seconds = self.BACKGROUND_CHUNK_SECONDS
 
         def work() -> None:
             worker = get_current_worker()
             while True:
                 results: dict[tuple[str, int, bool], list[VisualLine]] = {}
+                taken: list[tuple[str, int, bool]] = []
                 started = time.monotonic()
                 while todo and time.monotonic() - started < chunk_seconds:
                     if worker.is_cancelled or generation != self._layout_generation:
+                        # Hand back what was taken, so nothing stays marked as queued.
+                        try:
+                            self.app.call_from_thread(self._background_done, generation, results, False, taken)
+                        except RuntimeError:  # the app is closing
+                            pass
                         return
                     while time.monotonic() < _reader_active_until[0] and not worker.is_cancelled:
                         # The reader is pressing keys: this thread's Python would take the GIL
@@ -712,25 +717,25 @@ class ArticlePane(ScrollView, can_focus=True):
                         key, block = todo.popleft()
                     except IndexError:
                         break
-                    if key not in cache:
+                    taken.append(key)
+                    if key not in self._line_cache:
                         results[key] = self._layout_block(block, width)
                 last = not todo
                 try:
-                    self.app.call_from_thread(self._background_done, generation, results, last)
+                    self.app.call_from_thread(self._background_done, generation, results, last, taken)
                 except RuntimeError:  # the app is closing
                     return
                 if last:
                     return
 
         if generation != self._layout_generation:
-            self._background_running = False
-            return
+            return  # a newer width: its own start (already scheduled) runs the worker
         self.run_worker(work, thread=True, group="layout", exclusive=True, exit_on_error=False)
 
-    def _background_done(self, generation: int, results: dict, last: bool) -> None:
-        if last:
-            self._background_running = False
-        self._background_queued.difference_update(results)
+    def _background_done(self, generation: int, results: dict, last: bool, taken: list) -> None:
+        if last and generation == self._layout_generation:
+            self._background_running = False  # (a worker of an older width owns no flag)
+        self._background_queued.difference_update(taken)
         self._line_cache.update(results)
         if last and self._background_todo:
             self._queue_background(self._background_width, [])  # queued after it looked
@@ -740,6 +745,13 @@ class ArticlePane(ScrollView, can_focus=True):
         blocks = self._blocks
         ready = [i for i in self._estimated
                  if i < len(blocks) and (blocks[i].text, width, blocks[i].rtl) in self._line_cache]
+        if last and not self._background_running:
+            # Whatever is still estimated and not in the cache (its lines were evicted, or it
+            # changed while queued) goes round again: the layout always converges.
+            again = [i for i in self._estimated if i < len(blocks) and
+                     (blocks[i].text, width, blocks[i].rtl) not in self._line_cache]
+            if again:
+                self._queue_background(width, again)
         if not ready:
             return
         # Keep the row at the top of the view where it is.
