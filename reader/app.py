@@ -469,11 +469,17 @@ class QariApp(TerminalModes, KeyHelp, StatusLines, ExportActions, LibraryActions
 
     async def action_quit(self) -> None:
         """Quit. Tearing down a long article's reader takes a few hundred milliseconds after
-        the key: the screen says so at once, then the App exits after that frame."""
+        the key: the screen says so at once, and the App exits once that frame is drawn
+        (`QUIT_FRAME` s later: Textual paints nothing after `exit`)."""
         if self._job is not None:
             self._job.stop()
         self.arabic_pane.border_subtitle = "quitting…"
-        self.call_after_refresh(self.exit, 0)
+        self.set_timer(self.QUIT_FRAME, self._quit_now)
+
+    QUIT_FRAME = 0.05
+
+    def _quit_now(self) -> None:
+        self.exit(0)
 
     def exit(self, *args, **kwargs) -> None:
         """Stop the translation job as soon as the reader quits (it ends after the batch in

@@ -3,8 +3,9 @@
 A reader wants the section under the cursor translated first, a sentence re-translated on
 request, a progress figure with an ETA, and nothing lost when they quit. `TranslationJob.run`
 does exactly that over any `reader.translate.Translator` and reports through a callback; the
-App runs it in a thread worker and turns each `JobUpdate` into one message, so the UI redraws
-once per CTranslate2 batch, not once per sentence.
+App runs it in a thread worker and turns each `JobUpdate` into one message (one per
+CTranslate2 batch, not per sentence); the reading view applies them together, at most every
+100 ms.
 
 Thread model: `run` is called on one worker thread; `prioritise`, `retranslate` and `stop` may
 be called from any thread (they only put commands on a queue). When every sentence is done the

@@ -99,6 +99,21 @@ class TranslationActions:
         self.summary_pane.update_translations(self.translations, numbers)
         if self.search_query and not self.search_query.startswith("="):  # lemma hits stay valid
             self._run_search(self.search_query, jump=False)
+        if update.finished or update.fresh:
+            self._update_titles()
+        else:
+            self._update_titles_soon()
+
+    TITLE_INTERVAL = 0.1
+
+    def _update_titles_soon(self) -> None:
+        """The progress in the titles at most every `TITLE_INTERVAL` s: a title change re-sends
+        its whole pane to the terminal, and batches can come many times a second."""
+        if getattr(self, "_titles_timer", None) is None:
+            self._titles_timer = self.set_timer(self.TITLE_INTERVAL, self._titles_due)
+
+    def _titles_due(self) -> None:
+        self._titles_timer = None
         self._update_titles()
 
     def _show_cache_warnings(self) -> None:

@@ -425,7 +425,7 @@ class ArticlePane(ScrollView, can_focus=True):
         top = min(int(self.scroll_y), len(layout.rows) - 1)
         return layout.rows[top].block
 
-    def _relayout(self, *, anchor: int | None = None, keep_background: bool = False) -> None:
+    def _relayout(self, *, anchor: int | None = None) -> None:
         width = self.content_width if self.is_mounted and self.size.width else 0
         view_width = max(width, self.scrollable_content_region.width) if width > 0 else 0
         if width <= 0:
