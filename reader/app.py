@@ -338,6 +338,19 @@ class QariApp(App[int]):
         await self.action_quit()
 
     async def action_quit(self) -> None:
+        """Quit. Tearing down a long article's reader takes a few hundred milliseconds after
+        the key: the screen says so at once, and the App exits once that frame is drawn
+        (`QUIT_FRAME` s later: Textual paints nothing after `exit`)."""
+        readers = self.readers()
+        for screen in readers:
+            screen.stop_translation()
+        if readers and readers[-1].is_mounted:
+            readers[-1].arabic_pane.border_subtitle = "quitting…"
+        self.set_timer(self.QUIT_FRAME, self._quit_now)
+
+    QUIT_FRAME = 0.05
+
+    def _quit_now(self) -> None:
         self.exit(0)
 
     def exit(self, *args: Any, **kwargs: Any) -> None:

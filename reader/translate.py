@@ -97,6 +97,10 @@ POOL_TOKENS = 16384
 """Sentences are planned together in pools of about this many source tokens (after the
 ``first`` ones): a bigger pool fills batches better, a smaller one streams in reading order."""
 
+FIRST_POOL_TOKENS = 256
+"""The first ``first`` sentences (the ones in view) up to about this many source tokens are
+translated alone, before the rest of the ``first`` ones."""
+
 LENGTH_BUCKETS = (24, 64)
 """Upper edges of the source-length buckets (the last bucket ends at ``max_source_tokens``)."""
 
@@ -587,8 +591,19 @@ class ArgosTranslator:
         # Pools: the priority sentences, then the rest in reading order by POOL_TOKENS.
         pools: list[list[str]] = []
         head = [t for t in unique if t in priority]
-        if head:
-            pools.append(head)
+        # The first of them alone in a small first pool: a small first batch is the first
+        # English on screen sooner (a batch costs about its size); the rest follow at full size.
+        small: list[str] = []
+        size = 0
+        for text in head:
+            n = len(text) // 3 + 1
+            if small and size + n > FIRST_POOL_TOKENS:
+                break
+            small.append(text)
+            size += n
+        for part in (small, head[len(small):]):
+            if part:
+                pools.append(part)
         rest = [t for t in unique if t not in priority]
         pool: list[str] = []
         size = 0
@@ -623,8 +638,8 @@ class ArgosTranslator:
                 t, p, _ = units[m]
                 pieces_done[t][p] = self.decode(tokens)
                 if len(pieces_done[t]) == n_pieces[t]:
-                    parts = [pieces_done[t][k] for k in range(n_pieces[t])]
-                    finished.append((pool[t], " ".join(x for x in parts if x)))
+                    texts = [pieces_done[t][k] for k in range(n_pieces[t])]
+                    finished.append((pool[t], " ".join(x for x in texts if x)))
             if not finished:
                 continue
             self.stats["sentences_translated"] += len(finished)

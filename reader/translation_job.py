@@ -3,8 +3,9 @@
 A reader wants the section under the cursor translated first, a sentence re-translated on
 request, a progress figure with an ETA, and nothing lost when they quit. `TranslationJob.run`
 does exactly that over any `reader.translate.Translator` and reports through a callback; the
-App runs it in a thread worker and turns each `JobUpdate` into one message, so the UI redraws
-once per CTranslate2 batch, not once per sentence.
+App runs it in a thread worker and turns each `JobUpdate` into one message (one per
+CTranslate2 batch, not per sentence); the reading view applies them together, at most every
+100 ms.
 
 Thread model: `run` is called on one worker thread; `prioritise`, `retranslate` and `stop` may
 be called from any thread (they only put commands on a queue). When every sentence is done the
@@ -66,7 +67,7 @@ class TranslationJob:
         self.first = list(first)
         self.clock = clock
         self.done: set[int] = set()
-        self._commands: queue.Queue[tuple[str, object]] = queue.Queue()
+        self._commands: queue.Queue[tuple[str, int | list[int] | None]] = queue.Queue()
 
     # ------------------------------------------------------------------ commands (any thread)
 
@@ -91,8 +92,10 @@ class TranslationJob:
         translated = 0  # by the model in this run, for the ETA
         if total == 0:
             emit(JobUpdate({}, 0, 0, 0.0, True))
+        retranslate: list[int] = []
         while True:
-            retranslate, stop = self._drain(block=len(self.done) == total)
+            more, stop = self._drain(block=len(self.done) == total and not retranslate)
+            retranslate += more
             if stop:
                 return
             for number in retranslate:
@@ -102,6 +105,7 @@ class TranslationJob:
                     self.done.add(number)
                     emit(JobUpdate({number: text}, len(self.done), total, None,
                                    newly and len(self.done) == total, fresh=True))
+            retranslate = []
             remaining = [i for i in range(total) if i not in self.done]
             if not remaining:
                 continue
@@ -116,7 +120,15 @@ class TranslationJob:
                 eta = elapsed / translated * left if translated >= 2 else None
                 emit(JobUpdate(numbers, len(self.done), total, 0.0 if not left else eta, not left))
                 if not self._commands.empty():
-                    break  # re-plan: a priority change, a re-translation or stop
+                    more, stop = self._drain(block=False)
+                    if stop:
+                        return
+                    retranslate += more
+                    # Re-plan only for work the plan lacks: a re-translation, or a priority
+                    # with sentences still to do (a reader going back to a translated section
+                    # must not cost the whole article's re-planning).
+                    if retranslate or any(n not in self.done for n in self.first):
+                        break
 
     def _drain(self, *, block: bool) -> tuple[list[int], bool]:
         """Apply queued commands; with `block`, wait for at least one first."""
@@ -129,10 +141,10 @@ class TranslationJob:
             block = False
             if kind == "stop":
                 return retranslate, True
-            if kind == "retranslate":
-                retranslate.append(int(value))  # type: ignore[arg-type]
-            elif kind == "first":
-                self.first = list(value)  # type: ignore[arg-type]
+            if kind == "retranslate" and isinstance(value, int):
+                retranslate.append(value)
+            elif kind == "first" and isinstance(value, list):
+                self.first = value
 
     def _batches(self, texts: list[str], first: list[int]) -> Iterator[list[tuple[int, str]]]:
         batches = getattr(self.translator, "translate_batches", None)

@@ -626,3 +626,40 @@ async def test_z_puts_the_cursor_sentence_in_the_middle_and_pagedown_keeps_two_r
         assert int(pane.scroll_y) == height - 2
         await pilot.press("pageup")
         await wait_for(pilot, lambda: int(pane.scroll_y) == 0)
+
+
+class OneByOne(StandInTranslator):
+    """One sentence per batch, English three times its stand-in length: as many updates as
+    sentences, each making its paragraph taller (so the rows below it move)."""
+
+    def translate_batches(self, sentences, *, first=(), use_cache=True):
+        for batch in super().translate_batches(sentences, first=first, use_cache=use_cache):
+            for i, text in batch:
+                yield [(i, " ".join([text] * 3))]
+
+
+async def test_many_batches_are_drawn_in_few_updates_and_the_view_stays(sample_article, app_config, monkeypatch):
+    """However many batches arrive, the panes apply them together (`ReadingView.UPDATE_INTERVAL`
+    apart; a long interval here, so the count is exact): the first at once, the rest in one
+    update when the job finishes, and the row at the top of the view stays where it was while
+    text above it grows."""
+    from widgets.reading_view import ReadingView
+
+    monkeypatch.setattr(ReadingView, "UPDATE_INTERVAL", 3600.0)
+    total = len(sample_article.sentences)
+    middle = total // 2
+    app = Recording(sample_article, app_config, OneByOne, start_at=middle)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: app.reader.reading_view.updates_applied >= 1)
+        view = app.reader.reading_view
+        anchor = app.reader.arabic_pane.view_anchor()
+        assert anchor is not None and app.reader.arabic_pane.scroll_y > 0
+        await wait_for(pilot, lambda: app.reader.translation_done)
+        await pilot.pause()
+        # The first batch at once; every later one (an hour's interval) with the last batch.
+        assert view.updates_applied == 2 and view.pending_translations == 0
+        assert app.reader.arabic_pane.view_anchor() == anchor
+        assert_level(app, "after the coalesced update")
+        english = app.reader.english_pane.plain_text()
+        assert "…" not in english
+        assert all(standin_english(s.text) in english for s in sample_article.sentences)

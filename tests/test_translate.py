@@ -298,6 +298,22 @@ def test_translate_iter_yields_each_index_once_first_ones_first(argos_dir: Path,
     assert len(t.translate(sentences[:3], first=[-1, 99, 1])) == 3
 
 
+def test_first_sentences_start_in_a_small_batch_of_their_own(translator: ArgosTranslator, sentences: list[str]):
+    """The sentences in view (the first of `first`) are one small CTranslate2 call before the
+    others: the first English does not wait for a full-size batch."""
+    from reader.translate import FIRST_POOL_TOKENS
+
+    spy = Spy(translator)
+    first = list(range(40))
+    batches = list(translator.translate_batches(sentences, first=first, use_cache=False))
+    first_call = spy.calls[0]
+    assert 0 < len(first_call) < 40
+    assert sum(len(t) for t in first_call) <= FIRST_POOL_TOKENS * 2  # an estimate by characters
+    assert {i for i, _ in batches[0]} <= set(first)
+    got = {i: text for batch in batches for i, text in batch}
+    assert got == dict(enumerate(translator.translate(sentences, use_cache=False)))
+
+
 # --- cache ------------------------------------------------------------------------------------
 
 

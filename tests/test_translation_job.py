@@ -18,6 +18,7 @@ class FakeTranslator:
         self.calls: list[list[str]] = []
         self.uncached: list[str] = []
         self.gate: threading.Event | None = None
+        self.plans: list[list[int]] = []
 
     def translate(self, sentences, *, progress=None, first=(), use_cache=True):
         if not use_cache:
@@ -26,6 +27,7 @@ class FakeTranslator:
 
     def translate_batches(self, sentences, *, first=(), use_cache=True):
         order = list(dict.fromkeys([*first, *range(len(sentences))]))
+        self.plans.append(order)
         for k in range(0, len(order), self.batch):
             if self.gate is not None:
                 self.gate.wait(5)
@@ -114,6 +116,27 @@ def test_moving_to_another_section_while_a_batch_runs_replans():
     thread.join(2)
     assert set(updates[0].translations) == {0, 1}
     assert set(updates[1].translations) == {8, 9}
+    assert sorted(n for u in updates for n in u.translations) == list(range(10))
+
+
+def test_going_back_to_a_translated_section_does_not_replan():
+    """A priority whose sentences are all done (the reader returns to where it started) keeps
+    the plan running: re-planning costs the whole remaining article's cache look-up."""
+    translator = FakeTranslator(batch=2)
+    job = TranslationJob(translator, TEXTS)
+    updates: list[JobUpdate] = []
+
+    def emit(update: JobUpdate) -> None:
+        updates.append(update)
+        if len(updates) == 2:
+            job.prioritise([0, 1])  # translated by the first batch
+
+    thread = threading.Thread(target=job.run, args=(emit,), daemon=True)
+    thread.start()
+    wait_until(lambda: any(u.finished for u in updates))
+    job.stop()
+    thread.join(2)
+    assert len(translator.plans) == 1
     assert sorted(n for u in updates for n in u.translations) == list(range(10))
 
 

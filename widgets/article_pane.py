@@ -18,6 +18,10 @@ Article text is never parsed as markup: lines become `rich.text.Text` objects di
 
 from __future__ import annotations
 
+import gc
+import time
+from collections import deque
+from itertools import accumulate, repeat
 from dataclasses import dataclass, field
 from typing import Hashable, Iterable
 
@@ -39,6 +43,19 @@ from reader.bidi import VisualLine, layout_paragraph, logical_offset_at, visual_
 from reader.visual_text import visual_inline, visual_one_line
 
 Span = tuple[int, int]
+
+
+_reader_active_until = [0.0]
+"""Until when (time.monotonic) the background layout stays off the GIL: set by a key, a
+scroll or a resize (`reader_active`)."""
+
+READER_ACTIVE_SECONDS = 0.3
+
+
+def reader_active() -> None:
+    """The reader just did something (a key, a scroll, a resize): background layout pauses
+    for `READER_ACTIVE_SECONDS` so the UI thread has the interpreter to itself."""
+    _reader_active_until[0] = time.monotonic() + READER_ACTIVE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -77,11 +94,32 @@ class _Layout:
     width: int
     """Cells the lines are wrapped to (at most the pane's `max_width`)."""
     rows: list[_Row]
-    sentence_rows: dict[int, list[int]]
+    sentence_rows: "_SentenceRows"
     group_heights: dict[Hashable, int]
     block_rows: list[int] = field(default_factory=list)
     view_width: int = 0
     """Cells of the pane's content region: right-to-left lines are aligned to its right edge."""
+
+
+class _SentenceRows:
+    """The rows each sentence is drawn on, found when asked (`get`) from the blocks holding the
+    sentence: building a dict of every sentence's rows on every relayout cost more than the
+    relayout itself on a long article."""
+
+    def __init__(self, block_rows: list[int], local: list[dict[int, tuple[int, ...]] | None],
+                 sentence_blocks: dict[int, list[int]]) -> None:
+        self._block_rows = block_rows
+        self._local = local
+        self._sentence_blocks = sentence_blocks
+
+    def get(self, number: int, default=None):
+        rows: list[int] = []
+        for index in self._sentence_blocks.get(number, ()):
+            local = self._local[index] if index < len(self._local) else None
+            if local:
+                y0 = self._block_rows[index]
+                rows.extend(y0 + y for y in local.get(number, ()))
+        return rows if rows else default
 
 
 class ArticlePane(ScrollView, can_focus=True):
@@ -93,9 +131,15 @@ class ArticlePane(ScrollView, can_focus=True):
     """Cells kept free at the right edge, so right-aligned lines do not touch the scrollbar."""
 
     SYNC_LAYOUT_BLOCKS = 60
-    """Blocks laid out synchronously on a re-wrap (more than a tall screen shows); an article
+    """Blocks laid out synchronously around the view on a re-wrap (more than a tall screen
+    shows: 20 before the view's top block, 60 from it); an article
     with more is finished in a background thread, started after the next refresh so it does
     not compete with painting the view (the others are estimated meanwhile)."""
+
+    SYNC_MISSING_BLOCKS = 8
+    """Up to this many blocks without lines are laid out at once wherever they are; with more,
+    only those near the view are, and the others are estimated until the background thread
+    has laid them out."""
 
     COMPONENT_CLASSES = {
         "article-pane--cursor",
@@ -213,7 +257,19 @@ class ArticlePane(ScrollView, can_focus=True):
         self._layout_generation = 0
         self._background_width = 0
         self._background_running = False
+        self._background_todo: deque[tuple[tuple[str, int, bool], Block]] = deque()
+        self._background_queued: set[tuple[str, int, bool]] = set()
         self._sentence_block: dict[int, int] = {}
+        self._sentence_blocks: dict[int, list[int]] = {}
+        self._pad_rows: dict[int, _Row] = {}
+        self.layout_version = 0
+        """Counts the changes of the alignment groups' natural heights (`natural_heights`)."""
+        self._extents: list[int] = []
+        self._runs: list[tuple[int, int]] = []
+        self._run_of_block: list[int] = []
+        self._runs_of_group: dict[Hashable, list[int]] = {}
+        self._segments: dict[int, tuple[Block, list[_Row], dict[int, tuple[int, ...]] | None]] = {}
+        self._segments_key: tuple[int, int] = (0, 0)
 
     # ------------------------------------------------------------------ content API
 
@@ -225,24 +281,61 @@ class ArticlePane(ScrollView, can_focus=True):
         """Replace the content; keeps the scroll position, re-lays out at the current width."""
         self._blocks = list(blocks)
         self._sentence_spans = [{n: (s, e) for n, s, e in b.sentences} for b in self._blocks]
+        self._index_sentences()
+        self._relayout()
+
+    def _index_sentences(self) -> None:
+        """Which blocks hold each sentence, and the runs of blocks aligned together (a run of
+        consecutive blocks of one group; a block without a group is a run of its own)."""
         self._sentence_block = {}
+        self._sentence_blocks = {}
         for index, block in enumerate(self._blocks):
             for number, _, _ in block.sentences:
                 self._sentence_block.setdefault(number, index)
-        self._relayout()
+                self._sentence_blocks.setdefault(number, []).append(index)
+        blocks = self._blocks
+        runs: list[tuple[int, int]] = []
+        run_of_block: list[int] = []
+        runs_of_group: dict[Hashable, list[int]] = {}
+        i = 0
+        while i < len(blocks):
+            group = blocks[i].group
+            j = i + 1
+            while j < len(blocks) and group is not None and blocks[j].group == group:
+                j += 1
+            if group is not None:
+                runs_of_group.setdefault(group, []).append(len(runs))
+            run_of_block.extend([len(runs)] * (j - i))
+            runs.append((i, j))
+            i = j
+        self._runs = runs
+        self._run_of_block = run_of_block
+        self._runs_of_group = runs_of_group
 
     def replace_blocks(self, changes: dict[int, Block]) -> None:
         """Replace some blocks by index (cheap: unchanged blocks keep their cached lines)."""
+        reindex = False
         for index, block in changes.items():
+            old = self._blocks[index]
+            reindex = reindex or old.group != block.group or (
+                [n for n, _, _ in old.sentences] != [n for n, _, _ in block.sentences])
             self._blocks[index] = block
             self._sentence_spans[index] = {n: (s, e) for n, s, e in block.sentences}
-        self._relayout()
+        if reindex:
+            self._index_sentences()
+            self._relayout()
+        else:
+            self._relayout_runs({self._run_of_block[index] for index in changes})
 
     def set_min_heights(self, heights: dict[Hashable, int]) -> None:
         """Pad alignment groups to at least these heights (rows, gaps included)."""
         if heights != self._min_heights:
+            old = self._min_heights
+            changed = {g for g, h in heights.items() if old.get(g, 0) != h}
+            changed.update(g for g, h in old.items() if h and g not in heights)
             self._min_heights = dict(heights)
-            self._relayout()
+            runs_of_group = self._runs_of_group
+            self._relayout_runs({r for g in changed for r in runs_of_group.get(g, ())})
 
     @property
     def search_marks(self) -> dict[str, dict[int, list[Span]]]:
@@ -316,7 +409,10 @@ class ArticlePane(ScrollView, can_focus=True):
         if lines is None:
             lines = self._layout_block(block, width)
             if len(self._line_cache) > 50000:
-                self._line_cache.clear()
+                # Keep the lines of the blocks shown now: clearing them all made every block of
+                # a long article "missing" again in the middle of its translation.
+                current = {(b.text, width, b.rtl) for b in self._blocks}
+                self._line_cache = {k: v for k, v in self._line_cache.items() if k in current}
             self._line_cache[key] = lines
         return lines
 
@@ -333,7 +429,7 @@ class ArticlePane(ScrollView, can_focus=True):
         top = min(int(self.scroll_y), len(layout.rows) - 1)
         return layout.rows[top].block
 
-    def _relayout(self, *, anchor: int | None = None, keep_background: bool = False) -> None:
+    def _relayout(self, *, anchor: int | None = None) -> None:
         width = self.content_width if self.is_mounted and self.size.width else 0
         view_width = max(width, self.scrollable_content_region.width) if width > 0 else 0
         if width <= 0:
@@ -343,108 +439,334 @@ class ArticlePane(ScrollView, can_focus=True):
         cache = self._line_cache
         missing = [i for i, b in enumerate(blocks) if (b.text, width, b.rtl) not in cache]
         estimated: set[int] = set()
-        if len(missing) > self.SYNC_LAYOUT_BLOCKS:
+        if len(missing) > self.SYNC_MISSING_BLOCKS:
             # Big article: lay out the blocks around the view now, estimate the others, and
             # finish in a background thread (pure functions) without freezing the UI.
             if anchor is None:
                 anchor = self._anchor_block() if self._layout is not None else 0
                 if self.cursor is not None and self.cursor in self._sentence_block:
                     anchor = self._sentence_block[self.cursor]
-            near = sorted(missing, key=lambda i: abs(i - anchor))[: self.SYNC_LAYOUT_BLOCKS]
+            # Only the blocks around the view: a batch of translations far from it waits for
+            # the background thread instead of costing the UI its layout now.
+            near = sorted((i for i in missing if -self.SYNC_LAYOUT_BLOCKS // 3 <= i - anchor <= self.SYNC_LAYOUT_BLOCKS),
+                          key=lambda i: abs(i - anchor))[: self.SYNC_LAYOUT_BLOCKS]
             for i in near:
                 self._lines_for(blocks[i], width)
             estimated = set(missing) - set(near)
-            running = self._background_width == width and self._background_running
-            if not (keep_background and running):
-                self._finish_in_background(width, sorted(estimated))
-        rows: list[_Row] = []
-        sentence_rows: dict[int, list[int]] = {}
-        natural: dict[Hashable, int] = {}
-        block_rows: list[int] = []
-        i = 0
-        while i < len(blocks):
-            group = blocks[i].group
-            j = i
-            group_start = len(rows)
-            # A run of consecutive blocks with the same (non-None) group is aligned together.
-            while j < len(blocks) and (j == i or (group is not None and blocks[j].group == group)):
-                block = blocks[j]
-                block_rows.append(len(rows))
-                if j in estimated:
-                    rows.extend(_Row(j, None) for _ in range(self._estimate(block, width)))
-                else:
-                    for line in self._lines_for(block, width):
-                        y = len(rows)
-                        pad = max(0, view_width - self.END_MARGIN - line.cells) if block.rtl else 0
-                        rows.append(_Row(j, line, pad))
-                        for number, start, end in block.sentences:
-                            if start < line.end and end > line.start or (start == end == line.start):
-                                sentence_rows.setdefault(number, []).append(y)
-                for _ in range(block.gap_after):
-                    rows.append(_Row(j, None))
-                j += 1
-            if group is not None:
-                height = len(rows) - group_start
-                natural[group] = height
-                want = self._min_heights.get(group, 0)
-                if want > height:
-                    rows.extend(_Row(j - 1, None) for _ in range(want - height))
-            i = j
-        self._layout = _Layout(width, rows, sentence_rows, natural, block_rows, view_width)
+            self._queue_background(width, sorted(estimated, key=lambda i: abs(i - anchor)))
+        segments = self._segments
+        if self._segments_key != (width, view_width):
+            segments.clear()
+            self._pad_rows.clear()
+            self._segments_key = (width, view_width)
+        if len(segments) > len(blocks):
+            for index in [k for k in segments if k >= len(blocks)]:
+                del segments[index]
         self._estimated = estimated
+        rows: list[_Row] = []
+        natural: dict[Hashable, int] = {}
+        local_rows: list[dict[int, tuple[int, ...]] | None] = []
+        extents: list[int] = []
+        for i, j in self._runs:
+            run_rows, height, run_locals, run_extents = self._build_run(i, j, width, view_width)
+            rows.extend(run_rows)
+            local_rows.extend(run_locals)
+            extents.extend(run_extents)
+            group = blocks[i].group
+            if group is not None:
+                natural[group] = height
+        self._extents = extents
+        block_rows = [0, *accumulate(extents)][:-1]
+        sentence_rows = _SentenceRows(block_rows, local_rows, self._sentence_blocks)
+        self._layout = _Layout(width, rows, sentence_rows, natural, block_rows, view_width)
         self._strips.clear()
         self.virtual_size = Size(view_width, len(rows))
         self.refresh()
-        if natural != self._natural:
-            self._natural = natural
+        changed = natural != self._natural
+        self._natural = natural
+        if changed:
+            self.layout_version += 1
             self.post_message(self.LayoutChanged(self, dict(natural)))
+
+    def _relayout_runs(self, runs: set[int], *, now: Iterable[int] = ()) -> None:
+        """Relayout only these runs of blocks and splice their rows in: a batch of
+        translations (or the padding it changes in the sibling pane) costs the UI the blocks
+        it touched, not the whole article. Blocks without lines are laid out now when near
+        the view (or in `now`), else estimated and queued for the background thread."""
+        layout = self._layout
+        width = self.content_width if self.is_mounted and self.size.width else 0
+        view_width = max(width, self.scrollable_content_region.width) if width > 0 else 0
+        if (layout is None or (width, view_width) != (layout.width, layout.view_width)
+                or (width, view_width) != self._segments_key or len(layout.block_rows) != len(self._blocks)):
+            self._relayout()
+            return
+        if not runs:
+            return
+        blocks = self._blocks
+        cache = self._line_cache
+        anchor = self.view_anchor()
+        top = anchor[0] if anchor is not None else 0
+        forced = set(now)
+        estimated = self._estimated
+        queue: list[int] = []
+        for r in runs:
+            i, j = self._runs[r]
+            for k in range(i, j):
+                block = blocks[k]
+                if (block.text, width, block.rtl) in cache:
+                    estimated.discard(k)
+                elif k in forced or -self.SYNC_LAYOUT_BLOCKS // 3 <= k - top <= self.SYNC_LAYOUT_BLOCKS:
+                    self._lines_for(block, width)
+                    estimated.discard(k)
+                else:
+                    estimated.add(k)
+                    queue.append(k)
+        if queue:
+            self._queue_background(width, queue)
+        rows = layout.rows
+        block_rows = layout.block_rows
+        local_rows = layout.sentence_rows._local
+        natural = layout.group_heights  # the same dict as self._natural: updated in place
+        natural_changed = False
+        extents = self._extents
+        for r in sorted(runs, reverse=True):  # from the end: earlier row offsets stay valid
+            i, j = self._runs[r]
+            a = block_rows[i]
+            b = block_rows[j] if j < len(blocks) else len(rows)
+            run_rows, height, run_locals, run_extents = self._build_run(i, j, width, view_width)
+            rows[a:b] = run_rows
+            local_rows[i:j] = run_locals
+            extents[i:j] = run_extents
+            group = blocks[i].group
+            if group is not None and natural.get(group) != height:
+                natural[group] = height
+                natural_changed = True
+        # Drawn rows cached from the first changed row on are stale (changed or moved); those
+        # above it are not, so a key pressed meanwhile redraws only what it changed.
+        first_changed = min(self._runs[r][0] for r in runs)
+        first_row = block_rows[first_changed]
+        if first_row <= int(self.scroll_y) + max(1, self.view_height):
+            self._strips.clear()
+        else:
+            self._strips = {k: v for k, v in self._strips.items() if k[0] < first_row}
+        block_rows[:] = [0, *accumulate(extents)][:-1]
+        # The row at the top of the view stays there (text growing above it never moves what
+        # the reader is looking at); the linked pane makes the same change on its own.
+        if anchor is not None:
+            self._mirroring = True
+            try:
+                self.restore_view_anchor(anchor)
+            finally:
+                self._mirroring = False
+        self._set_virtual_height(view_width, len(rows))
+        view_top = int(self.scroll_y)
+        view_bottom = view_top + max(1, self.view_height)
+        for r in runs:
+            i, j = self._runs[r]
+            a = block_rows[i]
+            b = block_rows[j] if j < len(blocks) else len(rows)
+            if a < view_bottom and b > view_top:
+                self.refresh()  # only when it shows: a repaint is a whole pane sent to the terminal
+                break
+        if natural_changed:
+            self.layout_version += 1
+            self.post_message(self.LayoutChanged(self, dict(natural)))
+
+    def _set_virtual_height(self, width: int, height: int) -> None:
+        """Change the scrollable size. When the scrollbar stays (it does once the content is
+        taller than the pane) only the scrollbar is updated: assigning `virtual_size` asks
+        Textual for a layout of the whole screen, which repaints every widget."""
+        size = Size(width, height)
+        if size == self.virtual_size:
+            return
+        old = self.virtual_size
+        view = self.scrollable_content_region.height
+        if old.width == width and old.height > view and height > view and self.show_vertical_scrollbar:
+            self.set_reactive(ArticlePane.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
+
+    def _build_run(self, i: int, j: int, width: int,
+                   view_width: int) -> tuple[list[_Row], int, list[dict[int, tuple[int, ...]] | None], list[int]]:
+        """Rows of blocks i..j-1 (one run), padded to the group's minimum height; its natural
+        height; each block's sentence rows (None: estimated) and row count (the padding
+        counted in the last block's)."""
+        blocks = self._blocks
+        segments = self._segments
+        estimated = self._estimated
+        rows: list[_Row] = []
+        locals_: list[dict[int, tuple[int, ...]] | None] = []
+        extents: list[int] = []
+        for k in range(i, j):
+            block = blocks[k]
+            segment = segments.get(k)
+            if k in estimated:
+                if segment is None or segment[2] is not None or segment[0] is not block:
+                    segment = segments[k] = (block, [_Row(k, None)] * (self._estimate(block, width) + block.gap_after), None)
+            elif segment is None or segment[2] is None or segment[0] is not block:
+                # Reuse the block's rows while the block is unchanged: a relayout then costs a
+                # few list operations per block, not Python work per line of a long article.
+                segment = segments[k] = (block, *self._segment(k, block, width, view_width))
+            rows.extend(segment[1])
+            locals_.append(segment[2])
+            extents.append(len(segment[1]))
+        height = len(rows)
+        group = blocks[i].group
+        if group is not None:
+            want = self._min_heights.get(group, 0)
+            if want > height:
+                pad = self._pad_rows.get(j - 1)
+                if pad is None:
+                    pad = self._pad_rows[j - 1] = _Row(j - 1, None)
+                rows.extend(repeat(pad, want - height))  # rows are never mutated: one serves
+                extents[-1] += want - height
+        return rows, height, locals_, extents
+
+    def _segment(self, index: int, block: Block, width: int,
+                 view_width: int) -> tuple[list[_Row], dict[int, tuple[int, ...]]]:
+        """The rows of one laid-out block (its gap rows included) and, per sentence, the rows
+        it is drawn on relative to the block's first row."""
+        rows: list[_Row] = []
+        local: dict[int, list[int]] = {}
+        for line in self._lines_for(block, width):
+            y = len(rows)
+            pad = max(0, view_width - self.END_MARGIN - line.cells) if block.rtl else 0
+            rows.append(_Row(index, line, pad))
+            for number, start, end in block.sentences:
+                if start < line.end and end > line.start or (start == end == line.start):
+                    local.setdefault(number, []).append(y)
+        if block.gap_after:
+            rows.extend([_Row(index, None)] * block.gap_after)
+        return rows, {number: tuple(ys) for number, ys in local.items()}
+
+    def view_anchor(self) -> tuple[int, int] | None:
+        """(block at the top of the view, rows of it above the view): `restore_view_anchor`
+        puts that row back at the top after blocks above it changed height."""
+        layout = self._layout
+        if layout is None or not layout.rows:
+            return None
+        block = self._anchor_block()
+        if block >= len(layout.block_rows):
+            return None
+        return block, int(self.scroll_y) - layout.block_rows[block]
+
+    def restore_view_anchor(self, anchor: tuple[int, int] | None) -> None:
+        layout = self._layout
+        if anchor is None or layout is None:
+            return
+        block, offset = anchor
+        if block < len(layout.block_rows):
+            y = max(0, min(layout.block_rows[block] + offset, int(self.max_scroll_y)))
+            if y != int(self.scroll_y):
+                self.scroll_target_y = self.scroll_y = y
 
     @property
     def layout_pending(self) -> bool:
         """True while a progressive layout is still being finished in the background."""
         return bool(self._estimated)
 
-    def _finish_in_background(self, width: int, indices: list[int]) -> None:
-        self._layout_generation += 1
-        generation = self._layout_generation
-        blocks = list(self._blocks)
-        self._background_width = width
-        self._background_running = True
+    BACKGROUND_CHUNK_SECONDS = 0.1
+    """The background layout hands its lines over this often (each hand-over is one relayout)."""
+
+    def _queue_background(self, width: int, indices: list[int]) -> None:
+        """Lay these blocks out in a background thread. Blocks queued earlier stay queued:
+        lines are a pure function of (text, width, direction), so whatever the thread finishes
+        is kept, however often the content changes meanwhile (restarting it on every batch of
+        translations meant it never finished, and every relayout estimated thousands of
+        blocks)."""
+        if width != self._background_width:
+            self._layout_generation += 1  # a new width: what is queued for the old one is moot
+            self._background_width = width
+            self._background_todo.clear()
+            self._background_queued.clear()
+            # A worker still laying out for the old width stops at its next block (and the
+            # new one, started exclusive, cancels it): it will not report back.
+            self._background_running = False
+        for i in indices:
+            block = self._blocks[i]
+            key = (block.text, width, block.rtl)
+            if key not in self._background_queued:
+                self._background_queued.add(key)
+                self._background_todo.append((key, block))
+        if self._background_todo and not self._background_running:
+            self._background_running = True
+            self.call_after_refresh(self._start_background, self._layout_generation)
+
+    def _start_background(self, generation: int) -> None:
+        todo = self._background_todo
+        width = self._background_width
+        chunk_seconds = self.BACKGROUND_CHUNK_SECONDS
 
         def work() -> None:
             worker = get_current_worker()
-            results: dict[tuple[str, int, bool], list[VisualLine]] = {}
-            for i in indices:
-                if worker.is_cancelled or generation != self._layout_generation:
+            while True:
+                results: dict[tuple[str, int, bool], list[VisualLine]] = {}
+                taken: list[tuple[str, int, bool]] = []
+                started = time.monotonic()
+                while todo and time.monotonic() - started < chunk_seconds:
+                    if worker.is_cancelled or generation != self._layout_generation:
+                        # Hand back what was taken, so nothing stays marked as queued.
+                        try:
+                            self.app.call_from_thread(self._background_done, generation, results, False, taken)
+                        except RuntimeError:  # the app is closing
+                            pass
+                        return
+                    while time.monotonic() < _reader_active_until[0] and not worker.is_cancelled:
+                        # The reader is pressing keys: this thread's Python would take the GIL
+                        # from the UI thread half the time; wait until they pause.
+                        time.sleep(0.02)
+                        started = time.monotonic()
+                    try:
+                        key, block = todo.popleft()
+                    except IndexError:
+                        break
+                    taken.append(key)
+                    if key not in self._line_cache:
+                        results[key] = self._layout_block(block, width)
+                last = not todo
+                try:
+                    self.app.call_from_thread(self._background_done, generation, results, last, taken)
+                except RuntimeError:  # the app is closing
                     return
-                block = blocks[i]
-                results[(block.text, width, block.rtl)] = self._layout_block(block, width)
-            if worker.is_cancelled:
-                return
-            try:
-                self.app.call_from_thread(self._background_done, generation, results)
-            except RuntimeError:  # the app is closing
-                pass
+                if last:
+                    return
 
-        def start() -> None:
-            if generation == self._layout_generation:
-                self.run_worker(work, thread=True, group="layout", exclusive=True, exit_on_error=False)
-
-        self.call_after_refresh(start)
-
-    def _background_done(self, generation: int, results: dict) -> None:
         if generation != self._layout_generation:
-            return
-        self._background_running = False
+            return  # a newer width: its own start (already scheduled) runs the worker
+        self.run_worker(work, thread=True, group="layout", exclusive=True, exit_on_error=False)
+
+    def _background_done(self, generation: int, results: dict, last: bool, taken: list) -> None:
+        if last and generation == self._layout_generation:
+            self._background_running = False  # (a worker of an older width owns no flag)
+        self._background_queued.difference_update(taken)
         self._line_cache.update(results)
-        layout = self._layout
-        # Keep the block at the top of the view where it is.
-        anchor = self._anchor_block()
-        offset = int(self.scroll_y) - layout.block_rows[anchor] if layout and anchor < len(layout.block_rows) else 0
-        self._relayout(anchor=anchor)
-        layout = self._layout
-        if layout is not None and anchor < len(layout.block_rows):
-            self.scroll_to(y=max(0, layout.block_rows[anchor] + offset), animate=False, immediate=True)
+        if last and self._background_todo:
+            self._queue_background(self._background_width, [])  # queued after it looked
+        if generation != self._layout_generation or not self._estimated:
+            return
+        width = self._background_width
+        blocks = self._blocks
+        ready = [i for i in self._estimated
+                 if i < len(blocks) and (blocks[i].text, width, blocks[i].rtl) in self._line_cache]
+        if last and not self._background_running:
+            # Whatever is still estimated and not in the cache (its lines were evicted, or it
+            # changed while queued) goes round again: the layout always converges.
+            again = [i for i in self._estimated if i < len(blocks) and
+                     (blocks[i].text, width, blocks[i].rtl) not in self._line_cache]
+            if again:
+                self._queue_background(width, again)
+        if not ready:
+            return
+        # Keep the row at the top of the view where it is.
+        anchor = self.view_anchor()
+        self._relayout_runs({self._run_of_block[i] for i in ready})
+        # The lines and rows of a long article are hundreds of thousands of long-lived objects:
+        # a full garbage collection walks them all (100-150 ms on a 2 MB article, the reader's
+        # worst key stalls while it translated). Move everything alive now out of the
+        # collector's reach; reference counting still frees them when they are dropped.
+        gc.freeze()
+        self.restore_view_anchor(anchor)
         if self.cursor is not None:
             self.scroll_to_sentence(self.cursor)
 
@@ -452,11 +774,12 @@ class ArticlePane(ScrollView, can_focus=True):
         """Lay out now the blocks of a sentence that so far only has an estimated height."""
         if not self._estimated:
             return
-        wanted = [i for i in sorted(self._estimated) if any(n == number for n, _, _ in self._blocks[i].sentences)]
+        wanted = [i for i in self._sentence_blocks.get(number, ()) if i in self._estimated]
         if wanted:
-            self._relayout(anchor=wanted[0], keep_background=True)
+            self._relayout_runs({self._run_of_block[i] for i in wanted}, now=wanted)
 
     def on_resize(self, event: events.Resize) -> None:
+        reader_active()
         self._relayout()
         if self.cursor is not None:
             self.call_after_refresh(self.scroll_to_sentence, self.cursor)
@@ -473,6 +796,7 @@ class ArticlePane(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ cursor
 
     def watch_cursor(self, old: int | None, new: int | None) -> None:
+        reader_active()
         self.refresh()
 
     def watch_word(self, old, new) -> None:
@@ -548,6 +872,7 @@ class ArticlePane(ScrollView, can_focus=True):
         """Side by side, the linked pane takes the same vertical position (wheel, paging,
         scrollbar, cursor), so an Arabic paragraph's top row stays level with its English."""
         super().watch_scroll_y(old_value, new_value)
+        reader_active()
         link = self.scroll_link
         target = new_value + self.scroll_link_offset
         if link is not None and not self._mirroring and link.scroll_y != target:

@@ -28,6 +28,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.screen import Screen
 from textual.widgets import Header, Input
 from textual.worker import get_current_worker
@@ -204,6 +205,8 @@ class ReaderScreen(Screen[None]):
         self._header_key: tuple | None = None
         self._article_closed = False
         self._paused = False
+        self._secondary_started = False
+        self._titles_timer: Timer | None = None
 
     @property
     def session(self) -> QariApp:
@@ -282,10 +285,25 @@ class ReaderScreen(Screen[None]):
         """Runs once the Arabic is on screen: only now start the heavy work."""
         session = self.session
         self.first_paint = session.clock()
-        if session.start_summary:
-            self.summary_pane.refresh_summary()
         if self.model_state in (ModelState.LOADING, ModelState.READY):
             self._start_translation()
+            # The summary, the lexicon and the library wait for the first English (or
+            # FIRST_ENGLISH_WAIT s): their threads would share the interpreter with the model
+            # loading and the first batch.
+            self.set_timer(self.FIRST_ENGLISH_WAIT, self.start_secondary_work)
+        else:
+            self.start_secondary_work()
+
+    FIRST_ENGLISH_WAIT = 2.0
+
+    def start_secondary_work(self) -> None:
+        """Start the summary, the lexicon and the library workers (once)."""
+        if self._secondary_started:
+            return
+        self._secondary_started = True
+        session = self.session
+        if session.start_summary:
+            self.summary_pane.refresh_summary()
         self.word_lookup.warm_lexicon()
         if session.use_library:
             self._start_library()
@@ -768,12 +786,14 @@ class ReaderScreen(Screen[None]):
         self._show_cache_warnings()
 
     def on_no_model(self, message: NoModel) -> None:
+        self.start_secondary_work()
         self.model_state = ModelState.MISSING
         self.model_message = message.text
         self._update_titles()
         self._show_english()
 
     def on_translation_failed(self, message: TranslationFailed) -> None:
+        self.start_secondary_work()
         self.model_state = ModelState.ERROR
         self.model_message = message.text
         self._job = None
@@ -782,6 +802,7 @@ class ReaderScreen(Screen[None]):
         self.notify(message.text, title="Translation failed", severity="error")
 
     def on_translation_batch(self, message: TranslationBatch) -> None:
+        self.start_secondary_work()  # the first English is on its way: the rest may start
         update: JobUpdate = message.update
         self.translations.update(update.translations)
         numbers = set(update.translations)
@@ -793,8 +814,25 @@ class ReaderScreen(Screen[None]):
             self.translation_done = True
             self._show_cache_warnings()
         self.reading_view.update_translations(numbers)
+        if update.finished:  # the last English is drawn with the title that says so
+            self.reading_view.apply_pending_translations()
         self.summary_pane.update_translations(self.translations, numbers)
         self.search_bar.english_changed(self.translations)
+        if update.finished or update.fresh:
+            self._update_titles()
+        else:
+            self._update_titles_soon()
+
+    TITLE_INTERVAL = 0.1
+
+    def _update_titles_soon(self) -> None:
+        """The progress in the titles at most every `TITLE_INTERVAL` s: a title change re-sends
+        its whole pane to the terminal, and batches can come many times a second."""
+        if self._titles_timer is None:
+            self._titles_timer = self.set_timer(self.TITLE_INTERVAL, self._titles_due)
+
+    def _titles_due(self) -> None:
+        self._titles_timer = None
         self._update_titles()
 
     def _show_cache_warnings(self) -> None:

@@ -16,11 +16,14 @@ binds `cursor` to it (`data_bind`) and tells it when translations arrive.
 
 from __future__ import annotations
 
-from typing import Mapping
+import gc
+import time
+from typing import Iterable, Mapping
 
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.reactive import reactive
+from textual.timer import Timer
 
 from reader.arabic import arabic_ratio
 from reader.config import LAYOUTS
@@ -73,6 +76,13 @@ class ReadingView(Container):
         """A message shown instead of the English (no model, translation off or failed)."""
         self._built: tuple | None = None
         self._keep_scroll = False
+        self._pending: set[int] = set()
+        self._flush_timer: Timer | None = None
+        self._last_flush = float("-inf")
+        self.updates_applied = 0
+        """How many times arriving translations were drawn (each one relayout per pane)."""
+        self._paragraph_blocks: dict[int, Block] = {}
+        self._aligned: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield ArticlePane(id="arabic", classes="pane", shape=self.shape, reorder=self.reorder,
@@ -112,8 +122,11 @@ class ReadingView(Container):
     def show_translations(self, translations: Mapping[int, str], note: str | None = None) -> None:
         """Show the English (the dict is live: later `update_translations` read it) or, with
         `note`, a message in its place."""
+        if translations is self.translations and note == self.english_note and self._built is not None:
+            return  # the same live dict (e.g. the model became ready): nothing to rebuild
         self.translations = translations
         self.english_note = note
+        self._pending.clear()  # the rebuild draws them
         self._built = None
         self._rebuild()
 
@@ -132,7 +145,12 @@ class ReadingView(Container):
                     blocks.append(paragraph_block(paragraph, group=index, gap_after=0))
                     blocks.append(english_block(paragraph, self.translations, group=index))
                 else:
-                    blocks.append(paragraph_block(paragraph, group=index))
+                    # Kept: rebuilding (the model is ready, a layout change) must not scan a
+                    # long article's text again.
+                    block = self._paragraph_blocks.get(index)
+                    if block is None:
+                        block = self._paragraph_blocks[index] = paragraph_block(paragraph, group=index)
+                    blocks.append(block)
             self.arabic.set_blocks(blocks)
             if self.english_note is not None:
                 english.show_note(self.english_note)
@@ -142,20 +160,60 @@ class ReadingView(Container):
         english.cursor = self.arabic.cursor = self.cursor
         self.call_after_refresh(self.scroll_to_cursor)
 
-    def update_translations(self, numbers: set[int]) -> None:
-        """Redraw the paragraphs whose sentences were just translated."""
-        if self.english_note is not None:
+    UPDATE_INTERVAL = 0.1
+    """Seconds between two applications of arriving translations: however fast batches come,
+    the panes are relaid out at most this often, so a key or a resize never waits behind a
+    queue of translation updates."""
+
+    def update_translations(self, numbers: Iterable[int]) -> None:
+        """Redraw the paragraphs whose sentences were just translated: at once if nothing was
+        applied in the last `UPDATE_INTERVAL` seconds, else together with whatever else
+        arrives until then (the dict given to `show_translations` already holds them)."""
+        self._pending.update(numbers)
+        if self._flush_timer is not None or not self._pending:
             return
-        self.english.update_sentences(numbers)
+        delay = self._last_flush + self.UPDATE_INTERVAL - time.monotonic()
+        if delay <= 0:
+            self.apply_pending_translations()
+        else:
+            self._flush_timer = self.set_timer(delay, self.apply_pending_translations)
+
+    @property
+    def pending_translations(self) -> int:
+        """Sentences translated but not drawn yet (coalesced into the next update)."""
+        return len(self._pending)
+
+    def apply_pending_translations(self) -> None:
+        """Draw every translation that arrived since the last update, in one relayout per
+        pane; the view stays where it was (anchored on the row at its top), so text growing
+        above it never moves what the reader is looking at."""
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        numbers, self._pending = self._pending, set()
+        self._last_flush = time.monotonic()
+        if not numbers or self.english_note is not None:
+            return
+        self.updates_applied += 1
+        arabic, english = self.arabic, self.english
+        anchored = [arabic] if self.linked or not english.display else [arabic, english]
+        anchors = [(pane, pane.view_anchor()) for pane in anchored]
+        english.update_sentences(numbers)
         if self.layout_mode == "interleaved" and self.show_translation:
             paragraphs = self.article.paragraphs
-            offset = len(self.arabic.blocks) - 2 * len(paragraphs)
+            offset = len(arabic.blocks) - 2 * len(paragraphs)
             changes = {}
             for number in numbers:
                 index = self.article.paragraph_of(number)
                 changes[offset + 2 * index + 1] = english_block(paragraphs[index], self.translations, group=index)
             if changes and offset >= 0:
-                self.arabic.replace_blocks(changes)
+                arabic.replace_blocks(changes)
+        self._align()  # now, not on the LayoutChanged message: both panes change in one frame
+        for pane, anchor in anchors:
+            pane.restore_view_anchor(anchor)
+        # What a batch added (translations, blocks, rows) lives as long as the article: keep
+        # the garbage collector from walking it again and again (see ArticlePane._background_done).
+        gc.freeze()
         if self.cursor in numbers:
             self.call_after_refresh(self.scroll_to_cursor)
 
@@ -181,6 +239,10 @@ class ReadingView(Container):
     def _align(self) -> None:
         """Pad every paragraph to the taller of its Arabic and English (side by side)."""
         arabic, english = self.arabic, self.english
+        versions = (self.linked, arabic.layout_version, english.layout_version)
+        if versions == self._aligned:
+            return  # the heights each pane pads to have not changed since
+        self._aligned = versions
         if self.linked:
             english.set_min_heights(arabic.natural_heights())
             arabic.set_min_heights(english.natural_heights())

@@ -306,7 +306,7 @@ def press_keys(term: Term, keys: list[bytes], *, need_translating: bool, timeout
 
 
 def run_translating(tree: Path, article: Path, env: dict[str, str], marks: list[str], keys: list[bytes],
-                    timeout: float) -> dict:
+                    timeout: float, keys_after: float = 0.0) -> dict:
     """First paint, first English, keys while translating, resize, quit: one process."""
     out: dict = {"keys": [], "resize": [], "quit": None, "first_paint": None, "first_english": None,
                  "quitting_shown": False}
@@ -318,6 +318,10 @@ def run_translating(tree: Path, article: Path, env: dict[str, str], marks: list[
         if term.wait(english_shown, timeout) is not None:
             out["first_english"] = time.perf_counter() - t0
         term.wait(translating, timeout)
+        if keys_after > 0:
+            # Later in a long translation the panes hold more laid-out text: the cost of each
+            # batch of translations on the UI is not the same as in its first seconds.
+            term.drain(keys_after)
         cpu0, done0 = thread_cpu(term.pid, term.pid), translated_count(term)
         out["keys"] = press_keys(term, keys, need_translating=True, timeout=timeout)
         for size in (NARROW, WIDE):
@@ -377,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-rest", action="store_true", help="skip the at-rest run")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds a key or a resize may take")
     parser.add_argument("--model-dir", type=Path, default=C.default_bench_dir())
+    parser.add_argument("--keys-after", type=float, default=0.0, metavar="S",
+                        help="seconds of translation before the keys, resize and quit (default 0: at once)")
     parser.add_argument("--quick", action="store_true", help="20x sample, this tree only, no rest run, 6 keys")
     args = parser.parse_args(argv)
     print(C.machine_line(), flush=True)
@@ -409,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
             for name in order[round_ % len(order):] + order[:round_ % len(order)]:
                 env = child_env(work / f"env-{name}", trees[name], packages)
                 print(f"# round {round_ + 1} {name}: load {C.loadavg()}", flush=True)
-                r = run_translating(trees[name], article, env, marks, keys, args.timeout)
+                r = run_translating(trees[name], article, env, marks, keys, args.timeout, args.keys_after)
                 print(f"#   first paint {r['first_paint']}, first English {r['first_english']}, "
                       f"keys {[round(k * 1000) for k in r['keys']]} ms, resize "
                       f"{[round(k * 1000) for k in r['resize']]} ms, quit {r['quit']} "
