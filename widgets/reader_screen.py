@@ -285,11 +285,13 @@ class ReaderScreen(Screen[None]):
         """Runs once the Arabic is on screen: only now start the heavy work."""
         session = self.session
         self.first_paint = session.clock()
+        if session.use_library:
+            # At once (a small sqlite read): saving a word or a mark needs it from the first key.
+            self._start_library()
         if self.model_state in (ModelState.LOADING, ModelState.READY):
             self._start_translation()
-            # The summary, the lexicon and the library wait for the first English (or
-            # FIRST_ENGLISH_WAIT s): their threads would share the interpreter with the model
-            # loading and the first batch.
+            # The summary and the lexicon wait for the first English (or FIRST_ENGLISH_WAIT s):
+            # their threads would share the interpreter with the model loading and the first batch.
             self.set_timer(self.FIRST_ENGLISH_WAIT, self.start_secondary_work)
         else:
             self.start_secondary_work()
@@ -297,16 +299,13 @@ class ReaderScreen(Screen[None]):
     FIRST_ENGLISH_WAIT = 2.0
 
     def start_secondary_work(self) -> None:
-        """Start the summary, the lexicon and the library workers (once)."""
+        """Start the summary and the lexicon workers (once)."""
         if self._secondary_started:
             return
         self._secondary_started = True
-        session = self.session
-        if session.start_summary:
+        if self.session.start_summary:
             self.summary_pane.refresh_summary()
         self.word_lookup.warm_lexicon()
-        if session.use_library:
-            self._start_library()
 
     def on_screen_resume(self) -> None:
         """Back on top (a later article was closed, or a dialog): the session's view may have
