@@ -43,15 +43,15 @@ def __getattr__(name: str) -> object:
 
 def summarize_text(text: str, sentences: int | None = None, algorithm: str | None = None) -> list[str]:
     """The summary of an Arabic text: its chosen sentences as strings, in article order."""
-    from reader.summarize import summarize_text as _summarize_text
+    from reader.summary.summarize import summarize_text as _summarize_text
 
     return _summarize_text(text, sentences=sentences, algorithm=algorithm)
 
 
 def translate_sentences(sentences: Sequence[str], from_code: str = "ar", to_code: str = "en") -> list[str]:
     """Translate each sentence (one output per input, same order) with the installed Argos
-    package and qari's cache. Raises reader.translate.NoModelError when no model is installed."""
-    from reader.translate import load_translator
+    package and qari's cache. Raises reader.translation.translate.NoModelError when no model is installed."""
+    from reader.translation.translate import load_translator
 
     return load_translator(from_code, to_code).translate(list(sentences))
 
@@ -65,9 +65,9 @@ def translate_text(text: str) -> list[tuple[str, str]]:
 
 def lookup(word: str, context: str | None = None):
     """Every morphological analysis of an Arabic word, best first: a list of
-    reader.morphology.Analysis (vocalised form, lemma, prefixes/stem/suffixes with tags, part of
+    reader.text.morphology.Analysis (vocalised form, lemma, prefixes/stem/suffixes with tags, part of
     speech, English glosses); [] for names, Latin words and numbers. `context` is optional
     English text to rank by. The lexicon loads on the first call (about half a second)."""
-    from reader.morphology import lookup as _lookup
+    from reader.text.morphology import lookup as _lookup
 
     return _lookup(word, context)

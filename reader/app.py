@@ -35,7 +35,7 @@ import reader.assets
 from reader.model import Article
 from reader.status_text import plural
 from reader.untrusted import one_line, visible
-from reader.visual_text import visual_inline
+from reader.text.visual_text import visual_inline
 from widgets.help_screen import HelpScreen, bindings_once, key_rows
 from widgets.messages import ArticleOpened, FeedItemOpened
 from widgets.reader_screen import COMPACT, ReaderScreen
@@ -43,9 +43,9 @@ from widgets.terminal_mode import restore_bidi_mode, write_bidi_mode
 
 if TYPE_CHECKING:
     from reader.config import Config
-    from reader.feeds import Item
-    from reader.library import Library
-    from reader.translate import Translator
+    from reader.store.feeds import Item
+    from reader.store.library import Library
+    from reader.translation.translate import Translator
     from widgets.feed_screen import FeedScreen
 
 
@@ -154,7 +154,7 @@ class QariApp(App[int]):
 
     def open_library(self) -> Library:
         """The session's library, opened on first use (workers call it)."""
-        from reader.library import Library
+        from reader.store.library import Library
 
         with self._library_lock:
             if self.library is None:
@@ -218,7 +218,7 @@ class QariApp(App[int]):
         def chosen(article_id: str | None) -> None:
             if article_id is None:
                 return
-            from reader.library import resume_article
+            from reader.store.library import resume_article
 
             resumed = resume_article(library, article_id)
             if resumed is None:
@@ -230,7 +230,7 @@ class QariApp(App[int]):
                                        common_words=self.config.common_words), chosen)
 
     def action_feeds(self) -> None:
-        from reader.feeds import FeedStore
+        from reader.store.feeds import FeedStore
         from widgets.feed_screen import FeedScreen
 
         store = FeedStore(self.open_library())
@@ -259,8 +259,8 @@ class QariApp(App[int]):
         """The item's article: from the library when it is there (offline), else fetched and
         extracted now. Success marks the item read and opens it over the list."""
         from reader.article import ArticleError, load_article
-        from reader.feeds import FeedStore
-        from reader.library import article_id, resume_article
+        from reader.store.feeds import FeedStore
+        from reader.store.library import article_id, resume_article
 
         try:
             library = self.open_library()
@@ -365,7 +365,7 @@ class QariApp(App[int]):
         the event loop cannot close while its thread runs) and keep their positions."""
         for screen in self.readers():
             screen.close()
-        from reader.net import abort_transfers
+        from reader.web.net import abort_transfers
 
         abort_transfers()  # a page or package download in a worker must not hold the exit
         self.workers.cancel_all()

@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 from reader import textio
-from reader.arabic import arabic_ratio
+from reader.text.arabic import arabic_ratio
 from reader.model import Article, Paragraph, Section, Sentence, SentenceId, looks_like_byline
-from reader.segment import split_sentences
+from reader.text.segment import split_sentences
 from reader.untrusted import quote_name, quote_source
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -61,13 +61,13 @@ def load_article(source: str | Path, encoding: str | None = None) -> Article:
         data = _read_stdin()
         return article_from_bytes(data, "<stdin>", encoding=encoding)
     if _URL_LIKE.match(name):
-        from reader import fetch  # only URL and HTML sources pay for this import
+        from reader.web import fetch  # only URL and HTML sources pay for this import
 
         try:
             data = fetch.fetch_url(name)
         except fetch.FetchError as exc:
             raise ArticleError(str(exc)) from None
-        from reader.extract import kind_of_page
+        from reader.web.extract import kind_of_page
 
         return article_from_bytes(data, name, kind=kind_of_page(data), url=getattr(data, "url", name),
                                   encoding=encoding)
@@ -186,7 +186,7 @@ def _article_from_bytes(data: bytes, source: str, encoding: str | None) -> Artic
 
 
 def _article_from_html(data: bytes, source: str, encoding: str | None, url: str | None = None) -> Article:
-    from reader.extract import extract_html
+    from reader.web.extract import extract_html
 
     if not data.strip():
         raise ArticleError(f"{quote_source(source)}: the page is empty")

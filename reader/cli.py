@@ -214,7 +214,7 @@ def _models_parser() -> argparse.ArgumentParser:
 
 
 def _add_models_import_parser(sub) -> None:
-    from reader.marian import QUANTIZATIONS
+    from reader.translation.marian import QUANTIZATIONS
 
     parser = sub.add_parser(
         "import", help="convert and install a Marian/OPUS-MT release (.zip or folder), no torch needed",
@@ -291,7 +291,7 @@ def _load(source: str, encoding: str | None):
 
 
 def _translator_or_none(quiet_warning: bool = False):
-    from reader.translate import NoModelError, load_translator
+    from reader.translation.translate import NoModelError, load_translator
 
     try:
         return load_translator("ar", "en")
@@ -335,7 +335,7 @@ def _progress_printer(total: int) -> Callable[[int, int], None] | None:
 def _translate_all(translator, texts: Sequence[str], use_cache: bool = True) -> list[str | None]:
     if translator is None:
         return [None] * len(texts)
-    from reader.translate import NoModelError
+    from reader.translation.translate import NoModelError
 
     try:
         english = list(translator.translate(list(texts), progress=_progress_printer(len(texts)), use_cache=use_cache))
@@ -381,7 +381,7 @@ def cmd_read(argv: Sequence[str]) -> int:
     from reader.app import run_app
 
     def translator_factory():
-        from reader.translate import load_translator
+        from reader.translation.translate import load_translator
 
         return load_translator("ar", "en")
 
@@ -391,13 +391,13 @@ def cmd_read(argv: Sequence[str]) -> int:
 
 
 def _open_library():
-    from reader.library import Library
+    from reader.store.library import Library
 
     return Library.open()
 
 
 def _resume(library):
-    from reader.library import resume_article
+    from reader.store.library import resume_article
 
     resumed = resume_article(library)
     for warning in library.warnings:
@@ -443,14 +443,14 @@ def cmd_library(argv: Sequence[str]) -> int:
 
 
 def _library_difficulties(library, entries, key: str = "id") -> dict[str, float]:
-    """{id: difficulty} of the entries' articles (reader.vocabulary; `key` names the attribute
+    """{id: difficulty} of the entries' articles (reader.store.vocabulary; `key` names the attribute
     holding the library id): stored profiles, the missing ones computed now (this loads the
     lexicon and wordfreq once). Without the lexicon: {} and a warning."""
     if not entries:
         return {}
     from reader.config import load_config
-    from reader.morphology import LexiconUnavailable
-    from reader.vocabulary import Vocabulary
+    from reader.text.morphology import LexiconUnavailable
+    from reader.store.vocabulary import Vocabulary
 
     try:
         return Vocabulary(library).difficulties([getattr(e, key) for e in entries], load_config().common_words)
@@ -504,7 +504,7 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     args = _summarize_parser().parse_args(argv)
     from reader.config import load_config
     from reader.export import NO_MODEL, NOT_ASKED, summary_document
-    from reader.summarize import summarize_article
+    from reader.summary.summarize import summarize_article
 
     config = load_config()
     article = _load(args.source, args.encoding)
@@ -537,7 +537,7 @@ def cmd_translate(argv: Sequence[str]) -> int:
 
 def cmd_models(argv: Sequence[str]) -> int:
     args = _models_parser().parse_args(argv)
-    from reader import packages
+    from reader.translation import packages
 
     try:
         if args.action in (None, "list"):
@@ -561,7 +561,7 @@ def cmd_models(argv: Sequence[str]) -> int:
         if args.action == "use":
             return _models_use(packages, args)
         if args.action == "pack":
-            from reader.packing import pack
+            from reader.translation.packing import pack
 
             out = pack(args.model_dir, args.sp_model, from_code=args.from_code, to_code=args.to_code,
                        out=args.output, name=args.name, version=args.pkg_version,
@@ -578,12 +578,12 @@ def cmd_models(argv: Sequence[str]) -> int:
 def _models_list(packages) -> int:
     installed = packages.list_installed()
     if not installed:
-        from reader.packages import NO_MODEL_HELP
+        from reader.translation.packages import NO_MODEL_HELP
 
         print("no Argos packages installed")
         print(NO_MODEL_HELP)
         return EXIT_OK
-    from reader.packages import not_installed_note, preferred_name
+    from reader.translation.packages import not_installed_note, preferred_name
 
     preferred = preferred_name("ar", "en")
     used = packages.which_used("ar", "en", preferred)
@@ -601,7 +601,7 @@ def _models_list(packages) -> int:
 
 
 def _models_import(packages, args) -> int:
-    from reader.marian import import_release
+    from reader.translation.marian import import_release
 
     step = (lambda text: print(f"qari: {text} ...", file=sys.stderr, flush=True)) if sys.stderr.isatty() else None
     try:
@@ -754,7 +754,7 @@ def cmd_lookup(argv: Sequence[str]) -> int:
     words = [w for arg in args.words for w in arg.split()]
     if not words:
         raise UserError("lookup needs at least one word, e.g. `qari lookup للتواصل`", EXIT_USAGE)
-    from reader.morphology import LexiconUnavailable, format_text, lookup_word
+    from reader.text.morphology import LexiconUnavailable, format_text, lookup_word
 
     try:
         results = [lookup_word(w, args.context) for w in words]
@@ -914,8 +914,8 @@ def cmd_words(argv: Sequence[str]) -> int:
     argv = list(argv)
     action = argv.pop(0) if argv and argv[0] in WORDS_ACTIONS else "list"
     args = _words_parser(action).parse_args(argv)
-    from reader.morphology import LexiconUnavailable
-    from reader.vocabulary import Vocabulary, VocabularyError, clean
+    from reader.text.morphology import LexiconUnavailable
+    from reader.store.vocabulary import Vocabulary, VocabularyError, clean
 
     library = _open_library()
     try:
@@ -950,8 +950,8 @@ def cmd_words(argv: Sequence[str]) -> int:
 
 
 def _words_set_state(vocabulary, words: Sequence[str], known: bool) -> int:
-    from reader.morphology import word_kind
-    from reader.vocabulary import lemma_key
+    from reader.text.morphology import word_kind
+    from reader.store.vocabulary import lemma_key
 
     tokens = [w for arg in words for w in arg.split()]
     bad = [w for w in tokens if word_kind(w) != "arabic"]
@@ -966,7 +966,7 @@ def _words_set_state(vocabulary, words: Sequence[str], known: bool) -> int:
 
 
 def _words_import(vocabulary, name: str) -> int:
-    from reader.vocabulary import WORDLIST_MAX_BYTES, import_known
+    from reader.store.vocabulary import WORDLIST_MAX_BYTES, import_known
 
     data = None
     if name == "-":
@@ -984,7 +984,7 @@ def _words_import(vocabulary, name: str) -> int:
 
 def _words_export(words, args) -> int:
     from reader.export import ExportError, write_text_atomic
-    from reader.vocabulary import words_csv, write_anki
+    from reader.store.vocabulary import words_csv, write_anki
 
     try:
         if args.anki:
@@ -1057,7 +1057,7 @@ def _feeds_parser() -> argparse.ArgumentParser:
 def cmd_feeds(argv: Sequence[str]) -> int:
     parser = _feeds_parser()
     args = parser.parse_args(argv)
-    from reader.feeds import FeedStore
+    from reader.store.feeds import FeedStore
 
     library = _open_library()
     try:
@@ -1099,13 +1099,13 @@ def _feeds_list(store, args) -> int:
 
 
 def _feeds_add(store, args) -> int:
-    from reader.feeds import subscribe
-    from reader.net import NetError
+    from reader.store.feeds import subscribe
+    from reader.web.net import NetError
 
     try:
         feed, new = subscribe(store, args.url, args.name, timeout=args.timeout)
     except NetError as exc:
-        from reader.feeds import clean_feed_text
+        from reader.store.feeds import clean_feed_text
 
         raise UserError(f"feeds add: {clean_feed_text(str(exc), 400)}") from None
     via = "" if feed.url == args.url.strip() else f" (found at {feed.url})"
@@ -1122,7 +1122,7 @@ def _feeds_remove(store, args) -> int:
 
 
 def _feeds_update(store, args) -> int:
-    from reader.feeds import update_feeds
+    from reader.store.feeds import update_feeds
 
     feeds = store.feeds()
     if not feeds:
@@ -1188,7 +1188,7 @@ def _feeds_items(store, args) -> int:
         return EXIT_OK
     import time
 
-    from reader.feeds import age_text, clean_feed_text
+    from reader.store.feeds import age_text, clean_feed_text
 
     now = time.time()
     for item, en in zip(items, english, strict=True):
@@ -1202,8 +1202,8 @@ def _feeds_items(store, args) -> int:
 
 
 def _feeds_import(store, args) -> int:
-    from reader.feeds import OPML_MAX_BYTES, FeedError, feed_url, read_opml
-    from reader.net import NetError
+    from reader.store.feeds import OPML_MAX_BYTES, FeedError, feed_url, read_opml
+    from reader.web.net import NetError
 
     try:
         with open(args.file, "rb") as handle:
@@ -1242,7 +1242,7 @@ def _feeds_import(store, args) -> int:
 
 
 def _feeds_export(store, args) -> int:
-    from reader.feeds import opml_document
+    from reader.store.feeds import opml_document
 
     _emit(opml_document(store.feeds()), args.output, args.force)
     return EXIT_OK

@@ -29,7 +29,7 @@ THEMES = (
 
 DEFAULT_COMMON_WORDS = 5000
 """How many of the most frequent Arabic written forms (wordfreq) count as easy for the
-difficulty of an article and the underline of unknown words (`reader.vocabulary`).
+difficulty of an article and the underline of unknown words (`reader.store.vocabulary`).
 
 Why 5,000 for an intermediate reader: a learner at CEFR B1-B2 knows roughly the 2,000-4,000
 most frequent lemmas, and wordfreq ranks *written forms*, where one lemma is spread over many
@@ -37,7 +37,7 @@ most frequent lemmas, and wordfreq ranks *written forms*, where one lemma is spr
 that, and a word counts as frequent when its form, its stem or its lemma's citation form is
 among them. Fewer (1,000-2,000) suits a beginner; 10,000-20,000 an advanced reader."""
 COMMON_WORDS_MAX = 50_000
-"""`reader.vocabulary.RANK_LIMIT`: wordfreq ranks beyond it are not kept."""
+"""`reader.store.vocabulary.RANK_LIMIT`: wordfreq ranks beyond it are not kept."""
 
 
 def _themes_comment() -> str:

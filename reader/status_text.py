@@ -16,7 +16,7 @@ def plural(count: int, word: str, words: str | None = None) -> str:
 
 
 def install_progress_text(args: tuple) -> tuple[str, float | None]:
-    """Turn whatever `reader.packages.install_pair` reports into (text, fraction)."""
+    """Turn whatever `reader.translation.packages.install_pair` reports into (text, fraction)."""
     if len(args) == 2 and isinstance(args[0], (int, float)) and isinstance(args[1], (int, float, type(None))):
         done, total = args
         if total:

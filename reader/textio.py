@@ -29,7 +29,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-from reader.arabic import ARABIC_LETTER_RE
+from reader.text.arabic import ARABIC_LETTER_RE
 from reader.untrusted import quote_source
 
 __all__ = ["DecodeError", "Decoded", "codec_name", "control_ratio", "decode_page", "decode_text"]

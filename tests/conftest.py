@@ -177,8 +177,8 @@ def app_translator_factory(app_packages_dir: Path, tmp_path: Path):
     unless the test installs a model: then it raises NoModelError)."""
 
     def factory():
-        from reader.cache import TranslationCache
-        from reader.translate import load_translator
+        from reader.translation.cache import TranslationCache
+        from reader.translation.translate import load_translator
 
         return load_translator("ar", "en", cache=TranslationCache(tmp_path / "translations.sqlite"))
 
@@ -188,7 +188,7 @@ def app_translator_factory(app_packages_dir: Path, tmp_path: Path):
 @pytest.fixture
 def app_tiny_model(app_packages_dir: Path, app_translator_factory):
     """The real tiny fixture model installed in the temporary packages dir; returns the factory."""
-    from reader import packages as models
+    from reader.translation import packages as models
 
     models.install_file(FIXTURE_MODEL)
     return app_translator_factory

@@ -2,7 +2,7 @@
 
 The real tiny fixture model's English depends on the CPU's kernels, so a screenshot of it is
 red on some machines. Screens are checked with this stand-in instead: it implements the
-`reader.translate.Translator` protocol and turns each sentence into English-looking filler of a
+`reader.translation.translate.Translator` protocol and turns each sentence into English-looking filler of a
 similar length, chosen by a hash of the sentence (the same on every machine). It is a test
 double for layout only: the real model stays in the tests of alignment, caching and streaming.
 """

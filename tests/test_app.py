@@ -14,7 +14,7 @@ from textual.geometry import Offset
 from textual.selection import Selection
 
 from reader.app import QariApp
-from reader.arabic import search_key, strip_tashkeel
+from reader.text.arabic import search_key, strip_tashkeel
 from widgets.article_pane import ArticlePane
 from widgets.help_screen import HelpScreen
 from widgets.save_dialog import SaveDialog
@@ -67,7 +67,7 @@ async def test_arabic_painted_before_translation_starts(sample_article, app_conf
         seen["first_paint"] = app.reader.first_paint
         seen["thread"] = threading.current_thread().name
         painted_rows.append(app.reader.arabic_pane.row_count)
-        from reader.translate import NoModelError
+        from reader.translation.translate import NoModelError
 
         raise NoModelError("no model for this test")
 
@@ -630,7 +630,7 @@ async def test_ctrl_c_during_translation_quits_and_keeps_cache(sample_article, a
         await pilot.pause()
     assert app.return_code == 0
     # Whatever finished before quitting is in the cache: a new translator answers it from there.
-    from reader.cache import TranslationCache
+    from reader.translation.cache import TranslationCache
 
     cache = TranslationCache(tmp_path / "translations.sqlite")
     assert cache.count() >= 2

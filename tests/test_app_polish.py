@@ -236,7 +236,7 @@ async def test_open_prompt_completes_to_the_common_prefix_and_lists_the_matches(
 async def test_no_model_note_never_splits_a_command(sample_article, app_config):
     """The English pane's how-to-get-a-model note keeps each command on one row, at every
     width down to 40 columns (it split `qari models install ar en` across lines)."""
-    from reader.translate import NoModelError
+    from reader.translation.translate import NoModelError
 
     def no_model():
         raise NoModelError()

@@ -455,7 +455,7 @@ async def test_an_arabic_file_name_in_the_save_dialog_is_drawn_in_visual_order(s
 async def test_an_article_closed_at_once_is_still_in_the_library(sample_article, app_config, tmp_path, monkeypatch):
     """Quitting before the library worker has run (it starts after the first paint) still
     records the article: the reader's history never misses what was opened."""
-    from reader.library import Library, article_id
+    from reader.store.library import Library, article_id
     from widgets.reader_screen import ReaderScreen
 
     monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
@@ -468,7 +468,7 @@ async def test_an_article_closed_at_once_is_still_in_the_library(sample_article,
 
 
 async def test_position_is_kept_in_the_library_and_resumed(sample_article, app_config, tmp_path, monkeypatch):
-    from reader.library import Library, resume_article
+    from reader.store.library import Library, resume_article
 
     monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
     app = Recording(sample_article, app_config, None, use_library=True)
@@ -490,7 +490,7 @@ async def test_position_is_kept_in_the_library_and_resumed(sample_article, app_c
 
 async def test_library_screen_reopens_an_article(sample_article, app_config, tmp_path, monkeypatch):
     from reader.article import parse_text as parse
-    from reader.library import Library
+    from reader.store.library import Library
     from widgets.library_screen import LibraryScreen
 
     monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))

@@ -78,7 +78,7 @@ async def test_quitting_with_two_articles_open_keeps_both_positions(sample_artic
                                                                     tmp_path, monkeypatch):
     """`q` on the second article ends the session at once (both translation jobs stop) and the
     library keeps where each article was left."""
-    from reader.library import Library, article_id
+    from reader.store.library import Library, article_id
 
     monkeypatch.setenv("QARI_LIBRARY", str(tmp_path / "library.sqlite3"))
     app = make_app(sample_article, app_config, app_tiny_model, use_library=True)

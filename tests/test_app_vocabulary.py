@@ -7,9 +7,9 @@ from __future__ import annotations
 from pilot_helpers import wait_for
 
 from reader.app import QariApp
-from reader.library import Library
-from reader.morphology import lookup, word_spans
-from reader.vocabulary import Vocabulary
+from reader.store.library import Library
+from reader.text.morphology import lookup, word_spans
+from reader.store.vocabulary import Vocabulary
 from widgets.lookup_panel import LookupScreen
 from widgets.words_screen import WordsScreen
 

@@ -1,4 +1,4 @@
-"""reader/bidi.py: hand cases for right-to-left layout, and property tests (hypothesis, fixed
+"""reader/text/bidi.py: hand cases for right-to-left layout, and property tests (hypothesis, fixed
 derandomized profile) that no character is lost or duplicated, every line fits its width,
 lines tile the paragraph in logical order and highlight spans are exactly a sentence."""
 
@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from reader import bidi as bidi_mod
-from reader.uax9 import resolve_levels
-from reader.bidi import (
+from reader.text import bidi as bidi_mod
+from reader.text.uax9 import resolve_levels
+from reader.text.bidi import (
     VisualLine,
     covered_offsets,
     layout_paragraph,
@@ -546,12 +546,12 @@ LEVEL_TOKENS = ORACLE_TOKENS + HARAKAT + list(BIDI_CONTROLS) + ["\u200d", "\u00a
 @PROFILE
 @given(st.lists(st.sampled_from(LEVEL_TOKENS), max_size=40).map("".join), st.sampled_from([0, 1, None]))
 def test_property_unit_levels_match_per_character_levels(text, base):
-    """reader.uax9 runs the rules over units of characters that provably resolve alike (and
+    """reader.text.uax9 runs the rules over units of characters that provably resolve alike (and
     skips them when nothing can move); running them character by character gives the same
     levels."""
     import re
 
-    from reader import uax9
+    from reader.text import uax9
 
     fast = uax9.resolve_levels(text, base)
     saved = uax9._UNIT_RE, uax9._NEEDS_RULES
@@ -602,7 +602,7 @@ def test_l1_whitespace_before_a_tab_and_at_the_line_end_goes_to_the_paragraph_le
     """UAX #9 L1: the spaces before a segment separator (tab) and, for a line, the trailing
     whitespace take the paragraph level, whatever level their neighbours gave them (the
     conformance file has no such case)."""
-    from reader import uax9
+    from reader.text import uax9
 
     # Arabic, two spaces, a tab, Arabic, in a left-to-right paragraph: the spaces and the tab
     # sit between two right-to-left runs (level 1 by N1) but are reset to 0.

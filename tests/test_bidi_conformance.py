@@ -1,6 +1,6 @@
-"""UAX #9 conformance: every line of Unicode's BidiCharacterTest.txt through reader.uax9
-(levels, then L2 order) and, for the paragraph directions reader.bidi lays out (LTR, RTL),
-through reader.bidi's own line building and reordering too.
+"""UAX #9 conformance: every line of Unicode's BidiCharacterTest.txt through reader.text.uax9
+(levels, then L2 order) and, for the paragraph directions reader.text.bidi lays out (LTR, RTL),
+through reader.text.bidi's own line building and reordering too.
 
 The file comes from Debian's ``unicode-data`` package (``apt-get install unicode-data``:
 /usr/share/unicode/BidiCharacterTest.txt). Without it the tests skip, except under CI
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from reader import uax9
-from reader.bidi import layout_prepared, prepare_paragraph
+from reader.text import uax9
+from reader.text.bidi import layout_prepared, prepare_paragraph
 
 CANDIDATES = (
     Path("/usr/share/unicode/BidiCharacterTest.txt"),
@@ -91,7 +91,7 @@ def test_levels_and_order_match_bidi_character_test(direction, request):
 
 @pytest.mark.parametrize("direction", [0, 1], ids=["ltr", "rtl"])
 def test_bidi_layout_draws_each_case_in_the_conformance_order(direction):
-    """reader.bidi's own path (units, clusters, invisible items, L2 over items) draws every
+    """reader.text.bidi's own path (units, clusters, invisible items, L2 over items) draws every
     case without marks in the file's visual order, leaving out what it never draws
     (controls, and whitespace at the ends of the line). Cases with marks are left out: the
     file has no L3, and qari keeps every mark after its base. Every other case (about 45,000;
@@ -209,7 +209,7 @@ def test_mirroring_glyphs_are_icus():
     """Every mirror pair ICU knows (Unicode 16) and no other: the pairs python-bidi's old table
     missed (∟∠∡, the Unicode 14 brackets ⹕⹖) are drawn mirrored too."""
     icu = _icu()
-    from reader.bidi import _MIRROR
+    from reader.text.bidi import _MIRROR
 
     theirs = {cp: chr(icu.Char.charMirror(cp)) for cp in range(0x110000) if icu.Char.charMirror(cp) != cp}
     assert _MIRROR == theirs
@@ -234,7 +234,7 @@ def _assert_lines_match_icu(text, width, rtl):
     characters, ends trimmed), except where a mark follows an invisible character (see
     _MARK_AFTER_NOTHING). A mark after a space is compared: both draw it on the space."""
     icu = _icu()
-    from reader.bidi import _MIRROR, layout_paragraph
+    from reader.text.bidi import _MIRROR, layout_paragraph
 
     Bidi = icu.Bidi
     u16 = [0]

@@ -1,4 +1,4 @@
-"""Hostile HTTP servers against reader.net's overall deadline (loopback only).
+"""Hostile HTTP servers against reader.web.net's overall deadline (loopback only).
 
 A server that sends its status line and then one header byte at a time never lets a socket
 timeout fire: every read succeeds. The deadline given to ``open_url`` must cover connect,
@@ -18,9 +18,9 @@ from clirun import QariEnv, assert_one_line_error
 from loopback import LoopbackServer, Response
 from paths import REPO
 
-from reader import fetch, net
-from reader import packages as pkgs
-from reader.packages import ModelError
+from reader.web import fetch, net
+from reader.translation import packages as pkgs
+from reader.translation.packages import ModelError
 
 CHECKOUT = {"PYTHONPATH": str(REPO)}  # subprocesses run this checkout's code, whatever is installed
 

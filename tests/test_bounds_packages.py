@@ -1,4 +1,4 @@
-"""Hostile packages and package indexes against reader.packages' bounds (loopback only).
+"""Hostile packages and package indexes against reader.translation.packages' bounds (loopback only).
 
 * a 1 MB ``.argosmodel`` whose ``metadata.json`` inflates to 400 MB: refused before it is
   inflated (peak memory of the whole ``qari models install`` measured in a subprocess), and
@@ -28,8 +28,8 @@ from clirun import FIXTURE_MODEL, MEASURED_MAIN, QariEnv, assert_one_line_error
 from loopback import LoopbackServer, Response
 from paths import REPO, SAMPLE
 
-from reader import packages as pkgs
-from reader.packages import ModelError
+from reader.translation import packages as pkgs
+from reader.translation.packages import ModelError
 
 TOP = "translate-ar_en-qari-tiny"  # the fixture package's top folder
 BOMB_BYTES = 400 * 1024 * 1024
@@ -209,7 +209,7 @@ def test_oversized_installed_metadata_is_not_read(offline_packages: Path) -> Non
 
 
 def test_pack_with_deeply_nested_config_is_one_error(offline_packages: Path, tmp_path: Path) -> None:
-    from reader import packing
+    from reader.translation import packing
 
     with zipfile.ZipFile(FIXTURE_MODEL) as archive:
         archive.extractall(tmp_path / "unpacked")

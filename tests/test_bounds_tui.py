@@ -1,5 +1,5 @@
 """The reader in a real terminal (tmux) must quit at once while a worker waits on a server
-that dribbles its headers: the quit stops the transfer (``reader.net.abort_transfers``)
+that dribbles its headers: the quit stops the transfer (``reader.web.net.abort_transfers``)
 instead of waiting for the fetch's 20 s deadline. Loopback server only; it stops by itself."""
 
 from __future__ import annotations

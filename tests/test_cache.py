@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.cache import TranslationCache, default_cache_path
+from reader.translation.cache import TranslationCache, default_cache_path
 
 MODEL = "argos:translate-ar_en:1.0:ar-en:abc:beam4"
 

@@ -100,7 +100,7 @@ def test_translate_jsonl_with_model_is_aligned_in_article_order(with_model: Qari
     # process, on the sentences one by one, gives the same strings (nothing shifted).
     from argostranslate import settings as argos_settings
 
-    from reader.translate import load_translator
+    from reader.translation.translate import load_translator
 
     monkeypatch.setattr(argos_settings, "package_data_dir", with_model.packages)
     monkeypatch.setattr(argos_settings, "package_dirs", [with_model.packages])

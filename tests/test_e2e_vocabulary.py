@@ -30,7 +30,7 @@ def test_save_a_word_in_the_reader_then_list_and_export_it(tmp_path: Path) -> No
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed")
     from reader.article import load_article, sample_article_path
-    from reader.morphology import word_spans
+    from reader.text.morphology import word_spans
 
     env = terminal_env(tmp_path)
     term = Terminal(env, 120, 40, f"qari-vocab-{os.getpid()}-{tmp_path.name}")

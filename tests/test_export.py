@@ -127,7 +127,7 @@ def _textual_screen(markdown: str) -> str:
 @pytest.mark.parametrize("screen", [_rich_screen, _textual_screen], ids=["rich", "textual"])
 def test_saved_summary_shows_every_arabic_sentence_in_terminal_renderers(screen) -> None:
     article = load_article(sample_article_path())
-    from reader.summarize import summarize_article
+    from reader.summary.summarize import summarize_article
 
     chosen = summarize_article(article, algorithm="news", count=6)
     for translations in ({s.id: f"english of sentence {s.number}" for s in chosen}, {}):

@@ -14,8 +14,8 @@ from pilot_helpers import make_app, wait_for
 from feedsite import NewsSite
 from paths import PAGES, REPO
 
-from reader.feeds import FeedStore, subscribe
-from reader.library import Library
+from reader.store.feeds import FeedStore, subscribe
+from reader.store.library import Library
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ async def test_headlines_are_translated_with_the_model(feed_library, sample_arti
         # The English is drawn beside the Arabic in each row.
         from rich.cells import cell_len
 
-        from reader.visual_text import visual_inline
+        from reader.text.visual_text import visual_inline
         from widgets.feed_screen import _fit, row_text
 
         line = row_text(screen.item_at(0), screen.english[titles[0]], 116, now=screen.now).plain
@@ -177,7 +177,7 @@ async def test_visible_headlines_are_translated_first(tmp_path, sample_article, 
     batch translated is the rows on screen, not the newest items."""
     import threading
 
-    from reader.feeds import ParsedFeed, ParsedItem
+    from reader.store.feeds import ParsedFeed, ParsedItem
     from widgets.feed_screen import FeedScreen
 
     library = Library.open(tmp_path / "library.sqlite3")
@@ -289,10 +289,10 @@ async def test_an_item_saved_in_the_library_opens_offline(feed_library, sample_a
 
 
 async def test_the_list_shows_the_difficulty_of_articles_in_the_library(feed_library, sample_article, app_config):
-    """The difficulty column (reader.vocabulary, as on the library screen): a percentage for an
+    """The difficulty column (reader.store.vocabulary, as on the library screen): a percentage for an
     item whose article is in the library, `-` for the others."""
     from reader.article import load_article
-    from reader.vocabulary import Vocabulary
+    from reader.store.vocabulary import Vocabulary
 
     site, store = feed_library
     _title, link = site.items["atom"][1]

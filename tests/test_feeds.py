@@ -18,7 +18,7 @@ from clirun import QariEnv, assert_no_traceback, assert_one_line_error
 from feedsite import NewsSite, rss_document
 from loopback import Response, drip, hang, redirect
 
-from reader.feeds import (
+from reader.store.feeds import (
     FeedStore,
     clean_feed_text,
     discover,
@@ -29,8 +29,8 @@ from reader.feeds import (
     subscribe,
     update_feeds,
 )
-from reader.library import SCHEMA_VERSION, Library
-from reader.net import NetError
+from reader.store.library import SCHEMA_VERSION, Library
+from reader.web.net import NetError
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_clean_feed_text_removes_escapes_controls_and_markup(raw, clean):
 
 
 def test_feed_urls_with_control_characters_are_refused():
-    from reader.feeds import feed_url
+    from reader.store.feeds import feed_url
 
     for url in ("http://a\x1b[31m.example/rss", "http://a.example/\x1b]0;x\x07", "http://a.example/a\x85b"):
         with pytest.raises(NetError) as err:
@@ -205,7 +205,7 @@ def test_hostile_feeds_cost_one_line_each_and_the_others_go_on(loopback_server, 
 def test_migration_from_a_version_1_library(tmp_path):
     """A library written before feeds (schema 1, with an article and a mark) gains the feed
     tables in one step and keeps everything it had."""
-    from reader.library import MIGRATIONS
+    from reader.store.library import MIGRATIONS
 
     path = tmp_path / "library.sqlite3"
     conn = sqlite3.connect(path)
@@ -289,7 +289,7 @@ def test_cli_add_update_items_export(cli, loopback_server, tmp_path):
     assert all(i["published"].endswith("+00:00") and i["read"] is False for i in items)
     assert {i["feed"] for i in items} == {"أخبار الأفق", "صوت المدينة"}
     # title_en is the installed model's own translation (the translation cache holds it).
-    from reader.cache import TranslationCache
+    from reader.translation.cache import TranslationCache
 
     with TranslationCache(cli.cache_db) as cache:
         assert cache.count() >= len(items)
@@ -351,7 +351,7 @@ def test_cli_update_fetch_articles_saves_them_for_offline_reading(cli, loopback_
     assert result.code == 0 and "0 new items" in result.err and "3 articles saved" in result.err, result
     items = json.loads(cli.run("feeds", "items", "later", "--json", "--no-translate").out)
     assert len(items) == 3 and all(i["offline"] for i in items)
-    # In the library, each item's article has a difficulty (reader.vocabulary), as in `qari library`.
+    # In the library, each item's article has a difficulty (reader.store.vocabulary), as in `qari library`.
     assert all(isinstance(i["difficulty"], float) and 0 <= i["difficulty"] <= 1 for i in items), items
     again = cli.run("feeds", "update", "--fetch-articles")
     assert again.code == 0 and "0 articles saved" in again.err, again  # already in the library

@@ -1,4 +1,4 @@
-"""reader.fetch and reader.extract: fetching pages over loopback HTTP only, decoding, and article extraction."""
+"""reader.web.fetch and reader.web.extract: fetching pages over loopback HTTP only, decoding, and article extraction."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 
 from loopback import LoopbackServer, Response, closed_port_url, drip, hang, redirect, truncated
 from paths import PAGES, REPO
-from reader import fetch
-from reader.extract import decode_html, extract_html
-from reader.fetch import FetchError, fetch_url, is_url, looks_like_url
+from reader.web import fetch
+from reader.web.extract import decode_html, extract_html
+from reader.web.fetch import FetchError, fetch_url, is_url, looks_like_url
 
 
 # What each fixture page must give: the headline, the headings in order, the opening words of
@@ -535,7 +535,7 @@ def test_fetch_and_extract_over_loopback(server: LoopbackServer) -> None:
     assert blocks[-1][1].startswith("ويستمر المعرض")
 
 
-@pytest.mark.parametrize("module", ["reader.fetch", "reader.extract"])
+@pytest.mark.parametrize("module", ["reader.web.fetch", "reader.web.extract"])
 def test_importing_fetch_does_not_import_trafilatura(module) -> None:
     code = f"import sys, {module}; sys.exit(1 if 'trafilatura' in sys.modules or 'lxml' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0

@@ -45,7 +45,7 @@ from textual.selection import Selection
 
 from reader.article import load_article, parse_text
 from reader.export import arabic_sentences_from_markdown
-from reader.visual_text import visual_inline
+from reader.text.visual_text import visual_inline
 
 SIZE = (120, 40)
 KEYS = ["j", "k", "G", "l", "t", "s", "j", "k"]
@@ -720,9 +720,9 @@ def test_cli_locked_cache_still_translates_and_warns(with_model: QariEnv, tmp_pa
 
 
 async def test_tui_locked_cache_still_translates(app_config, app_packages_dir: Path, tmp_path: Path) -> None:
-    from reader import packages as models
-    from reader.cache import TranslationCache
-    from reader.translate import load_translator
+    from reader.translation import packages as models
+    from reader.translation.cache import TranslationCache
+    from reader.translation.translate import load_translator
 
     models.install_file(FIXTURE_MODEL)
     db = tmp_path / "locked.sqlite3"
@@ -740,9 +740,9 @@ async def test_tui_locked_cache_still_translates(app_config, app_packages_dir: P
 
 
 async def test_tui_locked_cache_warns(app_config, app_packages_dir: Path, tmp_path: Path) -> None:
-    from reader import packages as models
-    from reader.cache import TranslationCache
-    from reader.translate import load_translator
+    from reader.translation import packages as models
+    from reader.translation.cache import TranslationCache
+    from reader.translation.translate import load_translator
 
     models.install_file(FIXTURE_MODEL)
     db = tmp_path / "locked.sqlite3"

@@ -15,7 +15,7 @@ from clirun import QariEnv, assert_no_traceback
 from hostile import ESCAPES, OSC_CLIPBOARD, OSC_TITLE, assert_no_controls
 
 from reader.article import parse_text
-from reader.library import Library
+from reader.store.library import Library
 
 TEXT = "قال الرئيس إن الحكومة ستعمل على تحسين الاقتصاد. وأضاف أن الوضع جيد.\n"
 
@@ -66,7 +66,7 @@ def test_library_remove_names_a_dirty_title_cleanly(env: QariEnv) -> None:
 
 
 def test_resumed_article_gets_a_clean_title(env: QariEnv) -> None:
-    from reader.library import resume_article
+    from reader.store.library import resume_article
 
     path = library_path(env)
     store_dirty(path)

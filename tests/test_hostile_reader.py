@@ -141,7 +141,7 @@ def test_library_screen_warning_with_markup_is_shown_not_parsed(term: HostileTer
     from clirun import unprivileged_prefix
 
     from reader.article import parse_text
-    from reader.library import Library
+    from reader.store.library import Library
 
     prefix = unprivileged_prefix()
     folder = tmp_path / "lib [" / "bold] x"  # the path reads "lib [/bold] x": a closing tag
@@ -170,7 +170,7 @@ def test_library_screen_warning_with_markup_is_shown_not_parsed(term: HostileTer
 POISON = textwrap.dedent("""
     import sys
     from reader.article import load_article
-    from reader.translate import load_translator
+    from reader.translation.translate import load_translator
     translator = load_translator("ar", "en")
     article = load_article(sys.argv[1])
     translator.cache.put_many(translator.model_key,

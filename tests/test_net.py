@@ -1,4 +1,4 @@
-"""reader.net, the one HTTP helper: what pages and package downloads now share (loopback only).
+"""reader.web.net, the one HTTP helper: what pages and package downloads now share (loopback only).
 
 tests/test_fetch.py and tests/test_packages.py check each caller's messages; these check that
 the two callers really go through the same rules: one user agent, redirects kept to http(s)
@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from loopback import LoopbackServer, Response, drip, redirect
 
-from reader import fetch, net
-from reader import packages as pkgs
-from reader.packages import ModelError
+from reader.web import fetch, net
+from reader.translation import packages as pkgs
+from reader.translation.packages import ModelError
 
 
 @pytest.fixture(autouse=True)

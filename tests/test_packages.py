@@ -1,4 +1,4 @@
-"""reader.packages and reader.packing: listing, index, download + validate + install (over loopback only), remove, pack.
+"""reader.translation.packages and reader.translation.packing: listing, index, download + validate + install (over loopback only), remove, pack.
 
 Every test gets its own empty packages dir (argostranslate.settings is patched, so Argos's own
 install_from_path unpacks there too) and an index URL pointing at a closed local port, so no
@@ -25,9 +25,9 @@ from conftest import (
 from loopback import LoopbackServer, Response, closed_port_url, hang, truncated
 from paths import FIXTURES, REPO
 
-from reader import packages as models
-from reader import packing
-from reader.packages import ModelError
+from reader.translation import packages as models
+from reader.translation import packing
+from reader.translation.packages import ModelError
 
 HINT = "install from a file instead: qari models install FILE.argosmodel"
 
@@ -164,7 +164,7 @@ def test_environment_variables_are_honoured_like_argos(tmp_path: Path) -> None:
            "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_CACHE_HOME": str(tmp_path / "cache"),
            "ARGOS_PACKAGES_DIR": str(tmp_path / "my-packages"),
            "ARGOS_PACKAGE_INDEX": "http://127.0.0.1:9/mirror/"}
-    code = "from reader import packages as models; print(models.packages_dir()); print(models.index_json_url())"
+    code = "from reader.translation import packages as models; print(models.packages_dir()); print(models.index_json_url())"
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.splitlines() == [str(tmp_path / "my-packages"), "http://127.0.0.1:9/mirror/index.json"]
 
@@ -177,7 +177,7 @@ def test_environment_variables_are_honoured_like_argos(tmp_path: Path) -> None:
 
 
 def test_importing_models_imports_no_argos() -> None:
-    code = ("import sys, reader.packages, reader.packing; bad = [m for m in ('argostranslate', 'sentencepiece', 'ctranslate2', "
+    code = ("import sys, reader.translation.packages, reader.translation.packing; bad = [m for m in ('argostranslate', 'sentencepiece', 'ctranslate2', "
             "'textual') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
@@ -219,7 +219,7 @@ def test_which_used_picks_highest_version_like_the_translator(packages: Path) ->
     assert models.which_used("en", "ar").version == "9.0"
     assert models.which_used("fr", "en") is None
 
-    from reader.translate import find_package
+    from reader.translation.translate import find_package
 
     assert Path(find_package("ar", "en").package_path) == newest
 

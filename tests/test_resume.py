@@ -1,5 +1,5 @@
 """Resuming from the library rebuilds the article that was read: same paragraphs, headings and
-sentences, so saved positions and marks point at the same sentence (reader/library.py's
+sentences, so saved positions and marks point at the same sentence (reader/store/library.py's
 structure column, reader/article.py's ``article_from_structure``)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from paths import PAGES as PAGE_DIR
 
 from reader.article import article_from_blocks, article_from_structure, load_article, parse_text, structure_of
-from reader.library import MIGRATIONS, Library, resume_article
+from reader.store.library import MIGRATIONS, Library, resume_article
 
 PAGES = sorted(PAGE_DIR.glob("*.html"))
 
@@ -97,7 +97,7 @@ def test_a_version_1_library_migrates_and_its_entries_still_resume(tmp_path: Pat
     for statement in MIGRATIONS[0]:
         conn.execute(statement)
     read = article_from_blocks(TRICKY_BLOCKS, "https://example.test/a", title="عنوان")
-    from reader.library import article_id
+    from reader.store.library import article_id
 
     conn.execute(
         "INSERT INTO articles (id, title, source, title_key, source_key, first_opened, opened_at, position,"

@@ -23,9 +23,9 @@ from rich.cells import cell_len
 
 from hostile import REMOVED_ALWAYS, expected_words
 from reader.article import ArticleError, normalise, parse_text
-from reader.bidi import covered_offsets, layout_paragraph
+from reader.text.bidi import covered_offsets, layout_paragraph
 from reader.export import arabic_sentences_from_markdown, summary_markdown
-from reader.summarize import summarize_article
+from reader.summary.summarize import summarize_article
 
 from conftest import FIXTURE_MODEL
 from paths import SAMPLE
@@ -141,7 +141,7 @@ def translator(tmp_path_factory: pytest.TempPathFactory):
     from argostranslate import package as argos_package
     from argostranslate import settings as argos_settings
 
-    from reader.translate import load_translator
+    from reader.translation.translate import load_translator
 
     target = tmp_path_factory.mktemp("robustness-packages")
     with pytest.MonkeyPatch.context() as mp:
@@ -265,7 +265,7 @@ def test_summary_and_export_round_trip_the_logical_text(text, data):
 @profile(40)
 @given(texts)
 def test_every_summarizer_survives_hostile_sentences(text):
-    from reader.summarize import ALGORITHMS
+    from reader.summary.summarize import ALGORITHMS
 
     article = parse_or_none(text)
     if article is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reader.search import Match, SentenceIndex
+from reader.text.search import Match, SentenceIndex
 
 
 def test_arabic_matching_ignores_tashkeel_and_alef_variants() -> None:

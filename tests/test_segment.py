@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.segment import sentences, split_sentences
+from reader.text.segment import sentences, split_sentences
 
 
 def test_sample_article_sentences(sample_text: str) -> None:

@@ -1,4 +1,4 @@
-"""reader/status_text.py and reader/visual_text.py: the core's message wording and one-line
+"""reader/status_text.py and reader/text/visual_text.py: the core's message wording and one-line
 visual text, used by every screen (tested here without Textual)."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from rich.cells import cell_len
 
-from reader.bidi import layout_paragraph
+from reader.text.bidi import layout_paragraph
 from reader.status_text import install_progress_text, plural
-from reader.visual_text import visual_inline, visual_one_line
+from reader.text.visual_text import visual_inline, visual_one_line
 
 
 def test_plural() -> None:

@@ -1,4 +1,4 @@
-"""Summaries (reader/summarize.py): sumy's algorithms over qari's own sentences."""
+"""Summaries (reader/summary/summarize.py): sumy's algorithms over qari's own sentences."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import numpy
 import pytest
 
 from paths import REPO, SAMPLE
-from reader import summarize as S
+from reader.summary import summarize as S
 from reader.article import article_from_blocks, load_article, parse_text
-from reader.segment import split_sentences
+from reader.text.segment import split_sentences
 
 
 
@@ -138,7 +138,7 @@ def _refuse(*args, **kwargs):
 nltk.data.find = _refuse
 nltk.data.load = _refuse
 from reader.article import load_article
-from reader.summarize import ALGORITHMS, summarize_article, summarize_text
+from reader.summary.summarize import ALGORITHMS, summarize_article, summarize_text
 article = load_article(sys.argv[1])
 out = {a: [s.number for s in summarize_article(article, algorithm=a)] for a in ALGORITHMS}
 out["text"] = summarize_text(article.text, sentences=4)
@@ -243,7 +243,7 @@ def test_news_prefers_the_lead_when_centrality_is_equal():
 
 
 def test_news_weights_are_a_complete_table():
-    from reader import news
+    from reader.summary import news
 
     assert set(news.WEIGHTS) == set(news.FEATURES)
     assert all(isinstance(v, float) and math.isfinite(v) for v in news.WEIGHTS.values())
@@ -252,7 +252,7 @@ def test_news_weights_are_a_complete_table():
 
 
 def _feature(rows, name):
-    from reader import news
+    from reader.summary import news
 
     return [float(v) for v in rows[:, news.FEATURES.index(name)]]
 
@@ -304,14 +304,14 @@ def test_mmr_passes_over_a_near_duplicate_of_a_pick():
     scores = S.score_sentences(texts, algorithm="news")
     assert scores[1] > scores[2]  # alone, the echo would be the second pick
     assert S.summarize_sentences(texts, count=2) == [0, 2]
-    from reader import news
+    from reader.summary import news
 
     _, _, terms = S.news_features(texts)
     assert news.mmr_order(scores, terms, 2, lam=1.0) == [0, 1]  # without redundancy control it is
 
 
 def test_redundancy_counts_only_for_a_restatement():
-    from reader import news
+    from reader.summary import news
 
     # The second sentence shares a name with the first (cosine 0.25): the story goes on, and it
     # stays the second pick; were every overlap a penalty, the unrelated third would displace it.
@@ -325,7 +325,7 @@ def test_redundancy_counts_only_for_a_restatement():
 
 
 def test_first_pick_and_later_picks_use_their_own_scores():
-    from reader import news
+    from reader.summary import news
 
     terms = [["a"], ["b"], ["c"]]
     assert news.mmr_order([0.2, 1.0, 0.5], terms, 3, later=[1.0, 0.0, 0.6]) == [1, 0, 2]
@@ -333,7 +333,7 @@ def test_first_pick_and_later_picks_use_their_own_scores():
 
 
 def test_later_picks_follow_the_story():
-    from reader import news
+    from reader.summary import news
 
     # Features equal but for position: the later score falls along the article.
     rows = numpy.zeros((5, len(news.FEATURES)))
@@ -344,7 +344,7 @@ def test_later_picks_follow_the_story():
 
 
 def test_short_lines_first_pick_and_later():
-    from reader import news
+    from reader.summary import news
 
     question = "فما هي أسباب القرار؟"  # a short sentence: a fair later pick, a poor opener
     texts = [question, "زاد الاردن -", *_distinct_sentences(5)]
@@ -487,10 +487,10 @@ def test_fast_versions_rate_like_sumy(body, algorithm):
     original = {"lexrank": LexRankSummarizer, "textrank": TextRankSummarizer, "reduction": ReductionSummarizer,
                 "lsa": LsaSummarizer, "luhn": LuhnSummarizer, "kl": KLSummarizer,
                 "sumbasic": SumBasicSummarizer}[algorithm]
-    from reader import sumy_fast
+    from reader.summary import sumy_fast
 
     sumy = sumy_fast.CLASSES
-    assert S._sumy() is sumy  # what reader.summarize uses
+    assert S._sumy() is sumy  # what reader.summary.summarize uses
     capture = sumy_fast.Capture
     texts = [s.text for s in body] + ["ترامب وماسك.", "ماسك."]  # plus short ones (one-word edges)
 

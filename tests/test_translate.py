@@ -14,9 +14,9 @@ import pytest
 
 from paths import REPO, SAMPLE
 from reader.article import parse_text
-from reader.cache import TranslationCache
-from reader.packages import NO_MODEL_HELP
-from reader.translate import (
+from reader.translation.cache import TranslationCache
+from reader.translation.packages import NO_MODEL_HELP
+from reader.translation.translate import (
     ArgosTranslator,
     LENGTH_BUCKETS,
     DecodingOptions,
@@ -197,7 +197,7 @@ def test_no_model_raises_with_install_steps(empty_argos_dir: Path):
 
 def test_import_is_cheap():
     code = (
-        "import sys, reader.translate, reader.cache\n"
+        "import sys, reader.translation.translate, reader.translation.cache\n"
         "heavy = [m for m in ('ctranslate2', 'argostranslate', 'sentencepiece', 'numpy', 'textual') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
@@ -301,7 +301,7 @@ def test_translate_iter_yields_each_index_once_first_ones_first(argos_dir: Path,
 def test_first_sentences_start_in_a_small_batch_of_their_own(translator: ArgosTranslator, sentences: list[str]):
     """The sentences in view (the first of `first`) are one small CTranslate2 call before the
     others: the first English does not wait for a full-size batch."""
-    from reader.translate import FIRST_POOL_TOKENS
+    from reader.translation.translate import FIRST_POOL_TOKENS
 
     spy = Spy(translator)
     first = list(range(40))

@@ -1,11 +1,11 @@
-"""The translation schedule (reader/translation_job.py) with a fake translator: priority, batching,
+"""The translation schedule (reader/translation/translation_job.py) with a fake translator: priority, batching,
 re-translation, stop, ETA and the idle wait — in milliseconds, no model, no Textual."""
 
 from __future__ import annotations
 
 import threading
 
-from reader.translation_job import JobUpdate, TranslationJob, format_eta
+from reader.translation.translation_job import JobUpdate, TranslationJob, format_eta
 
 
 class FakeTranslator:

@@ -1,4 +1,4 @@
-"""The vocabulary (reader/vocabulary.py): known words by lemma, saved words, the library
+"""The vocabulary (reader/store/vocabulary.py): known words by lemma, saved words, the library
 migration that adds them, article difficulty, word-list import (hostile input too), and the
 Anki / CSV exports. Real lexicon, real wordfreq data, real sqlite, real genanki packages."""
 
@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from clirun import QariEnv, assert_one_line_error
 
-from reader import vocabulary as V
-from reader.library import SCHEMA_VERSION, Library, _SCHEMA_V1, article_id
-from reader.morphology import lookup
+from reader.store import vocabulary as V
+from reader.store.library import SCHEMA_VERSION, Library, _SCHEMA_V1, article_id
+from reader.text.morphology import lookup
 
 ARTICLE = ("قال الكاتب إن الكتاب الجديد يتناول تاريخ المدينة. "
            "وأضاف أن الكتب القديمة في المكتبة تحتاج إلى ترميم عاجل.")
@@ -203,7 +203,7 @@ def test_huge_lists_are_bounded_and_large_ones_handled(vocabulary, tmp_path, mon
     # 200,000 lines of 2,000 distinct words: one transaction, each distinct word analysed once.
     import wordfreq
 
-    from reader.morphology import word_kind
+    from reader.text.morphology import word_kind
 
     common = [w for w in wordfreq.top_n_list("ar", 2100) if word_kind(w) == "arabic"][:2000]
     many = tmp_path / "many.txt"
@@ -266,7 +266,7 @@ def test_csv_has_a_header_and_one_row_per_word(vocabulary):
 
 def test_the_fast_paths_agree_with_the_word_cursor_and_the_full_analysis():
     from reader.article import sample_article_path
-    from reader.morphology import lemma_readings, lexicon_key, load_lexicon
+    from reader.text.morphology import lemma_readings, lexicon_key, load_lexicon
 
     text = sample_article_path().read_text(encoding="utf-8") + " abcكتب ٣الكتاب e\u0301الكتب"
     assert V._ARABIC_WORD.findall(text) == [text[s:e] for s, e in V.arabic_words(text)]

@@ -1,4 +1,4 @@
-"""A Line-API pane that draws paragraphs laid out by `reader.bidi.layout_paragraph`.
+"""A Line-API pane that draws paragraphs laid out by `reader.text.bidi.layout_paragraph`.
 
 One widget serves the Arabic pane (right-to-left, shaped, reordered), the English pane
 (left-to-right) and, through `SummaryPane`, the summary. Content is a list of `Block`s: a
@@ -38,9 +38,9 @@ from textual.strip import Strip
 from textual import events
 from textual.worker import get_current_worker
 
-from reader.arabic import TASHKEEL_RE
-from reader.bidi import VisualLine, layout_paragraph, logical_offset_at, visual_spans
-from reader.visual_text import visual_inline, visual_one_line
+from reader.text.arabic import TASHKEEL_RE
+from reader.text.bidi import VisualLine, layout_paragraph, logical_offset_at, visual_spans
+from reader.text.visual_text import visual_inline, visual_one_line
 
 Span = tuple[int, int]
 
@@ -991,7 +991,7 @@ class ArticlePane(ScrollView, can_focus=True):
                 text.stylize(self.screen.get_component_rich_style("screen--selection"), a, b)
         segments = list(text.render(self.app.console))
         if self.hide_tashkeel and block.rtl:
-            # Harakat are zero-width combining marks after their letter (reader.bidi keeps them
+            # Harakat are zero-width combining marks after their letter (reader.text.bidi keeps them
             # so): dropping them from the drawn segments moves no cell and no highlight.
             segments = [Segment(TASHKEEL_RE.sub("", seg.text), seg.style, seg.control) for seg in segments]
         strip = Strip(segments, text.cell_len)

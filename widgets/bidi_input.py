@@ -2,7 +2,7 @@
 
 Terminals neither shape nor reorder, so Arabic typed into a plain `Input` shows as isolated
 letters in reverse order. The value stays logical (what the reader typed, what is searched or
-saved); only what is drawn goes through `reader.visual_text.visual_inline`.
+saved); only what is drawn goes through `reader.text.visual_text.visual_inline`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Input
 
-from reader.visual_text import visual_inline
+from reader.text.visual_text import visual_inline
 
 
 class BidiInput(Input):

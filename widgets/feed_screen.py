@@ -1,7 +1,7 @@
 """The feed screen (`f`): every feed item, newest first, Arabic headline beside its English.
 
 Each row: unread mark, age, feed name, the Arabic headline laid out right-to-left (shaped and
-reordered by the same pipeline as the panes: `reader.visual_text.visual_one_line`) and the
+reordered by the same pipeline as the panes: `reader.text.visual_text.visual_one_line`) and the
 English headline. Typing filters (Arabic folded like the library's filter: tashkeel and alef
 forms ignored; the English and the feed name match too); `u` updates the feeds with a
 progress bar; Enter hands the item to the App (`open_item`), which opens its article.
@@ -38,9 +38,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Label, ProgressBar
 
-from reader.arabic import ARABIC_LETTER_RE, search_key
-from reader.feeds import FeedStore, Item, age_text
-from reader.visual_text import visual_inline, visual_one_line
+from reader.text.arabic import ARABIC_LETTER_RE, search_key
+from reader.store.feeds import FeedStore, Item, age_text
+from reader.text.visual_text import visual_inline, visual_one_line
 
 FIRST_PAGE = 120
 """Items read before the screen is first drawn (the rest follow from a worker)."""
@@ -313,8 +313,8 @@ class FeedScreen(Screen[None]):
         common_words = self.common_words
         if not article_ids or common_words is None:
             return
-        from reader.morphology import LexiconUnavailable
-        from reader.vocabulary import Vocabulary
+        from reader.text.morphology import LexiconUnavailable
+        from reader.store.vocabulary import Vocabulary
 
         vocabulary = Vocabulary(self.store.library)
         try:
@@ -548,7 +548,7 @@ class FeedScreen(Screen[None]):
 
     @work(thread=True, group="feed-update", exclusive=True, exit_on_error=False)
     def _run_update(self, feeds) -> None:
-        from reader.feeds import update_feeds
+        from reader.store.feeds import update_feeds
 
         def progress(done: int, total: int, result) -> None:
             self.app.call_from_thread(self._update_progress, done)

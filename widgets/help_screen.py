@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from reader.visual_text import visual_inline
+from reader.text.visual_text import visual_inline
 
 EXTRA_KEYS = [
     ("tab / shift+tab", "Move focus between panes (j/k choose a summary sentence there)"),

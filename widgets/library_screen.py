@@ -1,7 +1,7 @@
 """The library screen: the articles read, most recent first, filtered as you type.
 
 Dismisses with the chosen entry's id (the App reopens it with
-``reader.library.resume_article(library, id)``) or None. ``d`` removes the highlighted entry
+``reader.store.library.resume_article(library, id)``) or None. ``d`` removes the highlighted entry
 after a confirmation (:class:`ConfirmRemove`). The data comes from ``Library.recent`` (one SQL
 query, folded keys stored beside each title), and only the first ``MAX_ROWS`` matches are
 fetched and laid out (``Library.count`` gives the total): shaping and reordering 10,000 Arabic titles would cost far more than finding them, and
@@ -21,9 +21,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.library import Entry, Library
+from reader.store.library import Entry, Library
 from reader.untrusted import one_line
-from reader.visual_text import visual_one_line
+from reader.text.visual_text import visual_one_line
 from widgets.bidi_input import BidiInput
 
 MAX_ROWS = 300
@@ -32,7 +32,7 @@ MAX_ROWS = 300
 def entry_label(entry: Entry, width: int, *, now: float | None = None, shape: bool = True,
                 reorder: bool = True, difficulty: float | None = None, show_difficulty: bool = False) -> Text:
     """One row: when, position/total, with `show_difficulty` the difficulty (share of its
-    lemmas neither known nor frequent, `reader.vocabulary`; `-` until computed), then the
+    lemmas neither known nor frequent, `reader.store.vocabulary`; `-` until computed), then the
     title laid out right-to-left in what is left."""
     now = time.time() if now is None else now
     stamp = time.localtime(entry.opened_at)
@@ -150,7 +150,7 @@ class LibraryScreen(ModalScreen[str | None]):
         now = time.time()
         shown = self.entries
         if self.common_words:
-            from reader.vocabulary import Vocabulary
+            from reader.store.vocabulary import Vocabulary
 
             self.difficulty = Vocabulary(self.library).difficulties([e.id for e in shown], self.common_words,
                                                                     compute=False)
@@ -180,8 +180,8 @@ class LibraryScreen(ModalScreen[str | None]):
     def _compute_difficulties(self, article_ids: list[str]) -> None:
         """Profile the listed articles that have none yet (lexicon and wordfreq, in a worker;
         stored, so this happens once per article), then redraw the list."""
-        from reader.morphology import LexiconUnavailable
-        from reader.vocabulary import Vocabulary
+        from reader.text.morphology import LexiconUnavailable
+        from reader.store.vocabulary import Vocabulary
 
         if self.common_words is None:
             return

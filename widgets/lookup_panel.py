@@ -3,13 +3,13 @@ suffixes with their tags, part of speech, English glosses), or "no analysis" and
 transliteration.
 
 The screen only displays: the caller analyses the word off the UI thread (the lexicon loads in
-a worker, `reader.morphology.lookup_word`) and passes the `WordLookup` in. Arabic goes through
-reader.bidi's layout (`visual_one_line`), like the article pane, so it is shaped and in visual
+a worker, `reader.text.morphology.lookup_word`) and passes the `WordLookup` in. Arabic goes through
+reader.text.bidi's layout (`visual_one_line`), like the article pane, so it is shaped and in visual
 order on terminals that do neither; the reader's `--bidi terminal` / `--no-shape` settings map
 to `reorder` / `shape`. Words are romanised readably (`al-murashshaḥ`); `b` shows the exact
 Buckwalter transliteration (`Almura$~aH`) beside it, for those who search the lexicon.
 
-For the vocabulary (`reader.vocabulary`): ↑/↓ choose a reading (the first is the one chosen by
+For the vocabulary (`reader.store.vocabulary`): ↑/↓ choose a reading (the first is the one chosen by
 context), `a` saves the word with the chosen reading and `k` marks its lemma known. The screen
 does not store anything itself: the App passes `on_add` / `on_known` callbacks, which return
 what to tell the reader.
@@ -26,8 +26,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from reader.morphology import Analysis, WordLookup, arabic_to_buckwalter, romanise
-from reader.visual_text import visual_one_line
+from reader.text.morphology import Analysis, WordLookup, arabic_to_buckwalter, romanise
+from reader.text.visual_text import visual_one_line
 
 _ARABIC_WIDTH = 60  # cells: room for any single word, vocalised, with its clitics
 

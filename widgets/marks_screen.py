@@ -1,5 +1,5 @@
 """Marks: `m` marks the current sentence (with an optional short note), `'` lists the marks of
-this article and jumps to one. Marks live in the library (`reader.library`)."""
+this article and jumps to one. Marks live in the library (`reader.store.library`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from reader.visual_text import visual_inline, visual_one_line
+from reader.text.visual_text import visual_inline, visual_one_line
 from widgets.bidi_input import BidiInput
 
 

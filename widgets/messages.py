@@ -13,7 +13,7 @@ from textual.message import Message
 
 
 if TYPE_CHECKING:
-    from reader.translation_job import JobUpdate
+    from reader.translation.translation_job import JobUpdate
 
 
 @dataclass
@@ -41,7 +41,7 @@ class TranslationFailed(Message):
 @dataclass
 class TranslationBatch(Message):
     """Translations finished together (one CTranslate2 batch, or the cache hits) and the
-    progress after them (`reader.translation_job.JobUpdate`)."""
+    progress after them (`reader.translation.translation_job.JobUpdate`)."""
 
     update: "JobUpdate"
 
@@ -79,7 +79,7 @@ class InstallFinished(Message):
 
 @dataclass
 class LookupReady(Message):
-    """A word was looked up (`result` is a `reader.morphology.WordLookup`, None on `error`)."""
+    """A word was looked up (`result` is a `reader.text.morphology.WordLookup`, None on `error`)."""
 
     result: object
     error: str | None = None
@@ -105,7 +105,7 @@ class ArticleOpened(Message):
 
 @dataclass
 class ArticleRecorded(Message):
-    """The library recorded the open article: `state` is its `reader.library.ReadingState`."""
+    """The library recorded the open article: `state` is its `reader.store.library.ReadingState`."""
 
     state: object
 

@@ -1,7 +1,7 @@
 """The reader's screen: ONE article, with everything that belongs to it.
 
 A `ReaderScreen` owns its article's cursor and word cursor, its translations and the worker
-that runs its `reader.translation_job.TranslationJob`, the model state (`ModelState`), its
+that runs its `reader.translation.translation_job.TranslationJob`, the model state (`ModelState`), its
 reading position and marks in the library, copy and export, section moves and goto, and the
 titles that carry its bearings. The summary (`widgets.summary_pane.SummaryPane`), search
 (`widgets.search_bar.SearchBar`) and word lookup (`widgets.word_lookup.WordLookup`) are widgets
@@ -35,10 +35,10 @@ from textual.worker import get_current_worker
 
 from reader.config import LAYOUTS
 from reader.model import Article
-from reader.translation_job import format_eta
+from reader.translation.translation_job import format_eta
 from reader.untrusted import one_line
 from reader.status_text import install_progress_text, plural
-from reader.visual_text import visual_one_line
+from reader.text.visual_text import visual_one_line
 from widgets.article_pane import ArticlePane
 from widgets.fitting_footer import FittingFooter
 from widgets.goto_prompt import GotoPrompt
@@ -61,9 +61,9 @@ from widgets.word_lookup import WordLookup, next_word
 
 if TYPE_CHECKING:
     from reader.app import QariApp
-    from reader.library import Library, ReadingState
-    from reader.translate import Translator
-    from reader.translation_job import JobUpdate, TranslationJob
+    from reader.store.library import Library, ReadingState
+    from reader.translation.translate import Translator
+    from reader.translation.translation_job import JobUpdate, TranslationJob
 
 LAYOUT_NAMES = {"side": "side by side", "stacked": "stacked", "interleaved": "interleaved"}
 WIDE = 100
@@ -485,7 +485,7 @@ class ReaderScreen(Screen[None]):
         if isinstance(event.pane, SummaryPane):
             self.arabic_pane.focus()  # a click is not a move into the summary
         elif event.pane is self.arabic_pane and event.offset is not None:
-            from reader.morphology import word_at
+            from reader.text.morphology import word_at
 
             self.word = word_at(self.sentences[event.number].text, event.offset)
 
@@ -651,7 +651,7 @@ class ReaderScreen(Screen[None]):
     @work(thread=True, group="library", exit_on_error=False)
     def _start_library(self) -> None:
         """After the first paint: open the session's library, record this article, start noting."""
-        from reader.library import ReadingState
+        from reader.store.library import ReadingState
 
         library = self.session.open_library()
         entry = library.record(self.article)
@@ -748,10 +748,10 @@ class ReaderScreen(Screen[None]):
     def _translate(self) -> None:
         """A thin loop: get the session's translator (loaded once per process), then run this
         article's job, posting one message per batch."""
-        from reader.translation_job import TranslationJob
+        from reader.translation.translation_job import TranslationJob
 
         try:
-            from reader.translate import NoModelError
+            from reader.translation.translate import NoModelError
 
             try:
                 translator = self.session.load_translator()
@@ -866,7 +866,7 @@ class ReaderScreen(Screen[None]):
     @work(thread=True, group="install", exit_on_error=False)
     def _install(self) -> None:
         try:
-            from reader.packages import install_pair
+            from reader.translation.packages import install_pair
 
             worker = get_current_worker()
 

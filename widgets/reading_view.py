@@ -25,7 +25,7 @@ from textual.containers import Container
 from textual.reactive import reactive
 from textual.timer import Timer
 
-from reader.arabic import arabic_ratio
+from reader.text.arabic import arabic_ratio
 from reader.config import LAYOUTS
 from reader.model import Article, Paragraph
 from widgets.article_pane import ArticlePane, Block

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from reader.visual_text import visual_inline
+from reader.text.visual_text import visual_inline
 from widgets.bidi_input import BidiInput
 
 SaveFunction = Callable[[Path, bool], Path]

@@ -25,7 +25,7 @@ from reader.status_text import plural
 
 if TYPE_CHECKING:
     from reader.model import Article
-    from reader.search import Match, SentenceIndex
+    from reader.text.search import Match, SentenceIndex
 
 Marks = dict[str, dict[int, list[tuple[int, int]]]]
 
@@ -114,7 +114,7 @@ class SearchBar(BidiInput):
             self._lemma_search(query, query[1:].strip(), jump, cursor)
             return None
         if self._index is None:
-            from reader.search import SentenceIndex
+            from reader.text.search import SentenceIndex
 
             self._index = SentenceIndex([s.text for s in self.article.sentences])
         return self._show(query, self._index.find(query, translations), jump, cursor)
@@ -130,7 +130,7 @@ class SearchBar(BidiInput):
     @work(thread=True, group="search", exclusive=True, exit_on_error=False)
     def _lemma_search(self, query: str, word: str, jump: bool, cursor: int) -> None:
         """`/=word`: every form of the word's lemma(s), found by the morphological analyser."""
-        from reader.morphology import LexiconUnavailable, lemma_matches
+        from reader.text.morphology import LexiconUnavailable, lemma_matches
 
         try:
             hits = lemma_matches([s.text for s in self.article.sentences], word)

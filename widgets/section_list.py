@@ -11,7 +11,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from reader.model import Article
-from reader.visual_text import visual_one_line
+from reader.text.visual_text import visual_one_line
 
 
 def section_label(article: Article, index: int, width: int, *, shape: bool, reorder: bool) -> Text:

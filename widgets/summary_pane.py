@@ -1,7 +1,7 @@
 """The summary pane: summary sentences in Arabic, each followed by its English and marker.
 
 The pane owns the summary: which algorithm and length the reader chose, the worker that
-computes it off the UI thread (`reader.summarize`, imported there: sumy and numpy load only
+computes it off the UI thread (`reader.summary.summarize`, imported there: sumy and numpy load only
 after the first paint), its title, and saving it as Markdown (`ctrl+s`). The worker reports
 with messages (`SummaryReady`, `SummaryFailed`) handled here; a newer request makes an older
 result stale (`generation`)."""
@@ -90,7 +90,7 @@ class SummaryPane(ArticlePane):
     @work(thread=True, group="summary", exit_on_error=False)
     def _summarize(self, generation: int, algorithm: str, count: int | None) -> None:
         try:
-            from reader import summarize
+            from reader.summary import summarize
 
             # count None: summarize_article picks the default length from the body sentences.
             sentences = summarize.summarize_article(self.article, algorithm=algorithm, count=count)

@@ -4,8 +4,8 @@
 lookup worker, the `widgets.lookup_panel.LookupScreen` it opens with `a` save / `k` known, the
 "underline unknown words" toggle and its worker, `V` saved words, warming the lexicon after the
 first paint), so the screen keeps only the cursor. The lexicon and wordfreq load in workers;
-saved words and known lemmas live in the library (`reader.vocabulary.Vocabulary`) through the
-article's `reader.library.ReadingState`. Workers post messages handled here; what the panes
+saved words and known lemmas live in the library (`reader.store.vocabulary.Vocabulary`) through the
+article's `reader.store.library.ReadingState`. Workers post messages handled here; what the panes
 must draw goes up as `WordLookup.Underline`.
 """
 
@@ -22,9 +22,9 @@ from textual.widget import Widget
 from widgets.messages import LookupReady, UnknownWordsReady
 
 if TYPE_CHECKING:
-    from reader.library import ReadingState
+    from reader.store.library import ReadingState
     from reader.model import Article, Sentence
-    from reader.vocabulary import Vocabulary
+    from reader.store.vocabulary import Vocabulary
 
 Span = tuple[int, int]
 
@@ -33,7 +33,7 @@ def next_word(sentences: Sequence[Sentence], cursor: int, word: Span | None, ste
     """Where `w` (`step` 1) / `W` (-1) takes the word cursor: the next word in reading order
     (leftwards on screen); past the sentence's last (first) word, the first (last) word of the
     next (previous) sentence that has one, like `w` in vi. None: nowhere to go."""
-    from reader.morphology import word_spans
+    from reader.text.morphology import word_spans
 
     spans = word_spans(sentences[cursor].text)
     if word in spans and 0 <= spans.index(word) + step < len(spans):
@@ -79,7 +79,7 @@ class WordLookup(Widget):
         """The vocabulary in the session's library (None until the article is recorded there)."""
         if self._state is None:
             return None
-        from reader.vocabulary import Vocabulary
+        from reader.store.vocabulary import Vocabulary
 
         return Vocabulary(self._state.library)
 
@@ -95,7 +95,7 @@ class WordLookup(Widget):
 
     @work(thread=True, group="lookup", exclusive=True, exit_on_error=False)
     def _lookup(self, word: str, context: str | None) -> None:
-        from reader.morphology import LexiconUnavailable, lookup_word
+        from reader.text.morphology import LexiconUnavailable, lookup_word
 
         try:
             self.post_message(LookupReady(lookup_word(word, context)))
@@ -159,8 +159,8 @@ class WordLookup(Widget):
 
     @work(thread=True, group="unknown-words", exclusive=True, exit_on_error=False)
     def _find_unknown_words(self) -> None:
-        from reader.morphology import LexiconUnavailable
-        from reader.vocabulary import unknown_spans
+        from reader.text.morphology import LexiconUnavailable
+        from reader.store.vocabulary import unknown_spans
 
         vocabulary = self._vocabulary()
         known = vocabulary.known() if vocabulary is not None else frozenset()
@@ -202,7 +202,7 @@ class WordLookup(Widget):
     @work(thread=True, group="lexicon", exit_on_error=False)
     def warm_lexicon(self) -> None:
         """Load the lexicon after the first paint, so the first lookup answers at once."""
-        from reader.morphology import LexiconUnavailable, load_lexicon
+        from reader.text.morphology import LexiconUnavailable, load_lexicon
 
         try:
             load_lexicon()

@@ -1,4 +1,4 @@
-"""`V`: the words saved from this article (`reader.vocabulary`), each with its vocalised form,
+"""`V`: the words saved from this article (`reader.store.vocabulary`), each with its vocalised form,
 lemma, gloss and the sentence it came from; Enter jumps to that sentence. Like the marks list
 (`widgets/marks_screen.py`)."""
 
@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from reader.visual_text import visual_one_line
+from reader.text.visual_text import visual_one_line
 
 
 class WordsScreen(ModalScreen[int | None]):

@@ -49,7 +49,7 @@ def load_engine(settings: BatchSettings, *, cache: Any = "default", parallel: in
     tiny models). Measured with the base-size model on 2 busy cores (tests/benchmarks/
     bench_batch.py): two articles at once on one core each translate 1.66x faster than one
     article on two cores, whose threads wait for each other at every layer."""
-    from reader.translate import NoModelError, load_translator, resolve_device, usable_cores
+    from reader.translation.translate import NoModelError, load_translator, resolve_device, usable_cores
 
     device, compute_type = resolve_device(settings.device, settings.compute_type)
     cores = cores or usable_cores()
@@ -80,7 +80,7 @@ def _engine(settings: BatchSettings) -> Any:
            settings.batch_tokens, settings.decoding, settings.use_cache)
     with _ENGINES_LOCK:
         if key not in _ENGINES:
-            from reader.cache import TranslationCache
+            from reader.translation.cache import TranslationCache
 
             folder = None
             try:
@@ -180,10 +180,10 @@ def run_local(items: list[Item], settings: BatchSettings, writer: Writer, *, tra
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 
-    from reader.translate import DeviceError
+    from reader.translation.translate import DeviceError
 
     if translator == "load":
-        from reader.translate import NoModelError
+        from reader.translation.translate import NoModelError
 
         try:
             translator = load_engine(settings, cache=None if not settings.use_cache else "default")
@@ -192,7 +192,7 @@ def run_local(items: list[Item], settings: BatchSettings, writer: Writer, *, tra
         except NoModelError as exc:  # installed but unloadable (a truncated model.bin)
             raise BatchError(str(exc).splitlines()[0]) from None
         if translator is None:
-            from reader.packages import NO_MODEL_HELP
+            from reader.translation.packages import NO_MODEL_HELP
 
             warn(NO_MODEL_HELP.splitlines()[0] + " Sentences are written with en=null (`qari models install ar en`).")
     model_key = getattr(translator, "model_key", None)
@@ -254,7 +254,7 @@ def run_dask(items: list[Item], settings: BatchSettings, writer: Writer, *, clie
     try:
         if client is None:
             if cluster is not None:
-                from reader.translate import usable_cores
+                from reader.translation.translate import usable_cores
 
                 cores = usable_cores()
                 if settings.intra_threads is None:

@@ -34,7 +34,7 @@ class Prepared:
 
 
 _SUMMARIZE_LOCK = threading.Lock()
-"""One summary at a time per process: reader.summarize shares one sumy stemmer, and NLTK's
+"""One summary at a time per process: reader.summary.summarize shares one sumy stemmer, and NLTK's
 Snowball ArabicStemmer keeps each call's state on the instance (``self.is_verb`` ...), so two
 threads stemming at once get (and memoise) wrong stems -- seen as summaries that differ between
 runs when two articles were prepared at once. Summaries take milliseconds; translation, which
@@ -44,13 +44,13 @@ runs in parallel, takes seconds."""
 def prepare(task: Task, settings: BatchSettings) -> Prepared:
     """Load and summarize one article. Raises ``ArticleError`` for bad input."""
     from reader import article as article_mod
-    from reader.summarize import summarize_article
+    from reader.summary.summarize import summarize_article
 
     started = time.perf_counter()
     input_hash = task.input_hash
     if task.kind == "url":
-        from reader import fetch
-        from reader.extract import kind_of_page
+        from reader.web import fetch
+        from reader.web.extract import kind_of_page
 
         try:
             page = fetch.fetch_url(str(task.data))

@@ -51,7 +51,7 @@ def run(sources: Sequence[str], outdir: str | os.PathLike, *, settings: BatchSet
     warn = warn or (lambda message: print(f"qari: warning: {one_line(message)}", file=sys.stderr))
     use_dask = client is not None or cluster is not None or scheduler is not None
     if not use_dask and isinstance(translator, str):  # a device that cannot work: say so before any write
-        from reader.translate import DeviceError, resolve_device
+        from reader.translation.translate import DeviceError, resolve_device
 
         try:
             resolve_device(settings.device, settings.compute_type)

@@ -50,7 +50,7 @@ class BatchSettings:
     intra_threads: int | None = None
     batch_tokens: int | None = None
     use_cache: bool = True
-    decoding: Any = None  # a reader.translate.DecodingOptions (library use, benchmarks); None = Argos's
+    decoding: Any = None  # a reader.translation.translate.DecodingOptions (library use, benchmarks); None = Argos's
 
     def output_key(self) -> str:
         return json.dumps({"v": OUTPUT_VERSION, "formats": sorted(self.formats), "algorithm": self.algorithm,

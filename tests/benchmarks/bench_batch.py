@@ -86,7 +86,7 @@ def child(args) -> int:
     os.environ["XDG_CACHE_HOME"] = cache  # an empty translation cache for every contender
     t0 = time.perf_counter()
     from reader import batch
-    from reader.translate import DecodingOptions
+    from reader.translation.translate import DecodingOptions
 
     options = dict(CONTENDERS[args.child])
     settings = batch.BatchSettings(formats=("jsonl",), decoding=DecodingOptions(fixed_length=True),

@@ -7,8 +7,8 @@ the ordinary case slower. Each contender is one checkout of qari (this one, and 
 DIR``, e.g. ``git worktree add --detach /tmp/qari-base main``); each measurement runs in a
 fresh process whose ``reader`` is that checkout's, against loopback HTTP served by THIS process:
 
-  * fetch:   ``reader.fetch.fetch_url`` of a fixture news page (``--fetches`` times)
-  * index:   ``reader.packages.available`` of a one-package index (same count)
+  * fetch:   ``reader.web.fetch.fetch_url`` of a fixture news page (``--fetches`` times)
+  * index:   ``reader.translation.packages.available`` of a one-package index (same count)
   * install: ``install_file`` of the tiny fixture package into an empty packages dir
   * pair:    ``install_pair("ar", "en")`` over loopback (index + download + install)
   * batch:   ``reader.batch.run`` of 24 distinct articles (discovery, summaries, outputs,
@@ -51,17 +51,26 @@ CHILD = r"""
 import io, json, sys, tempfile, time
 from pathlib import Path
 path, arg, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+
+# A module of qari in this tree, or in a baseline checkout from before reader/ had layer
+# subpackages (there, `fetch` of `reader.web` sits directly under `reader`).
+def reader_module(name):
+    import importlib
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError:
+        return importlib.import_module("reader." + name.rsplit(".", 1)[1])
 times = []
 if path == "fetch":
-    from reader import fetch
+    fetch = reader_module("reader.web.fetch")
     for _ in range(count):
         t = time.perf_counter(); fetch.fetch_url(arg, timeout=20); times.append(time.perf_counter() - t)
 elif path == "index":
-    from reader import packages
+    packages = reader_module("reader.translation.packages")
     for _ in range(count):
         t = time.perf_counter(); packages.available(arg, timeout=20); times.append(time.perf_counter() - t)
 elif path in ("install", "pair"):
-    from reader import packages
+    packages = reader_module("reader.translation.packages")
     import argostranslate.settings  # imported before timing, as in a running reader
     t = time.perf_counter()
     if path == "install":
@@ -119,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.rounds, args.fetches = 1, 10
     baseline = args.baseline.resolve()
-    if not (baseline / "reader" / "net.py").is_file():
+    if not (baseline / "reader" / "cli.py").is_file():
         parser.error(f"{baseline} is not a qari checkout")
     contenders = {"this": REPO, "baseline": baseline}
     print(machine_line())

@@ -1,6 +1,6 @@
 """Feeds: updating 50 feeds x 50 items from a loopback server, and the feed screen at 10,000 items.
 
-update      `reader.feeds.update_feeds` over F feeds of I items each (default 50 x 50), served by
+update      `reader.store.feeds.update_feeds` over F feeds of I items each (default 50 x 50), served by
             tests/loopback.py with ETag/Last-Modified: the first update (every feed a full 200,
             every item new and stored) and the second (every feed answers 304, nothing parsed).
             Baseline: the same F bodies fetched one after the other with plain `urllib` and
@@ -69,8 +69,8 @@ def bench_update(feeds: int, items: int, rounds: int) -> dict[str, float]:
     from feedsite import ConditionalFeed
     from loopback import LoopbackServer
 
-    from reader.feeds import FeedStore, update_feeds
-    from reader.library import Library
+    from reader.store.feeds import FeedStore, update_feeds
+    from reader.store.library import Library
 
     titles = headlines()
     first, second, floor, parse = [], [], [], []
@@ -110,9 +110,9 @@ def bench_update(feeds: int, items: int, rounds: int) -> dict[str, float]:
 
 def fill_library(path: Path, count: int) -> None:
     """`count` feed items over 20 feeds, and `count` library articles with the same headlines."""
-    from reader.arabic import search_key
-    from reader.feeds import FeedStore, ParsedFeed, ParsedItem
-    from reader.library import Library
+    from reader.text.arabic import search_key
+    from reader.store.feeds import FeedStore, ParsedFeed, ParsedItem
+    from reader.store.library import Library
 
     titles = headlines(1)
     with Library.open(path) as lib:
@@ -149,7 +149,7 @@ async def bench_screens(path: Path, rounds: int) -> dict[str, list]:
     from reader.app import QariApp
     from reader.article import load_article, sample_article_path
     from reader.config import Config
-    from reader.library import Library
+    from reader.store.library import Library
     from widgets.feed_screen import FeedScreen
     from widgets.library_screen import LibraryScreen
 

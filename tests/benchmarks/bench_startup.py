@@ -5,7 +5,7 @@ Each measurement starts a fresh process under a pseudo-terminal of a fixed size 
 TERM=xterm-256color, private empty config/cache/Argos dirs, so no model is installed and no
 user setting applies) and reads the terminal output until a word of the article's first body
 paragraph appears on it, in the form that app draws it: qari draws Arabic shaped and in visual
-order (``reader.bidi.layout_paragraph`` of the word), the bare app draws the logical text.
+order (``reader.text.bidi.layout_paragraph`` of the word), the bare app draws the logical text.
 That is the first frame that shows the article. The time is from just before ``fork`` to that
 moment; then the process group is killed. Nothing inside either app is changed or hooked.
 
@@ -54,9 +54,9 @@ TIMEOUT = 60.0
 
 HEAVY = ("ctranslate2", "sumy", "numpy", "argostranslate", "sentencepiece", "nltk", "trafilatura", "lxml",
          "scipy", "sacremoses", "minisbd", "onnxruntime", "sqlite3", "charset_normalizer", "pyarabic",
-         "arabic_reshaper", "bidi", "reader.summarize", "reader.translate", "reader.cache",
-         "reader.fetch", "reader.extract", "reader.net", "reader.packages", "reader.packing", "wordfreq", "genanki",
-         "reader.vocabulary", "reader.morphology_buckwalter")
+         "arabic_reshaper", "bidi", "reader.summary.summarize", "reader.translation.translate", "reader.translation.cache",
+         "reader.web.fetch", "reader.web.extract", "reader.web.net", "reader.translation.packages", "reader.translation.packing", "wordfreq", "genanki",
+         "reader.store.vocabulary", "reader.text.morphology_buckwalter")
 
 BARE_APP = r"""
 import os, sys
@@ -124,7 +124,7 @@ def bare_command(article: Path) -> list[str]:
 
 def markers(article: Path) -> list[bytes]:
     """The marker word as qari draws it (shaped, visual order) and as the bare app does."""
-    from reader.bidi import layout_paragraph
+    from reader.text.bidi import layout_paragraph
 
     word = C.first_visible_word(article)
     visual = layout_paragraph(word, 200)[0].text

@@ -8,7 +8,7 @@ data is not part of the repository (its licence is internal use only): without i
 says it skipped and exits 0.
 
 Split.  A document is held out when the first 8 hex digits of sha256(id) mod 10 < 3 (about 30 %);
-the ``news`` weights (reader/news.py) are fitted on the rest (fit_news_weights.py), and the
+the ``news`` weights (reader/summary/news.py) are fitted on the rest (fit_news_weights.py), and the
 figures reported here are on the held-out part (``--split all`` / ``fit`` for the others).
 
 Protocol (the one the development set's own scorer documents, re-implemented here):
@@ -230,7 +230,7 @@ def lead(doc: dict, n: int) -> list[str]:
 def qari(algorithm: str, with_title: bool = False) -> System:
     import reader
     from reader.article import parse_text
-    from reader.summarize import summarize_article
+    from reader.summary.summarize import summarize_article
 
     def run(doc: dict, n: int) -> list[str]:
         if not with_title:

@@ -8,13 +8,13 @@ paragraphs, one round):
 (a) argos  ``argostranslate.translate.translate(text, "ar", "en")`` on the article's paragraphs
            joined by newlines, exactly as a user of Argos would call it, with two changes:
            * the sentencizer of the ``PackageTranslation`` is replaced by an object whose
-             ``split_sentences`` is ``reader.segment.sentences`` (MiniSBD would download a
+             ``split_sentences`` is ``reader.text.segment.sentences`` (MiniSBD would download a
              model; offline it fails). Argos then sees exactly qari's sentences (checked);
            * fixed decode length: Argos's ``apply_packaged_translation`` makes ONE
              ``translate_batch`` call per paragraph with no length bound. The package's
              ``ctranslate2.Translator`` (built by Argos itself, with its own settings) is wrapped
              in a proxy whose ``translate_batch`` splits the call by decode length and passes
-             ``min_decoding_length = max_decoding_length = reader.translate.decoding_length(n)``
+             ``min_decoding_length = max_decoding_length = reader.translation.translate.decoding_length(n)``
              for each group; every other argument (``max_batch_size=32`` tokens,
              ``batch_type="tokens"``, beam 4, length penalty 0.2, replace_unknowns,
              return_scores) is Argos's own. A paragraph whose sentences fall in k length buckets
@@ -28,7 +28,7 @@ paragraphs, one round):
            a temporary dir each round (cold cache; its writes are part of the time).
 (c) ct2    raw ``ctranslate2.Translator.translate_batch`` over the same token ids (the
            engine's own tokenisation, done before timing), one call per entry of
-           ``reader.translate.plan_batches`` -- the engine's batching (length buckets, at most
+           ``reader.translation.translate.plan_batches`` -- the engine's batching (length buckets, at most
            ``BATCH_TOKENS`` padded source tokens per call) -- each with
            ``min = max = decoding_length(bucket)``, beam 4, length penalty 0.2,
            replace_unknowns, ``max_batch_size=BATCH_TOKENS, batch_type="tokens"``, same device,
@@ -96,7 +96,7 @@ def workload(paragraphs: int | None):
 
 
 def find_package():
-    from reader.translate import find_package as find
+    from reader.translation.translate import find_package as find
 
     pkg = find("ar", "en")
     if pkg is None:
@@ -108,7 +108,7 @@ def engine_settings(packages: Path) -> tuple[int, str]:
     """(intra_threads, compute_type) qari's engine picks for the package in ``packages``."""
     import ctranslate2
 
-    from reader.translate import _default_threads
+    from reader.translation.translate import _default_threads
 
     model_bins = list(packages.glob("*/model/model.bin"))
     threads = _default_threads(model_bins[0])
@@ -117,7 +117,7 @@ def engine_settings(packages: Path) -> tuple[int, str]:
 
 
 def make_engine():
-    from reader.translate import DecodingOptions, load_translator
+    from reader.translation.translate import DecodingOptions, load_translator
 
     engine = load_translator("ar", "en", cache=None, decoding=DecodingOptions(fixed_length=True))
     engine.load()
@@ -131,7 +131,7 @@ def raw_units(engine, texts: list[str]) -> list[list[str]]:
 
 def raw_translate(model, units: list[list[str]], target_prefix: str = "") -> int:
     """What the engine's model calls do, straight to CTranslate2; returns the number of calls."""
-    from reader.translate import BATCH_TOKENS, MAX_SOURCE_TOKENS, DecodingOptions, decoding_length, plan_batches
+    from reader.translation.translate import BATCH_TOKENS, MAX_SOURCE_TOKENS, DecodingOptions, decoding_length, plan_batches
 
     options = DecodingOptions(fixed_length=True)
     calls = 0
@@ -151,7 +151,7 @@ def raw_translate(model, units: list[list[str]], target_prefix: str = "") -> int
 
 
 def raw_single_call(model, units: list[list[str]]) -> int:
-    from reader.translate import BATCH_TOKENS, DecodingOptions, decoding_length
+    from reader.translation.translate import BATCH_TOKENS, DecodingOptions, decoding_length
 
     options = DecodingOptions(fixed_length=True)
     length = decoding_length(max(len(u) for u in units), options)
@@ -168,7 +168,7 @@ class QariSentencizer:
     """Stands in for Argos's MiniSBD sentencizer: qari's splitter, offline."""
 
     def __init__(self) -> None:
-        from reader.segment import sentences
+        from reader.text.segment import sentences
 
         self._split = sentences
         self.seen: list[str] = []
@@ -184,7 +184,7 @@ class FixedLengthTranslator:
     length, each part with min = max = qari's ``decoding_length(n)``; all else passes through."""
 
     def __init__(self, inner) -> None:
-        from reader.translate import DecodingOptions, decoding_length
+        from reader.translation.translate import DecodingOptions, decoding_length
 
         self.inner = inner
         self._length = lambda n: decoding_length(n, DecodingOptions(fixed_length=True))
@@ -269,7 +269,7 @@ def child(args) -> int:
     t0 = time.perf_counter()
     import ctranslate2  # noqa: F401
 
-    from reader.translate import DecodingOptions, load_translator
+    from reader.translation.translate import DecodingOptions, load_translator
 
     _, texts, _ = workload(args.paragraphs)
     after_import = C.vm_hwm_kib()
@@ -281,7 +281,7 @@ def child(args) -> int:
         after_load = C.vm_hwm_kib()
         t2 = time.perf_counter()
         with tempfile.TemporaryDirectory() as tmp:
-            from reader.cache import TranslationCache
+            from reader.translation.cache import TranslationCache
 
             engine.cache = TranslationCache(Path(tmp) / "cache.sqlite")
             out = engine.translate(texts)
@@ -341,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = make_engine()
     units = raw_units(engine, texts)
     n_sent, n_tok = len(texts), sum(len(u) for u in units)
-    from reader.translate import BATCH_TOKENS, DecodingOptions, decoding_length, plan_batches
+    from reader.translation.translate import BATCH_TOKENS, DecodingOptions, decoding_length, plan_batches
 
     plan = plan_batches([len(u) for u in units], batch_tokens=BATCH_TOKENS)
     opts = DecodingOptions(fixed_length=True)
@@ -361,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     argos = ArgosPath(texts[0])
     argos_text = "\n".join(paragraphs)
 
-    from reader.cache import TranslationCache
+    from reader.translation.cache import TranslationCache
 
     tmp = tempfile.TemporaryDirectory(prefix="qari-bench-cache-")
     first_para = [i for i, k in enumerate(para_of) if k == 0]

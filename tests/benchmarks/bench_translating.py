@@ -394,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         article = work / "article.txt"
         article.write_text(C.scaled_article_text(copies), encoding="utf-8")
         from reader.article import parse_text
-        from reader.bidi import layout_paragraph
+        from reader.text.bidi import layout_paragraph
 
         n_sentences = len(parse_text(article.read_text(encoding="utf-8")).sentences)
         print(f"# article: {article.stat().st_size / 1e6:.2f} MB, {n_sentences} sentences ({copies}x the sample); "

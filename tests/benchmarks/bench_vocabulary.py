@@ -4,7 +4,7 @@ article, measured in the same run so the difficulty is read against the lookup b
   lookup      every Arabic word of the sample, one `lookup_word` call each, the analysis cache
               cleared before every word (a word never seen before); target < 1 ms (median
               and p95) after the lexicon is loaded.
-  difficulty  `reader.vocabulary.article_profile` + `difficulty` of a 2 MB article, the
+  difficulty  `reader.store.vocabulary.article_profile` + `difficulty` of a 2 MB article, the
               per-form cache cleared first (a fresh process; wordfreq and the lexicon already
               loaded, as in the reader after the first lookup), on two articles:
                 repeated  the sample repeated to 2 MB with distinct numbers (what bench_keys
@@ -49,8 +49,8 @@ def repeated_article(target: int = TARGET_BYTES) -> str:
 
 def varied_article(seed: int = 7, target: int = TARGET_BYTES) -> str:
     """~2 MB of sentences of Zipf-distributed frequent Arabic forms (seeded)."""
-    from reader.morphology import word_kind
-    from reader.vocabulary import RANK_LIMIT
+    from reader.text.morphology import word_kind
+    from reader.store.vocabulary import RANK_LIMIT
 
     import wordfreq
 
@@ -68,7 +68,7 @@ def varied_article(seed: int = 7, target: int = TARGET_BYTES) -> str:
 def time_difficulty(text: str) -> tuple[float, float, int, int]:
     """(wall s, CPU s of this process, lemmas, distinct forms): CPU time is the figure to read
     on a shared machine, where wall time also counts the waits for a core."""
-    from reader import vocabulary as V
+    from reader.store import vocabulary as V
 
     V._infos.clear()  # a fresh process: no form analysed yet
     started, cpu = time.perf_counter(), time.process_time()
@@ -89,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     rounds = 1 if args.quick else max(1, args.rounds)
     print(machine_line())
 
-    from reader import morphology as M
-    from reader import vocabulary as V
+    from reader.text import morphology as M
+    from reader.store import vocabulary as V
     from reader.article import sample_article_path
 
     started = time.perf_counter()

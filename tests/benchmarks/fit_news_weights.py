@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fit the ``news`` summarizer's feature weights (reader/news.py WEIGHTS) on a development set.
+"""Fit the ``news`` summarizer's feature weights (reader/summary/news.py WEIGHTS) on a development set.
 
 Not run by tests and not needed at run time: qari ships the numbers this prints.  numpy only.
 
@@ -8,7 +8,7 @@ Data: the JSON-lines development set of bench_summary_quality.py (``--dev PATH``
 left for bench_summary_quality.py to report on).
 
 Method: pairwise ranking (RankNet: logistic loss on score differences) with L2.  For every
-document the candidate sentences get the features `reader.summarize.news_features` computes at
+document the candidate sentences get the features `reader.summary.summarize.news_features` computes at
 run time (from the text parsed as qari parses it, paragraphs included) and a gain: the mean of
 their ROUGE-1/2/L F1 against the reference summaries, each sentence alone.  Every pair of
 sentences of the same document whose gains differ by more than ``--margin`` is a training pair,
@@ -19,7 +19,7 @@ standardised for the fit and the standardisation is folded back into raw weights
 largest is 1 in absolute value.  Gradient descent (Adam) from zero, a fixed number of steps:
 deterministic.
 
-Printed: the weights (paste into reader/news.py), the standardised weights (which features
+Printed: the weights (paste into reader/summary/news.py), the standardised weights (which features
 matter), an ablation (the first pick's mean gain on the fit split when a feature is left out
 and the rest refitted), and the first pick's mean gain for Lead and for the fit.
 
@@ -48,8 +48,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import bench_summary_quality as Q  # noqa: E402
 
-from reader import news  # noqa: E402
-from reader import summarize as S  # noqa: E402
+from reader.summary import news  # noqa: E402
+from reader.summary import summarize as S  # noqa: E402
 from reader.article import parse_text  # noqa: E402
 
 

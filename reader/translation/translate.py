@@ -35,10 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from reader.packages import choose, no_model_help, not_installed_note, preferred_name
+from reader.translation.packages import choose, no_model_help, not_installed_note, preferred_name
 
 if TYPE_CHECKING:  # pragma: no cover
-    from reader.cache import TranslationCache
+    from reader.translation.cache import TranslationCache
 
 ENGINE_VERSION = 1
 
@@ -268,7 +268,7 @@ TARGET_TOKENIZER = "target_sentencepiece.model"
 
 def target_tokenizer(package_path: Path) -> Any | None:
     """The package's own target-side tokenizer when its metadata names one (``qari.
-    target_sentencepiece_model``, written by reader.packing), else None. OPUS-MT models have
+    target_sentencepiece_model``, written by reader.translation.packing), else None. OPUS-MT models have
     separate source and target SentencePiece models; decoding English pieces with the Arabic
     one would turn every piece it lacks into ``⁇``."""
     import json
@@ -688,7 +688,7 @@ def load_translator(
 ) -> ArgosTranslator:
     """The Argos engine for the installed package of the pair.
 
-    ``cache``: omitted = the user's persistent cache (:class:`reader.cache.TranslationCache`),
+    ``cache``: omitted = the user's persistent cache (:class:`reader.translation.cache.TranslationCache`),
     ``None`` = no cache, or a ``TranslationCache``. ``options`` go to :class:`ArgosTranslator`.
     Raises :class:`NoModelError` (whose message says how to install the model) when no usable
     package is installed. The CTranslate2 model itself is loaded on the first model call.
@@ -701,7 +701,7 @@ def load_translator(
     if pkg is None:
         raise NoModelError(from_code, to_code)
     if cache is _DEFAULT_CACHE:
-        from reader.cache import TranslationCache
+        from reader.translation.cache import TranslationCache
 
         cache = TranslationCache()
     engine = ArgosTranslator(pkg, cache=cache, **options)

@@ -2,7 +2,7 @@
 
 A reader wants the section under the cursor translated first, a sentence re-translated on
 request, a progress figure with an ETA, and nothing lost when they quit. `TranslationJob.run`
-does exactly that over any `reader.translate.Translator` and reports through a callback; the
+does exactly that over any `reader.translation.translate.Translator` and reports through a callback; the
 App runs it in a thread worker and turns each `JobUpdate` into one message (one per
 CTranslate2 batch, not per sentence); the reading view applies them together, at most every
 100 ms.
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 if TYPE_CHECKING:
-    from reader.translate import Translator
+    from reader.translation.translate import Translator
 
 
 def format_eta(seconds: float | None) -> str:

@@ -6,7 +6,7 @@
   fetch) and returns ``(title, blocks)`` where blocks are ``("heading" | "paragraph", text)``.
 * :func:`kind_of_page` says which loader a fetched body needs (``"html"`` or ``"text"``).
 
-Separate from :mod:`reader.fetch` because extraction is about page structure (headline, site
+Separate from :mod:`reader.web.fetch` because extraction is about page structure (headline, site
 name, lead, bylines, captions, agency tags), not the network: saved ``.html`` files, fetched
 pages and feed articles all come through here. trafilatura takes about 0.2-0.3 s to import,
 so it is imported inside :func:`extract_html` only; importing this module costs nothing beyond
@@ -225,7 +225,7 @@ def extract_html(html: str | bytes, url: str | None = None, *, encoding: str | N
     """Extract ``(headline, blocks)`` from a news page with trafilatura.
 
     ``html`` may be bytes (decoded with :func:`decode_html`; ``encoding`` or, for
-    :class:`reader.fetch.FetchedBytes`, the server's charset is tried first) or text. ``url`` is only
+    :class:`reader.web.fetch.FetchedBytes`, the server's charset is tried first) or text. ``url`` is only
     metadata (and a hint for the site name): nothing is fetched. Navigation, sidebars,
     footers, ads, comments, script/style text, bylines, image captions, agency tags and
     comment-policy blurbs are dropped; headings become ``("heading", text)``, paragraphs,

@@ -1,6 +1,6 @@
 """Find a query in the article's sentences (Arabic) and their translations (English).
 
-Arabic matching ignores tashkeel and folds alef / ya / ta-marbuta variants (reader.arabic);
+Arabic matching ignores tashkeel and folds alef / ya / ta-marbuta variants (reader.text.arabic);
 English matching is case-insensitive. Matches are spans of the original, unfolded text so a
 pane can highlight exactly what matched.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from reader.arabic import search_key, search_key_with_map, strip_tashkeel
+from reader.text.arabic import search_key, search_key_with_map, strip_tashkeel
 
 
 class Match(NamedTuple):

@@ -1,11 +1,11 @@
 """Building an Argos package from a converted model: ``qari models pack``.
 
 :func:`pack` zips a CTranslate2 model directory and its SentencePiece model(s) into an
-``.argosmodel`` that :mod:`reader.packages` (and Argos itself) installs: it checks that the
+``.argosmodel`` that :mod:`reader.translation.packages` (and Argos itself) installs: it checks that the
 tokenizers belong to the model (their pieces are in its vocabulary), writes Argos's
 ``metadata.json`` and records source prefix/eos in the model's ``config.json`` (where
 CTranslate2 applies them for Argos and qari alike), then validates the result with
-:func:`reader.packages.validate_package` before moving it into place atomically.
+:func:`reader.translation.packages.validate_package` before moving it into place atomically.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from reader.packages import ModelError, validate_package
-from reader.packages import language_name
+from reader.translation.packages import ModelError, validate_package
+from reader.translation.packages import language_name
 
 __all__ = ["check_tokenizer", "pack"]
 
@@ -69,7 +69,7 @@ def _spm_pieces(path: Path, what: str) -> list[str]:
 def check_tokenizer(sp_model: Path, vocab: list[str] | None, *, side: str) -> None:
     """Refuse a SentencePiece model that does not load, or whose pieces are (mostly) not in
     the model's ``side`` ("source" or "target") vocabulary: the tokenizer belongs to another
-    model. Used by :func:`pack` and by ``qari models import`` (reader.marian) before it
+    model. Used by :func:`pack` and by ``qari models import`` (reader.translation.marian) before it
     converts anything."""
     pieces = _spm_pieces(sp_model, f"the {side} tokenizer")
     _check_coverage(pieces, vocab, f"the {side} tokenizer {sp_model.name}", side)

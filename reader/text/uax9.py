@@ -1,4 +1,4 @@
-"""The Unicode Bidirectional Algorithm (UAX #9), pure Python, for `reader.bidi` (no Textual).
+"""The Unicode Bidirectional Algorithm (UAX #9), pure Python, for `reader.text.bidi` (no Textual).
 
 Why our own: python-bidi 0.6 exposes no embedding levels (only a debug dump of its Rust
 engine, unicode-bidi 0.3.18, whose N0 searches earlier runs in the wrong order), and ICU's

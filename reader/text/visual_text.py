@@ -1,16 +1,16 @@
 """Short texts as drawn on one terminal line: Arabic runs in visual order and shaped.
 
-The panes lay whole paragraphs out with :func:`reader.bidi.layout_paragraph`; titles, list
+The panes lay whole paragraphs out with :func:`reader.text.bidi.layout_paragraph`; titles, list
 rows, notifications, dialogs and the help need the same pipeline for one line of text.
-Separate from :mod:`reader.bidi` (the layout engine itself) because these are its small
+Separate from :mod:`reader.text.bidi` (the layout engine itself) because these are its small
 callers for single lines, shared by every screen in ``widgets/``; they are pure functions
 of the text, so they live in the core and are tested without Textual.
 """
 
 from __future__ import annotations
 
-from reader.arabic import ARABIC_LETTER_RE as ARABIC_RUN
-from reader.bidi import layout_paragraph
+from reader.text.arabic import ARABIC_LETTER_RE as ARABIC_RUN
+from reader.text.bidi import layout_paragraph
 
 __all__ = ["visual_inline", "visual_one_line"]
 

@@ -7,7 +7,7 @@
   It returns :class:`FetchedBytes` (a ``bytes`` subclass that also carries the final URL,
   the content type and the charset the server declared).
 
-Separate from :mod:`reader.extract` (what a page's HTML says) because fetching is about the
+Separate from :mod:`reader.web.extract` (what a page's HTML says) because fetching is about the
 network and its bounds, and extraction about page structure: a saved ``.html`` file is
 extracted without ever being fetched, and a fetch never needs trafilatura. Importing this
 module costs nothing beyond the standard library (``is_url`` runs at start-up).
@@ -19,7 +19,7 @@ import re
 import time
 import urllib.parse
 
-from reader.net import (
+from reader.web.net import (
     USER_AGENT,
     ContentDecoder,
     NetError,
@@ -30,7 +30,7 @@ from reader.net import (
     short,
 )
 
-# reader.net imports http.client, ssl, socket, urllib.request and zlib inside its functions:
+# reader.web.net imports http.client, ssl, socket, urllib.request and zlib inside its functions:
 # `is_url` (called at startup for every argument) must stay cheap.
 
 __all__ = [
@@ -53,7 +53,7 @@ _CHUNK = 64 * 1024
 # (PDF, images, JSON, ...) is refused with a clear message.
 _TEXT_TYPES = ("text/", "application/xhtml+xml", "application/xml")
 
-# A page that could not be fetched or read: reader.net's one-line error (``str(err)`` is the
+# A page that could not be fetched or read: reader.web.net's one-line error (``str(err)`` is the
 # user-facing message), under the name callers of this module know.
 FetchError = NetError
 
@@ -124,7 +124,7 @@ def fetch_url(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DE
     ``max_bytes`` caps the (decompressed) body. Only text content types are accepted (HTML,
     XHTML, XML, plain text). Raises :class:`FetchError` with a one-line message for a bad
     scheme, DNS failure, refused connection, timeout, HTTP error status, a body that is too
-    large or cut short, or a non-text content type. The transfer itself is :mod:`reader.net`'s.
+    large or cut short, or a non-text content type. The transfer itself is :mod:`reader.web.net`'s.
     """
     url = check_url(url)
     deadline = time.monotonic() + timeout

@@ -12,13 +12,13 @@ write is one ``BEGIN IMMEDIATE`` transaction (the write lock is taken up front, 
 queue instead of failing mid-transaction on a lock upgrade). sqlite's journal makes a crash
 mid-write roll back on the next open; nothing here rewrites or truncates the file.
 
-Like the translation cache (``reader/cache.py``) the library never raises to its user and
+Like the translation cache (``reader/translation/cache.py``) the library never raises to its user and
 never stops the reader: a corrupt file is renamed aside (``<name>.corrupt-<timestamp>``) and a
 fresh one is started; a locked database, an unwritable data dir, or a file from a newer qari
 (never dropped: it is the user's history) switch to an in-memory library for this run. Each
 of these adds one line to ``warnings``.
 
-Filtering compares ``reader.arabic.search_key`` folds (no tashkeel, alef/ya/ta-marbuta
+Filtering compares ``reader.text.arabic.search_key`` folds (no tashkeel, alef/ya/ta-marbuta
 variants unified, casefolded) stored beside title and source when an entry is written, so a
 filter over 10,000 entries is one indexed-free SQL scan with ``instr`` and no Python per row.
 
@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from reader.arabic import search_key
-from reader.sqlite_files import SqliteFile, is_corruption
+from reader.text.arabic import search_key
+from reader.store.sqlite_files import SqliteFile, is_corruption
 
 if TYPE_CHECKING:
     from reader.model import Article
@@ -84,7 +84,7 @@ _SCHEMA_V2_STRUCTURE = (
 )
 
 _SCHEMA_VOCABULARY = (
-    # Saved words (reader/vocabulary.py): the form as it appeared, the reading chosen, the
+    # Saved words (reader/store/vocabulary.py): the form as it appeared, the reading chosen, the
     # sentence and where it came from. Title and source are copied: a word outlives its
     # article's entry. One row per (form without tashkeel, lemma).
     """
@@ -127,7 +127,7 @@ _SCHEMA_VOCABULARY = (
 )
 
 _SCHEMA_FEEDS = (
-    # Feed subscriptions and their items (reader/feeds.py). `etag`/`modified` are the
+    # Feed subscriptions and their items (reader/store/feeds.py). `etag`/`modified` are the
     # validators of the last 200 answer, sent back on the next update (conditional GET).
     """
     CREATE TABLE IF NOT EXISTS feeds (

@@ -23,7 +23,7 @@ Which package of a pair qari uses (:func:`choose`: the ``qari models use`` choic
 No Textual here, and ``argostranslate`` is imported inside the functions (importing
 ``argostranslate.settings`` creates Argos's data/config/cache dirs, as Argos itself does).
 
-Building a package from a converted model (``qari models pack``) is :mod:`reader.packing`'s.
+Building a package from a converted model (``qari models pack``) is :mod:`reader.translation.packing`'s.
 The TUI's install flow is :func:`install_pair` with ``progress``: it runs in a worker thread;
 the callback is called from that thread; raising from the callback cancels the install
 cleanly.
@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
-from reader.net import NetError, TooLarge, extend_deadline, is_http_url, open_url, read_chunks
+from reader.web.net import NetError, TooLarge, extend_deadline, is_http_url, open_url, read_chunks
 from reader.untrusted import one_line
 
 T = TypeVar("T")
@@ -59,7 +59,7 @@ ARGOS_INDEX_URL = "https://github.com/argosopentech/argospm-index"
 ARGOS_INDEX_JSON = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 
 
-# The one table of language names (messages here, package metadata in reader.packing).
+# The one table of language names (messages here, package metadata in reader.translation.packing).
 LANGUAGE_NAMES = {
     "ar": "Arabic", "en": "English", "fr": "French", "de": "German", "es": "Spanish",
     "fa": "Persian", "tr": "Turkish", "ur": "Urdu", "he": "Hebrew", "ru": "Russian",
@@ -81,7 +81,7 @@ def version_key(version: str) -> tuple:
 def newest(candidates: Iterable[T], *, version: Callable[[T], str], path: Callable[[T], object]) -> T | None:
     """The one rule for which package of a pair qari uses: the highest version
     (:func:`version_key`), ties broken by the greatest path; None when there is none.
-    :func:`which_used` applies it to installed packages, :func:`reader.translate.find_package` to
+    :func:`which_used` applies it to installed packages, :func:`reader.translation.translate.find_package` to
     Argos's package objects, so the two always agree."""
     return max(candidates, key=lambda c: (version_key(version(c) or ""), str(path(c))), default=None)
 
@@ -102,7 +102,7 @@ def choose(candidates: Iterable[T], *, name: Callable[[T], str], version: Callab
     """The one rule for which installed package of a pair qari uses: the ``preferred`` one
     (``qari models use``: a package name such as ``opus-mt-ar-en``, or its folder name) when it
     is installed, else :func:`newest`. Several packages of that name: the newest of them.
-    :func:`which_used` applies it to installed packages, :func:`reader.translate.find_package` to
+    :func:`which_used` applies it to installed packages, :func:`reader.translation.translate.find_package` to
     Argos's package objects, so ``qari models list`` marks what the reader, ``translate``,
     ``summarize`` and ``batch`` use."""
     items = list(candidates)
@@ -371,7 +371,7 @@ def which_used(from_code: str = "ar", to_code: str = "en", preferred: str | None
 
 
 # --------------------------------------------------------------------------------------------
-# Network (the transfer is reader.net's; this module only words the failures)
+# Network (the transfer is reader.web.net's; this module only words the failures)
 
 
 def _check_http(url: str, what: str) -> str:

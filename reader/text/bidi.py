@@ -8,7 +8,7 @@ Pipeline per paragraph (see "The bidi pipeline" in docs/architecture.md):
    ligatures are many-to-one, and a ligature glyph stands for both of its letters);
 3. wrap by terminal cells (Rich ``cell_len``) in logical order, at spaces; a word wider than
    the line is broken between grapheme clusters (a base letter and its marks never split);
-4. reorder each wrapped line: embedding levels come from `reader.uax9` (UAX #9 in full,
+4. reorder each wrapped line: embedding levels come from `reader.text.uax9` (UAX #9 in full,
    checked against Unicode's BidiCharacterTest.txt: weak/neutral rules, brackets N0,
    isolates and embeddings) with the base direction fixed; L1 and L2 are applied here, per
    line, to whole clusters, which gives L3 (marks stay after their base on screen) and L4
@@ -42,9 +42,9 @@ from arabic_reshaper.arabic_reshaper import HARAKAT_RE as _HARAKAT_RE
 from arabic_reshaper.ligatures import LIGATURES
 from rich.cells import cell_len
 
-from reader.arabic import ARABIC_LETTER_RE
-from reader.bidi_mirroring import MIRRORING_GLYPH
-from reader.uax9 import resolve_levels, visual_order
+from reader.text.arabic import ARABIC_LETTER_RE
+from reader.text.bidi_mirroring import MIRRORING_GLYPH
+from reader.text.uax9 import resolve_levels, visual_order
 
 __all__ = [
     "VisualLine",
@@ -360,7 +360,7 @@ def _shape(kinds: str, display: str) -> tuple[str, str]:
 
 def _levels(text: str, base: int) -> bytes:
     """Embedding level of every logical offset: UAX #9 up to I2 over the whole paragraph
-    (BD13: levels are resolved before line breaking, by `reader.uax9`), plus the
+    (BD13: levels are resolved before line breaking, by `reader.text.uax9`), plus the
     line-independent part of L1 (segment/paragraph separators, and the whitespace before
     them, go to `base`). The line-dependent part of L1 (trailing whitespace and isolate
     controls) never matters here: the wrap does not draw what a line ends with, and an
@@ -372,7 +372,7 @@ def _levels(text: str, base: int) -> bytes:
 # Mirroring (L4)
 # --------------------------------------------------------------------------------------
 
-_MIRROR = MIRRORING_GLYPH  # Unicode's BidiMirroring.txt (reader/bidi_mirroring.py)
+_MIRROR = MIRRORING_GLYPH  # Unicode's BidiMirroring.txt (reader/text/bidi_mirroring.py)
 
 
 # --------------------------------------------------------------------------------------
@@ -622,7 +622,7 @@ def _line(p: PreparedParagraph, items: list, start: int, end: int, cells: int) -
             items = items[::-1]
         flips = [reverse] * len(items)
     else:
-        # L2 (`reader.uax9.visual_order`) over the items; an item is drawn reversed when its
+        # L2 (`reader.text.uax9.visual_order`) over the items; an item is drawn reversed when its
         # level is odd (cluster by cluster, so marks stay after their base: L3). Invisible
         # items (an RLM, an isolate control at a level of its own) take part, then draw nothing.
         items = [items[i] for i in visual_order(levels)]

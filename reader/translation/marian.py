@@ -8,7 +8,7 @@ CTranslate2, already a dependency, converts that format itself
 turn a downloaded release into an installed package:
 
 1. **read** the release. A zip passes the same checks as an ``.argosmodel``
-   (:func:`reader.packages.check_entries`: safe relative paths, no symlinks, bounded size; the
+   (:func:`reader.translation.packages.check_entries`: safe relative paths, no symlinks, bounded size; the
    CRCs on extraction) and only the files ``decoder.yml`` names are extracted, into a private
    folder of the packages dir's scratch dir; the ``.npz`` (itself a zip) passes the same
    checks before numpy opens it;
@@ -16,16 +16,16 @@ turn a downloaded release into an installed package:
    named file and both SentencePiece models are there, the model is a Marian transformer,
    the language pair is known (``--from``/``--to``, else the README's "source/target
    language(s)" lines or its download URL, else the folder or file name) and each
-   SentencePiece model matches its vocabulary (:func:`reader.packing.check_tokenizer`), all
+   SentencePiece model matches its vocabulary (:func:`reader.translation.packing.check_tokenizer`), all
    before anything is converted;
 3. **convert** with ``OpusMTConverter`` into the scratch folder (int8 by default, like Argos's
    packages);
-4. **pack** with :func:`reader.packing.pack`, the code of ``qari models pack``: source.spm as
-   the package's tokenizer, target.spm as its target tokenizer (which reader.translate decodes
+4. **pack** with :func:`reader.translation.packing.pack`, the code of ``qari models pack``: source.spm as
+   the package's tokenizer, target.spm as its target tokenizer (which reader.translation.translate decodes
    with), the ``>>xxx<<`` target-language token of a multi-target model as source prefix;
-5. **install** with :func:`reader.packages.install_file` (validated again, all-or-nothing).
+5. **install** with :func:`reader.translation.packages.install_file` (validated again, all-or-nothing).
 
-Any failure is a one-line :class:`reader.packages.ModelError`; the scratch folder is always
+Any failure is a one-line :class:`reader.translation.packages.ModelError`; the scratch folder is always
 removed, so a refused or interrupted import leaves the packages dir as it was.
 """
 
@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from reader import packages
-from reader.packages import InstalledModel, ModelError
+from reader.translation import packages
+from reader.translation.packages import InstalledModel, ModelError
 
 __all__ = ["QUANTIZATIONS", "Release", "import_release", "inspect_release"]
 
@@ -217,7 +217,7 @@ _PAIR_RE = re.compile(r"(?<![a-z])(?=([a-z]{2,3})-([a-z]{2,3})(?![a-z]))")
 def _pair_in_names(names: list[str]) -> tuple[str, str] | None:
     """The last ``xx-yy`` (or ``xxx-yyy``) in the names whose codes are known languages:
     ``opus-mt-tc-big-ar-en``, ``ara-eng``, ``.../OPUS-MT-models/ar-en/opus-2019-12-18.zip``."""
-    from reader.packages import LANGUAGE_NAMES
+    from reader.translation.packages import LANGUAGE_NAMES
 
     for name in reversed(names):
         for match in reversed(list(_PAIR_RE.finditer(name.lower()))):
@@ -268,7 +268,7 @@ def _release_date(texts: list[str]) -> str:
 def inspect_release(root: Path, *, shown: str, names: Sequence[str] = (),
                     from_code: str | None = None, to_code: str | None = None) -> Release:
     """Check an unpacked release folder (see the module docstring, step 2); nothing is converted."""
-    from reader.packing import check_tokenizer
+    from reader.translation.packing import check_tokenizer
 
     if not (root / "decoder.yml").is_file():
         raise ModelError(f"{shown} is not {RELEASE_KIND}: no decoder.yml")
@@ -403,7 +403,7 @@ def import_release(
         converted = work / "ct2"
         say(f"converting {release.model.name} ({release.model.stat().st_size / 1e6:.0f} MB) to CTranslate2 {quantization}")
         _convert(release, converted, quantization)
-        from reader.packing import pack
+        from reader.translation.packing import pack
 
         package_name = name or _default_name(release)
         package_version = version or (release.date.replace("-", ".") if release.date else "1.0")

@@ -22,13 +22,13 @@ summary (in article order) only when more sentences are asked for than there are
 
 ``news`` (the default) is a learned linear score over a few features of each sentence
 (position, paragraph, length, centrality, similarity to the headline, numbers, quotes; see
-``reader.news`` for the features, the fitted weights and how they were fitted), with later picks
+``reader.summary.news`` for the features, the fitted weights and how they were fitted), with later picks
 made by MMR so that a sentence restating an earlier pick is passed over.  Centrality is sumy's
 TextRank (edge weights, damping 0.85, power method) on the graph without self-loops, rescaled
 to [0, 1].  Not LexRank: sumy's LexRank stops its power method at epsilon 0.1 and keeps
 self-loops, so on a short article most sentences come out exactly equal; and not sumy's
 TextRank as is: its self-loops make a sentence that shares no word with the rest look central
-(see ``reader.sumy_fast.FastTextRank``).  ``news`` reads the paragraph of each sentence and the
+(see ``reader.summary.sumy_fast.FastTextRank``).  ``news`` reads the paragraph of each sentence and the
 article's title when `summarize_article` gives them.
 
 A word budget (``words=``) can replace or join the sentence count: sentences are taken in rank
@@ -37,7 +37,7 @@ order while they fit.
 Cost.  sumy's implementations are pure Python: LexRank, TextRank and Reduction compare every
 pair of sentences word by word, KL rebuilds the summary's word counts for every candidate at
 every pick (cubic), LSA runs an SVD; on 320 sentences sumy's KL alone takes over 30 s.  The
-classes of ``reader.sumy_fast`` (``FastLexRank`` ...), imported on the first summary, keep
+classes of ``reader.summary.sumy_fast`` (``FastLexRank`` ...), imported on the first summary, keep
 sumy's formulas and power methods but do the pairwise and greedy arithmetic with numpy (tests
 check they rate like sumy's own classes); LSA needs no SVD at all (see ``FastLsa``).  Memory
 for the pairwise methods is O(n^2), so at most
@@ -56,7 +56,7 @@ import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from reader.arabic import ARABIC_LETTER_RE, strip_tashkeel
+from reader.text.arabic import ARABIC_LETTER_RE, strip_tashkeel
 from reader.config import ALGORITHMS  # one list of names for settings, CLI and summarizer
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -111,7 +111,7 @@ class WordTokenizer:
         self.language = language
 
     def to_sentences(self, paragraph: str) -> tuple[str, ...]:
-        from reader.segment import split_sentences
+        from reader.text.segment import split_sentences
 
         return tuple(paragraph[a:b] for a, b in split_sentences(paragraph))
 
@@ -182,9 +182,9 @@ def stop_words() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _sumy() -> dict[str, Any]:
-    """The numpy versions of sumy's summarizers (`reader.sumy_fast`), imported on first use:
+    """The numpy versions of sumy's summarizers (`reader.summary.sumy_fast`), imported on first use:
     sumy imports NLTK, about 1 s, which the reader's first frame must not wait for."""
-    from reader.sumy_fast import CLASSES
+    from reader.summary.sumy_fast import CLASSES
 
     return CLASSES
 
@@ -199,7 +199,7 @@ def _make_summarizer(algorithm: str, limit: int | None = None) -> Any:
 
 
 def _document_language(texts: Sequence[str]) -> str:
-    from reader.arabic import arabic_ratio
+    from reader.text.arabic import arabic_ratio
 
     sample = " ".join(texts)[:5000]
     return "arabic" if arabic_ratio(sample) >= 0.5 else "english"
@@ -288,10 +288,10 @@ def content_terms(text: str) -> list[str]:
 def news_features(texts: Sequence[str], *, paragraphs: Sequence[int] | None = None,
                   title: str | None = None) -> tuple[list[int], Any, list[list[str]]]:
     """What the ``news`` model sees: (candidate indices, one feature row per candidate -- see
-    `reader.news.FEATURES` --, each candidate's content-word stems).  `paragraphs[i]` is the
+    `reader.summary.news.FEATURES` --, each candidate's content-word stems).  `paragraphs[i]` is the
     paragraph sentence i belongs to (default: all one paragraph); `title` the headline.  The
     fitting script calls this too, so features at fit time and at run time are the same."""
-    from reader import news
+    from reader.summary import news
 
     texts = list(texts)
     indices = _candidates(texts)
@@ -310,7 +310,7 @@ def news_features(texts: Sequence[str], *, paragraphs: Sequence[int] | None = No
 class _Scored(NamedTuple):
     """What ranking needs: the candidates (sentence indices), their scores in [0, 1] (for
     ``news``: the first pick's), and for ``news`` only each candidate's content-word stems and
-    the later picks' scores (`reader.news.mmr_order`)."""
+    the later picks' scores (`reader.summary.news.mmr_order`)."""
 
     indices: list[int]
     values: list[float]
@@ -321,7 +321,7 @@ class _Scored(NamedTuple):
 def _scored(texts: Sequence[str], name: str, limit: int | None, paragraphs: Sequence[int] | None,
             title: str | None) -> _Scored:
     if name == "news":
-        from reader import news
+        from reader.summary import news
 
         indices, rows, terms = news_features(texts, paragraphs=paragraphs, title=title)
         return _Scored(indices, [float(v) for v in news.scores(rows, terms)], terms,
@@ -399,7 +399,7 @@ def summarize_sentences(sentences: Sequence[str], *, algorithm: str | None = DEF
     rank order while the total stays within it (the first pick is always taken, however long);
     with `words` alone the count is not limited, with both both limits hold.
 
-    Ranking: ``news`` picks greedily with redundancy control (`reader.news.mmr_order`), using
+    Ranking: ``news`` picks greedily with redundancy control (`reader.summary.news.mmr_order`), using
     `paragraphs` (paragraph number of each sentence) and `title` (the headline) as features;
     the other algorithms take the best scores, ties to the earlier sentence.  If there are
     fewer scored candidates than the count asks for, wordless sentences and repeats fill the
@@ -415,7 +415,7 @@ def summarize_sentences(sentences: Sequence[str], *, algorithm: str | None = DEF
         return list(range(n))
     indices, values, terms, later = _scored(texts, name, k, paragraphs, title)
     if terms is not None:
-        from reader import news
+        from reader.summary import news
 
         order = [indices[j] for j in news.mmr_order(values, terms, k, later=later)]
     else:

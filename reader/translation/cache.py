@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from reader.sqlite_files import SqliteFile, is_corruption
+from reader.store.sqlite_files import SqliteFile, is_corruption
 
 SCHEMA_VERSION = 1
 FILENAME = "translations.sqlite3"

@@ -3,7 +3,7 @@ know, how frequent a word is in Arabic, and how hard an article is for this read
 
 Why by lemma: Arabic glues clitics to words and inflects richly, so والكتاب، الكتب and
 كتابهم are three strings but one word (كِتاب). Marking a word known marks its *lemma*
-(`reader.morphology`), so every inflected form of it counts as known, in the underline of
+(`reader.text.morphology`), so every inflected form of it counts as known, in the underline of
 unknown words, in the difficulty of articles and in `qari words`.
 
 Frequency comes from wordfreq (its Arabic list ships in the wheel: no download), loaded on
@@ -25,7 +25,7 @@ distinct form (`tests/benchmarks/bench_vocabulary.py`), through the lexicon's ch
 `lemma_readings` (in a few ties, about 1 form in 1,000, the lemma counted is not the one
 `qari lookup` lists first; known-ness checks every lemma of a form anyway).
 
-Saved words and known lemmas live in the library's sqlite (`reader.library`, schema step 2)
+Saved words and known lemmas live in the library's sqlite (`reader.store.library`, schema step 2)
 and go through its transactions and fallbacks (`Vocabulary` uses the library's `_read` and
 `_write`: one file, one lock, one way of failing). No Textual here.
 """
@@ -43,12 +43,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.morphology import ARABIC_WORD_PATTERN as _ARABIC_WORD_PATTERN
-from reader.morphology import lexicon_key, word_spans
+from reader.text.morphology import ARABIC_WORD_PATTERN as _ARABIC_WORD_PATTERN
+from reader.text.morphology import lexicon_key, word_spans
 
 if TYPE_CHECKING:
-    from reader.library import Library
-    from reader.morphology import Analysis
+    from reader.store.library import Library
+    from reader.text.morphology import Analysis
 
 RANK_LIMIT = 50_000  # = reader.config.COMMON_WORDS_MAX
 """How many of wordfreq's most frequent Arabic forms are kept (and the largest `common_words`)."""
@@ -130,7 +130,7 @@ def form_info(word: str) -> FormInfo:
 
 def _form_infos(keys: Iterable[str]) -> dict[str, FormInfo]:
     """FormInfo of each lexicon key (all new to the cache), then cached in one step."""
-    from reader.morphology import lemma_reader
+    from reader.text.morphology import lemma_reader
 
     ranks = frequency_ranks()
     read = lemma_reader()
@@ -161,7 +161,7 @@ def lemma_key(word: str, analysis: Analysis | None = None) -> tuple[str, str]:
     """(key, lemma as shown) of the word's lemma: the given analysis's, else the best reading
     of `word` (its tashkeel narrows the readings, as in `qari lookup`), else `=`+form."""
     if analysis is None:
-        from reader.morphology import lookup_word
+        from reader.text.morphology import lookup_word
 
         result = lookup_word(word)
         if result.found:
@@ -175,7 +175,7 @@ def lemma_key(word: str, analysis: Analysis | None = None) -> tuple[str, str]:
 
 _ARABIC_START = re.compile("[\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06ff]")
 _ARABIC_WORD = re.compile(_ARABIC_WORD_PATTERN)
-"""The Arabic words of `reader.morphology.word_spans`, alone: the other kinds of word there
+"""The Arabic words of `reader.text.morphology.word_spans`, alone: the other kinds of word there
 (numbers, Latin) never contain an Arabic letter, so `findall` gives the same Arabic words
 without a Python step per word (`tests/test_vocabulary.py` checks it)."""
 
@@ -318,7 +318,7 @@ _WORD_COLUMNS = ("id, form, lemma_id, lemma, vocalised, pos, gloss, context, con
 
 
 class Vocabulary:
-    """Saved words, known lemmas and article profiles, in a `reader.library.Library`."""
+    """Saved words, known lemmas and article profiles, in a `reader.store.library.Library`."""
 
     def __init__(self, library: Library) -> None:
         self.library = library

@@ -1,5 +1,5 @@
 """Bidi_Mirroring_Glyph: the character drawn for a mirrored character at an odd level (UAX #9
-L4), for `reader.bidi`.
+L4), for `reader.text.bidi`.
 
 Unicode's ``BidiMirroring.txt`` (15.0.0; unchanged in 16.0, as ICU 77's ``charMirror``
 gives the same 428 pairs: ``tests/test_bidi_conformance.py`` checks it), as data. No

@@ -18,7 +18,7 @@ second sentence that repeats the first loses to one that adds something.  Scores
 to [0, 1] first so that lambda means the same on every article.  Similarity is the cosine of
 the sentences' content-word stem counts.
 
-This module is pure arithmetic on what ``reader.summarize`` hands it (term lists, positions,
+This module is pure arithmetic on what ``reader.summary.summarize`` hands it (term lists, positions,
 paragraph numbers, centrality); it imports numpy only.
 """
 

@@ -5,7 +5,7 @@ Arabic is written without short vowels and glues clitics to words (و، ف، ب�
 suffixes), so a plain dictionary cannot answer: `للتواصل` is li + al + tawASul, and `المرشح` is
 either al-muraššaḥ "the candidate" or al-muraššiḥ "the filter". A morphological analyser lists
 every reading. This module is the small interface the reader, the CLI and the library use; the
-analyser behind it is an adapter module (`ADAPTER`, today `reader.morphology_buckwalter`) that
+analyser behind it is an adapter module (`ADAPTER`, today `reader.text.morphology_buckwalter`) that
 can be swapped without touching the callers.
 
 The lexicon takes 0.5–1 s and about 36 MB to load, so it is loaded lazily, once per
@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Protocol
 
-ADAPTER = "reader.morphology_buckwalter"
+ADAPTER = "reader.text.morphology_buckwalter"
 """The module that provides `load() -> Analyser`: the one place that names the lexicon."""
 
 
@@ -161,7 +161,7 @@ class Analyser(Protocol):
 
         An adapter may also offer `lemma_readings(word) -> [(lemma id, lemma key, stem key,
         affixes)]`, the same readings without building `Analysis` objects; `lemma_reader`
-        uses it when present (the article-wide counts of `reader.vocabulary` need the speed)."""
+        uses it when present (the article-wide counts of `reader.store.vocabulary` need the speed)."""
 
 
 # --- transliteration ----------------------------------------------------------------------------
@@ -298,7 +298,7 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 
 def word_at(text: str, offset: int) -> tuple[int, int] | None:
     """The span of the word at logical `offset` of `text` (e.g. under a mouse click, via
-    reader.bidi.logical_offset_at), or None when the offset falls between words."""
+    reader.text.bidi.logical_offset_at), or None when the offset falls between words."""
     for start, end in word_spans(text):
         if start <= offset < end:
             return start, end
@@ -493,7 +493,7 @@ def lemma_readings(key: str) -> list[tuple[str, str, str, int]]:
 def lemma_reader() -> Callable[[str], list[tuple[str, str, str, int]]]:
     """`lemma_readings` as one function to call many times (no per-call set-up): several
     times cheaper than `lookup` when the adapter offers `lemma_readings`, which the
-    article-wide counts of `reader.vocabulary` need. Loads the lexicon."""
+    article-wide counts of `reader.store.vocabulary` need. Loads the lexicon."""
     fast = getattr(load_lexicon(), "lemma_readings", None)
     if fast is not None:
         def read(key: str) -> list[tuple[str, str, str, int]]:

@@ -8,7 +8,7 @@ subclass sumy's own, keep its formulas and power methods, and replace only the a
 `Capture`, so calling one returns every sentence's rating in document order instead of sumy's
 best N.
 
-This module imports sumy (and with it NLTK, about 1 s), so `reader.summarize` imports it
+This module imports sumy (and with it NLTK, about 1 s), so `reader.summary.summarize` imports it
 lazily, on the first summary.  It knows nothing of qari's sentences or selection rules: it
 rates the sentences of a sumy document.
 """
@@ -32,7 +32,7 @@ from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
 if TYPE_CHECKING:  # pragma: no cover
-    from reader.summarize import WordTokenizer
+    from reader.summary.summarize import WordTokenizer
 
 __all__ = [
     "CLASSES", "Capture", "FastLexRank", "FastLsa", "FastReduction", "FastTextRank", "Centrality", "Greedy",
@@ -351,7 +351,7 @@ class Centrality(FastTextRank):
     self_loops = False
 
 
-#: Algorithm name -> class (plus sumy's DOM classes that `reader.summarize` builds documents with).
+#: Algorithm name -> class (plus sumy's DOM classes that `reader.summary.summarize` builds documents with).
 CLASSES: dict[str, Any] = {
     "numpy": numpy,
     "ObjectDocumentModel": ObjectDocumentModel,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from reader.arabic import ARABIC_LETTER_RE
+from reader.text.arabic import ARABIC_LETTER_RE
 
 TERMINATORS = ".!?؟…"
 CLOSERS = "\"'”’»)]}›"

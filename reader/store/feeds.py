@@ -1,6 +1,6 @@
 """Feeds: subscriptions to RSS/Atom feeds of Arabic news, their items, and updating them.
 
-* :func:`fetch_feed` downloads a feed through :mod:`reader.net` (size cap, a deadline for the
+* :func:`fetch_feed` downloads a feed through :mod:`reader.web.net` (size cap, a deadline for the
   whole transfer, redirects only to http(s), one-line errors) and sends the validators of the
   last answer (``If-None-Match`` / ``If-Modified-Since``): an unchanged feed costs one small
   request answered ``304 Not Modified``.
@@ -10,11 +10,11 @@
 * :func:`discover` follows a homepage to its feed through ``<link rel="alternate"
   type="application/rss+xml|atom+xml">`` (the page is read with lxml's HTML parser).
 * :class:`FeedStore` keeps subscriptions and items in the library's sqlite file (tables
-  ``feeds`` and ``feed_items``, added by a step of ``reader.library.MIGRATIONS``); items are
+  ``feeds`` and ``feed_items``, added by a step of ``reader.store.library.MIGRATIONS``); items are
   deduplicated by guid, else link, within their feed, so an update adds only what is new.
 * :func:`update_feeds` refreshes every feed in a small thread pool (bounded concurrency); a
   failing feed is one line in its :class:`UpdateResult` and the others go on. With
-  ``fetch_articles`` each new item's article is downloaded (:mod:`reader.fetch`), extracted (:mod:`reader.extract`) and
+  ``fetch_articles`` each new item's article is downloaded (:mod:`reader.web.fetch`), extracted (:mod:`reader.web.extract`) and
   recorded in the library, so it can be read offline.
 * OPML 2.0 import/export (:func:`read_opml`, :func:`opml_document`) so subscriptions move
   between readers.
@@ -39,12 +39,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, NamedTuple
 
-from reader.arabic import search_key
-from reader.net import ContentDecoder, NetError, check_url, mib, open_url, read_chunks, short
+from reader.text.arabic import search_key
+from reader.web.net import ContentDecoder, NetError, check_url, mib, open_url, read_chunks, short
 from reader.untrusted import clean_title, strip_escape_sequences
 
 if TYPE_CHECKING:
-    from reader.library import Library
+    from reader.store.library import Library
 
 __all__ = [
     "FEED_MAX_BYTES",
@@ -154,7 +154,7 @@ class Fetched:
 
 
 def feed_url(url: str) -> str:
-    """``url`` ready to fetch and to store and print (:func:`reader.net.check_url`, and no
+    """``url`` ready to fetch and to store and print (:func:`reader.web.net.check_url`, and no
     control character anywhere, the host included); :class:`FeedError` otherwise."""
     checked = check_url(url)
     if _CONTROLS.search(checked) or _CONTROLS.search(url.strip()):
@@ -166,7 +166,7 @@ def fetch_feed(url: str, *, etag: str = "", modified: str = "", timeout: float =
                max_bytes: int = FEED_MAX_BYTES) -> Fetched:
     """GET ``url`` (conditionally when ``etag``/``modified`` are given) within ``timeout``
     seconds and ``max_bytes``; a 304 answer is ``Fetched(status=304)``. Raises
-    :class:`reader.net.NetError` (one line) for everything else that goes wrong."""
+    :class:`reader.web.net.NetError` (one line) for everything else that goes wrong."""
     url = feed_url(url)
     headers = {"Accept": _ACCEPT, "Accept-Encoding": "gzip, deflate", "Accept-Language": "ar,en;q=0.5"}
     if etag:
@@ -365,7 +365,7 @@ class Item(NamedTuple):
 
     def to_json(self, title_en: str | None = None, difficulty: float | None = None) -> dict:
         """The JSON object of `qari feeds items --json`; `difficulty` (0..1, see
-        ``reader.vocabulary``) is known only for an item whose article is in the library."""
+        ``reader.store.vocabulary``) is known only for an item whose article is in the library."""
         return {"feed": self.feed, "title": self.title, "title_en": title_en, "link": self.link,
                 "published": iso_time(self.published), "read": bool(self.read), "summary": self.summary or None,
                 "offline": self.article_id is not None, "difficulty": difficulty}

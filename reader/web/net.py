@@ -1,5 +1,5 @@
-"""qari's one HTTP(S) client: web pages (:mod:`reader.fetch`) and Argos package index and
-package downloads (:mod:`reader.packages`) go through here.
+"""qari's one HTTP(S) client: web pages (:mod:`reader.web.fetch`) and Argos package index and
+package downloads (:mod:`reader.translation.packages`) go through here.
 
 * :func:`check_url` accepts http:// and https:// URLs only and makes an IRI sendable
   (percent-encoded Arabic paths, IDNA host).
@@ -21,7 +21,7 @@ package downloads (:mod:`reader.packages`) go through here.
 
 Only the standard library; ``http.client``, ``socket``, ``ssl``, ``urllib.request`` and
 ``zlib`` are imported inside the functions that use them so that importing this module (done
-at start-up through :func:`reader.fetch.is_url`) stays cheap.
+at start-up through :func:`reader.web.fetch.is_url`) stays cheap.
 """
 
 from __future__ import annotations
