@@ -18,6 +18,7 @@ Everything heavy is imported inside workers, after the Arabic text has been pain
 
 from __future__ import annotations
 
+import importlib.resources
 import threading
 import time
 from dataclasses import dataclass
@@ -31,7 +32,6 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-import reader.assets
 from reader.model import Article
 from reader.status_text import plural
 from reader.untrusted import one_line, visible
@@ -64,7 +64,7 @@ class SessionView:
 class QariApp(App[int]):
     """Read Arabic articles with their English translation and summary."""
 
-    CSS_PATH = str(Path(reader.assets.__file__).with_name("qari.tcss"))
+    CSS_PATH = str(importlib.resources.files("reader.assets").joinpath("qari.tcss"))
     TITLE = "qari"
     ENABLE_COMMAND_PALETTE = True
 

@@ -756,7 +756,7 @@ class ReaderScreen(Screen[None]):
             try:
                 translator = self.session.load_translator()
             except NoModelError:
-                from argostranslate import settings  # type: ignore[import-untyped]
+                from argostranslate import settings
 
                 self.post_message(NoModel(no_model_note(str(settings.package_data_dir))))
                 return

@@ -309,7 +309,7 @@ class ReadingView(Container):
         pane = self.arabic
         return int(pane.scroll_y), max(1, pane.view_height)
 
-    def _scroll_to(self, y: int) -> None:
+    def _scroll_arabic_to(self, y: int) -> None:
         pane = self.arabic
         # Set now (validators clamp), not on the next refresh: the cursor is chosen from it.
         pane.scroll_target_y = pane.scroll_y = max(0, min(y, int(pane.max_scroll_y)))
@@ -333,10 +333,10 @@ class ReadingView(Container):
         step_rows = max(1, height - 2)
         moved = False
         if step > 0 and last > bottom:
-            self._scroll_to(min(top + step_rows, last - height + 1))
+            self._scroll_arabic_to(min(top + step_rows, last - height + 1))
             moved = True
         elif step < 0 and first < top:
-            self._scroll_to(max(top - step_rows, first))
+            self._scroll_arabic_to(max(top - step_rows, first))
             moved = True
         return self._overflow_english(step, english_top, keep=moved) or moved
 
@@ -370,7 +370,7 @@ class ReadingView(Container):
         top, height = self._view()
         rows = int(height * abs(pages)) if abs(pages) < 1 else max(1, height - 2)
         target = top + rows if pages > 0 else top - rows
-        self._scroll_to(target)
+        self._scroll_arabic_to(target)
         return self.cursor_in_view(forward=pages > 0)
 
     def cursor_in_view(self, *, forward: bool) -> int | None:
@@ -400,4 +400,4 @@ class ReadingView(Container):
             return
         top, height = self._view()
         middle = (extent[0] + extent[1]) // 2
-        self._scroll_to(middle - height // 2)
+        self._scroll_arabic_to(middle - height // 2)

@@ -343,7 +343,7 @@ MUTANTS: list[Mutant] = [
       "        marks = self._marks.get(block.lang)", "        marks = None", APP,
       "search matches are not drawn"),
     M("ui-z-top", "widgets/reading_view.py",
-      "self._scroll_to(middle - height // 2)", "self._scroll_to(extent[0] - 2)", READING,
+      "self._scroll_arabic_to(middle - height // 2)", "self._scroll_arabic_to(extent[0] - 2)", READING,
       "`z` puts the sentence near the top, not in the middle"),
     M("ui-page-no-overlap", "widgets/reading_view.py",
       "rows = int(height * abs(pages)) if abs(pages) < 1 else max(1, height - 2)",
