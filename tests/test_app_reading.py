@@ -663,3 +663,28 @@ async def test_many_batches_are_drawn_in_few_updates_and_the_view_stays(sample_a
         english = app.reader.english_pane.plain_text()
         assert "…" not in english
         assert all(standin_english(s.text) in english for s in sample_article.sentences)
+
+
+async def test_interleaved_english_arrives_under_its_own_paragraph(sample_article, app_config):
+    """Interleaved, translations arriving batch by batch replace each paragraph's English block
+    by its key: every English block ends up under its own Arabic paragraph with that
+    paragraph's sentences, nothing pending, no Arabic block touched."""
+    from widgets.blocks import PENDING
+
+    app_config.layout = "interleaved"
+    app = Recording(sample_article, app_config, OneByOne)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: app.reader.translation_done)
+        await pilot.pause()
+        blocks = app.reader.arabic_pane.blocks
+        paragraphs = sample_article.paragraphs
+        assert [b.key for b in blocks] == [(lang, i) for i in range(len(paragraphs)) for lang in ("ar", "en")]
+        for i, paragraph in enumerate(paragraphs):
+            arabic, english = blocks[2 * i], blocks[2 * i + 1]
+            assert arabic.text == paragraph.text
+            assert [n for n, _, _ in english.sentences] == [s.number for s in paragraph.sentences]
+            for sentence in paragraph.sentences:
+                assert standin_english(sentence.text) in english.text
+            assert PENDING not in english.text
+        with pytest.raises(ValueError):  # a block given under another block's key
+            app.reader.arabic_pane.replace_blocks({("en", 0): blocks[0]})

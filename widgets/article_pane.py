@@ -23,7 +23,7 @@ import time
 from collections import deque
 from itertools import accumulate, repeat
 from dataclasses import dataclass, field
-from typing import Hashable, Iterable
+from typing import Hashable, Iterable, Mapping
 
 from rich.segment import Segment
 from rich.style import Style
@@ -41,6 +41,7 @@ from textual.worker import get_current_worker
 from reader.text.arabic import TASHKEEL_RE
 from reader.text.bidi import VisualLine, layout_paragraph, logical_offset_at, visual_spans
 from reader.text.visual_text import visual_inline, visual_one_line
+from widgets.blocks import Block
 
 Span = tuple[int, int]
 
@@ -56,30 +57,6 @@ def reader_active() -> None:
     """The reader just did something (a key, a scroll, a resize): background layout pauses
     for `READER_ACTIVE_SECONDS` so the UI thread has the interpreter to itself."""
     _reader_active_until[0] = time.monotonic() + READER_ACTIVE_SECONDS
-
-
-@dataclass(frozen=True)
-class Block:
-    """One paragraph of logical text in a pane."""
-
-    text: str
-    sentences: tuple[tuple[int, int, int], ...] = ()
-    """(article sentence number, start, end) of each sentence inside `text`."""
-    rtl: bool = True
-    kind: str = "body"
-    """"body", "heading", "note" (messages such as the no-model help) or "marker"."""
-    group: Hashable | None = None
-    """Alignment group (the article paragraph); groups can be padded to a minimum height."""
-    gap_after: int = 1
-    """Blank rows after the block."""
-    decorations: tuple[tuple[int, int, str], ...] = ()
-    """(start, end, component class) ranges of `text` drawn with a component style."""
-    item: int | None = None
-    """Free index for subclasses (the summary item a block belongs to)."""
-
-    @property
-    def lang(self) -> str:
-        return "ar" if self.rtl else "en"
 
 
 @dataclass
@@ -261,6 +238,7 @@ class ArticlePane(ScrollView, can_focus=True):
         self._background_queued: set[tuple[str, int, bool]] = set()
         self._sentence_block: dict[int, int] = {}
         self._sentence_blocks: dict[int, list[int]] = {}
+        self._index_of_key: dict[Hashable, int] = {}
         self._pad_rows: dict[int, _Row] = {}
         self.layout_version = 0
         """Counts the changes of the alignment groups' natural heights (`natural_heights`)."""
@@ -289,6 +267,7 @@ class ArticlePane(ScrollView, can_focus=True):
         consecutive blocks of one group; a block without a group is a run of its own)."""
         self._sentence_block = {}
         self._sentence_blocks = {}
+        self._index_of_key = {block.key: index for index, block in enumerate(self._blocks) if block.key is not None}
         for index, block in enumerate(self._blocks):
             for number, _, _ in block.sentences:
                 self._sentence_block.setdefault(number, index)
@@ -312,10 +291,16 @@ class ArticlePane(ScrollView, can_focus=True):
         self._run_of_block = run_of_block
         self._runs_of_group = runs_of_group
 
-    def replace_blocks(self, changes: dict[int, Block]) -> None:
-        """Replace some blocks by index (cheap: unchanged blocks keep their cached lines)."""
+    def replace_blocks(self, changes: Mapping[Hashable, Block]) -> None:
+        """Replace some blocks by key (`Block.key`; each new block keeps its key). Cheap:
+        unchanged blocks keep their cached lines and rows."""
         reindex = False
-        for index, block in changes.items():
+        by_index: dict[int, Block] = {}
+        for key, block in changes.items():
+            if block.key != key:
+                raise ValueError(f"block {block.key!r} given for key {key!r}")
+            by_index[self._index_of_key[key]] = block
+        for index, block in by_index.items():
             old = self._blocks[index]
             reindex = reindex or old.group != block.group or (
                 [n for n, _, _ in old.sentences] != [n for n, _, _ in block.sentences])
@@ -325,7 +310,7 @@ class ArticlePane(ScrollView, can_focus=True):
             self._index_sentences()
             self._relayout()
         else:
-            self._relayout_runs({self._run_of_block[index] for index in changes})
+            self._relayout_runs({self._run_of_block[index] for index in by_index})
 
     def set_min_heights(self, heights: dict[Hashable, int]) -> None:
         """Pad alignment groups to at least these heights (rows, gaps included)."""

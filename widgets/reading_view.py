@@ -25,30 +25,11 @@ from textual.containers import Container
 from textual.reactive import reactive
 from textual.timer import Timer
 
-from reader.text.arabic import arabic_ratio
 from reader.config import LAYOUTS
-from reader.model import Article, Paragraph
-from widgets.article_pane import ArticlePane, Block
-from widgets.translation_pane import TranslationPane, english_block, note_blocks
-
-
-def is_rtl_paragraph(paragraph: Paragraph) -> bool:
-    """A paragraph is laid out right-to-left unless it is written in another script (an
-    English quote block, a Latin byline): those read left-to-right even in the Arabic pane."""
-    ratio = arabic_ratio(paragraph.text)
-    return ratio >= 0.3 or not any(c.isalpha() for c in paragraph.text)
-
-
-def paragraph_block(paragraph: Paragraph, *, group: int | None = None, gap_after: int = 1) -> Block:
-    """The Arabic-pane block of an article paragraph (sentence spans relative to the paragraph)."""
-    return Block(
-        paragraph.text,
-        tuple((s.number, s.start - paragraph.start, s.end - paragraph.start) for s in paragraph.sentences),
-        rtl=is_rtl_paragraph(paragraph),
-        kind="heading" if paragraph.is_heading else "body",
-        group=group,
-        gap_after=gap_after,
-    )
+from reader.model import Article
+from widgets.article_pane import ArticlePane
+from widgets.blocks import Block, english_block, note_blocks, paragraph_block
+from widgets.translation_pane import TranslationPane
 
 
 class ReadingView(Container):
@@ -115,8 +96,6 @@ class ReadingView(Container):
         self.show_translation = show_translation
         self.set_class(self.layout_mode == "stacked", "-stack")
         self.english.display = show_translation and self.layout_mode != "interleaved"
-        interleaved = self.layout_mode == "interleaved" and show_translation
-        self.arabic.border_title = "Arabic · English" if interleaved else "Arabic"
         self._rebuild()
 
     def show_translations(self, translations: Mapping[int, str], note: str | None = None) -> None:
@@ -142,14 +121,14 @@ class ReadingView(Container):
                 blocks.extend(note_blocks(self.english_note + "\n"))
             for index, paragraph in enumerate(paragraphs):
                 if interleaved and self.english_note is None:
-                    blocks.append(paragraph_block(paragraph, group=index, gap_after=0))
-                    blocks.append(english_block(paragraph, self.translations, group=index))
+                    blocks.append(paragraph_block(paragraph, index, gap_after=0))
+                    blocks.append(english_block(paragraph, index, self.translations))
                 else:
                     # Kept: rebuilding (the model is ready, a layout change) must not scan a
                     # long article's text again.
                     block = self._paragraph_blocks.get(index)
                     if block is None:
-                        block = self._paragraph_blocks[index] = paragraph_block(paragraph, group=index)
+                        block = self._paragraph_blocks[index] = paragraph_block(paragraph, index)
                     blocks.append(block)
             self.arabic.set_blocks(blocks)
             if self.english_note is not None:
@@ -201,12 +180,11 @@ class ReadingView(Container):
         english.update_sentences(numbers)
         if self.layout_mode == "interleaved" and self.show_translation:
             paragraphs = self.article.paragraphs
-            offset = len(arabic.blocks) - 2 * len(paragraphs)
             changes = {}
-            for number in numbers:
-                index = self.article.paragraph_of(number)
-                changes[offset + 2 * index + 1] = english_block(paragraphs[index], self.translations, group=index)
-            if changes and offset >= 0:
+            for index in {self.article.paragraph_of(number) for number in numbers}:
+                block = english_block(paragraphs[index], index, self.translations)
+                changes[block.key] = block
+            if changes:
                 arabic.replace_blocks(changes)
         self._align()  # now, not on the LayoutChanged message: both panes change in one frame
         for pane, anchor in anchors:

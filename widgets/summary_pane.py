@@ -9,7 +9,7 @@ result stale (`generation`)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Hashable, Mapping, Sequence
 
 from rich.style import Style
 from textual import work
@@ -19,25 +19,10 @@ from textual.message import Message
 from reader.export import default_save_path
 from reader.model import Article
 from reader.status_text import plural
-from widgets.article_pane import ArticlePane, Block
+from widgets.article_pane import ArticlePane
+from widgets.blocks import Block, note_blocks, summary_blocks, summary_english_block
 from widgets.messages import SummaryFailed, SummaryReady
 from widgets.save_dialog import SaveDialog
-
-PENDING = "…"
-
-
-def marker(number: int) -> str:
-    """How the summary names an article sentence (1-based, as shown in the status line)."""
-    return f"[{number + 1}]"
-
-
-def english_item(number: int, translations: Mapping[int, str], item: int) -> Block:
-    """The English line of a summary item (an ellipsis while it is being translated)."""
-    english = translations.get(number)
-    text = " ".join(english.split()) if english else PENDING
-    decorations = () if english else ((0, len(text), "article-pane--pending"),)
-    return Block(text, ((number, 0, len(text)),), rtl=False, item=item, decorations=decorations)
-
 
 class SummaryPane(ArticlePane):
     """Summary sentences; `j`/`k` choose one while focused, `Enter` moves the cursor there."""
@@ -196,7 +181,7 @@ class SummaryPane(ArticlePane):
         self.numbers = []
         self.selected = None
         self.message = text
-        self.set_blocks([Block(text, rtl=False, kind="note", gap_after=0)])
+        self.set_blocks(note_blocks(text))
 
     def set_summary(
         self,
@@ -211,26 +196,7 @@ class SummaryPane(ArticlePane):
         changed = list(numbers) != self.numbers
         self.numbers = list(numbers)
         self.selected = self.numbers.index(keep) if keep in self.numbers else (0 if self.numbers else None)
-        blocks: list[Block] = []
-        if not self.numbers:
-            blocks.append(Block("No summary sentences.", rtl=False, kind="note", gap_after=0))
-        for item, number in enumerate(self.numbers):
-            sentence = article.sentences[number]
-            mark = marker(number)
-            # The marker opens the Arabic line (so it sits at its right edge).
-            text = f"{mark} {sentence.text}"
-            blocks.append(
-                Block(
-                    text,
-                    ((number, len(mark) + 1, len(text)),),
-                    rtl=True,
-                    item=item,
-                    gap_after=0 if show_translation else 1,
-                    decorations=((0, len(mark), "article-pane--marker"),),
-                )
-            )
-            if show_translation:
-                blocks.append(english_item(number, translations, item))
+        blocks = summary_blocks(article, self.numbers, translations, show_translation=show_translation)
         self.set_blocks(blocks)
         if changed:
             # A new summary starts at its top: the scroll position of a longer one before it
@@ -240,13 +206,14 @@ class SummaryPane(ArticlePane):
 
     def update_translations(self, translations: Mapping[int, str], numbers: set[int]) -> None:
         """Refresh the English lines of the given sentences, if they are in the summary."""
-        changes: dict[int, Block] = {}
-        for index, block in enumerate(self.blocks):
+        changes: dict[Hashable, Block] = {}
+        for block in self.blocks:
             if block.rtl or block.item is None or not block.sentences:
                 continue
             number = block.sentences[0][0]
             if number in numbers:
-                changes[index] = english_item(number, translations, block.item)
+                new = summary_english_block(number, translations, block.item)
+                changes[new.key] = new
         if changes:
             self.replace_blocks(changes)
 
