@@ -195,7 +195,6 @@ class ReaderScreen(Screen[None]):
         self.progress: tuple[int, int, float | None] | None = None
         self.translation_done = False
         self.install_state: str | None = None
-        self.effective_layout = "side"
         self.reading_state: ReadingState | None = None
         """This article's place in the library (None until the library is open)."""
         self.first_paint: float | None = None
@@ -364,6 +363,12 @@ class ReaderScreen(Screen[None]):
             pane.refresh()
         self._apply_layout()
 
+    @property
+    def effective_layout(self) -> str:
+        """The layout on screen: the session's, except side by side in a narrow window
+        (stacked there). The reading view keeps it (`ReadingView.layout_mode`)."""
+        return self.reading_view.layout_mode if self.is_mounted else self.session.view.layout
+
     def _apply_layout(self, width: int | None = None, height: int | None = None) -> None:
         if not self.is_mounted:
             return
@@ -375,7 +380,6 @@ class ReaderScreen(Screen[None]):
         effective = view.layout
         if effective == "side" and not wide and view.show_translation:
             effective = "stacked"
-        self.effective_layout = effective
         panes = self.query_one("#panes")
         beside = wide and effective in ("stacked", "interleaved") and view.show_summary
         panes.set_class(beside, "-beside")
