@@ -200,6 +200,41 @@ class FeedList(ScrollView, can_focus=True):
 class FeedScreen(Screen[None]):
     """Feed items with their English headlines; see the module docstring."""
 
+    # What the workers report (they never touch widgets: each result is a message, handled here).
+    class ItemsLoaded(Message):
+        def __init__(self, items: list[Item]) -> None:
+            super().__init__()
+            self.items = items
+
+    class DifficultiesFound(Message):
+        def __init__(self, found: dict[str, float]) -> None:
+            super().__init__()
+            self.found = found
+
+    class HeadlinesTranslated(Message):
+        def __init__(self, found: dict[str, str]) -> None:
+            super().__init__()
+            self.found = found
+
+    class HeadlinesUntranslated(Message):
+        """No model (`error` empty), or translating failed (`error` says why)."""
+
+        def __init__(self, error: str = "") -> None:
+            super().__init__()
+            self.error = error
+
+    class UpdateProgress(Message):
+        def __init__(self, done: int) -> None:
+            super().__init__()
+            self.done = done
+
+    class UpdateDone(Message):
+        def __init__(self, results: list, error: str) -> None:
+            super().__init__()
+            self.results = results
+            self.error = error
+
+
     BINDINGS = [
         Binding("escape", "back", "Back to the article"),
         Binding("enter", "open", "Read"),
@@ -303,7 +338,7 @@ class FeedScreen(Screen[None]):
     def _load_all(self) -> None:
         items = self.store.items(summaries=False)
         if not self._stop.is_set():
-            self.app.call_from_thread(self._loaded_all, items)
+            self.post_message(self.ItemsLoaded(items))
         if self.common_words is not None and not self._stop.is_set():
             self._load_difficulties([item.article_id for item in items if item.article_id])
 
@@ -320,19 +355,19 @@ class FeedScreen(Screen[None]):
         try:
             found = vocabulary.difficulties(article_ids, common_words, compute=False)
             if found and not self._stop.is_set():
-                self.app.call_from_thread(self._show_difficulties, found)
+                self.post_message(self.DifficultiesFound(found))
             missing = [a for a in dict.fromkeys(article_ids) if a not in found]
             if missing and not self._stop.is_set():
-                self.app.call_from_thread(self._show_difficulties,
-                                          vocabulary.difficulties(missing, common_words))
+                self.post_message(self.DifficultiesFound(vocabulary.difficulties(missing, common_words)))
         except LexiconUnavailable:
             return
 
-    def _show_difficulties(self, found: dict[str, float]) -> None:
-        self.difficulty.update(found)
+    def on_feed_screen_difficulties_found(self, message: DifficultiesFound) -> None:
+        self.difficulty.update(message.found)
         self.feed_list.refresh()
 
-    def _loaded_all(self, items: list[Item]) -> None:
+    def on_feed_screen_items_loaded(self, message: ItemsLoaded) -> None:
+        items = message.items
         current = self.current_item()
         select = current.id if current is not None and self.feed_list.cursor else self._pending_select
         self.complete = True
@@ -413,17 +448,18 @@ class FeedScreen(Screen[None]):
         """Translate headlines in small batches, those on screen first, until all are done."""
         translator = self.translator_provider() if self.translator_provider else None
         if translator is None:
-            self.app.call_from_thread(self._no_english)
+            self.post_message(self.HeadlinesUntranslated())
             return
+        sent: set[str] = set()  # posted, perhaps not applied yet: never translated twice
         while not self._stop.is_set():
             done = self.english
-            batch = [t for t in self._visible if t not in done]
+            batch = [t for t in self._visible if t not in done and t not in sent]
             if len(batch) < TRANSLATE_BATCH:
                 seen = set(batch)
                 for item in self.items:
                     if len(batch) >= TRANSLATE_BATCH:
                         break
-                    if item.title not in done and item.title not in seen:
+                    if item.title not in done and item.title not in sent and item.title not in seen:
                         batch.append(item.title)
                         seen.add(item.title)
             batch = batch[:TRANSLATE_BATCH]
@@ -434,19 +470,24 @@ class FeedScreen(Screen[None]):
             try:
                 english = translator.translate(batch)
             except Exception as error:  # noqa: BLE001 - the list stays usable without English
-                self.app.call_from_thread(self.notify, f"Headlines not translated: {error}", severity="warning")
+                self.post_message(self.HeadlinesUntranslated(str(error)))
                 return
             if self._stop.is_set():
                 return
-            self.app.call_from_thread(self._got_english, dict(zip(batch, english, strict=True)))
+            sent.update(batch)
+            self.post_message(self.HeadlinesTranslated(dict(zip(batch, english, strict=True))))
 
-    def _no_english(self) -> None:
+    def on_feed_screen_headlines_untranslated(self, message: HeadlinesUntranslated) -> None:
         """No model: the rows drop the English column's placeholder and the status says why."""
+        if message.error:
+            self.notify(f"Headlines not translated: {message.error}", severity="warning")
+            return
         self.english_off = True
         self.feed_list.forget()
         self._update_status()
 
-    def _got_english(self, found: dict[str, str]) -> None:
+    def on_feed_screen_headlines_translated(self, message: HeadlinesTranslated) -> None:
+        found = message.found
         self.english.update(found)
         changed = set()
         for index, item in enumerate(self.items):
@@ -551,20 +592,21 @@ class FeedScreen(Screen[None]):
         from reader.store.feeds import update_feeds
 
         def progress(done: int, total: int, result) -> None:
-            self.app.call_from_thread(self._update_progress, done)
+            self.post_message(self.UpdateProgress(done))
 
         try:
             results = update_feeds(self.store, feeds, progress=progress, cancel=self._stop)
         except Exception as error:  # noqa: BLE001 - reported; the list stays
-            self.app.call_from_thread(self._update_done, [], f"{type(error).__name__}: {error}")
+            self.post_message(self.UpdateDone([], f"{type(error).__name__}: {error}"))
             return
-        self.app.call_from_thread(self._update_done, results, "")
+        self.post_message(self.UpdateDone(results, ""))
 
-    def _update_progress(self, done: int) -> None:
+    def on_feed_screen_update_progress(self, message: UpdateProgress) -> None:
         for bar in self.query("#feed-progress").results(ProgressBar):
-            bar.update(progress=done)
+            bar.update(progress=message.done)
 
-    def _update_done(self, results, error: str) -> None:
+    def on_feed_screen_update_done(self, message: UpdateDone) -> None:
+        results, error = message.results, message.error
         self.updating = False
         for bar in self.query("#feed-progress"):
             bar.remove()

@@ -16,6 +16,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
@@ -189,9 +190,12 @@ class LibraryScreen(ModalScreen[str | None]):
             Vocabulary(self.library).difficulties(article_ids, self.common_words)
         except LexiconUnavailable:
             return
-        self.app.call_from_thread(self._difficulties_done)
+        self.post_message(self.DifficultiesComputed())
 
-    def _difficulties_done(self) -> None:
+    class DifficultiesComputed(Message):
+        """The worker stored the listed articles' profiles: the list can show them."""
+
+    def on_library_screen_difficulties_computed(self, message: DifficultiesComputed) -> None:
         self._profiling = False
         if self.is_attached:
             self.refresh_entries()
