@@ -138,8 +138,9 @@ class Screen:
         bottom = y + 1
         while bottom < self.height and self.rows[bottom][left].char in "│┃":
             bottom += 1
-        # Interior: inside the border and its one-cell padding; the last column holds the scrollbar.
-        return y + 1, left + 2, bottom - 1, right - 2
+        # Interior: inside the border and its one-cell padding left and right (none above or
+        # below: `bottom` is the bottom border's row); the last column holds the scrollbar.
+        return y + 1, left + 2, bottom, right - 2
 
     def region_rows(self, box: tuple[int, int, int, int]) -> list[list[Cell]]:
         top, left, bottom, right = box
