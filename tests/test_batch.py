@@ -90,6 +90,10 @@ def cluster(with_model: QariEnv):
     distributed = pytest.importorskip("distributed")
     import logging
 
+    # Dask's nannies write their workers' settings (OMP_NUM_THREADS=1, MKL_NUM_THREADS=1,
+    # MALLOC_TRIM_THRESHOLD_...) into THIS process's environment: every later subprocess of the
+    # suite would inherit them (CTranslate2 on one thread made later CLI tests 4x slower).
+    saved = dict(os.environ)
     # the workers (and the ones the nannies restart) see the fixture model and private dirs
     local = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                                      silence_logs=logging.ERROR, env=with_model.env())
@@ -100,6 +104,8 @@ def cluster(with_model: QariEnv):
     finally:
         client.close()
         local.close()
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def _rich_render(markdown: str) -> str:
