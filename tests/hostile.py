@@ -147,3 +147,19 @@ def assert_no_controls(*texts: str) -> None:
     for text in texts:
         bad = forbidden_controls(text)
         assert not bad, f"control characters {bad} in {text[-3000:]!r}"
+
+
+NO_PROXY = {"http_proxy": "", "https_proxy": "", "HTTP_PROXY": "", "HTTPS_PROXY": "", "no_proxy": "*"}
+"""No proxy between a test and its loopback server (a CI machine's proxy settings are ignored)."""
+
+
+def run_clean(env, *args, timeout: float = 60, **kw):
+    """Run ``qari ARGS`` in `env` (a `clirun.QariEnv`) and check what every hostile test checks:
+    no traceback, and no control character reached stdout or stderr."""
+    from clirun import assert_no_traceback
+
+    result = env.run(*args, timeout=timeout, **{**NO_PROXY, **kw})
+    assert_no_traceback(result)
+    assert_no_controls(result.out, result.err)
+    return result
+

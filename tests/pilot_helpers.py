@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from reader.app import QariApp
+
 
 def make_app(article, config, factory=None, *, app_class: Any = None, **kwargs):
     """The reader App for a Pilot test: `factory` makes the translator (None: no translation);
     the summary is off unless asked (`start_summary=True`), so tests that do not read it do not
     wait for it. `app_class`: a recording subclass of `reader.app.QariApp`."""
-    from reader.app import QariApp
-
     kwargs.setdefault("start_summary", False)
     return (app_class or QariApp)(article, config, factory, **kwargs)
 
@@ -71,3 +71,18 @@ async def wait_until_still(pilot, timeout: float = 30.0) -> None:
         return same[0] >= 2
 
     await wait_for(pilot, still, timeout)
+
+
+class Recording(QariApp):
+    """The reader App that also keeps the text of everything it tells the reader (as given to
+    `notify`), in `told`; the summary is off unless asked, as in `make_app`."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("start_summary", False)
+        super().__init__(*args, **kwargs)
+        self.told: list[str] = []
+
+    def notify(self, message, **kwargs) -> None:
+        self.told.append(message)
+        super().notify(message, **kwargs)
+

@@ -9,7 +9,7 @@ lengths, so both cases of alignment are exercised: English taller than its Arabi
 from __future__ import annotations
 
 import pytest
-from pilot_helpers import Told, wait_for
+from pilot_helpers import Recording, Told, wait_for
 from standin import StandInTranslator, standin_english
 from textual import events
 from textual.geometry import Offset
@@ -34,19 +34,6 @@ class LongEnglish(StandInTranslator):
     def translate_batches(self, sentences, *, first=(), use_cache=True):
         for batch in super().translate_batches(sentences, first=first, use_cache=use_cache):
             yield [(i, " ".join([text] * 3)) for i, text in batch]
-
-
-class Recording(QariApp):
-    """Records what the reader is told (notifications), as plain text."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("start_summary", False)
-        super().__init__(*args, **kwargs)
-        self.told: list[str] = []
-
-    def notify(self, message, **kwargs) -> None:
-        self.told.append(message)
-        super().notify(message, **kwargs)
 
 
 def paragraph_tops(app: QariApp) -> list[tuple[int, int]]:

@@ -4,7 +4,7 @@ this article's saved words. A temporary library (QARI_LIBRARY); the real lexicon
 
 from __future__ import annotations
 
-from pilot_helpers import wait_for
+from pilot_helpers import Recording, wait_for
 
 from reader.app import QariApp
 from reader.store.library import Library
@@ -12,17 +12,6 @@ from reader.text.morphology import lookup, word_spans
 from reader.store.vocabulary import Vocabulary
 from widgets.lookup_panel import LookupScreen
 from widgets.words_screen import WordsScreen
-
-
-class Recording(QariApp):
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("start_summary", False)
-        super().__init__(*args, **kwargs)
-        self.told: list[str] = []
-
-    def notify(self, message, **kwargs) -> None:
-        self.told.append(message)
-        super().notify(message, **kwargs)
 
 
 def pane_rows(app: QariApp) -> list[tuple[str, bool]]:

@@ -11,8 +11,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from clirun import QariEnv, assert_no_traceback
-from hostile import ESCAPES, OSC_CLIPBOARD, OSC_TITLE, assert_no_controls
+from clirun import QariEnv
+from hostile import ESCAPES, OSC_CLIPBOARD, OSC_TITLE, assert_no_controls, run_clean
 
 from reader.article import parse_text
 from reader.store.library import Library
@@ -39,13 +39,6 @@ def store_dirty(path: Path, count: int = 1) -> list[str]:
     return ids
 
 
-def run(env: QariEnv, *args: str, **kw):
-    result = env.run(*args, timeout=60, **kw)
-    assert_no_traceback(result)
-    assert_no_controls(result.out, result.err)
-    return result
-
-
 @pytest.fixture
 def env(tmp_path: Path) -> QariEnv:
     return QariEnv.create(tmp_path / "env")
@@ -53,7 +46,7 @@ def env(tmp_path: Path) -> QariEnv:
 
 def test_dirty_titles_are_listed_clean(env: QariEnv) -> None:
     store_dirty(library_path(env), 2)
-    result = run(env, "library")
+    result = run_clean(env, "library")
     assert result.code == 0, result
     lines = result.out.splitlines()
     assert len(lines) == 2 and all("عنوان" in line and "^[" in line for line in lines), result.out
@@ -61,7 +54,7 @@ def test_dirty_titles_are_listed_clean(env: QariEnv) -> None:
 
 def test_library_remove_names_a_dirty_title_cleanly(env: QariEnv) -> None:
     (ident,) = store_dirty(library_path(env))
-    result = run(env, "library", "remove", ident[:8], "--yes")
+    result = run_clean(env, "library", "remove", ident[:8], "--yes")
     assert result.code == 0 and result.err.startswith("removed "), result
 
 
@@ -99,7 +92,7 @@ def corrupt_after_the_header(path: Path) -> None:
 def test_corruption_found_while_listing_is_reported(env: QariEnv) -> None:
     path = library_path(env)
     corrupt_after_the_header(path)
-    result = run(env, "library")
+    result = run_clean(env, "library")
     assert result.code == 0, result
     assert any(line.startswith("qari: warning: ") and "corrupt" in line for line in result.err_lines), result
     assert list(path.parent.glob("library.sqlite3.corrupt-*"))  # moved aside, kept
@@ -111,11 +104,11 @@ def test_read_only_library_dir_is_read(env: QariEnv) -> None:
     folder = path.parent
     os.chmod(folder, 0o555)
     try:
-        result = run(env, "library", unprivileged=True)
+        result = run_clean(env, "library", unprivileged=True)
         assert result.code == 0, result
         assert len(result.out.splitlines()) == 3, result
         assert "read-only" in result.err, result
-        removed = run(env, "library", "remove", result.out.split()[0], "--yes", unprivileged=True)
+        removed = run_clean(env, "library", "remove", result.out.split()[0], "--yes", unprivileged=True)
         assert removed.code == 1 and "could not remove" in removed.err, removed
     finally:
         os.chmod(folder, 0o755)

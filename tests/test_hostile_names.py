@@ -11,8 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
-from clirun import QariEnv, assert_no_traceback, assert_one_line_error
-from hostile import OSC_CLIPBOARD, OSC_TITLE, assert_no_controls
+from clirun import QariEnv, assert_one_line_error
+from hostile import OSC_CLIPBOARD, OSC_TITLE, assert_no_controls, run_clean
 from paths import SAMPLE
 
 from reader.untrusted import quote_name
@@ -31,10 +31,7 @@ def body_without_headings() -> str:
 
 
 def run(env: QariEnv, *args: str, cwd: Path | None = None):
-    result = env.run(*args, timeout=90, cwd=cwd)
-    assert_no_traceback(result)
-    assert_no_controls(result.out, result.err)
-    return result
+    return run_clean(env, *args, timeout=90, cwd=cwd)
 
 
 @pytest.fixture(scope="module")

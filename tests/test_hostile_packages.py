@@ -11,11 +11,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from clirun import FIXTURE_MODEL, QariEnv, assert_no_traceback, assert_one_line_error
-from hostile import ESCAPES, OSC_TITLE, assert_no_controls
+from clirun import FIXTURE_MODEL, QariEnv, assert_one_line_error
+from hostile import ESCAPES, OSC_TITLE, run_clean
 from loopback import LoopbackServer, Response
 
-NO_PROXY = {"http_proxy": "", "https_proxy": "", "HTTP_PROXY": "", "HTTPS_PROXY": "", "no_proxy": "*"}
 
 
 def hostile_package(path: Path, **meta: str) -> Path:
@@ -29,13 +28,6 @@ def hostile_package(path: Path, **meta: str) -> Path:
                 data = json.dumps(metadata).encode("utf-8")
             out.writestr(info, data)
     return path
-
-
-def run(env: QariEnv, *args: str):
-    result = env.run(*args, timeout=60, **NO_PROXY)
-    assert_no_traceback(result)
-    assert_no_controls(result.out, result.err)
-    return result
 
 
 @pytest.fixture
@@ -59,14 +51,14 @@ def test_index_fields_with_escapes_are_listed_clean(env: QariEnv, server: Loopba
     entries = [hostile_entry("http://127.0.0.1:9/x.argosmodel"),
                {**hostile_entry("http://127.0.0.1:9/y.argosmodel"), "from_code": "x" + ESCAPES}]
     server.route("/idx/index.json", Response.json(entries))
-    result = run(env, "models", "available", "--index", server.url("/idx/"))
+    result = run_clean(env, "models", "available", "--index", server.url("/idx/"))
     assert result.code == 0, result
     assert "translate-ar_en^[" in result.out and len(result.out.splitlines()) == 2
 
 
 def test_install_from_a_hostile_index_says_it_in_one_clean_line(env: QariEnv, server: LoopbackServer) -> None:
     server.route("/idx/index.json", Response.json([hostile_entry("ftp://127.0.0.1/pkg.argosmodel")]))
-    result = run(env, "models", "install", "ar", "en", "--index", server.url("/idx/"), "--retries", "1")
+    result = run_clean(env, "models", "install", "ar", "en", "--index", server.url("/idx/"), "--retries", "1")
     assert_one_line_error(result, 1, "translate-ar_en^[", "no http(s) download link")
 
 
@@ -78,20 +70,20 @@ def test_index_answering_503_with_escapes(env: QariEnv, server: LoopbackServer) 
 
     server.route("/idx/index.json", answer)
     for args in (("available",), ("install", "ar", "en", "--retries", "1")):
-        result = run(env, "models", *args, "--index", server.url("/idx/"))
+        result = run_clean(env, "models", *args, "--index", server.url("/idx/"))
         assert_one_line_error(result, 1, "503")
 
 
 def test_package_file_with_escapes_in_its_metadata(env: QariEnv, tmp_path: Path) -> None:
     package = hostile_package(tmp_path / "evil.argosmodel", code="translate-ar_en" + ESCAPES,
                               package_version="1.0" + OSC_TITLE)
-    installed = run(env, "models", "install", str(package))
+    installed = run_clean(env, "models", "install", str(package))
     assert installed.code == 0, installed
-    listed = run(env, "models", "list")
+    listed = run_clean(env, "models", "list")
     assert listed.code == 0 and "translate-ar_en^[" in listed.out, listed
 
 
 def test_package_file_with_escapes_in_from_code(env: QariEnv, tmp_path: Path) -> None:
     package = hostile_package(tmp_path / "evil.argosmodel", from_code="ar" + ESCAPES)
-    result = run(env, "models", "install", str(package))
+    result = run_clean(env, "models", "install", str(package))
     assert_one_line_error(result, 1, "is a package for", "not ar→en")

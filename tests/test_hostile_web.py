@@ -13,12 +13,11 @@ import html
 from pathlib import Path
 
 import pytest
-from clirun import QariEnv, assert_no_traceback, assert_one_line_error
-from hostile import ESCAPES, OSC_CLIPBOARD, OSC_TITLE, assert_no_controls
+from clirun import QariEnv, assert_one_line_error
+from hostile import ESCAPES, OSC_CLIPBOARD, OSC_TITLE, run_clean
 from loopback import LoopbackServer, Response
 from paths import SAMPLE
 
-NO_PROXY = {"http_proxy": "", "https_proxy": "", "HTTP_PROXY": "", "HTTPS_PROXY": "", "no_proxy": "*"}
 
 
 def hostile_page() -> bytes:
@@ -54,27 +53,20 @@ def server():
         yield running
 
 
-def run(env: QariEnv, *args: str):
-    result = env.run(*args, timeout=60, **NO_PROXY)
-    assert_no_traceback(result)
-    assert_no_controls(result.out, result.err)
-    return result
-
-
 def test_title_with_escapes_is_clean_in_summary_and_markdown(env: QariEnv, server: LoopbackServer) -> None:
     url = server.route("/news.html", Response(hostile_page()))
-    summary = run(env, "summarize", url, "--no-translate", "-n", "2")
+    summary = run_clean(env, "summarize", url, "--no-translate", "-n", "2")
     assert summary.code == 0, summary
     title = summary.out.split("# ", 1)[1].splitlines()[0]
     assert "عنوان" in title and "PWNED-TITLE" in title  # the title is kept, its escapes are not
-    markdown = run(env, "translate", url, "--format", "markdown")
+    markdown = run_clean(env, "translate", url, "--format", "markdown")
     assert markdown.code == 0, markdown
     assert "PWNED-TITLE" in markdown.out
 
 
 def test_title_with_escapes_is_clean_in_jsonl(env: QariEnv, server: LoopbackServer) -> None:
     url = server.route("/news.html", Response(hostile_page()))
-    result = run(env, "translate", url)
+    result = run_clean(env, "translate", url)
     assert result.code == 0, result
 
 
@@ -85,13 +77,13 @@ def test_title_with_escapes_is_clean_in_jsonl(env: QariEnv, server: LoopbackServ
 ], ids=["escapes", "c1-utf8", "c1-raw"])
 def test_reason_phrase_with_escapes(env: QariEnv, server: LoopbackServer, head: bytes) -> None:
     url = server.route("/gone.html", raw_response(head + b"\r\nContent-Length: 0\r\nConnection: close\r\n"))
-    result = run(env, "summarize", url)
+    result = run_clean(env, "summarize", url)
     assert_one_line_error(result, 2, "HTTP")
 
 
 def test_status_line_that_is_not_http(env: QariEnv, server: LoopbackServer) -> None:
     url = server.route("/junk", raw_response(OSC_TITLE.encode() + b"garbage " + ESCAPES.encode() + b"\r\n"))
-    result = run(env, "translate", url)
+    result = run_clean(env, "translate", url)
     assert_one_line_error(result, 2)
 
 
@@ -99,7 +91,7 @@ def test_content_type_with_escapes(env: QariEnv, server: LoopbackServer) -> None
     head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/x-evil\x1b[8m\x1bc" + OSC_TITLE.encode()
             + b"\r\nContent-Length: 4\r\nConnection: close\r\n")
     url = server.route("/file.bin", raw_response(head, b"abcd"))
-    result = run(env, "summarize", url)
+    result = run_clean(env, "summarize", url)
     line = assert_one_line_error(result, 2, "application/x-evil", "not a web page")
     assert "^[" in line  # shown, not obeyed
 
@@ -107,7 +99,7 @@ def test_content_type_with_escapes(env: QariEnv, server: LoopbackServer) -> None
 @pytest.mark.parametrize("source", ["javascript:alert(document.cookie)", "data:text/html,<title>x</title>",
                                     "JavaScript:void(0)", "mailto:someone@example.org"])
 def test_non_http_schemes_are_unsupported_urls(env: QariEnv, source: str) -> None:
-    result = run(env, "summarize", source)
+    result = run_clean(env, "summarize", source)
     assert_one_line_error(result, 2, "unsupported URL scheme", source.split(":")[0].lower())
 
 
