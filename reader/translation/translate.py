@@ -174,6 +174,24 @@ def plan_batches(lengths: Sequence[int], *, batch_tokens: int = BATCH_TOKENS,
 _BOUNDARY_CLASSES: tuple[tuple[str, ...], ...] = (("،", "؛", ";"), (":",), (",", "﹐", "、"))
 
 
+def _pools(texts: list[str], tokens: int) -> list[list[str]]:
+    """`texts` in order, cut into pools of about `tokens` source tokens each (estimated from
+    the length: a pool's exact counts are computed when it is translated)."""
+    pools: list[list[str]] = []
+    pool: list[str] = []
+    size = 0
+    for text in texts:
+        n = len(text) // 3 + 1
+        if pool and size + n > tokens:
+            pools.append(pool)
+            pool, size = [], 0
+        pool.append(text)
+        size += n
+    if pool:
+        pools.append(pool)
+    return pools
+
+
 def split_long(text: str, count_tokens: Callable[[str], int], limit: int) -> list[str]:
     """Cut ``text`` into pieces of at most ``limit`` tokens at the strongest clause boundaries
     (، ؛ ; then : then , then whitespace), choosing the cut nearest the middle; a text without
@@ -588,35 +606,16 @@ class ArgosTranslator:
         if known:
             yield known
 
-        # Pools: the priority sentences, then the rest in reading order by POOL_TOKENS.
-        pools: list[list[str]] = []
+        # Pools: the priority sentences, then the rest, each in reading order by POOL_TOKENS
+        # (a pool is tokenised before its first batch: a section of thousands of sentences in
+        # one pool kept the second English back for a second). The first of the priority
+        # sentences go alone in a small first pool: a small first batch is the first English
+        # on screen sooner (a batch costs about its size).
         head = [t for t in unique if t in priority]
-        # The first of them alone in a small first pool: a small first batch is the first
-        # English on screen sooner (a batch costs about its size); the rest follow at full size.
-        small: list[str] = []
-        size = 0
-        for text in head:
-            n = len(text) // 3 + 1
-            if small and size + n > FIRST_POOL_TOKENS:
-                break
-            small.append(text)
-            size += n
-        for part in (small, head[len(small):]):
-            if part:
-                pools.append(part)
-        rest = [t for t in unique if t not in priority]
-        pool: list[str] = []
-        size = 0
-        for text in rest:
-            n = len(text) // 3 + 1  # cheap estimate; exact counts are computed per pool
-            if pool and size + n > self.pool_tokens:
-                pools.append(pool)
-                pool, size = [], 0
-            pool.append(text)
-            size += n
-        if pool:
-            pools.append(pool)
-
+        small = _pools(head, FIRST_POOL_TOKENS)[:1]
+        taken = len(small[0]) if small else 0
+        pools = small + _pools(head[taken:], self.pool_tokens) + _pools(
+            [t for t in unique if t not in priority], self.pool_tokens)
         for pool in pools:
             yield from self._translate_pool(pool, waiting)
 
