@@ -75,7 +75,10 @@ LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 class Term:
     """A child process under a pseudo-terminal, its output fed to a pyte screen."""
 
-    def __init__(self, cmd: list[str], env: dict[str, str], size: tuple[int, int]) -> None:
+    def __init__(self, cmd: list[str], env: dict[str, str], size: tuple[int, int], cwd: Path) -> None:
+        """`cwd`: the tree under test. `python -m` puts the working directory first on
+        sys.path, before PYTHONPATH: run from anywhere else, a baseline run imported the
+        working tree's code."""
         self.cols, self.rows = size
         self.screen = pyte.Screen(self.cols, self.rows)
         self.stream = pyte.ByteStream(self.screen)
@@ -84,6 +87,7 @@ class Term:
         if pid == 0:
             try:
                 fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", self.rows, self.cols, 0, 0))
+                os.chdir(cwd)
                 os.execvpe(cmd[0], cmd, env)
             finally:
                 os._exit(127)
@@ -310,7 +314,7 @@ def run_translating(tree: Path, article: Path, env: dict[str, str], marks: list[
     """First paint, first English, keys while translating, resize, quit: one process."""
     out: dict = {"keys": [], "resize": [], "quit": None, "first_paint": None, "first_english": None,
                  "quitting_shown": False}
-    term = Term([sys.executable, "-m", "reader", str(article)], env, WIDE)
+    term = Term([sys.executable, "-m", "reader", str(article)], env, WIDE, cwd=tree)
     try:
         t0 = term.t0
         if term.wait(lambda t: any(m in line for line in t.lines() for m in marks), timeout) is not None:
@@ -349,7 +353,7 @@ def run_translating(tree: Path, article: Path, env: dict[str, str], marks: list[
 
 def run_rest(tree: Path, article: Path, env: dict[str, str], keys: list[bytes], timeout: float) -> dict:
     """The same keys once the whole article is translated (a fresh process, empty cache)."""
-    term = Term([sys.executable, "-m", "reader", str(article)], env, WIDE)
+    term = Term([sys.executable, "-m", "reader", str(article)], env, WIDE, cwd=tree)
     try:
         waited = term.wait(translated_all, 900)
         if waited is None:
