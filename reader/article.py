@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.resources
 import re
-import statistics
 import sys
 from pathlib import Path
 
@@ -337,6 +336,8 @@ def _is_hard_wrapped(lines: list[str]) -> bool:
     if len(near) < 0.6 * len(body):
         return False
     mid_sentence = [line for line in near if not line.endswith(_END_PUNCT)]
+    import statistics  # here: only hard-wrapped text gets this far (start-up time)
+
     spread = statistics.pstdev([len(line) for line in near]) if len(near) > 1 else 0
     return len(mid_sentence) >= 0.6 * len(near) and spread <= 0.12 * width
 

@@ -7,10 +7,8 @@ replaced by the default, never a crash. :func:`set_setting` changes one key in p
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -122,13 +120,20 @@ def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     config = Config()
     try:
-        data = tomllib.loads(_read_settings_text(path))
+        text = _read_settings_text(path)
     except FileNotFoundError:
         return config
     except OSError as exc:  # str(exc) would name the path a second time
         config.warnings.append(f"{path}: ignored, cannot read settings ({exc.strerror or type(exc).__name__})")
         return config
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        config.warnings.append(f"{path}: ignored, cannot read settings ({exc})")
+        return config
+    import tomllib  # here, not at the top: most readers have no settings file (start-up time)
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         config.warnings.append(f"{path}: ignored, cannot read settings ({exc})")
         return config
     except RecursionError:  # thousands of nested [ or {: tomllib recurses once per level
@@ -201,6 +206,9 @@ def set_setting(key: str, value: str | bool | int, path: Path | None = None) -> 
         text = DEFAULT_CONFIG_TEXT
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path} ({getattr(exc, 'strerror', None) or exc})") from None
+    import json
+    import tomllib
+
     try:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
