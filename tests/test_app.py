@@ -814,13 +814,56 @@ async def test_save_dialog_overwrite_and_failure(sample_article, app_config, app
         assert not isinstance(app.screen, SaveDialog)
 
 
+async def test_first_frame_of_an_article_has_its_text(sample_article, app_config, monkeypatch):
+    """The Arabic pane lays its text out in the layout pass that gives it a size: the first
+    rows it ever draws are the article's, not blank rows waiting for the Resize event."""
+    first: list[str] = []
+    original = ArticlePane.render_line
+
+    def render_line(self, y):
+        strip = original(self, y)
+        if self.id == "arabic" and not first:
+            first.append(strip.text)
+        return strip
+
+    monkeypatch.setattr(ArticlePane, "render_line", render_line)
+    app = make_app(sample_article, app_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.reader.first_paint is not None)
+    assert first and first[0].strip()
+
+
+async def test_footer_keys_come_after_the_article(sample_article, app_config):
+    """The footer (a widget per key) is mounted once the article is on screen, in the row
+    kept for it, and shows its keys without waiting for a focus change."""
+    app = make_app(sample_article, app_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.reader.first_paint is not None)
+        panes_bottom = app.screen.query_one("#panes").region.bottom
+        await wait_for(pilot, lambda: "Quit" in _footer_text(app))
+        assert app.screen.query_one("#panes").region.bottom == panes_bottom  # nothing moved
+        assert "? Help" in _footer_text(app) and "q Quit" in _footer_text(app)
+
+
+def _footer_text(app) -> str:
+    from widgets.fitting_footer import FittingFooter
+
+    footers = list(app.screen.query(FittingFooter))
+    if not footers:
+        return ""
+    return " ".join(f"{key.key_display} {key.description}" for key in footers[0].query("FooterKey") if key.display)
+
+
 async def test_progressive_layout_of_a_long_article(sample_article, app_config, monkeypatch):
     """Past SYNC_LAYOUT_BLOCKS blocks, the view is laid out first and the rest in the
     background; the final rows equal a full synchronous layout."""
-    app = make_app(sample_article, app_config)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        reference = rows_of(app.reader.arabic_pane)
+    with monkeypatch.context() as sync:
+        sync.setattr(ArticlePane, "SYNC_MISSING_BLOCKS", 10**9)  # every block laid out at once
+        app = make_app(sample_article, app_config)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert not app.reader.arabic_pane.layout_pending
+            reference = rows_of(app.reader.arabic_pane)
     monkeypatch.setattr(ArticlePane, "SYNC_LAYOUT_BLOCKS", 4)
     app = make_app(sample_article, app_config)
     async with app.run_test(size=SIZE) as pilot:

@@ -40,23 +40,10 @@ from textual.worker import get_current_worker
 
 from reader.text.arabic import TASHKEEL_RE
 from reader.text.bidi import VisualLine, layout_paragraph, logical_offset_at, visual_spans
-from reader.text.visual_text import visual_inline, visual_one_line
+from widgets.activity import reader_active, wait_while_active
 from widgets.blocks import Block
 
 Span = tuple[int, int]
-
-
-_reader_active_until = [0.0]
-"""Until when (time.monotonic) the background layout stays off the GIL: set by a key, a
-scroll or a resize (`reader_active`)."""
-
-READER_ACTIVE_SECONDS = 0.3
-
-
-def reader_active() -> None:
-    """The reader just did something (a key, a scroll, a resize): background layout pauses
-    for `READER_ACTIVE_SECONDS` so the UI thread has the interpreter to itself."""
-    _reader_active_until[0] = time.monotonic() + READER_ACTIVE_SECONDS
 
 
 @dataclass
@@ -414,9 +401,33 @@ class ArticlePane(ScrollView, can_focus=True):
         top = min(int(self.scroll_y), len(layout.rows) - 1)
         return layout.rows[top].block
 
-    def _relayout(self, *, anchor: int | None = None) -> None:
+    def _widths(self) -> tuple[int, int]:
+        """(width lines are wrapped to, width of the rows drawn); (0, 0) before a size."""
         width = self.content_width if self.is_mounted and self.size.width else 0
-        view_width = max(width, self.scrollable_content_region.width) if width > 0 else 0
+        return width, (max(width, self.scrollable_content_region.width) if width > 0 else 0)
+
+    def _near_view(self, candidates: set[int], anchor: int, width: int) -> list[int]:
+        """The candidate blocks that can show in the view around block `anchor`: from it on
+        until two views' rows, and one view's rows before it (heights known or estimated),
+        at most `SYNC_LAYOUT_BLOCKS`, nearest first. Laying out only these before a frame
+        is what puts the first frame of an article (or after a resize) on screen soonest."""
+        blocks, cache = self._blocks, self._line_cache
+        view = max(1, self.view_height or self.size.height)
+        near: list[int] = []
+        for step, budget in ((1, 2 * view), (-1, view)):
+            rows = 0
+            i = anchor if step == 1 else anchor - 1
+            while 0 <= i < len(blocks) and rows < budget and len(near) < self.SYNC_LAYOUT_BLOCKS:
+                block = blocks[i]
+                lines = cache.get((block.text, width, block.rtl))
+                rows += (len(lines) if lines is not None else self._estimate(block, width)) + block.gap_after
+                if i in candidates:
+                    near.append(i)
+                i += step
+        return sorted(near, key=lambda i: abs(i - anchor))
+
+    def _relayout(self, *, anchor: int | None = None) -> None:
+        width, view_width = self._widths()
         if width <= 0:
             self._layout = None
             return
@@ -433,8 +444,7 @@ class ArticlePane(ScrollView, can_focus=True):
                     anchor = self._sentence_block[self.cursor]
             # Only the blocks around the view: a batch of translations far from it waits for
             # the background thread instead of costing the UI its layout now.
-            near = sorted((i for i in missing if -self.SYNC_LAYOUT_BLOCKS // 3 <= i - anchor <= self.SYNC_LAYOUT_BLOCKS),
-                          key=lambda i: abs(i - anchor))[: self.SYNC_LAYOUT_BLOCKS]
+            near = self._near_view(set(missing), anchor, width)
             for i in near:
                 self._lines_for(blocks[i], width)
             estimated = set(missing) - set(near)
@@ -479,8 +489,7 @@ class ArticlePane(ScrollView, can_focus=True):
         it touched, not the whole article. Blocks without lines are laid out now when near
         the view (or in `now`), else estimated and queued for the background thread."""
         layout = self._layout
-        width = self.content_width if self.is_mounted and self.size.width else 0
-        view_width = max(width, self.scrollable_content_region.width) if width > 0 else 0
+        width, view_width = self._widths()
         if (layout is None or (width, view_width) != (layout.width, layout.view_width)
                 or (width, view_width) != self._segments_key or len(layout.block_rows) != len(self._blocks)):
             self._relayout()
@@ -697,10 +706,9 @@ class ArticlePane(ScrollView, can_focus=True):
                         except RuntimeError:  # the app is closing
                             pass
                         return
-                    while time.monotonic() < _reader_active_until[0] and not worker.is_cancelled:
-                        # The reader is pressing keys: this thread's Python would take the GIL
-                        # from the UI thread half the time; wait until they pause.
-                        time.sleep(0.02)
+                    # The reader is pressing keys: this thread's Python would take the GIL
+                    # from the UI thread half the time; wait until they pause.
+                    if wait_while_active(float("inf"), stop=lambda: worker.is_cancelled):
                         started = time.monotonic()
                     try:
                         key, block = todo.popleft()
@@ -763,8 +771,23 @@ class ArticlePane(ScrollView, can_focus=True):
         if wanted:
             self._relayout_runs({self._run_of_block[i] for i in wanted}, now=wanted)
 
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        """Lay the text out as soon as the pane first has a size, in the same layout pass:
+        the Resize event comes after the frame is drawn, so waiting for it drew the first
+        frame of every article with empty panes and the text one frame later."""
+        resized = super()._size_updated(size, virtual_size, container_size, layout)
+        if self._layout is None and size.width > 0 and self.is_mounted:
+            self._relayout()
+        return resized
+
     def on_resize(self, event: events.Resize) -> None:
         reader_active()
+        layout = self._layout
+        if layout is not None and (layout.width, layout.view_width) == self._widths():
+            # Laid out for this size already (`_size_updated`): only the cursor to show.
+            if self.cursor is not None:
+                self.call_after_refresh(self.scroll_to_sentence, self.cursor)
+            return
         self._relayout()
         if self.cursor is not None:
             self.call_after_refresh(self.scroll_to_sentence, self.cursor)

@@ -3,10 +3,15 @@
 Textual's `Footer` lays its keys out in a row and the window edge cuts the last one mid-word
 (`/ Sea`), which reads as a broken key. This one leaves out the keys that do not fit entirely
 (the `?` help screen lists them all); the command palette key stays at the right edge.
+
+A footer is a widget per key, each styled and laid out, and it composes them again whenever
+the focus moves: about a tenth of the reader's start-up. `FooterSlot` holds its row (same
+place, same colour) until the article is on screen; then `FooterSlot.fill` puts the footer in.
 """
 
 from __future__ import annotations
 
+from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -20,7 +25,10 @@ class FittingFooter(Footer):
         self.call_after_refresh(self._fit)
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self._fit)
+        # Textual's footer waits for the screen's next bindings change to show any key; one
+        # mounted into a screen already showing (`FooterSlot.fill`) shows them now.
+        self._bindings_ready = True
+        self.call_after_refresh(self.recompose)
 
     def on_descendant_mount(self) -> None:
         """A recompose mounts its keys after `recompose` returns: fit again once each is in
@@ -47,3 +55,19 @@ class FittingFooter(Footer):
             used += self._key_width(key)
             hidden = hidden or used > room
             key.display = not hidden
+
+
+class FooterSlot(Widget):
+    """The footer's row, empty, until `fill` mounts the footer in its place."""
+
+    DEFAULT_CSS = """
+    FooterSlot {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
+    }
+    """
+
+    async def fill(self) -> None:
+        await self.parent.mount(FittingFooter(), after=self)
+        await self.remove()

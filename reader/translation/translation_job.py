@@ -61,11 +61,17 @@ class TranslationJob:
         *,
         first: Sequence[int] = (),
         clock: Callable[[], float] = time.monotonic,
+        between_batches: Callable[[], float] | None = None,
     ) -> None:
         self.translator = translator
         self.texts = list(texts)
         self.first = list(first)
         self.clock = clock
+        self.between_batches = between_batches
+        """Called on the job's thread after each batch is handed over, before the next is
+        translated: the reader waits there while keys are being pressed, so its UI thread has
+        the interpreter to itself (headless callers pass nothing). It returns the seconds it
+        waited, which the ETA leaves out."""
         self.done: set[int] = set()
         self._commands: queue.Queue[tuple[str, int | list[int] | None]] = queue.Queue()
 
@@ -119,6 +125,8 @@ class TranslationJob:
                 elapsed = self.clock() - started
                 eta = elapsed / translated * left if translated >= 2 else None
                 emit(JobUpdate(numbers, len(self.done), total, 0.0 if not left else eta, not left))
+                if left and self.between_batches is not None:
+                    started += self.between_batches()
                 if not self._commands.empty():
                     more, stop = self._drain(block=False)
                     if stop:

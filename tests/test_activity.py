@@ -1,0 +1,38 @@
+"""widgets/activity.py: background work waits while the reader is busy, within a cap."""
+
+from __future__ import annotations
+
+import pytest
+
+from widgets import activity
+
+
+@pytest.fixture(autouse=True)
+def idle_reader():
+    activity._active_until[0] = 0.0
+    yield
+    activity._active_until[0] = 0.0
+
+
+def test_an_idle_reader_costs_no_wait():
+    assert not activity.is_active()
+    assert activity.wait_while_active(5.0) < 0.01
+
+
+def test_a_busy_reader_is_waited_for_up_to_the_cap():
+    activity.reader_active()
+    assert activity.is_active()
+    waited = activity.wait_while_active(0.05)
+    assert 0.05 <= waited < activity.READER_ACTIVE_SECONDS  # the cap, not the whole busy time
+
+
+def test_the_wait_ends_when_the_reader_pauses():
+    activity.reader_active()
+    waited = activity.wait_while_active(10.0)
+    assert activity.READER_ACTIVE_SECONDS - 0.03 <= waited < 5.0
+    assert not activity.is_active()
+
+
+def test_stop_ends_the_wait():
+    activity.reader_active()
+    assert activity.wait_while_active(10.0, stop=lambda: True) < 0.01
