@@ -814,6 +814,35 @@ async def test_save_dialog_overwrite_and_failure(sample_article, app_config, app
         assert not isinstance(app.screen, SaveDialog)
 
 
+@pytest.mark.parametrize("hide_tashkeel", [False, True])
+async def test_plain_rows_draw_what_the_general_path_draws(sample_article, app_config, monkeypatch, hide_tashkeel):
+    """Rows with nothing drawn over their text take a one-segment path; it must draw every
+    cell as Rich's span path does (text, colours, padding, offsets), in every pane."""
+    app = make_app(sample_article, app_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.reader.first_paint is not None)
+        await pilot.pause()
+        panes = [app.reader.arabic_pane, app.reader.english_pane, app.reader.summary_pane]
+        for pane in panes:
+            pane.hide_tashkeel = hide_tashkeel
+
+        def drawn() -> list:
+            out = []
+            for pane in panes:
+                layout, base = pane._layout, pane.rich_style
+                for y, row in enumerate(layout.rows):
+                    strip = pane._render_row(y, row, pane._blocks[row.block], pane._sentence_spans[row.block],
+                                             None, None, layout.view_width, 0, base)
+                    out.append([(seg.text, seg.style) for seg in strip if seg.text])
+            return out
+
+        plain_rows = sum(1 for pane in panes for row in pane._layout.rows if row.line is not None
+                         and pane._plain_row(pane._blocks[row.block], pane._sentence_spans[row.block], None))
+        fast = drawn()
+        monkeypatch.setattr(ArticlePane, "_plain_row", lambda self, block, spans, cursor: False)
+        assert plain_rows > 20 and drawn() == fast
+
+
 async def test_first_frame_of_an_article_has_its_text(sample_article, app_config, monkeypatch):
     """The Arabic pane lays its text out in the layout pass that gives it a size: the first
     rows it ever draws are the article's, not blank rows waiting for the Resize event."""

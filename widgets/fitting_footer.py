@@ -4,14 +4,11 @@ Textual's `Footer` lays its keys out in a row and the window edge cuts the last 
 (`/ Sea`), which reads as a broken key. This one leaves out the keys that do not fit entirely
 (the `?` help screen lists them all); the command palette key stays at the right edge.
 
-A footer is a widget per key, each styled and laid out, and it composes them again whenever
-the focus moves: about a tenth of the reader's start-up. `FooterSlot` holds its row (same
-place, same colour) until the article is on screen; then `FooterSlot.fill` puts the footer in.
+The reader mounts it once the article is on screen (`widgets.footer_slot`).
 """
 
 from __future__ import annotations
 
-from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -56,18 +53,3 @@ class FittingFooter(Footer):
             hidden = hidden or used > room
             key.display = not hidden
 
-
-class FooterSlot(Widget):
-    """The footer's row, empty, until `fill` mounts the footer in its place."""
-
-    DEFAULT_CSS = """
-    FooterSlot {
-        dock: bottom;
-        height: 1;
-        background: $footer-background;
-    }
-    """
-
-    async def fill(self) -> None:
-        await self.parent.mount(FittingFooter(), after=self)
-        await self.remove()

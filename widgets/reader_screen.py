@@ -42,8 +42,7 @@ from reader.status_text import install_progress_text, plural
 from reader.text.visual_text import visual_one_line
 from widgets.activity import READER_ACTIVE_SECONDS, is_active, wait_while_active
 from widgets.article_pane import ArticlePane
-from widgets.fitting_footer import FooterSlot
-from widgets.goto_prompt import GotoPrompt
+from widgets.footer_slot import FooterSlot
 from widgets.messages import (
     ArticleRecorded,
     InstallFinished,
@@ -54,9 +53,7 @@ from widgets.messages import (
     TranslatorReady,
 )
 from widgets.reading_view import ReadingView
-from widgets.save_dialog import SaveDialog
 from widgets.search_bar import SearchBar
-from widgets.section_list import SectionList
 from widgets.summary_pane import SummaryPane
 from widgets.translation_pane import TranslationPane
 from widgets.word_lookup import WordLookup, next_word
@@ -306,10 +303,10 @@ class ReaderScreen(Screen[None]):
     """Seconds the summary and the lexicon wait at most for the reader to pause."""
 
     def start_secondary_work(self) -> None:
-        """Start the summary and the lexicon workers (once), when the reader pauses: each is
-        a second or more of Python on a long article, and while it runs a key waits for the
-        interpreter (keys while a 2 MB article translated: p95 110 ms with them running at
-        once, ...). A reader pauses soon enough: to read."""
+        """Start the summary and the lexicon workers (once), when the reader pauses: on a
+        2 MB article they are about 1 s and 0.5 s of Python, and a key pressed meanwhile
+        waits for the interpreter (profiled: they were most of what the first keys waited
+        for). A reader pauses soon enough: to read."""
         if self._secondary_started:
             return
         if self._secondary_asked is None:
@@ -468,6 +465,8 @@ class ReaderScreen(Screen[None]):
             if number is not None:
                 self.move_cursor(number - 1)
 
+        from widgets.goto_prompt import GotoPrompt  # here: dialogs are not needed for the first frame
+
         self.app.push_screen(GotoPrompt(len(self.sentences)), chosen)
 
     def action_section_next(self) -> None:
@@ -503,6 +502,8 @@ class ReaderScreen(Screen[None]):
         def chosen(index: int | None) -> None:
             if index is not None:
                 self.move_cursor(self.article.section_start(index))
+
+        from widgets.section_list import SectionList
 
         self.app.push_screen(SectionList(self.article, current, shape=self.shape, reorder=self.reorder), chosen)
 
@@ -670,6 +671,8 @@ class ReaderScreen(Screen[None]):
         return write_text_atomic(path, text, force=force)
 
     def action_export_article(self) -> None:
+        from widgets.save_dialog import SaveDialog
+
         self.app.push_screen(SaveDialog(self.default_export_path(), self.save_article, what="bilingual article"))
 
     # ------------------------------------------------------------------ library: position and marks

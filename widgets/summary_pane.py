@@ -22,7 +22,6 @@ from reader.status_text import plural
 from widgets.article_pane import ArticlePane
 from widgets.blocks import Block, note_blocks, summary_blocks, summary_english_block
 from widgets.messages import SummaryFailed, SummaryReady
-from widgets.save_dialog import SaveDialog
 
 class SummaryPane(ArticlePane):
     """Summary sentences; `j`/`k` choose one while focused, `Enter` moves the cursor there."""
@@ -171,6 +170,8 @@ class SummaryPane(ArticlePane):
 
         def write(path: Path, force: bool = False) -> Path:
             return self.save_summary(path, force, translations=translations, model=model)
+
+        from widgets.save_dialog import SaveDialog  # here: not needed for the first frame
 
         self.app.push_screen(SaveDialog(self.default_save_path(), write))
 
