@@ -33,10 +33,12 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from reader.background import set_checkpoint
 from reader.model import Article
 from reader.status_text import plural
 from reader.untrusted import one_line, visible
 from reader.text.visual_text import visual_inline
+from widgets.activity import checkpoint_wait, release_waits
 from widgets.help_screen import HelpScreen, bindings_once, key_rows
 from widgets.messages import ArticleOpened, FeedItemOpened
 from widgets.reader_screen import COMPACT, ReaderScreen
@@ -128,6 +130,10 @@ class QariApp(App[int]):
         return [screen for screen in self.screen_stack if isinstance(screen, ReaderScreen)]
 
     def on_mount(self) -> None:
+        # Long background loops (summary, lexicon, translation between batches) yield to the
+        # reader's keys while this App runs (reader/background.py, widgets/activity.py).
+        release_waits(False)
+        set_checkpoint(checkpoint_wait)
         theme = self.config.theme
         if theme and theme in self.available_themes:
             self.theme = theme
@@ -342,6 +348,7 @@ class QariApp(App[int]):
         """Quit. Tearing down a long article's reader takes a few hundred milliseconds after
         the key: the screen says so at once, and the App exits once that frame is drawn
         (`QUIT_FRAME` s later: Textual paints nothing after `exit`)."""
+        release_waits()
         readers = self.readers()
         for screen in readers:
             screen.stop_translation()
@@ -356,7 +363,9 @@ class QariApp(App[int]):
 
     def exit(self, *args: Any, **kwargs: Any) -> None:
         """Stop every article's translation job as soon as the reader quits (each ends after
-        the batch in progress; finished batches are cached), not only at teardown."""
+        the batch in progress; finished batches are cached), not only at teardown; no worker
+        waits for the reader's keys any more."""
+        release_waits()
         for screen in self.readers():
             screen.stop_translation()
         super().exit(*args, **kwargs)
@@ -370,6 +379,7 @@ class QariApp(App[int]):
 
         abort_transfers()  # a page or package download in a worker must not hold the exit
         self.workers.cancel_all()
+        set_checkpoint(None)
 
 
 THREAD_SWITCH_SECONDS = 0.001

@@ -36,3 +36,35 @@ def test_the_wait_ends_when_the_reader_pauses():
 def test_stop_ends_the_wait():
     activity.reader_active()
     assert activity.wait_while_active(10.0, stop=lambda: True) < 0.01
+
+
+def test_release_ends_every_wait_until_a_reader_starts_again():
+    activity.reader_active()
+    activity.release_waits()
+    try:
+        assert activity.wait_while_active(10.0) < 0.01
+    finally:
+        activity.release_waits(False)
+    assert activity.wait_while_active(0.05) >= 0.05  # waits again
+
+
+def test_core_checkpoints_wait_only_on_worker_threads_and_only_when_installed():
+    """reader.background.checkpoint: a no-op headless (nothing installed) and on the main
+    thread (the UI's); on a worker thread it runs what the reader installed."""
+    import threading
+
+    from reader.background import checkpoint, set_checkpoint
+
+    calls: list[str] = []
+    assert checkpoint() == 0.0
+    set_checkpoint(lambda: calls.append(threading.current_thread().name) or 0.5)
+    try:
+        assert checkpoint() == 0.0 and calls == []  # main thread: never waits
+        got: list[float] = []
+        worker = threading.Thread(target=lambda: got.append(checkpoint()), name="worker")
+        worker.start()
+        worker.join(5)
+        assert got == [0.5] and calls == ["worker"]
+    finally:
+        set_checkpoint(None)
+    assert checkpoint() == 0.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+from reader.background import set_checkpoint
 from reader.translation.translation_job import JobUpdate, TranslationJob, format_eta
 
 
@@ -195,15 +196,15 @@ def test_eta_from_the_rate_so_far():
     assert [u.eta for u in updates] == [4.0, 2.0, 0.0]
 
 
-def test_between_batches_runs_before_each_next_batch_and_its_wait_is_not_in_the_eta():
-    """The reader's hook (wait while keys are pressed) runs after a batch is handed over and
-    before the next is translated, never after the last; the seconds it waited do not count
-    as translation time in the ETA."""
+def test_the_reader_checkpoint_runs_between_batches_and_its_wait_is_not_in_the_eta():
+    """The reader's checkpoint (reader.background: wait while keys are pressed) runs after a
+    batch is handed over and before the next is translated, never after the last; the seconds
+    it waited do not count as translation time in the ETA."""
     translator = FakeTranslator(batch=2)
     now = [0.0]
     seen: list[int] = []  # batches translated at each call
 
-    def between() -> float:
+    def wait() -> float:
         seen.append(len(translator.calls))
         now[0] += 10.0  # the reader kept the job waiting 10 s
         return 10.0
@@ -212,11 +213,15 @@ def test_between_batches_runs_before_each_next_batch_and_its_wait_is_not_in_the_
         now[0] += 2.0  # each batch takes 2 s
         return now[0]
 
-    job = TranslationJob(translator, TEXTS[:6], clock=clock, between_batches=between)
-    thread, updates = run_in_thread(job)
-    wait_until(lambda: any(u.finished for u in updates))
-    job.stop()
-    thread.join(1)
+    job = TranslationJob(translator, TEXTS[:6], clock=clock)
+    set_checkpoint(wait)
+    try:
+        thread, updates = run_in_thread(job)
+        wait_until(lambda: any(u.finished for u in updates))
+        job.stop()
+        thread.join(1)
+    finally:
+        set_checkpoint(None)
     assert seen == [1, 2]  # between batches 1-2 and 2-3, not after the last
     assert [u.eta for u in updates] == [4.0, 2.0, 0.0]  # as without any wait
 

@@ -20,7 +20,6 @@ thread.
 from __future__ import annotations
 
 from enum import Enum
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -40,7 +39,7 @@ from reader.translation.translation_job import format_eta
 from reader.untrusted import one_line
 from reader.status_text import install_progress_text, plural
 from reader.text.visual_text import visual_one_line
-from widgets.activity import READER_ACTIVE_SECONDS, is_active, wait_while_active
+from widgets.activity import READER_ACTIVE_SECONDS, is_active
 from widgets.article_pane import ArticlePane
 from widgets.footer_slot import FooterSlot
 from widgets.messages import (
@@ -773,11 +772,6 @@ class ReaderScreen(Screen[None]):
         self._update_titles()
         self._translate()
 
-    KEYS_FIRST_SECONDS = 1.0
-    """How long the translation waits between two batches while the reader presses keys (it
-    would take the interpreter from the UI thread half the time); then it goes on, so a key
-    held down does not stop it."""
-
     @work(thread=True, group="translate", exit_on_error=False)
     def _translate(self) -> None:
         """A thin loop: get the session's translator (loaded once per process), then run this
@@ -798,9 +792,7 @@ class ReaderScreen(Screen[None]):
             first = self.article.section_numbers(self.article.section_of(self.cursor or 0)) if self.sentences else []
             worker = get_current_worker()
             job = TranslationJob(translator, [s.text for s in self.sentences], first=first,
-                                 clock=self.session.clock,
-                                 between_batches=partial(wait_while_active, self.KEYS_FIRST_SECONDS,
-                                                         stop=lambda: worker.is_cancelled))
+                                 clock=self.session.clock)
             self.post_message(TranslatorReady(str(getattr(translator, "model_name", "?")), len(self.sentences)))
             self._job = job
             if self._article_closed or self._paused or worker.is_cancelled:

@@ -31,6 +31,8 @@ from sumy.summarizers.reduction import ReductionSummarizer
 from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
+from reader.background import checkpoint
+
 if TYPE_CHECKING:  # pragma: no cover
     from reader.summary.summarize import WordTokenizer
 
@@ -92,7 +94,12 @@ class Capture:
             return stem
 
 def term_lists(summarizer, document) -> list[list[str]]:  # noqa: ANN001
-    return [summarizer._to_words_set(s) for s in document.sentences]
+    out = []
+    for k, sentence in enumerate(document.sentences):
+        if not k % 64:
+            checkpoint()  # the reader's keys first (reader.background)
+        out.append(summarizer._to_words_set(sentence))
+    return out
 
 def shared_terms(rows: list[dict[str, float]]) -> tuple[Any, Any]:
     """`rows[i]` maps term -> value for sentence i.  Returns (M, own): M has one column per

@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
+from reader.background import checkpoint
+
 if TYPE_CHECKING:
     from reader.translation.translate import Translator
 
@@ -61,17 +63,11 @@ class TranslationJob:
         *,
         first: Sequence[int] = (),
         clock: Callable[[], float] = time.monotonic,
-        between_batches: Callable[[], float] | None = None,
     ) -> None:
         self.translator = translator
         self.texts = list(texts)
         self.first = list(first)
         self.clock = clock
-        self.between_batches = between_batches
-        """Called on the job's thread after each batch is handed over, before the next is
-        translated: the reader waits there while keys are being pressed, so its UI thread has
-        the interpreter to itself (headless callers pass nothing). It returns the seconds it
-        waited, which the ETA leaves out."""
         self.done: set[int] = set()
         self._commands: queue.Queue[tuple[str, int | list[int] | None]] = queue.Queue()
 
@@ -125,8 +121,9 @@ class TranslationJob:
                 elapsed = self.clock() - started
                 eta = elapsed / translated * left if translated >= 2 else None
                 emit(JobUpdate(numbers, len(self.done), total, 0.0 if not left else eta, not left))
-                if left and self.between_batches is not None:
-                    started += self.between_batches()
+                if left:
+                    # The reader's keys first (reader.background); the wait is not in the ETA.
+                    started += checkpoint()
                 if not self._commands.empty():
                     more, stop = self._drain(block=False)
                     if stop:
