@@ -7,6 +7,8 @@ them run waits three times as long. Their long loops call `checkpoint()`; the re
 a wait there (`set_checkpoint`: sleep while keys are being pressed, within a cap). Headless
 use (`qari translate`, `qari summarize`, batch, the library API) installs nothing, and a
 checkpoint is then a no-op. A checkpoint never waits on the main thread (where the UI runs).
+When the reader quits, a checkpoint raises `Stopped`: the work is abandoned at once instead of
+holding the exit (Python waits for worker threads before it ends).
 """
 
 from __future__ import annotations
@@ -17,9 +19,15 @@ from typing import Callable
 _wait: list[Callable[[], float] | None] = [None]
 
 
+class Stopped(BaseException):
+    """Raised at a checkpoint when the reader is quitting. What the work finished is kept
+    (the translation cache is written per batch). A BaseException, so the `except Exception`
+    around a worker's job does not report it as a failure."""
+
+
 def set_checkpoint(wait: Callable[[], float] | None) -> None:
     """Install (or, with None, remove) what a checkpoint does: a call that may block the
-    calling worker thread and returns the seconds it waited."""
+    calling worker thread and returns the seconds it waited, or raises `Stopped`."""
     _wait[0] = wait
 
 

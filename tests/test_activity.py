@@ -68,3 +68,15 @@ def test_core_checkpoints_wait_only_on_worker_threads_and_only_when_installed():
     finally:
         set_checkpoint(None)
     assert checkpoint() == 0.0
+
+
+def test_a_checkpoint_stops_the_work_once_the_reader_quits():
+    from reader.background import Stopped
+
+    assert activity.checkpoint_wait() < 0.01  # idle: no wait, go on
+    activity.release_waits()
+    try:
+        with pytest.raises(Stopped):
+            activity.checkpoint_wait()
+    finally:
+        activity.release_waits(False)

@@ -15,6 +15,8 @@ import threading
 import time
 from typing import Callable
 
+from reader.background import Stopped
+
 READER_ACTIVE_SECONDS = 0.3
 """How long after a key, a scroll or a resize the reader counts as busy."""
 
@@ -49,8 +51,12 @@ def wait_while_active(limit: float, *, stop: Callable[[], bool] = lambda: False,
 
 def checkpoint_wait() -> float:
     """What `reader.background.checkpoint` does in the reader: wait while the reader is busy,
-    at most `CHECKPOINT_WAIT_LIMIT` s."""
-    return wait_while_active(CHECKPOINT_WAIT_LIMIT)
+    at most `CHECKPOINT_WAIT_LIMIT` s; once the reader quits, stop the work
+    (`reader.background.Stopped`)."""
+    waited = wait_while_active(CHECKPOINT_WAIT_LIMIT)
+    if _released.is_set():
+        raise Stopped
+    return waited
 
 
 def release_waits(released: bool = True) -> None:
