@@ -822,6 +822,9 @@ async def test_plain_rows_draw_what_the_general_path_draws(sample_article, app_c
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.reader.first_paint is not None)
         await pilot.pause()
+        # A note with an empty line (a row whose text is empty: no zero-width segment).
+        app.reader.reading_view.show_translations({}, note="No model.\n\nPress i to install one.")
+        await pilot.pause()
         panes = [app.reader.arabic_pane, app.reader.english_pane, app.reader.summary_pane]
         for pane in panes:
             pane.hide_tashkeel = hide_tashkeel
@@ -833,7 +836,7 @@ async def test_plain_rows_draw_what_the_general_path_draws(sample_article, app_c
                 for y, row in enumerate(layout.rows):
                     strip = pane._render_row(y, row, pane._blocks[row.block], pane._sentence_spans[row.block],
                                              None, None, layout.view_width, 0, base)
-                    out.append([(seg.text, seg.style) for seg in strip if seg.text])
+                    out.append([(seg.text, seg.style) for seg in strip])
             return out
 
         plain_rows = sum(1 for pane in panes for row in pane._layout.rows if row.line is not None

@@ -974,7 +974,8 @@ class ArticlePane(ScrollView, can_focus=True):
             content = " " * pad + line.text
             if self.hide_tashkeel and block.rtl:
                 content = TASHKEEL_RE.sub("", content)
-            strip = Strip([Segment(content, base + block_style)], pad + line.cells)
+            # (an empty row: the bare empty segment Rich yields for an empty text)
+            strip = Strip([Segment(content, base + block_style) if content else Segment("")], pad + line.cells)
             strip = strip.crop_extend(scroll_x, scroll_x + width, base + Style(bgcolor=block_style.bgcolor))
             return strip.apply_offsets(scroll_x, row_y)
         text = Text(" " * pad + line.text, no_wrap=True, end="")
