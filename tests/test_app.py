@@ -816,14 +816,12 @@ async def test_save_dialog_overwrite_and_failure(sample_article, app_config, app
 
 @pytest.mark.parametrize("hide_tashkeel", [False, True])
 async def test_plain_rows_draw_what_the_general_path_draws(sample_article, app_config, monkeypatch, hide_tashkeel):
-    """Rows with nothing drawn over their text take a one-segment path; it must draw every
-    cell as Rich's span path does (text, colours, padding, offsets), in every pane."""
+    """Rows with nothing drawn over their text but side-by-side decorations (the pending
+    "…" of an untranslated sentence) take a path of their own; it must draw every cell as
+    Rich's span path does (text, colours, padding, offsets), in every pane."""
     app = make_app(sample_article, app_config)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.reader.first_paint is not None)
-        await pilot.pause()
-        # A note with an empty line (a row whose text is empty: no zero-width segment).
-        app.reader.reading_view.show_translations({}, note="No model.\n\nPress i to install one.")
         await pilot.pause()
         panes = [app.reader.arabic_pane, app.reader.english_pane, app.reader.summary_pane]
         for pane in panes:
@@ -839,11 +837,27 @@ async def test_plain_rows_draw_what_the_general_path_draws(sample_article, app_c
                     out.append([(seg.text, seg.style) for seg in strip])
             return out
 
-        plain_rows = sum(1 for pane in panes for row in pane._layout.rows if row.line is not None
-                         and pane._plain_row(pane._blocks[row.block], pane._sentence_spans[row.block], None))
-        fast = drawn()
-        monkeypatch.setattr(ArticlePane, "_plain_row", lambda self, block, spans, cursor: False)
-        assert plain_rows > 20 and drawn() == fast
+        def simple_rows(decorated: bool) -> int:
+            count = 0
+            for pane in panes:
+                for row in pane._layout.rows:
+                    if row.line is not None:
+                        runs = pane._simple_runs(pane._blocks[row.block], pane._sentence_spans[row.block], None,
+                                                 row.line, row.pad)
+                        count += runs is not None and bool(runs) == decorated
+            return count
+
+        # Half the English pending ("…"), then a note with an empty line (an empty row).
+        view = app.reader.reading_view
+        for translations, note in (({n: f"Sentence {n}." for n in range(0, 40, 2)}, None),
+                                   ({}, "No model.\n\nPress i to install one.")):
+            view.show_translations(translations, note=note)
+            await pilot.pause()
+            fast, plain, decorated = drawn(), simple_rows(False), simple_rows(True)
+            with monkeypatch.context() as general:
+                general.setattr(ArticlePane, "_simple_runs", lambda self, *args: None)
+                assert drawn() == fast
+            assert plain > 20 and (decorated > 5 or note is not None)
 
 
 async def test_first_frame_of_an_article_has_its_text(sample_article, app_config, monkeypatch):

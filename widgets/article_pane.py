@@ -949,16 +949,28 @@ class ArticlePane(ScrollView, can_focus=True):
             self._strips[key] = strip
         return strip
 
-    def _plain_row(self, block: Block, spans: dict[int, Span], cursor: int | None) -> bool:
-        """Whether nothing is drawn over this block's text (decorations, the cursor, search
-        matches, underlined words): its rows are then one segment each."""
-        if block.decorations or cursor is not None:
-            return False
+    def _simple_runs(self, block: Block, spans: dict[int, Span], cursor: int | None,
+                     line: VisualLine, pad: int) -> list[tuple[int, int, str]] | None:
+        """The decorated runs of a row, (start, end, component) in drawn offsets, when they are
+        all that is drawn over its text and do not overlap (most rows: none at all, or a
+        pending "…"); None when the row needs Rich's span machinery (the cursor, search
+        matches, underlined words, overlapping decorations)."""
+        if cursor is not None:
+            return None
         marks = self._marks.get(block.lang)
         if marks and any(number in marks for number in spans):
-            return False
+            return None
         underlined = self._underlined
-        return not (underlined and block.rtl and any(number in underlined for number in spans))
+        if underlined and block.rtl and any(number in underlined for number in spans):
+            return None
+        runs: list[tuple[int, int, str]] = []
+        for start, end, component in block.decorations:
+            if start < line.end and end > line.start:
+                runs.extend((a + pad, b + pad, component) for a, b in visual_spans(line, start, end))
+        runs.sort()
+        if any(runs[k][1] > runs[k + 1][0] for k in range(len(runs) - 1)):
+            return None
+        return runs
 
     def _render_row(self, row_y, row, block, spans, cursor, selection, width, scroll_x, base) -> Strip:
         block_style = self._block_base_style(row.block, block)
@@ -968,14 +980,28 @@ class ArticlePane(ScrollView, can_focus=True):
             return Strip.blank(width, style).apply_offsets(0, row_y)
         line = row.line
         pad = row.pad
-        if selection is None and self._plain_row(block, spans, cursor):
-            # Nothing drawn over the text: one segment in the block's style, without Rich's
-            # span machinery (a tenth of the cost; a key redraws every row of both panes).
+        runs = self._simple_runs(block, spans, cursor, line, pad) if selection is None else None
+        if runs is not None:
+            # Nothing drawn over the text but decorations side by side: its segments are cut
+            # here, without Rich's span machinery (a tenth of the cost; a key redraws every
+            # row of both panes), exactly as Rich would cut and style them.
             content = " " * pad + line.text
+            style = base + block_style
+            segments: list[Segment] = []
+            at = 0
+            for a, b, component in runs:
+                if a > at:
+                    segments.append(Segment(content[at:a], style))
+                if b > a:
+                    segments.append(Segment(content[a:b], style + self.get_component_rich_style(component, partial=True)))
+                at = max(at, b)
+            if at < len(content):
+                segments.append(Segment(content[at:], style))
+            if not segments:
+                segments.append(Segment(""))  # an empty row: the bare segment Rich yields
             if self.hide_tashkeel and block.rtl:
-                content = TASHKEEL_RE.sub("", content)
-            # (an empty row: the bare empty segment Rich yields for an empty text)
-            strip = Strip([Segment(content, base + block_style) if content else Segment("")], pad + line.cells)
+                segments = [Segment(TASHKEEL_RE.sub("", seg.text), seg.style) for seg in segments]
+            strip = Strip(segments, pad + line.cells)
             strip = strip.crop_extend(scroll_x, scroll_x + width, base + Style(bgcolor=block_style.bgcolor))
             return strip.apply_offsets(scroll_x, row_y)
         text = Text(" " * pad + line.text, no_wrap=True, end="")

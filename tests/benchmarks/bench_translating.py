@@ -340,7 +340,9 @@ def run_translating(tree: Path, article: Path, env: dict[str, str], marks: list[
         cpu1, done1 = thread_cpu(term.pid, term.pid), translated_count(term)
         if done0 is not None and done1 is not None and done1 > done0:
             # The UI thread's CPU time per 1000 sentences translated (keys and resizes included):
-            # what translation costs the UI, nearly independent of the machine's load.
+            # what translation costs the UI, nearly independent of the machine's load. Not
+            # comparable across trees where one pauses translation while keys are pressed (the
+            # reader does since 2026-12-07): the same keys then come with far fewer sentences.
             out["ui_cpu_per_1000"] = (cpu1 - cpu0) / (done1 - done0) * 1000
         term.send(b"q")
         quit_s = term.wait_exit(max(timeout, 60))
