@@ -782,7 +782,12 @@ def test_cli_ctrl_c_mid_translation_keeps_finished_sentences(with_model: QariEnv
                                                             tmp_path: Path) -> None:
     env = QariEnv.create(tmp_path / "sigint", packages=with_model.packages)  # own cache, same model
     master, slave = pty.openpty()  # stderr on a terminal: the progress line is printed
-    proc = subprocess.Popen([sys.executable, "-m", "reader", "translate", str(long_file)],
+    # `qari translate FILE` as a terminal starts it: with Ctrl+C's default action even when this
+    # run inherited SIGINT ignored (a background job of a non-interactive shell, nohup), which
+    # Python would pass on to the child and honour.
+    launch = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+              "sys.argv = ['qari', *sys.argv[1:]]; runpy.run_module('reader', run_name='__main__', alter_sys=True)")
+    proc = subprocess.Popen([sys.executable, "-c", launch, "translate", str(long_file)],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave, env=env.env(),
                             cwd=env.root)
     os.close(slave)
