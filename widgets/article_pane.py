@@ -445,7 +445,10 @@ class ArticlePane(ScrollView, can_focus=True):
                     anchor = self._sentence_block[self.cursor]
             # Only the blocks around the view: a batch of translations far from it waits for
             # the background thread instead of costing the UI its layout now.
-            near = self._near_view(set(missing), anchor, width)
+            # A short article (up to SYNC_LAYOUT_BLOCKS blocks) is laid out whole at once, as
+            # before: no estimated heights, so nothing lands later that could move the view.
+            near = (missing if len(blocks) <= self.SYNC_LAYOUT_BLOCKS
+                    else self._near_view(set(missing), anchor, width))
             for i in near:
                 self._lines_for(blocks[i], width)
             estimated = set(missing) - set(near)
