@@ -39,7 +39,6 @@ from reader.translation.translation_job import format_eta
 from reader.untrusted import one_line
 from reader.status_text import install_progress_text, plural
 from reader.text.visual_text import visual_one_line
-from widgets.activity import READER_ACTIVE_SECONDS, is_active
 from widgets.article_pane import ArticlePane
 from widgets.footer_slot import FooterSlot
 from widgets.messages import (
@@ -203,8 +202,6 @@ class ReaderScreen(Screen[None]):
         self._article_closed = False
         self._paused = False
         self._secondary_started = False
-        self._secondary_asked: float | None = None  # when the secondary work was first due
-        self._secondary_polling = False
         self._titles_timer: Timer | None = None
 
     @property
@@ -298,31 +295,15 @@ class ReaderScreen(Screen[None]):
 
     FIRST_ENGLISH_WAIT = 2.0
 
-    SECONDARY_WAIT_LIMIT = 10.0
-    """Seconds the summary and the lexicon wait at most for the reader to pause."""
-
     def start_secondary_work(self) -> None:
-        """Start the summary and the lexicon workers (once), when the reader pauses: on a
-        2 MB article they are about 1 s and 0.5 s of Python, and a key pressed meanwhile
-        waits for the interpreter (profiled: they were most of what the first keys waited
-        for). A reader pauses soon enough: to read."""
+        """Start the summary and the lexicon workers (once). Each waits at its checkpoints
+        while the reader presses keys (reader.background), its first one before its imports."""
         if self._secondary_started:
-            return
-        if self._secondary_asked is None:
-            self._secondary_asked = self.session.clock()
-        if is_active() and self.session.clock() - self._secondary_asked < self.SECONDARY_WAIT_LIMIT:
-            if not self._secondary_polling:
-                self._secondary_polling = True
-                self.set_timer(READER_ACTIVE_SECONDS, self._secondary_poll)
             return
         self._secondary_started = True
         if self.session.start_summary:
             self.summary_pane.refresh_summary()
         self.word_lookup.warm_lexicon()
-
-    def _secondary_poll(self) -> None:
-        self._secondary_polling = False
-        self.start_secondary_work()
 
     def on_screen_resume(self) -> None:
         """Back on top (a later article was closed, or a dialog): the session's view may have

@@ -411,6 +411,7 @@ def summarize_sentences(sentences: Sequence[str], *, algorithm: str | None = DEF
     the other algorithms take the best scores, ties to the earlier sentence.  If there are
     fewer scored candidates than the count asks for, wordless sentences and repeats fill the
     summary in article order (not under a word budget)."""
+    checkpoint()  # the reader's keys first (reader.background): before numpy and sumy load
     name = _check_algorithm(algorithm)
     _check_words(words)
     texts = [str(s) for s in sentences]

@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Protocol
 
+from reader.background import checkpoint
+
 ADAPTER = "reader.text.morphology_buckwalter"
 """The module that provides `load() -> Analyser`: the one place that names the lexicon."""
 
@@ -337,6 +339,7 @@ def load_lexicon() -> Analyser:
     global _analyser
     if _analyser is not None:
         return _analyser
+    checkpoint()  # the reader's keys first (reader.background): loading is 0.5 s of Python
     with _lock:
         if _analyser is None:
             _analyser = importlib.import_module(ADAPTER).load()
