@@ -193,7 +193,9 @@ class ReadingView(Container):
         # the garbage collector from walking it again and again (see ArticlePane._background_done).
         gc.freeze()
         if self.cursor in numbers:
-            self.call_after_refresh(self.scroll_to_cursor)
+            # Now, in the same frame: the cursor sentence grew, and a scroll deferred to the
+            # next refresh would draw one frame with it cut off, then jump.
+            self.scroll_to_cursor()
 
     def set_underlined(self, spans) -> None:
         """Underline words of the Arabic (`ArticlePane.set_underlined`)."""
