@@ -240,6 +240,11 @@ class QariApp(App[int]):
         from reader.store.feeds import FeedStore
         from widgets.feed_screen import FeedScreen
 
+        stack = self.screen_stack
+        if isinstance(self.screen, ReaderScreen) and len(stack) > 1 and isinstance(stack[-2], FeedScreen):
+            # Read from the list under it: back to that list as it was, not a second one on top.
+            self.pop_screen()
+            return
         store = FeedStore(self.open_library())
         item_id, filter_text = self.feed_place or (None, "")
         screen = FeedScreen(store, open_item=lambda item, text: self._open_feed_item(screen, item, text),
@@ -282,20 +287,21 @@ class QariApp(App[int]):
                     return
                 if not article.title:
                     article.title = item.title
-                store.set_article(item.id, article_id(article.text))
+                offline = article_id(article.text)
+                store.set_article(item.id, offline)
                 opened = (article, article.headline_sentence())
             store.mark_read(item.id)
         except Exception as error:  # noqa: BLE001 - said on the list, which stays usable
             self.post_message(FeedItemOpened(screen, error=f"{type(error).__name__}: {error}"))
             return
-        self.post_message(FeedItemOpened(screen, opened))
+        self.post_message(FeedItemOpened(screen, opened, item=item._replace(read=True, article_id=offline)))
 
     def on_feed_item_opened(self, message: FeedItemOpened) -> None:
         screen = cast("FeedScreen", message.screen)
         if message.opened is None:
             screen.open_failed(message.error or "Could not open it.")
             return
-        screen.opened()
+        screen.opened(cast("Item", message.item))
         self.open_article(*message.opened)
 
     # ------------------------------------------------------------------ keys: help and palette

@@ -5,6 +5,7 @@ article, the item is read afterwards, and `f` comes back to the same row."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -125,6 +126,33 @@ async def test_f_returns_to_the_item_opened_last(feed_library, sample_article, a
         assert again.current_item().id == items[4].id
 
 
+async def test_f_in_an_item_goes_back_to_its_list(feed_library, sample_article, app_config):
+    """`f` in an article opened from the feed list is the way back to that list, as it was:
+    the same screen, not a second list pushed on top of the article; the item shows read."""
+    from widgets.reader_screen import ReaderScreen
+
+    site, store = feed_library
+    app = _app(sample_article, app_config, None, store.library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await _feed_screen(pilot, app)
+        while not screen.complete:
+            await pilot.pause(0.02)
+        screen.feed_list.cursor = 2
+        chosen = screen.current_item().id
+        unread = screen.unread
+        assert not screen.current_item().read
+        screen.feed_list.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen is not app.screen_stack[0])
+        depth = len(app.screen_stack)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert len(app.screen_stack) == depth - 1
+        assert screen.current_item().id == chosen
+        assert screen.current_item().read and screen.unread == unread - 1
+        assert screen.current_item().article_id == store.item(chosen).article_id is not None
+
+
 @pytest.mark.e2e
 @pytest.mark.tmux
 def test_f_then_enter_reads_the_first_item_and_marks_it_read(tmp_path, loopback_server):
@@ -142,7 +170,8 @@ def test_f_then_enter_reads_the_first_item_and_marks_it_read(tmp_path, loopback_
     term = Terminal(env, 120, 34, f"qari-feeds-{os.getpid()}-{tmp_path.name}")
     try:
         term.start(qari_command())
-        term.wait_for(lambda s: ARABIC.search(s.plain) and "· §" in s.plain)
+        start = term.wait_for(lambda s: ARABIC.search(s.plain) and "· §" in s.plain)
+        first_count = re.search(r"/(\d+) · §", start.plain).group(1)  # the article qari opened on
         term.keys("f")
         term.wait_for(lambda s: "7 items · 7 unread" in s.plain)
         term.keys("Enter")
@@ -151,13 +180,15 @@ def test_f_then_enter_reads_the_first_item_and_marks_it_read(tmp_path, loopback_
 
         article = load_article(PAGES / "alofuq_desalination.html")
         count = len(article.sentences)
+        assert str(count) != first_count
         term.wait_for(lambda s: f"/{count} · §" in s.plain and "Arabic" in s.plain, timeout=40)
         hits = list(loopback_server.requests)
         assert any(p.endswith("alofuq_desalination.html") for p in hits)
+        # `f` goes back to the same list, which shows the item read now.
         term.keys("f")
         term.wait_for(lambda s: "7 items · 6 unread" in s.plain)
         term.keys("Escape")
-        term.wait_for(lambda s: f"/{count} · §" in s.plain)
+        term.wait_for(lambda s: f"/{first_count} · §" in s.plain)
         term.keys("q")
         term.wait_for(lambda s: "QARI_EXIT=0" in s.plain)
     finally:

@@ -562,9 +562,18 @@ class FeedScreen(Screen[None]):
         self._update_status("opening…")
         self.open_item(item, self.query_one("#feed-filter", Input).value)
 
-    def opened(self) -> None:
-        """The App opened the item's article (over this list, which stays where it was)."""
+    def opened(self, item: Item) -> None:
+        """The App opened the item's article (over this list, which stays where it was).
+        `item` is the item as it is now stored (read, with its article's library id): the
+        list shows it read when the reader comes back, and opens it offline next time."""
         self.opening = False
+        for index, old in enumerate(self.items):
+            if old.id == item.id:
+                if not old.read:
+                    self.unread -= 1
+                self.items[index] = item
+                self.feed_list.forget({item.id})
+                break
         self._update_status()
 
     def open_failed(self, message: str) -> None:

@@ -112,9 +112,11 @@ class ArticleRecorded(Message):
 
 @dataclass
 class FeedItemOpened(Message):
-    """A feed item's article was loaded (`opened`: (Article, sentence)), or failed (`error`);
-    `screen` is the feed screen it was chosen on."""
+    """A feed item's article was loaded (`opened`: (Article, sentence); `item`: the item, now
+    read and holding the library id of its article), or failed (`error`); `screen` is the
+    feed screen it was chosen on."""
 
     screen: object
     opened: tuple | None = None
     error: str | None = None
+    item: object = None
