@@ -4,6 +4,7 @@ structure column, reader/article.py's ``article_from_structure``)."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -138,7 +139,7 @@ def test_a_page_read_to_its_end_resumes_there_in_a_real_terminal(tmp_path: Path)
     env = terminal_env(tmp_path)
     position = re.compile(r"Arabic · (\d+)/(\d+) ·")
     for args, keys in (([str(page)], ("G",)), (["--resume"], ())):
-        terminal = Terminal(env, 120, 30, f"qari-resume-{tmp_path.name}-{len(args)}")
+        terminal = Terminal(env, 120, 30, f"qari-resume-{os.getpid()}-{tmp_path.name}-{len(args)}")
         try:
             terminal.start(qari_command(*args))
             terminal.wait_for(lambda s: position.search(s.plain))
