@@ -499,6 +499,26 @@ def test_worker_killed_mid_run_loses_nothing(with_model: QariEnv, cluster, corpu
     assert (again.done, again.unchanged) == (0, 28)
 
 
+def test_a_local_cluster_run_leaves_this_process_environment_as_it_was(with_model: QariEnv, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cluster=N` starts a LocalCluster whose nannies write OMP_NUM_THREADS=1 (and more) into
+    this process's environment for their workers: the run puts it back, so what runs next here
+    (or in a subprocess) is not pinned to one thread."""
+    pytest.importorskip("distributed")
+    for key, value in with_model.env().items():
+        monkeypatch.setenv(key, value)  # the workers inherit this process's environment
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "one.txt").write_text(load_article(SAMPLE).paragraphs[1].text + "\n", encoding="utf-8")
+    before = dict(os.environ)
+    summary = batch.run([str(corpus)], tmp_path / "out", settings=batch.BatchSettings(formats=("jsonl",)),
+                        cluster=1, progress=batch.Progress(open(os.devnull, "w")))
+    assert (summary.done, summary.failed) == (1, 0)
+    assert dict(os.environ) == before
+
+
 # --- ids, and what a killed run leaves (issue 26) ---------------------------------------------
 
 def test_ids_that_differ_only_in_unsafe_characters_write_different_files() -> None:

@@ -17,6 +17,7 @@ done to an article is :mod:`reader.batch.per_article`'s and what is written
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sys
 import threading
@@ -251,6 +252,11 @@ def run_dask(items: list[Item], settings: BatchSettings, writer: Writer, *, clie
 
     logging.getLogger("distributed").setLevel(logging.ERROR)
     own: list[Any] = []
+    # A LocalCluster's nannies write their workers' settings (OMP_NUM_THREADS=1 and the like)
+    # into this process's environment before each spawn: put it back when the run ends, so
+    # whatever runs next in this process (a script's own translation, its subprocesses) does
+    # not find CTranslate2 pinned to one thread.
+    environ = dict(os.environ)
     try:
         if client is None:
             if cluster is not None:
@@ -320,6 +326,9 @@ def run_dask(items: list[Item], settings: BatchSettings, writer: Writer, *, clie
         for thing in reversed(own):
             with contextlib.suppress(Exception):
                 thing.close()
+        if cluster is not None and os.environ != environ:
+            os.environ.clear()
+            os.environ.update(environ)
 
 
 def probe_scheduler(address: str) -> None:
