@@ -47,6 +47,14 @@ async def _feed_screen(pilot, app):
     return app.screen
 
 
+async def _whole_feed_screen(pilot, app):
+    """The feed screen once every item is loaded (not only the first page)."""
+    screen = await _feed_screen(pilot, app)
+    while not screen.complete:
+        await pilot.pause(0.02)
+    return screen
+
+
 async def test_feed_screen_lists_newest_first_and_filters(feed_library, sample_article, app_config):
     site, store = feed_library
     app = _app(sample_article, app_config, None, store.library)
@@ -104,9 +112,7 @@ async def test_f_returns_to_the_item_opened_last(feed_library, sample_article, a
     items = store.items()
     app = _app(sample_article, app_config, None, store.library)
     async with app.run_test(size=(120, 30)) as pilot:
-        screen = await _feed_screen(pilot, app)
-        while not screen.complete:
-            await pilot.pause(0.02)
+        screen = await _whole_feed_screen(pilot, app)
         screen.query_one("#feed-filter").value = "ال"
         await pilot.pause()
         wanted = next(n for n in range(len(screen.shown)) if screen.item_at(n).id == items[4].id)
@@ -134,9 +140,7 @@ async def test_f_in_an_item_goes_back_to_its_list(feed_library, sample_article, 
     site, store = feed_library
     app = _app(sample_article, app_config, None, store.library)
     async with app.run_test(size=(120, 30)) as pilot:
-        screen = await _feed_screen(pilot, app)
-        while not screen.complete:
-            await pilot.pause(0.02)
+        screen = await _whole_feed_screen(pilot, app)
         screen.feed_list.cursor = 2
         chosen = screen.current_item().id
         unread = screen.unread
@@ -259,9 +263,7 @@ async def test_u_updates_the_feeds_from_the_screen(feed_library, sample_article,
     site, store = feed_library
     app = _app(sample_article, app_config, None, store.library)
     async with app.run_test(size=(120, 30)) as pilot:
-        screen = await _feed_screen(pilot, app)
-        while not screen.complete:
-            await pilot.pause(0.02)
+        screen = await _whole_feed_screen(pilot, app)
         fresh = [("خبر عاجل جديد", loopback_server.url("/news/new.html"), "urn:new", 1_797_000_000)]
         loopback_server.route("/feeds/rss.xml", Response(rss_document("أخبار الأفق", fresh, "http://x/"),
                                                          content_type="application/rss+xml"))
@@ -306,9 +308,7 @@ async def test_an_item_saved_in_the_library_opens_offline(feed_library, sample_a
     requests_before = len(loopback_server.requests)
     app = _app(sample_article, app_config, None, store.library)
     async with app.run_test(size=(120, 30)) as pilot:
-        screen = await _feed_screen(pilot, app)
-        while not screen.complete:
-            await pilot.pause(0.02)
+        screen = await _whole_feed_screen(pilot, app)
         screen.feed_list.cursor = next(n for n in range(len(screen.shown)) if screen.item_at(n).id == item.id)
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(app.readers()) == 2)
