@@ -500,11 +500,19 @@ def test_worker_killed_mid_run_loses_nothing(with_model: QariEnv, cluster, corpu
 
 
 def test_a_local_cluster_run_leaves_this_process_environment_as_it_was(with_model: QariEnv, tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                         monkeypatch: pytest.MonkeyPatch,
+                                                                         recwarn: pytest.WarningsRecorder) -> None:
     """`cluster=N` starts a LocalCluster whose nannies write OMP_NUM_THREADS=1 (and more) into
     this process's environment for their workers: the run puts it back, so what runs next here
-    (or in a subprocess) is not pinned to one thread."""
+    (or in a subprocess) is not pinned to one thread. With Dask's usual port taken (another
+    cluster runs), the run says nothing about it."""
+    import socket
+
     pytest.importorskip("distributed")
+    taken = socket.socket()
+    with contextlib.suppress(OSError):  # already taken is as good
+        taken.bind(("127.0.0.1", 8787))
+        taken.listen()
     for key, value in with_model.env().items():
         monkeypatch.setenv(key, value)  # the workers inherit this process's environment
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
@@ -515,8 +523,10 @@ def test_a_local_cluster_run_leaves_this_process_environment_as_it_was(with_mode
     before = dict(os.environ)
     summary = batch.run([str(corpus)], tmp_path / "out", settings=batch.BatchSettings(formats=("jsonl",)),
                         cluster=1, progress=batch.Progress(open(os.devnull, "w")))
+    taken.close()
     assert (summary.done, summary.failed) == (1, 0)
     assert dict(os.environ) == before
+    assert not [w for w in recwarn.list if "already in use" in str(w.message)]
 
 
 # --- ids, and what a killed run leaves (issue 26) ---------------------------------------------

@@ -22,6 +22,7 @@ import re
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -265,8 +266,12 @@ def run_dask(items: list[Item], settings: BatchSettings, writer: Writer, *, clie
                 cores = usable_cores()
                 if settings.intra_threads is None:
                     settings = replace(settings, intra_threads=max(1, cores // max(1, cluster)))
-                local = distributed.LocalCluster(n_workers=cluster, threads_per_worker=1, processes=True,
-                                                 dashboard_address=None, silence_logs=logging.ERROR)
+                with warnings.catch_warnings():
+                    # Its scheduler's (loopback) HTTP server takes another port when 8787 is
+                    # taken, and says so in four lines of a Python warning: not the reader's news.
+                    warnings.filterwarnings("ignore", message=r"Port \d+ is already in use", category=UserWarning)
+                    local = distributed.LocalCluster(n_workers=cluster, threads_per_worker=1, processes=True,
+                                                     dashboard_address=None, silence_logs=logging.ERROR)
                 own.append(local)
                 client = distributed.Client(local)
             else:
