@@ -14,7 +14,9 @@ holding the exit (Python waits for worker threads before it ends).
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from typing import Callable, Iterable, Iterator, TypeVar
+
+T = TypeVar("T")
 
 _wait: list[Callable[[], float] | None] = [None]
 
@@ -37,3 +39,12 @@ def checkpoint() -> float:
     if wait is None or threading.current_thread() is threading.main_thread():
         return 0.0
     return wait()
+
+
+def paced(items: Iterable[T], every: int = 64) -> Iterator[T]:
+    """`items`, with a `checkpoint()` before the first and then every `every` of them: how a
+    long loop steps aside for the reader without a checkpoint (a call) per item."""
+    for n, item in enumerate(items):
+        if not n % every:
+            checkpoint()
+        yield item

@@ -80,3 +80,21 @@ def test_a_checkpoint_stops_the_work_once_the_reader_quits():
             activity.checkpoint_wait()
     finally:
         activity.release_waits(False)
+
+
+def test_a_paced_loop_passes_a_checkpoint_before_its_first_item_and_every_n_after():
+    """reader.background.paced: every item, in order, with one checkpoint per `every` items
+    (the first before any work: the summary and the lexicon wait before their imports)."""
+    import threading
+
+    from reader.background import paced, set_checkpoint
+
+    seen: list[object] = []
+    set_checkpoint(lambda: seen.append("checkpoint") or 0.0)
+    try:
+        worker = threading.Thread(target=lambda: seen.extend(paced(range(7), every=3)))
+        worker.start()
+        worker.join(5)
+    finally:
+        set_checkpoint(None)
+    assert seen == ["checkpoint", 0, 1, 2, "checkpoint", 3, 4, 5, "checkpoint", 6]

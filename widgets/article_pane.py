@@ -787,12 +787,8 @@ class ArticlePane(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         reader_active()
         layout = self._layout
-        if layout is not None and (layout.width, layout.view_width) == self._widths():
-            # Laid out for this size already (`_size_updated`): only the cursor to show.
-            if self.cursor is not None:
-                self.call_after_refresh(self.scroll_to_sentence, self.cursor)
-            return
-        self._relayout()
+        if layout is None or (layout.width, layout.view_width) != self._widths():
+            self._relayout()  # (not when `_size_updated` laid it out for this size already)
         if self.cursor is not None:
             self.call_after_refresh(self.scroll_to_sentence, self.cursor)
 

@@ -52,4 +52,3 @@ class FittingFooter(Footer):
             used += self._key_width(key)
             hidden = hidden or used > room
             key.display = not hidden
-

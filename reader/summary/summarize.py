@@ -56,7 +56,7 @@ import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from reader.background import checkpoint
+from reader.background import checkpoint, paced
 from reader.text.arabic import ARABIC_LETTER_RE, strip_tashkeel
 from reader.config import ALGORITHMS  # one list of names for settings, CLI and summarizer
 
@@ -225,11 +225,9 @@ def _candidates(texts: Sequence[str]) -> list[int]:
     stops = stop_words()
     seen: set[str] = set()
     out: list[int] = []
-    for i, t in enumerate(texts):
+    for i, t in enumerate(paced(texts)):  # the reader's keys first (reader.background)
         if len(out) >= MAX_SCORED_SENTENCES:
             break
-        if not i % 64:
-            checkpoint()  # the reader's keys first (reader.background)
         if not any(w.lower() not in stops for w in scoring_words(t)):
             continue
         key = _dedupe_key(t)
@@ -246,11 +244,7 @@ def _raw_scores(texts: Sequence[str], indices: Sequence[int], algorithm: str, li
     ``centrality``, `terms` (a list) receives each sentence's content-word stems."""
     sumy = _sumy()
     tokenizer = WordTokenizer(_document_language([texts[i] for i in indices]))
-    sentences = []
-    for k, i in enumerate(indices):
-        if not k % 64:
-            checkpoint()
-        sentences.append(sumy["IndexedSentence"](texts[i], tokenizer, i))
+    sentences = [sumy["IndexedSentence"](texts[i], tokenizer, i) for i in paced(indices)]
     document = sumy["ObjectDocumentModel"]([sumy["Paragraph"](sentences)])
     summarizer = _make_summarizer(algorithm, limit)
     with warnings.catch_warnings():

